@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+// taurun: an OCI container runtime and the Tau OS app sandbox.
+// Module arrows (one way): taurun -> TaurunRuntime, TauSandbox; TaurunRuntime -> TaurunCgroups, TaurunSeccomp,
+// TaurunLinux, TaurunOCI; TaurunCgroups -> TaurunLinux, TaurunOCI; TaurunSeccomp -> TaurunLinux, TaurunOCI, CSeccomp;
+// TaurunLinux -> CLinux, CCap, SystemPackage; TauSandbox -> TaurunOCI; TaurunOCI -> stdlib + FoundationEssentials.
+import PackageDescription
+
+let package = Package(
+    name: "taurun",
+    products: [
+        .executable(name: "taurun", targets: ["taurun"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C leaves: one tr_-prefixed function per syscall Swift cannot call; no logic.
+        .target(name: "CLinux"),
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+
+        .target(name: "TaurunOCI"),
+        .target(name: "TaurunLinux", dependencies: [
+            "CLinux", "CCap", .product(name: "SystemPackage", package: "swift-system"),
+        ]),
+        .target(name: "TaurunCgroups", dependencies: ["TaurunLinux", "TaurunOCI"]),
+        .target(name: "TaurunSeccomp", dependencies: ["TaurunLinux", "TaurunOCI", "CSeccomp"]),
+        .target(name: "TaurunRuntime", dependencies: ["TaurunCgroups", "TaurunSeccomp", "TaurunLinux", "TaurunOCI"]),
+        .target(name: "TauSandbox", dependencies: ["TaurunOCI", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .executableTarget(name: "taurun", dependencies: [
+            "TaurunRuntime", "TauSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "TaurunOCITests", dependencies: ["TaurunOCI"]),
+        .testTarget(name: "TaurunLinuxTests", dependencies: ["TaurunLinux"]),
+        .testTarget(name: "TaurunCgroupsTests", dependencies: ["TaurunCgroups"]),
+        .testTarget(name: "TaurunSeccompTests", dependencies: ["TaurunSeccomp"]),
+        .testTarget(name: "TaurunRuntimeTests", dependencies: ["TaurunRuntime"]),
+        .testTarget(name: "TauSandboxTests", dependencies: ["TauSandbox"], resources: [.copy("Fixtures")]),
+    ]
+)

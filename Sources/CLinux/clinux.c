@@ -1,0 +1,190 @@
+#define _GNU_SOURCE
+#include "clinux.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef __NR_clone3
+#define __NR_clone3 435
+#endif
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_pidfd_send_signal
+#define __NR_pidfd_send_signal 424
+#endif
+#ifndef __NR_close_range
+#define __NR_close_range 436
+#endif
+#ifndef __NR_mount_setattr
+#define __NR_mount_setattr 442
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+struct tr_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+pid_t tr_clone3(uint64_t flags, int cgroup_fd, int *pidfd) {
+    struct tr_clone_args args;
+    memset(&args, 0, sizeof(args));
+    args.flags = flags;
+    args.exit_signal = SIGCHLD;
+    if (pidfd) {
+        args.flags |= CLONE_PIDFD;
+        args.pidfd = (uint64_t)(uintptr_t)pidfd;
+    }
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+    }
+    long pid = syscall(__NR_clone3, &args, sizeof(args));
+    if (pid < 0 && errno == ENOSYS && cgroup_fd < 0 && !pidfd)
+        pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0, 0, 0, 0);
+    return (pid_t)pid;
+}
+
+int tr_unshare(int flags) { return unshare(flags); }
+int tr_setns(int fd, int nstype) { return setns(fd, nstype); }
+int tr_pivot_root(const char *new_root, const char *put_old) { return (int)syscall(SYS_pivot_root, new_root, put_old); }
+int tr_pidfd_open(pid_t pid, unsigned int flags) { return (int)syscall(__NR_pidfd_open, pid, flags); }
+int tr_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(__NR_pidfd_send_signal, pidfd, sig, NULL, 0); }
+int tr_close_range(unsigned int first, unsigned int last, unsigned int flags) {
+    return (int)syscall(__NR_close_range, first, last, flags);
+}
+int tr_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5) {
+    return prctl(option, a2, a3, a4, a5);
+}
+
+struct tr_open_how { uint64_t flags, mode, resolve; };
+
+int tr_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
+    struct tr_open_how how = { flags, mode, resolve };
+    return (int)syscall(__NR_openat2, dirfd, path, &how, sizeof(how));
+}
+int tr_open(const char *path, int flags, unsigned int mode) { return open(path, flags, (mode_t)mode); }
+int tr_openat(int dirfd, const char *path, int flags, unsigned int mode) { return openat(dirfd, path, flags, (mode_t)mode); }
+int tr_fcntl_int(int fd, int cmd, int arg) { return fcntl(fd, cmd, arg); }
+int tr_mknod(const char *path, unsigned int mode, unsigned int major, unsigned int minor) {
+    return mknod(path, (mode_t)mode, makedev(major, minor));
+}
+
+struct tr_mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
+
+int tr_mount_setattr(int dirfd, const char *path, unsigned int flags, uint64_t attr_set, uint64_t attr_clr,
+                     uint64_t propagation) {
+    struct tr_mount_attr attr = { attr_set, attr_clr, propagation, 0 };
+    return (int)syscall(__NR_mount_setattr, dirfd, path, flags, &attr, sizeof(attr));
+}
+
+int tr_setresuid(uid_t r, uid_t e, uid_t s) { return (int)syscall(SYS_setresuid, r, e, s); }
+int tr_setresgid(gid_t r, gid_t e, gid_t s) { return (int)syscall(SYS_setresgid, r, e, s); }
+int tr_setgroups(size_t n, const gid_t *groups) { return (int)syscall(SYS_setgroups, n, groups); }
+int tr_setrlimit(int resource, uint64_t soft, uint64_t hard) {
+    struct rlimit rl = { (rlim_t)soft, (rlim_t)hard };
+    return setrlimit(resource, &rl);
+}
+int tr_getrlimit(int resource, uint64_t *soft, uint64_t *hard) {
+    struct rlimit rl;
+    int r = getrlimit(resource, &rl);
+    if (r == 0) { *soft = rl.rlim_cur; *hard = rl.rlim_max; }
+    return r;
+}
+int tr_sethostname(const char *name, size_t len) { return sethostname(name, len); }
+int tr_setdomainname(const char *name, size_t len) { return setdomainname(name, len); }
+long tr_keyctl_join_session_keyring(const char *name) { return syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name); }
+
+struct tr_sock_fprog { unsigned short len; const void *filter; };
+
+int tr_seccomp_set_mode_filter(unsigned int flags, const void *insns, unsigned short count) {
+    struct tr_sock_fprog prog = { count, insns };
+    return (int)syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, flags, &prog);
+}
+
+int tr_send_fd(int sock, int fd, const char *payload, size_t payload_len) {
+    char byte = 0;
+    struct iovec iov = { (void *)(payload_len ? payload : &byte), payload_len ? payload_len : 1 };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    memset(&control, 0, sizeof(control));
+    struct msghdr msg = { 0 };
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof(control.buf);
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    ssize_t n;
+    do { n = sendmsg(sock, &msg, MSG_NOSIGNAL); } while (n < 0 && errno == EINTR);
+    return n < 0 ? -1 : 0;
+}
+
+int tr_recv_fd(int sock, char *payload, size_t payload_cap) {
+    char byte;
+    struct iovec iov = { payload_cap ? payload : &byte, payload_cap ? payload_cap : 1 };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct msghdr msg = { 0 };
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof(control.buf);
+    ssize_t n;
+    do { n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
+    if (n < 0) return -1;
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) { errno = EBADMSG; return -1; }
+    int fd;
+    memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+    return fd;
+}
+
+int tr_ioctl_set_ctty(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
+int tr_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols) {
+    struct winsize ws = { rows, cols, 0, 0 };
+    return ioctl(fd, TIOCSWINSZ, &ws);
+}
+int tr_ioctl_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
+    struct winsize ws;
+    int r = ioctl(fd, TIOCGWINSZ, &ws);
+    if (r == 0) { *rows = ws.ws_row; *cols = ws.ws_col; }
+    return r;
+}
+
+static volatile sig_atomic_t tr_pending[65];
+
+static void tr_record(int sig) { if (sig > 0 && sig < 65) tr_pending[sig] = 1; }
+
+int tr_install_recording_handler(int sig) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = tr_record;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(sig, &sa, NULL);
+}
+
+int tr_take_pending_signal(void) {
+    for (int s = 1; s < 65; s++)
+        if (tr_pending[s]) { tr_pending[s] = 0; return s; }
+    return 0;
+}

@@ -1,0 +1,59 @@
+// CLinux: the syscalls and macros Swift cannot reach through the Glibc module map (variadic calls, missing
+// wrappers, CMSG/ioctl macros). One tr_-prefixed function per call, no logic, no libc state. Every function
+// returns what the kernel returns (-1 with errno set on failure) so Swift maps errno in one place.
+#ifndef TAURUN_CLINUX_H
+#define TAURUN_CLINUX_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+// Namespaces and process creation.
+// clone3 with optional CLONE_INTO_CGROUP (cgroup_fd >= 0) and CLONE_PIDFD (pidfd != NULL); returns 0 in the child
+// like fork. Falls back to clone(2) when clone3 is missing (ENOSYS) and no cgroup fd was asked for.
+pid_t tr_clone3(uint64_t flags, int cgroup_fd, int *pidfd);
+int tr_unshare(int flags);
+int tr_setns(int fd, int nstype);
+int tr_pivot_root(const char *new_root, const char *put_old);
+int tr_pidfd_open(pid_t pid, unsigned int flags);
+int tr_pidfd_send_signal(int pidfd, int sig);
+int tr_close_range(unsigned int first, unsigned int last, unsigned int flags);
+int tr_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+
+// Files.
+// openat2 with RESOLVE_* flags so lookups stay inside a root (CVE-2021-30465 class).
+int tr_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+int tr_open(const char *path, int flags, unsigned int mode);
+int tr_openat(int dirfd, const char *path, int flags, unsigned int mode);
+int tr_fcntl_int(int fd, int cmd, int arg);
+int tr_mknod(const char *path, unsigned int mode, unsigned int major, unsigned int minor);
+int tr_mount_setattr(int dirfd, const char *path, unsigned int flags, uint64_t attr_set, uint64_t attr_clr,
+                     uint64_t propagation);
+
+// Credentials and limits (glibc's setgroups/setresuid live behind feature macros the module map hides).
+int tr_setresuid(uid_t r, uid_t e, uid_t s);
+int tr_setresgid(gid_t r, gid_t e, gid_t s);
+int tr_setgroups(size_t n, const gid_t *groups);
+int tr_setrlimit(int resource, uint64_t soft, uint64_t hard);
+int tr_getrlimit(int resource, uint64_t *soft, uint64_t *hard);
+int tr_sethostname(const char *name, size_t len);
+int tr_setdomainname(const char *name, size_t len);
+long tr_keyctl_join_session_keyring(const char *name);
+
+// Seccomp: load a prebuilt classic-BPF program (compiled in the parent); returns the notify fd when
+// SECCOMP_FILTER_FLAG_NEW_LISTENER is in flags, else 0.
+int tr_seccomp_set_mode_filter(unsigned int flags, const void *insns, unsigned short count);
+
+// Sockets: pass one fd with SCM_RIGHTS (the console-socket contract and the seccomp listener).
+int tr_send_fd(int sock, int fd, const char *payload, size_t payload_len);
+int tr_recv_fd(int sock, char *payload, size_t payload_cap);
+
+// Terminals.
+int tr_ioctl_set_ctty(int fd);
+int tr_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols);
+int tr_ioctl_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
+
+// Signals: a handler that only records the signal number (async-signal-safe), for `run`'s forwarding loop.
+int tr_install_recording_handler(int sig);
+int tr_take_pending_signal(void);
+
+#endif

@@ -1,0 +1,1 @@
+// TauSandbox module: see ../../../shared/DESIGN.md for its role.

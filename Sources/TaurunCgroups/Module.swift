@@ -1,0 +1,1 @@
+// TaurunCgroups module: see ../../../shared/DESIGN.md for its role.

@@ -1,0 +1,1 @@
+// TaurunLinux module: see ../../../shared/DESIGN.md for its role.

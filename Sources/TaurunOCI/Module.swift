@@ -1,0 +1,1 @@
+// TaurunOCI module: see ../../../shared/DESIGN.md for its role.

@@ -1,0 +1,1 @@
+// TaurunRuntime module: see ../../../shared/DESIGN.md for its role.

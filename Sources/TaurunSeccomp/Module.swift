@@ -1,0 +1,1 @@
+// TaurunSeccomp module: see ../../../shared/DESIGN.md for its role.
