@@ -1,1 +1,0 @@
-// TaurunOCI module: see ../../../shared/DESIGN.md for its role.
