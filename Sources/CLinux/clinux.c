@@ -7,12 +7,14 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
@@ -159,6 +161,8 @@ int tr_recv_fd(int sock, char *payload, size_t payload_cap) {
     return fd;
 }
 
+int tr_unlockpt(int master) { return unlockpt(master); }
+int tr_ptsname(int master, char *buf, size_t len) { return ptsname_r(master, buf, len) == 0 ? 0 : -1; }
 int tr_ioctl_set_ctty(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
 int tr_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols) {
     struct winsize ws = { rows, cols, 0, 0 };
@@ -187,4 +191,10 @@ int tr_take_pending_signal(void) {
     for (int s = 1; s < 65; s++)
         if (tr_pending[s]) { tr_pending[s] = 0; return s; }
     return 0;
+}
+
+long tr_statfs_flags(const char *path) {
+    struct statfs st;
+    if (statfs(path, &st) < 0) return -1;
+    return (long)st.f_flags;
 }

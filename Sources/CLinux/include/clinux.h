@@ -20,6 +20,10 @@ int tr_close_range(unsigned int first, unsigned int last, unsigned int flags);
 int tr_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
 
 // Files.
+// O_PATH is hidden behind _GNU_SOURCE in the Glibc module map.
+enum { TR_O_PATH = 010000000 };
+// statfs(2) f_flags of the mount holding path (ST_RDONLY, ST_NOSUID, ...), or -1.
+long tr_statfs_flags(const char *path);
 // openat2 with RESOLVE_* flags so lookups stay inside a root (CVE-2021-30465 class).
 int tr_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 int tr_open(const char *path, int flags, unsigned int mode);
@@ -49,6 +53,8 @@ int tr_recv_fd(int sock, char *payload, size_t payload_cap);
 
 // Terminals.
 int tr_ioctl_set_ctty(int fd);
+int tr_unlockpt(int master);
+int tr_ptsname(int master, char *buf, size_t len);
 int tr_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols);
 int tr_ioctl_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 

@@ -1,0 +1,45 @@
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum Credentials {
+    public static func setGroups(_ groups: [UInt32]) throws(SyscallError) {
+        _ = try sys("setgroups") { groups.withUnsafeBufferPointer { tr_setgroups($0.count, $0.baseAddress) } }
+    }
+
+    public static func setUID(_ uid: UInt32) throws(SyscallError) {
+        _ = try sys("setresuid(\(uid))") { tr_setresuid(uid, uid, uid) }
+    }
+
+    public static func setGID(_ gid: UInt32) throws(SyscallError) {
+        _ = try sys("setresgid(\(gid))") { tr_setresgid(gid, gid, gid) }
+    }
+}
+
+public enum Limits {
+    public static func set(resource: Int32, soft: UInt64, hard: UInt64, name: String) throws(SyscallError) {
+        _ = try sys("setrlimit(\(name))") { tr_setrlimit(resource, soft, hard) }
+    }
+
+    public static func get(resource: Int32) -> (soft: UInt64, hard: UInt64)? {
+        var soft: UInt64 = 0, hard: UInt64 = 0
+        return tr_getrlimit(resource, &soft, &hard) == 0 ? (soft, hard) : nil
+    }
+}
+
+public enum Identity {
+    public static func setHostname(_ name: String) throws(SyscallError) {
+        _ = try sys("sethostname", name) { tr_sethostname(name, name.utf8.count) }
+    }
+
+    public static func setDomainname(_ name: String) throws(SyscallError) {
+        _ = try sys("setdomainname", name) { tr_setdomainname(name, name.utf8.count) }
+    }
+
+    /// A fresh session keyring so containers don't share the runtime's keys (runc does the same).
+    public static func joinNewSessionKeyring(name: String) throws(SyscallError) {
+        _ = try sys("keyctl(JOIN_SESSION_KEYRING)") { tr_keyctl_join_session_keyring(name) }
+    }
+}

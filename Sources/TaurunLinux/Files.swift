@@ -1,0 +1,173 @@
+import CLinux
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// File operations that must not be fooled by symlinks planted in a container image.
+public enum Files {
+    public static let resolveInRoot: UInt64 = 0x10      // RESOLVE_IN_ROOT
+    public static let resolveNoSymlinks: UInt64 = 0x04  // RESOLVE_NO_SYMLINKS
+    public static let resolveNoMagicLinks: UInt64 = 0x02
+    public static let resolveBeneath: UInt64 = 0x08
+
+    public static func open(_ path: String, _ flags: Int32, mode: UInt32 = 0) throws(SyscallError) -> Int32 {
+        try sys("open", path) { tr_open(path, flags | O_CLOEXEC, mode) }
+    }
+
+    public static func openat2(_ dirfd: Int32, _ path: String, flags: Int32, mode: UInt32 = 0, resolve: UInt64,
+                               display: String? = nil) throws(SyscallError) -> Int32 {
+        try sys("openat2", display ?? path) {
+            tr_openat2(dirfd, path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), UInt64(mode), resolve)
+        }
+    }
+
+    public static func close(_ fd: Int32) { if fd >= 0 { _ = Glibc.close(fd) } }
+
+    /// Opens (creating as needed) `relative` under the directory `rootFD` with every component resolved inside the
+    /// root (RESOLVE_IN_ROOT), so `..` and absolute symlinks cannot leave it. Missing components are created as
+    /// directories, the last one as a directory or an empty file. Returns an Int32(TR_O_PATH) fd to the final component.
+    public static func createInRoot(rootFD: Int32, _ relative: String, directory: Bool, mode: UInt32 = 0o755,
+                                    display: String) throws(SyscallError) -> Int32 {
+        let parts = relative.split(separator: "/").map(String.init).filter { !$0.isEmpty && $0 != "." }
+        var current = try sys("dup", display) { fcntl(rootFD, F_DUPFD_CLOEXEC, 3) }
+        for (i, part) in parts.enumerated() {
+            let last = i == parts.count - 1
+            var next = tr_openat2(current, part, UInt64(Int32(TR_O_PATH) | O_CLOEXEC), 0, resolveInRoot)
+            if next < 0 && Glibc.errno == ENOENT {
+                if last && !directory {
+                    let f = tr_openat(current, part, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o644)
+                    if f >= 0 { Glibc.close(f) } else if Glibc.errno != EEXIST {
+                        let e = SyscallError("create", display); Glibc.close(current); throw e
+                    }
+                } else if mkdirat(current, part, last ? mode_t(mode) : 0o755) < 0 && Glibc.errno != EEXIST {
+                    let e = SyscallError("mkdir", display); Glibc.close(current); throw e
+                }
+                next = tr_openat2(current, part, UInt64(Int32(TR_O_PATH) | O_CLOEXEC), 0, resolveInRoot)
+            }
+            if next < 0 { let e = SyscallError("openat2", display); Glibc.close(current); throw e }
+            Glibc.close(current)
+            current = next
+        }
+        return current
+    }
+
+    /// `/proc/self/fd/N`: lets mount(2) and friends act on exactly the object an fd refers to.
+    public static func procPath(_ fd: Int32) -> String { "/proc/self/fd/\(fd)" }
+
+    public static func stat(fd: Int32) throws(SyscallError) -> stat {
+        var st = Glibc.stat()
+        _ = try sys("fstat") { fstat(fd, &st) }
+        return st
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = Glibc.stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Reads a whole (small) file; used for /proc and state files.
+    public static func read(_ path: String) throws(SyscallError) -> [UInt8] {
+        let fd = try open(path, O_RDONLY)
+        defer { Glibc.close(fd) }
+        return try readAll(fd: fd, path: path)
+    }
+
+    public static func readAll(fd: Int32, path: String) throws(SyscallError) -> [UInt8] {
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = try sys("read", path) { buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
+            if n == 0 { return out }
+            out.append(contentsOf: buf[0..<n])
+        }
+    }
+
+    public static func readString(_ path: String) throws(SyscallError) -> String {
+        String(decoding: try read(path), as: UTF8.self)
+    }
+
+    public static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws(SyscallError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = try sys("write", path) {
+                bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            }
+            offset += n
+        }
+    }
+
+    /// Writes a small value into an existing file (procfs, sysfs, cgroupfs) with one write(2).
+    public static func writeValue(_ path: String, _ value: String) throws(SyscallError) {
+        let fd = try open(path, O_WRONLY)
+        defer { Glibc.close(fd) }
+        try writeAll(fd: fd, Array(value.utf8), path: path)
+    }
+
+    /// Atomically replaces `path` with `bytes`: write a temp file in the same directory, fsync, rename.
+    /// A reader sees the old or the new content, never a partial file.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(SyscallError) {
+        let tmp = path + ".tmp.\(getpid())"
+        let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        do {
+            try writeAll(fd: fd, bytes, path: tmp)
+            _ = try sys("fsync", tmp) { fsync(fd) }
+        } catch {
+            Glibc.close(fd); unlink(tmp); throw error
+        }
+        Glibc.close(fd)
+        if rename(tmp, path) < 0 { let e = SyscallError("rename", path); unlink(tmp); throw e }
+    }
+
+    public static func mkdirAll(_ path: String, mode: UInt32 = 0o755) throws(SyscallError) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            if mkdir(prefix, mode_t(mode)) < 0 && Glibc.errno != EEXIST {
+                throw SyscallError("mkdir", prefix)
+            }
+        }
+    }
+
+    /// Removes a directory tree that taurun created (state dirs). Does not cross mount points or follow symlinks.
+    public static func removeTree(_ path: String) throws(SyscallError) {
+        var st = Glibc.stat()
+        if lstat(path, &st) < 0 {
+            if Glibc.errno == ENOENT { return }
+            throw SyscallError("lstat", path)
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            if let dir = opendir(path) {
+                var names: [String] = []
+                while let entry = readdir(dir) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                        String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+                    }
+                    if name != "." && name != ".." { names.append(name) }
+                }
+                closedir(dir)
+                for name in names { try removeTree(path + "/" + name) }
+            }
+            if rmdir(path) < 0 && Glibc.errno != ENOENT { throw SyscallError("rmdir", path) }
+        } else if unlink(path) < 0 && Glibc.errno != ENOENT {
+            throw SyscallError("unlink", path)
+        }
+    }
+
+    /// Lists a directory's entry names (no . and ..); empty when it does not exist.
+    public static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+}

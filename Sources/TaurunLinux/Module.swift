@@ -1,1 +1,0 @@
-// TaurunLinux module: see ../../../shared/DESIGN.md for its role.

@@ -1,0 +1,68 @@
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// mount(2) flags by name. Values are the kernel's MS_* constants.
+public struct MountFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt
+    public init(rawValue: UInt) { self.rawValue = rawValue }
+    public static let readOnly = MountFlags(rawValue: 1)
+    public static let noSuid = MountFlags(rawValue: 2)
+    public static let noDev = MountFlags(rawValue: 4)
+    public static let noExec = MountFlags(rawValue: 8)
+    public static let synchronous = MountFlags(rawValue: 16)
+    public static let remount = MountFlags(rawValue: 32)
+    public static let mandatoryLock = MountFlags(rawValue: 64)
+    public static let dirSync = MountFlags(rawValue: 128)
+    public static let noSymFollow = MountFlags(rawValue: 256)
+    public static let noAtime = MountFlags(rawValue: 1024)
+    public static let noDirAtime = MountFlags(rawValue: 2048)
+    public static let bind = MountFlags(rawValue: 4096)
+    public static let move = MountFlags(rawValue: 8192)
+    public static let recursive = MountFlags(rawValue: 16384)
+    public static let silent = MountFlags(rawValue: 32768)
+    public static let unbindable = MountFlags(rawValue: 1 << 17)
+    public static let `private` = MountFlags(rawValue: 1 << 18)
+    public static let slave = MountFlags(rawValue: 1 << 19)
+    public static let shared = MountFlags(rawValue: 1 << 20)
+    public static let relAtime = MountFlags(rawValue: 1 << 21)
+    public static let iVersion = MountFlags(rawValue: 1 << 23)
+    public static let strictAtime = MountFlags(rawValue: 1 << 24)
+    public static let lazyTime = MountFlags(rawValue: 1 << 25)
+
+    public static let propagation: MountFlags = [.unbindable, .private, .slave, .shared]
+}
+
+public enum Mounts {
+    public static func mount(source: String?, target: String, type: String?, flags: MountFlags, data: String?,
+                             display: String? = nil) throws(SyscallError) {
+        _ = try sys("mount", display ?? target) { Glibc.mount(source, target, type, flags.rawValue, data) }
+    }
+
+    public static func unmount(_ target: String, detach: Bool = true) throws(SyscallError) {
+        _ = try sys("umount2", target) { umount2(target, detach ? Int32(MNT_DETACH) : 0) }
+    }
+
+    public static func pivotRoot(newRoot: String, putOld: String) throws(SyscallError) {
+        _ = try sys("pivot_root", newRoot) { tr_pivot_root(newRoot, putOld) }
+    }
+
+    /// The flags the kernel reports for the mount holding `path` (statfs f_flags), limited to those a remount must
+    /// keep: in a user namespace nosuid/nodev/noexec/ro of a locked mount cannot be cleared (remount would fail).
+    public static func lockedFlags(of path: String) -> MountFlags {
+        let raw = tr_statfs_flags(path)
+        guard raw >= 0 else { return [] }
+        let f = UInt(raw)
+        var out: MountFlags = []
+        if f & 1 != 0 { out.insert(.readOnly) }
+        if f & 2 != 0 { out.insert(.noSuid) }
+        if f & 4 != 0 { out.insert(.noDev) }
+        if f & 8 != 0 { out.insert(.noExec) }
+        if f & 1024 != 0 { out.insert(.noAtime) }
+        if f & 2048 != 0 { out.insert(.noDirAtime) }
+        if f & 4096 != 0 { out.insert(.relAtime) }
+        return out
+    }
+}

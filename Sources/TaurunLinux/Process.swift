@@ -1,0 +1,111 @@
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum Processes {
+    static let prSetPdeathsig: Int32 = 1
+    static let prSetKeepCaps: Int32 = 8
+    static let prSetNoNewPrivs: Int32 = 38
+    static let prSetChildSubreaper: Int32 = 36
+
+    public static func setParentDeathSignal(_ signal: Int32) throws(SyscallError) {
+        _ = try sys("prctl(PR_SET_PDEATHSIG)") { tr_prctl(prSetPdeathsig, UInt(signal), 0, 0, 0) }
+    }
+
+    public static func setKeepCapabilities(_ on: Bool) throws(SyscallError) {
+        _ = try sys("prctl(PR_SET_KEEPCAPS)") { tr_prctl(prSetKeepCaps, on ? 1 : 0, 0, 0, 0) }
+    }
+
+    public static func setNoNewPrivileges() throws(SyscallError) {
+        _ = try sys("prctl(PR_SET_NO_NEW_PRIVS)") { tr_prctl(prSetNoNewPrivs, 1, 0, 0, 0) }
+    }
+
+    public static func setChildSubreaper() throws(SyscallError) {
+        _ = try sys("prctl(PR_SET_CHILD_SUBREAPER)") { tr_prctl(prSetChildSubreaper, 1, 0, 0, 0) }
+    }
+
+    /// Marks every fd from `first` up close-on-exec (close_range CLOSE_RANGE_CLOEXEC), so nothing of the runtime
+    /// leaks into the container (CVE-2024-21626).
+    public static func closeOnExec(from first: Int32) throws(SyscallError) {
+        let r = tr_close_range(UInt32(first), UInt32.max, 1 << 2)
+        if r == 0 { return }
+        // Kernels before 5.11: walk the fd table instead.
+        for fd in Files.list("/proc/self/fd").compactMap({ Int32($0) }) where fd >= first {
+            _ = tr_fcntl_int(fd, F_SETFD, FD_CLOEXEC)
+        }
+    }
+
+    public static func clearCloseOnExec(_ fd: Int32) throws(SyscallError) {
+        _ = try sys("fcntl(F_SETFD)") { tr_fcntl_int(fd, F_SETFD, 0) }
+    }
+
+    /// Start time of a process (field 22 of /proc/<pid>/stat, clock ticks since boot): with the pid it identifies
+    /// a process across pid reuse. Returns nil when the process is gone or a zombie.
+    public static func startTime(of pid: Int32) -> UInt64? {
+        guard let text = try? Files.readString("/proc/\(pid)/stat") else { return nil }
+        // The command name (field 2) may hold spaces and parentheses: parse after the last ')'.
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // fields[0] is the state (field 3); start time is field 22 → index 19.
+        guard fields.count > 19 else { return nil }
+        if fields[0] == "Z" || fields[0] == "X" { return nil }
+        return UInt64(fields[19])
+    }
+
+    /// True when `pid` is alive and is still the process that started at `startTime`.
+    public static func isAlive(pid: Int32, startTime: UInt64?) -> Bool {
+        guard pid > 0, let now = Processes.startTime(of: pid) else { return false }
+        return startTime == nil || startTime == now
+    }
+
+    /// Sends `signal` to exactly the process identified by pid + start time: the pidfd pins the process, and the
+    /// start time is checked after pinning so a recycled pid is never signalled.
+    public static func signal(pid: Int32, startTime: UInt64?, _ signal: Int32) throws(SyscallError) {
+        let pidfd = tr_pidfd_open(pid, 0)
+        if pidfd < 0 {
+            if Glibc.errno == ENOSYS {
+                guard isAlive(pid: pid, startTime: startTime) else { throw SyscallError("kill", nil, errno: .noSuchProcess) }
+                _ = try sys("kill") { Glibc.kill(pid, signal) }
+                return
+            }
+            throw SyscallError("pidfd_open")
+        }
+        defer { Glibc.close(pidfd) }
+        guard isAlive(pid: pid, startTime: startTime) else { throw SyscallError("kill", nil, errno: .noSuchProcess) }
+        _ = try sys("pidfd_send_signal") { tr_pidfd_send_signal(pidfd, signal) }
+    }
+
+    /// Waits for `pid`; returns the shell-style exit code (status, or 128+signal).
+    public static func wait(_ pid: pid_t, options: Int32 = 0) throws(SyscallError) -> Int32? {
+        var status: Int32 = 0
+        let r = try sys("waitpid") { waitpid(pid, &status, options) }
+        if r == 0 { return nil }
+        return exitCode(fromWaitStatus: status)
+    }
+
+    public static func exitCode(fromWaitStatus status: Int32) -> Int32 {
+        let sig = status & 0x7f
+        if sig == 0 { return (status >> 8) & 0xff }
+        return 128 + sig
+    }
+
+    /// execve with argv/envp built from Swift strings. Returns only on failure, with the errno.
+    public static func exec(path: String, args: [String], env: [String]) -> SyscallError {
+        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        var cenv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+        execve(path, &cargs, &cenv)
+        let err = SyscallError("exec", path)
+        for p in cargs { free(p) }
+        for p in cenv { free(p) }
+        return err
+    }
+
+    /// Parent death signal plus a check that the parent is still `expectedParent`: the parent may have died
+    /// between fork and prctl, in which case no signal would ever come.
+    public static func dieWithParent(expectedParent: pid_t) {
+        _ = tr_prctl(prSetPdeathsig, UInt(SIGKILL), 0, 0, 0)
+        if getppid() != expectedParent { _exit(1) }
+    }
+}
