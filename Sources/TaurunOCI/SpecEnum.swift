@@ -11,7 +11,8 @@ extension SpecEnum {
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
         guard let value = Self(rawValue: raw) else {
-            throw SpecFieldError(path: JSONPath(decoder.codingPath), message: "unknown \(Self.vocabulary) \(jsonQuoted(raw))")
+            let path = (decoder as? JSONValueDecoder)?.path ?? JSONPath(decoder.codingPath)
+            throw SpecFieldError(path: path, message: "unknown \(Self.vocabulary) \(jsonQuoted(raw))")
         }
         self = value
     }

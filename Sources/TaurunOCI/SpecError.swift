@@ -3,7 +3,7 @@
 /// A config.json (or state.json, process.json, ...) that cannot be used.
 /// Prints as `config.json: linux.namespaces[2].type: unknown namespace type "nett"`.
 public struct SpecError: Error, CustomStringConvertible, Equatable {
-    /// The file name as given by the caller, e.g. "config.json".
+    /// The file name as given by the caller, e.g. "config.json"; "" for errors opening or reading the file.
     public let file: String
     /// `a.b[3].c`; "" when the error concerns the whole document.
     public let jsonPath: String
@@ -15,7 +15,8 @@ public struct SpecError: Error, CustomStringConvertible, Equatable {
         self.message = message
     }
 
+    /// `file: jsonPath: message`, leaving out the parts that are empty (I/O errors name their path in the message).
     public var description: String {
-        jsonPath.isEmpty ? "\(file): \(message)" : "\(file): \(jsonPath): \(message)"
+        [file, jsonPath, message].filter { !$0.isEmpty }.joined(separator: ": ")
     }
 }

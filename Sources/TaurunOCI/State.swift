@@ -12,18 +12,19 @@ public enum ContainerStatus: String, SpecEnum {
 
 /// state.json, and what `taurun state` prints.
 public struct State: Codable, Sendable, Equatable {
+    // Declared in the order runc prints them.
     public var ociVersion: String
     public var id: String
-    public var status: ContainerStatus
     /// Present while the container process exists (created, running, paused).
     public var pid: Int32?
+    public var status: ContainerStatus
     /// Absolute path of the bundle.
     public var bundle: String
-    public var annotations: [String: String]?
     /// Absolute path of the root filesystem (runc extension).
     public var rootfs: String?
     /// Creation time, RFC 3339 with nanoseconds (runc extension).
     public var created: String?
+    public var annotations: [String: String]?
     /// User name of the owner, "" for root (runc extension).
     public var owner: String?
 

@@ -1,0 +1,127 @@
+// Decoding and encoding entry points shared by every OCI document (config.json, state.json, process.json, ...).
+
+enum JSONDocument {
+    /// Parse strictly, then decode; every failure becomes a SpecError naming `file`, the JSON path and the value.
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String) throws(SpecError) -> T {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw SpecError(file: file, jsonPath: error.path.description, message: error.message)
+        }
+        do {
+            return try decodeJSONValue(type, from: value)
+        } catch {
+            throw SpecError(file: file, jsonPath: error.path.description, message: error.message)
+        }
+    }
+
+    static func load<T: Decodable>(_ type: T.Type, path: String) throws(SpecError) -> T {
+        let bytes = try FileBytes.read(path: path)
+        return try decode(type, from: bytes, file: baseName(path))
+    }
+
+    /// Pretty, sorted keys: the same value always gives the same bytes.
+    static func deterministic<T: Encodable>(_ value: T, indent: String) -> [UInt8] {
+        JSONWriter(indent: indent, keyOrder: .sorted).write(encodeJSONValue(value))
+    }
+
+    static func baseName(_ path: String) -> String {
+        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+        guard let slash = trimmed.lastIndex(of: "/") else { return trimmed }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+}
+
+extension Spec {
+    /// The version of the runtime-spec these types implement; `taurun spec` writes it.
+    public static let supportedVersion = "1.2.1"
+
+    /// Strictly decodes config.json. Unknown members are ignored; anything else that is wrong is a SpecError.
+    public static func decode(_ bytes: [UInt8], file: String = "config.json") throws(SpecError) -> Spec {
+        let spec = try JSONDocument.decode(Spec.self, from: bytes, file: file)
+        try spec.checkVersion(file: file)
+        return spec
+    }
+
+    /// Reads and strictly decodes the file at `path`; errors name the file by its last path component.
+    public static func load(path: String) throws(SpecError) -> Spec {
+        let bytes = try FileBytes.read(path: path)
+        return try decode(bytes, file: JSONDocument.baseName(path))
+    }
+
+    /// Pretty-printed (tab indented, like `runc spec`), keys sorted, slashes not escaped; ends with a newline.
+    public func encodedJSON() -> [UInt8] {
+        JSONDocument.deterministic(self, indent: "\t") + [0x0A]
+    }
+
+    func checkVersion(file: String) throws(SpecError) {
+        guard SemVer.isValid(ociVersion) else {
+            throw SpecError(file: file, jsonPath: "ociVersion", message: "not a SemVer 2.0.0 version: \(jsonQuoted(ociVersion))")
+        }
+    }
+}
+
+extension Process {
+    /// Decodes a process.json as given to `exec --process`.
+    public static func decode(_ bytes: [UInt8], file: String = "process.json") throws(SpecError) -> Process {
+        try JSONDocument.decode(Process.self, from: bytes, file: file)
+    }
+
+    public static func load(path: String) throws(SpecError) -> Process {
+        try JSONDocument.load(Process.self, path: path)
+    }
+}
+
+extension LinuxResources {
+    /// Decodes the resources file given to `update --resources`.
+    public static func decode(_ bytes: [UInt8], file: String = "resources.json") throws(SpecError) -> LinuxResources {
+        try JSONDocument.decode(LinuxResources.self, from: bytes, file: file)
+    }
+}
+
+extension State {
+    public static func decode(_ bytes: [UInt8], file: String = "state.json") throws(SpecError) -> State {
+        try JSONDocument.decode(State.self, from: bytes, file: file)
+    }
+
+    public static func load(path: String) throws(SpecError) -> State {
+        try JSONDocument.load(State.self, path: path)
+    }
+
+    /// What `runc state` prints: 2-space indent, members in runc's order (ociVersion, id, pid, status, bundle,
+    /// rootfs, created, annotations, owner), `pid` 0 when there is no process. Decodes back with `State.decode`.
+    public func encodedJSON() -> [UInt8] {
+        var members: [(key: String, value: JSONValue)] = [
+            ("ociVersion", .string(ociVersion)),
+            ("id", .string(id)),
+            ("pid", .number("\(pid ?? 0)")),
+            ("status", .string(status.rawValue)),
+            ("bundle", .string(bundle)),
+        ]
+        if let rootfs { members.append(("rootfs", .string(rootfs))) }
+        if let created { members.append(("created", .string(created))) }
+        if let annotations, !annotations.isEmpty {
+            let sorted = annotations.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            members.append(("annotations", .object(sorted.map { ($0.key, JSONValue.string($0.value)) })))
+        }
+        if let owner { members.append(("owner", .string(owner))) }
+        return JSONWriter(indent: "  ", keyOrder: .asBuilt).write(.object(members))
+    }
+
+    /// One line, for state.json on disk (written atomically by the runtime).
+    public func compactJSON() -> [UInt8] {
+        JSONWriter(indent: nil, keyOrder: .sorted).write(encodeJSONValue(self))
+    }
+}
+
+extension Features {
+    public static func decode(_ bytes: [UInt8], file: String = "features.json") throws(SpecError) -> Features {
+        try JSONDocument.decode(Features.self, from: bytes, file: file)
+    }
+
+    /// What `taurun features` prints: 4-space indent like `runc features`, keys sorted.
+    public func encodedJSON() -> [UInt8] {
+        JSONDocument.deterministic(self, indent: "    ") + [0x0A]
+    }
+}
