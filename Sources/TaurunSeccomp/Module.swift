@@ -1,1 +1,0 @@
-// TaurunSeccomp module: see ../../../shared/DESIGN.md for its role.
