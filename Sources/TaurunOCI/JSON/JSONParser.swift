@@ -243,7 +243,8 @@ struct JSONParser {
             utf8.append(contentsOf: Array(String(Character(unicode)).utf8))
         default:
             offset -= 1
-            throw failure(path, "invalid JSON: unknown escape \\\(describeCurrentByte())")
+            let shown = escape >= 0x21 && escape < 0x7F ? "'\\\(Character(Unicode.Scalar(escape)))'" : describeCurrentByte()
+            throw failure(path, "invalid JSON: unknown escape \(shown)")
         }
     }
 
