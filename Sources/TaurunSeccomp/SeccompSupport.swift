@@ -21,20 +21,24 @@ public enum SeccompSupport {
         return (actions, operators, archs, known.map(\.rawValue), supported.map(\.rawValue))
     }
 
-    /// Probes a seccomp(2) filter flag the way libseccomp does: the kernel validates the flags before it reads the
-    /// program, so a program pointer of NULL fails with EINVAL for an unknown flag and with EFAULT (or EACCES, when
-    /// the caller has neither no_new_privs nor CAP_SYS_ADMIN) for a known one. Nothing is ever installed.
-    /// WAIT_KILLABLE_RECV is only valid together with NEW_LISTENER, so it is probed with it.
+    /// Probes a seccomp(2) filter flag the way libseccomp does, without ever installing anything: the kernel checks
+    /// the flags before it copies the program, so a program whose instructions sit in unreadable memory fails with
+    /// EINVAL for an unknown flag and with EFAULT (or EACCES, when the caller has neither no_new_privs nor
+    /// CAP_SYS_ADMIN) for a known one. (A NULL instruction pointer would not do: the kernel refuses it with EINVAL
+    /// before looking at the memory.) WAIT_KILLABLE_RECV is only valid together with NEW_LISTENER, so it is probed
+    /// with it.
     static func kernelAccepts(_ flag: UInt32) -> Bool {
         var flags = flag
         if flag == SeccompKernelABI.flagWaitKillableRecv {
             flags |= SeccompKernelABI.flagNewListener
         }
-        let rc = tr_seccomp_set_mode_filter(flags, nil, 1)
-        if rc >= 0 {
-            return true
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard let unreadable = mmap(nil, pageSize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), unreadable != MAP_FAILED else {
+            return false
         }
+        defer { munmap(unreadable, pageSize) }
+        let rc = tr_seccomp_set_mode_filter(flags, unreadable, 1)
         let probeErrno = errno
-        return probeErrno == EFAULT || probeErrno == EACCES
+        return rc < 0 && (probeErrno == EFAULT || probeErrno == EACCES)
     }
 }
