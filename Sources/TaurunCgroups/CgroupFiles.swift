@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The handful of file operations a cgroup filesystem needs, as plain libc calls. Everything takes absolute
+/// paths; nothing follows a relative path from the process cwd. Cgroup control files are small (a page or two),
+/// so reads load the whole file.
+enum CgroupFiles {
+    static func join(_ dir: String, _ name: String) -> String {
+        if dir.hasSuffix("/") { return dir + name }
+        return dir + "/" + name
+    }
+
+    static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        return (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Reads a whole control file. The kernel produces these on read, so no size is known in advance.
+    static func read(_ path: String) throws(CgroupError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw .syscall("read", path, errno: errno) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .syscall("read", path, errno: errno)
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The file's content without surrounding whitespace, or nil if it does not exist.
+    static func readTrimmedIfPresent(_ path: String) throws(CgroupError) -> String? {
+        do {
+            return trimmed(try read(path))
+        } catch {
+            if error.errno == ENOENT { return nil }
+            throw error
+        }
+    }
+
+    /// Writes one value with a single write(2): cgroupfs parses each write as one command, so a value must
+    /// never be split. No O_CREAT: a missing file means a missing controller, which the caller reports.
+    static func write(_ path: String, _ value: String) throws(CgroupError) {
+        let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        if fd < 0 { throw .syscall("write", path, value: value, errno: errno) }
+        defer { close(fd) }
+        let bytes = Array(value.utf8)
+        while true {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .syscall("write", path, value: value, errno: errno)
+            }
+            if written != bytes.count {
+                throw .syscall("write", path, value: value, errno: EIO, reason: "short write of \(written) bytes")
+            }
+            return
+        }
+    }
+
+    /// mkdir that treats an existing directory as success (create() is idempotent).
+    static func makeDirectory(_ path: String) throws(CgroupError) {
+        if mkdir(path, 0o755) == 0 { return }
+        let code = errno
+        if code == EEXIST, isDirectory(path) { return }
+        throw .syscall("mkdir", path, errno: code)
+    }
+
+    /// Names of the subdirectories of `path` (child cgroups); empty if it does not exist.
+    static func subdirectories(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            if entry.pointee.d_type == UInt8(DT_DIR) {
+                names.append(name)
+            } else if entry.pointee.d_type == UInt8(DT_UNKNOWN), isDirectory(join(path, name)) {
+                names.append(name)
+            }
+        }
+        return names
+    }
+
+    /// Names of the regular entries of `path` (control files).
+    static func fileNames(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            if entry.pointee.d_type != UInt8(DT_DIR) { names.append(name) }
+        }
+        return names
+    }
+
+    static func trimmed(_ text: String) -> String {
+        var scalars = Substring(text)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+
+    /// Sleeps without threads or Dispatch (the create path stays single-threaded).
+    static func sleep(milliseconds: Int) {
+        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
+    }
+
+    /// Monotonic milliseconds, for retry deadlines.
+    static func nowMilliseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
+    }
+}

@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// kill --all and delete: finding and ending every process, then removing the directories.
+extension CgroupfsManager {
+    /// Total time destroy() waits for processes to leave and for rmdir to stop returning EBUSY.
+    static let destroyTimeoutMilliseconds = 1000
+
+    public func signalAll(_ signal: Int32) throws(CgroupError) {
+        if signal == SIGKILL, let dir = v2Hierarchy?.dir {
+            // cgroup.kill (Linux 5.14) kills the whole cgroup atomically, forks in flight included.
+            let killFile = CgroupFiles.join(dir, "cgroup.kill")
+            if CgroupFiles.exists(killFile) {
+                try CgroupFiles.write(killFile, "1")
+            }
+        }
+        let canFreeze = freezer != nil
+        let wasFrozen = canFreeze && isFrozen()
+        // Frozen processes cannot fork, so the pid list cannot grow between reading it and signalling it.
+        if canFreeze, !wasFrozen { try freeze() }
+        var firstError: CgroupError?
+        do {
+            for pid in try pids() where kill(pid, signal) != 0 && errno != ESRCH {
+                if firstError == nil { firstError = .syscall("kill", "pid \(pid)", value: String(signal), errno: errno) }
+            }
+        } catch {
+            firstError = error
+        }
+        // A v1-frozen task only acts on SIGKILL once thawed; for other signals keep a paused container paused.
+        if canFreeze, !wasFrozen || signal == SIGKILL { try thaw() }
+        if let firstError { throw firstError }
+    }
+
+    public func destroy() throws(CgroupError) {
+        let deadline = CgroupFiles.nowMilliseconds() + Self.destroyTimeoutMilliseconds
+        if try !pids().isEmpty {
+            try signalAll(SIGKILL)
+            var delay = 1
+            while try !pids().isEmpty, CgroupFiles.nowMilliseconds() < deadline {
+                CgroupFiles.sleep(milliseconds: delay)
+                delay = min(delay * 2, 100)
+            }
+        }
+        var firstError: CgroupError?
+        for hierarchy in hierarchies {
+            do {
+                try Self.removeTree(hierarchy.dir, deadline: deadline)
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+        }
+        if let firstError { throw firstError }
+    }
+
+    /// rmdir a cgroup and any child cgroups below it (deepest first). ENOENT is success; EBUSY (processes
+    /// still exiting) is retried with exponential backoff until the deadline.
+    static func removeTree(_ dir: String, deadline: Int) throws(CgroupError) {
+        for child in CgroupFiles.subdirectories(dir) {
+            try removeTree(CgroupFiles.join(dir, child), deadline: deadline)
+        }
+        var delay = 1
+        while true {
+            if rmdir(dir) == 0 { return }
+            let code = errno
+            switch code {
+            case ENOENT:
+                return
+            case EINTR:
+                continue
+            case EBUSY where CgroupFiles.nowMilliseconds() < deadline:
+                CgroupFiles.sleep(milliseconds: delay)
+                delay = min(delay * 2, 100)
+            default:
+                throw .syscall("rmdir", dir, errno: code)
+            }
+        }
+    }
+}

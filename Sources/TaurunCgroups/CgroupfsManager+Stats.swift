@@ -1,0 +1,223 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// `events --stats` and OOM detection. Missing files (controller not mounted, older kernel) leave zeros.
+extension CgroupfsManager {
+    public func stats() throws(CgroupError) -> CgroupStats {
+        isUnified ? try v2Stats() : try v1Stats()
+    }
+
+    func number(_ dir: String?, _ file: String) throws(CgroupError) -> UInt64? {
+        guard let dir, let text = try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(dir, file)) else { return nil }
+        if text == "max" { return UInt64.max }
+        return UInt64(text)
+    }
+
+    func keyed(_ dir: String?, _ file: String) throws(CgroupError) -> [String: UInt64] {
+        guard let dir, let text = try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(dir, file)) else { return [:] }
+        return KeyedFile.parse(text)
+    }
+
+    func numberList(_ dir: String?, _ file: String) throws(CgroupError) -> [UInt64]? {
+        guard let dir, let text = try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(dir, file)) else { return nil }
+        return text.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { UInt64($0) }
+    }
+
+    func v1Stats() throws(CgroupError) -> CgroupStats {
+        var stats = CgroupStats()
+        let cpuacct = v1Dir("cpuacct")
+        stats.cpu.usage.total = try number(cpuacct, "cpuacct.usage") ?? 0
+        stats.cpu.usage.percpu = try numberList(cpuacct, "cpuacct.usage_percpu")
+        stats.cpu.usage.percpuKernel = try numberList(cpuacct, "cpuacct.usage_percpu_sys")
+        stats.cpu.usage.percpuUser = try numberList(cpuacct, "cpuacct.usage_percpu_user")
+        // cpuacct.stat counts USER_HZ ticks (100 per second on Linux).
+        let ticks = try keyed(cpuacct, "cpuacct.stat")
+        stats.cpu.usage.user = (ticks["user"] ?? 0) * 10_000_000
+        stats.cpu.usage.kernel = (ticks["system"] ?? 0) * 10_000_000
+        let cpuStat = try keyed(v1Dir("cpu"), "cpu.stat")
+        stats.cpu.throttling.periods = cpuStat["nr_periods"] ?? 0
+        stats.cpu.throttling.throttledPeriods = cpuStat["nr_throttled"] ?? 0
+        stats.cpu.throttling.throttledTime = cpuStat["throttled_time"] ?? 0
+
+        let memory = v1Dir("memory")
+        func entry(_ prefix: String) throws(CgroupError) -> CgroupStats.MemoryEntry {
+            var entry = CgroupStats.MemoryEntry()
+            entry.usage = try number(memory, prefix + ".usage_in_bytes") ?? 0
+            entry.max = try number(memory, prefix + ".max_usage_in_bytes") ?? 0
+            entry.limit = try number(memory, prefix + ".limit_in_bytes") ?? 0
+            entry.failcnt = try number(memory, prefix + ".failcnt") ?? 0
+            return entry
+        }
+        stats.memory.usage = try entry("memory")
+        stats.memory.swap = try entry("memory.memsw")
+        stats.memory.kernel = try entry("memory.kmem")
+        stats.memory.kernelTCP = try entry("memory.kmem.tcp")
+        stats.memory.raw = try keyed(memory, "memory.stat")
+        stats.memory.cache = stats.memory.raw["cache"] ?? 0
+
+        let pids = v1Dir("pids")
+        stats.pids.current = try number(pids, "pids.current") ?? 0
+        stats.pids.limit = try number(pids, "pids.max").map { $0 == UInt64.max ? 0 : $0 } ?? 0
+
+        let blkio = v1Dir("blkio")
+        // The CFQ/BFQ-era files are absent on blk-mq kernels; the throttle ones always count.
+        if let bytes = try blkioEntries(blkio, "blkio.io_service_bytes_recursive") {
+            stats.blkio.ioServiceBytesRecursive = bytes
+        } else {
+            stats.blkio.ioServiceBytesRecursive = try blkioEntries(blkio, "blkio.throttle.io_service_bytes_recursive")
+        }
+        if let serviced = try blkioEntries(blkio, "blkio.io_serviced_recursive") {
+            stats.blkio.ioServicedRecursive = serviced
+        } else {
+            stats.blkio.ioServicedRecursive = try blkioEntries(blkio, "blkio.throttle.io_serviced_recursive")
+        }
+
+        if let hugetlb = v1Dir("hugetlb") {
+            for size in Self.hugepageSizes(in: hugetlb, suffix: ".limit_in_bytes") {
+                var entry = CgroupStats.Hugetlb()
+                entry.usage = try number(hugetlb, "hugetlb.\(size).usage_in_bytes") ?? 0
+                entry.max = try number(hugetlb, "hugetlb.\(size).max_usage_in_bytes") ?? 0
+                entry.failcnt = try number(hugetlb, "hugetlb.\(size).failcnt") ?? 0
+                stats.hugetlb[size] = entry
+            }
+        }
+        return stats
+    }
+
+    func v2Stats() throws(CgroupError) -> CgroupStats {
+        var stats = CgroupStats()
+        let dir = v2Hierarchy?.dir
+        let cpuStat = try keyed(dir, "cpu.stat")
+        stats.cpu.usage.total = (cpuStat["usage_usec"] ?? 0) * 1000
+        stats.cpu.usage.user = (cpuStat["user_usec"] ?? 0) * 1000
+        stats.cpu.usage.kernel = (cpuStat["system_usec"] ?? 0) * 1000
+        stats.cpu.throttling.periods = cpuStat["nr_periods"] ?? 0
+        stats.cpu.throttling.throttledPeriods = cpuStat["nr_throttled"] ?? 0
+        stats.cpu.throttling.throttledTime = (cpuStat["throttled_usec"] ?? 0) * 1000
+
+        let events = try keyed(dir, "memory.events")
+        stats.memory.usage.usage = try number(dir, "memory.current") ?? 0
+        stats.memory.usage.limit = try number(dir, "memory.max") ?? 0
+        stats.memory.usage.max = try number(dir, "memory.peak") ?? 0
+        // v2 has no failcnt; "max" in memory.events counts the times usage hit memory.max.
+        stats.memory.usage.failcnt = events["max"] ?? 0
+        let swapUsage = try number(dir, "memory.swap.current") ?? 0
+        let swapLimit = try number(dir, "memory.swap.max") ?? 0
+        // Report memory+swap like v1 (runc does the same).
+        stats.memory.swap.usage = stats.memory.usage.usage &+ swapUsage
+        stats.memory.swap.limit = swapLimit == UInt64.max || stats.memory.usage.limit == UInt64.max ? UInt64.max : swapLimit &+ stats.memory.usage.limit
+        stats.memory.raw = try keyed(dir, "memory.stat")
+        stats.memory.cache = stats.memory.raw["file"] ?? 0
+
+        stats.pids.current = try number(dir, "pids.current") ?? 0
+        stats.pids.limit = try number(dir, "pids.max").map { $0 == UInt64.max ? 0 : $0 } ?? 0
+
+        if let dir, let text = try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(dir, "io.stat")) {
+            var bytes: [CgroupStats.BlkioEntry] = []
+            var ios: [CgroupStats.BlkioEntry] = []
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: " ")
+                guard let device = fields.first else { continue }
+                let numbers = device.split(separator: ":").compactMap { UInt64($0) }
+                guard numbers.count == 2 else { continue }
+                for field in fields.dropFirst() {
+                    let pair = field.split(separator: "=")
+                    guard pair.count == 2, let value = UInt64(pair[1]) else { continue }
+                    switch pair[0] {
+                    case "rbytes": bytes.append(.init(major: numbers[0], minor: numbers[1], op: "Read", value: value))
+                    case "wbytes": bytes.append(.init(major: numbers[0], minor: numbers[1], op: "Write", value: value))
+                    case "rios": ios.append(.init(major: numbers[0], minor: numbers[1], op: "Read", value: value))
+                    case "wios": ios.append(.init(major: numbers[0], minor: numbers[1], op: "Write", value: value))
+                    default: break
+                    }
+                }
+            }
+            stats.blkio.ioServiceBytesRecursive = bytes
+            stats.blkio.ioServicedRecursive = ios
+        }
+
+        if let dir {
+            for size in Self.hugepageSizes(in: dir, suffix: ".max") {
+                var entry = CgroupStats.Hugetlb()
+                entry.usage = try number(dir, "hugetlb.\(size).current") ?? 0
+                entry.failcnt = try keyed(dir, "hugetlb.\(size).events")["max"] ?? 0
+                stats.hugetlb[size] = entry
+            }
+        }
+        return stats
+    }
+
+    /// v1 blkio lines: "8:0 Read 4096" (plus a "Total N" line, skipped).
+    func blkioEntries(_ dir: String?, _ file: String) throws(CgroupError) -> [CgroupStats.BlkioEntry]? {
+        guard let dir, let text = try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(dir, file)) else { return nil }
+        var entries: [CgroupStats.BlkioEntry] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 3, let value = UInt64(fields[2]) else { continue }
+            let numbers = fields[0].split(separator: ":").compactMap { UInt64($0) }
+            guard numbers.count == 2 else { continue }
+            entries.append(.init(major: numbers[0], minor: numbers[1], op: String(fields[1]), value: value))
+        }
+        return entries
+    }
+
+    /// Page sizes ("2MB", "1GB") for which the directory has hugetlb.<size><suffix> files.
+    static func hugepageSizes(in dir: String, suffix: String) -> [String] {
+        CgroupFiles.fileNames(dir).compactMap { name -> String? in
+            guard name.hasPrefix("hugetlb."), name.hasSuffix(suffix) else { return nil }
+            let size = name.dropFirst("hugetlb.".count).dropLast(suffix.count)
+            guard !size.isEmpty, !size.contains(".") else { return nil }
+            return String(size)
+        }.sorted()
+    }
+
+    public func oomKillCount() -> UInt64? {
+        if isUnified {
+            return try? Self.keyedValue(CgroupFiles.join(v2Hierarchy?.dir ?? "", "memory.events"), "oom_kill")
+        }
+        guard let dir = v1Dir("memory") else { return nil }
+        // memory.oom_control has "oom_kill N" since Linux 4.13.
+        return try? Self.keyedValue(CgroupFiles.join(dir, "memory.oom_control"), "oom_kill")
+    }
+
+    public func openOOMNotifier() throws(CgroupError) -> Int32 {
+        if isUnified {
+            guard let dir = v2Hierarchy?.dir else {
+                throw CgroupError(operation: "watch", path: "memory.events", reason: "no cgroup2 directory")
+            }
+            let events = CgroupFiles.join(dir, "memory.events")
+            let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+            if fd < 0 { throw .syscall("inotify_init1", events, errno: errno) }
+            if inotify_add_watch(fd, events, UInt32(IN_MODIFY)) < 0 {
+                let code = errno
+                close(fd)
+                throw .syscall("inotify_add_watch", events, errno: code)
+            }
+            return fd
+        }
+        guard let dir = v1Dir("memory") else {
+            throw CgroupError(operation: "watch", path: "memory.oom_control", reason: "the memory cgroup controller is not mounted")
+        }
+        let control = CgroupFiles.join(dir, "memory.oom_control")
+        let eventFD = EventFD.make()
+        if eventFD < 0 { throw .syscall("eventfd", control, errno: errno) }
+        let controlFD = open(control, O_RDONLY | O_CLOEXEC)
+        if controlFD < 0 {
+            let code = errno
+            close(eventFD)
+            throw .syscall("open", control, errno: code)
+        }
+        // The registration holds its own reference: the oom_control fd can be closed right after.
+        defer { close(controlFD) }
+        do throws(CgroupError) {
+            try CgroupFiles.write(CgroupFiles.join(dir, "cgroup.event_control"), "\(eventFD) \(controlFD)")
+        } catch {
+            close(eventFD)
+            throw error
+        }
+        return eventFD
+    }
+}

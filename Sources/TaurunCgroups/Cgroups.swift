@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Entry points: detect the host layout, then get a manager for one container.
+public enum Cgroups {
+    /// Reads /proc/self/mountinfo.
+    public static func detectLayout() throws(CgroupError) -> CgroupLayout {
+        try MountInfo.layout(from: try currentMounts())
+    }
+
+    static func currentMounts() throws(CgroupError) -> [CgroupMount] {
+        MountInfo.cgroupMounts(try CgroupFiles.read("/proc/self/mountinfo"))
+    }
+
+    /// The runtime's own cgroup in each hierarchy (controller → path relative to the mount; "" for cgroup2).
+    public static func ownCgroups() throws(CgroupError) -> [String: String] {
+        let parsed = ProcCgroup.parse(try CgroupFiles.read("/proc/self/cgroup"))
+        return ProcCgroup.relativeToMounts(parsed, mounts: try currentMounts())
+    }
+
+    /// The manager for a container being created. `cgroupsPath` is linux.cgroupsPath: "/a/b" (under each
+    /// hierarchy's root), "a/b" (under the runtime's own cgroup, as runc), or nil (the container id, relative).
+    /// With `systemd` (--systemd-cgroup) it fails with a one-line reason: see docs/cgroups.md.
+    public static func manager(containerID: String, cgroupsPath: String?, systemd: Bool, layout: CgroupLayout) throws(CgroupError) -> any CgroupManager {
+        if systemd {
+            throw SystemdCgroupPath.unsupported(cgroupsPath: cgroupsPath, systemdRunning: SystemdCgroupPath.systemdIsRunning())
+        }
+        let path = try CgroupsPath.parse(containerID: containerID, cgroupsPath: cgroupsPath)
+        var own: [String: String] = [:]
+        if case .relative = path { own = try ownCgroups() }
+        return cgroupfsManager(path: path, layout: layout, ownCgroups: own)
+    }
+
+    /// The same with every input explicit, so tests can point it at a mirror of cgroupfs.
+    public static func manager(containerID: String, cgroupsPath: String?, layout: CgroupLayout, ownCgroups: [String: String]) throws(CgroupError) -> CgroupfsManager {
+        let path = try CgroupsPath.parse(containerID: containerID, cgroupsPath: cgroupsPath)
+        return cgroupfsManager(path: path, layout: layout, ownCgroups: ownCgroups)
+    }
+
+    /// For `delete --force` from state.json: manages exactly the recorded directories, nothing else.
+    public static func manager(recorded: CgroupPaths) -> any CgroupManager {
+        let hierarchies = recorded.dirs.map { CgroupHierarchy.inferred(from: $0) }
+        let isUnified = hierarchies.count == 1 && hierarchies.allSatisfy(\.isV2)
+        return CgroupfsManager(hierarchies: hierarchies, isUnified: isUnified)
+    }
+
+    static func cgroupfsManager(path: CgroupsPath, layout: CgroupLayout, ownCgroups: [String: String]) -> CgroupfsManager {
+        var hierarchies: [CgroupHierarchy] = []
+        // Co-mounted controllers (cpu,cpuacct) share one directory.
+        var controllersByMount: [String: Set<String>] = [:]
+        for (controller, mountpoint) in layout.v1Hierarchies {
+            controllersByMount[mountpoint, default: []].insert(controller)
+        }
+        for mountpoint in controllersByMount.keys.sorted() {
+            let controllers = controllersByMount[mountpoint] ?? []
+            let own = controllers.sorted().lazy.compactMap { ownCgroups[$0] }.first
+            hierarchies.append(CgroupHierarchy(dir: path.directory(mountpoint: mountpoint, own: own),
+                                               mountpoint: mountpoint, controllers: controllers, isV2: false))
+        }
+        if let unified = layout.unifiedMountpoint {
+            let available = (try? CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(unified, "cgroup.controllers"))) ?? nil
+            let controllers = Set((available ?? "").split(separator: " ").map(String.init))
+            hierarchies.append(CgroupHierarchy(dir: path.directory(mountpoint: unified, own: ownCgroups[""]),
+                                               mountpoint: unified, controllers: controllers, isV2: true))
+        }
+        let isUnified: Bool
+        if case .unified = layout { isUnified = true } else { isUnified = false }
+        return CgroupfsManager(hierarchies: hierarchies, isUnified: isUnified)
+    }
+}

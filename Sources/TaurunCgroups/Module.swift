@@ -1,1 +1,0 @@
-// TaurunCgroups module: see ../../../shared/DESIGN.md for its role.
