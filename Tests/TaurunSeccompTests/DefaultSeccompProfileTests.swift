@@ -102,4 +102,21 @@ import Testing
         #expect(try SeccompHelper.probe(allowAll, "clone-newuts").rc == 0)
         #expect(try SeccompHelper.probe(allowAll, "clone3").errno != 38)
     }
+
+    #if arch(x86_64)
+    /// Whether the i386 syscall entry works here at all (IA32 emulation); checked under an allow-all filter.
+    static let kernelRunsI386: Bool = {
+        guard canRunProcesses, let allowAll = try? SeccompCompiler.compile(LinuxSeccomp(defaultAction: .allow)),
+            let control = try? SeccompHelper.run(allowAll, ["--probe", "i386-getpid"])
+        else { return false }
+        return control.exitCode == 0 && control.stdout.hasPrefix("rc=")
+    }()
+
+    @Test(.enabled(if: kernelRunsI386, "needs root, busybox and a kernel with IA32 emulation"))
+    func thirtyTwoBitSyscallsAreKilled() throws {
+        let program = try SeccompCompiler.compile(DefaultSeccompProfile.profile())
+        let outcome = try SeccompHelper.run(program, ["--probe", "i386-getpid"])
+        #expect(outcome.signal == 31)
+    }
+    #endif
 }
