@@ -1,0 +1,128 @@
+import FoundationEssentials
+
+/// `taurun explain`: what each permission turns into for this manifest on this host, given the recorded grants.
+public struct Explanation: Equatable, Sendable, Encodable {
+    public struct Row: Equatable, Sendable, Encodable {
+        public var permission: String
+        /// "always", "granted", "denied", "undecided", "not requested".
+        public var state: String
+        public var namespaces: String
+        public var mounts: String
+        public var devices: String
+        public var seccomp: String
+        public var apparmor: String
+    }
+
+    public var app: String
+    public var sandbox: String
+    public var onViolation: String
+    public var rows: [Row]
+
+    public static func make(manifest: Manifest, record: GrantRecord, host: HostFacts) -> Explanation {
+        var rows: [Row] = []
+        let violation = manifest.onViolation == .terminate ? "other syscalls kill the app" : "other syscalls fail with EPERM"
+        rows.append(Row(
+            permission: "(always)", state: "always",
+            namespaces: "user (uid/gid 1000 → per-app host range), pid, ipc, uts, mount, cgroup",
+            mounts: "rootfs read-only; /home/app private 0700 (HOME, TMPDIR=/home/app/tmp); /proc, /dev, /tmp tmpfs",
+            devices: "null zero full random urandom tty pts only",
+            seccomp: "default-deny allowlist; \(violation); no unshare/setns/mount/ptrace/bpf/keyctl",
+            apparmor: "profile \(AppArmorProfile.name(for: manifest.id)): no mount, ptrace, capabilities"
+                + (host.appArmorEnabled ? "" : " (LSM off here: profile written, not enforced)")))
+        let namesPaths = !manifest.permissions.filesystemPaths.isEmpty
+        let requested = Set(manifest.permissions.requested)
+        for permission in Permission.allCases {
+            let state: String
+            if !requested.contains(permission) {
+                state = "not requested"
+            } else if !permission.needsConsent(manifestNamesPaths: namesPaths) {
+                state = "granted (no consent needed)"
+            } else {
+                switch record.decision(for: permission) {
+                case true?: state = "granted"
+                case false?: state = "denied"
+                case nil: state = "undecided (asked at convert)"
+                }
+            }
+            rows.append(row(for: permission, state: state, manifest: manifest, host: host))
+        }
+        return Explanation(app: manifest.id.rawValue, sandbox: manifest.sandbox.rawValue, onViolation: manifest.onViolation.rawValue, rows: rows)
+    }
+
+    private static func row(for permission: Permission, state: String, manifest: Manifest, host: HostFacts) -> Row {
+        func present(_ roles: [HostDevice.Role]) -> String {
+            let paths = host.devices.filter { roles.contains($0.role) }.map(\.containerPath)
+            return paths.isEmpty ? "none present on this host" : paths.joined(separator: " ")
+        }
+        let paths = manifest.permissions.filesystemPaths.isEmpty ? "the --data DIR" : manifest.permissions.filesystemPaths.joined(separator: " ")
+        switch permission {
+        case .network:
+            return Row(
+                permission: permission.rawValue, state: state,
+                namespaces: "granted: host network; otherwise a new netns with only lo", mounts: "-", devices: "-",
+                seccomp: "otherwise socket(family != AF_UNIX) → EAFNOSUPPORT", apparmor: "granted: network; otherwise network unix only")
+        case .camera:
+            return Row(
+                permission: permission.rawValue, state: state, namespaces: "-", mounts: "bind of each device",
+                devices: present([.camera]) + " (cgroup allow c major:minor rw)", seccomp: "-", apparmor: "/dev/video* rw")
+        case .microphone:
+            return Row(
+                permission: permission.rawValue, state: state, namespaces: "-",
+                mounts: "PulseAudio/PipeWire socket at /run/user/1000 if present", devices: present([.soundControl, .soundCapture]),
+                seccomp: "-", apparmor: "capture devices rw")
+        case .audio:
+            return Row(
+                permission: permission.rawValue, state: state, namespaces: "-",
+                mounts: "PulseAudio/PipeWire socket at /run/user/1000 if present", devices: present([.soundControl, .soundPlayback]),
+                seccomp: "-", apparmor: "playback devices rw")
+        case .display:
+            return Row(
+                permission: permission.rawValue, state: state, namespaces: "-",
+                mounts: "Wayland socket (/run/user/1000/wayland-0) / X11 socket (/tmp/.X11-unix/X<n>) if present", devices: "-",
+                seccomp: "-", apparmor: "socket rw")
+        case .gpu:
+            return Row(
+                permission: permission.rawValue, state: state, namespaces: "-", mounts: "bind of each device",
+                devices: present([.gpu]), seccomp: "-", apparmor: "/dev/dri/* rw, /sys/devices/** r")
+        case .filesystemReadOnly:
+            return Row(
+                permission: permission.rawValue, state: state, namespaces: "-", mounts: "\(paths) bound read-only at the same path",
+                devices: "-", seccomp: "-", apparmor: "r")
+        case .filesystemReadWrite:
+            return Row(
+                permission: permission.rawValue, state: state, namespaces: "-", mounts: "\(paths) bound read-write at the same path",
+                devices: "-", seccomp: "-", apparmor: "rwlk")
+        }
+    }
+
+    /// A plain-text table, one block per permission (the columns are too wide for one line each).
+    public func renderText() -> String {
+        var out = "app \(app)  sandbox=\(sandbox)  on_violation=\(onViolation)\n"
+        for row in rows {
+            out += "\n\(row.permission) [\(row.state)]\n"
+            out += "  namespaces  \(row.namespaces)\n"
+            out += "  mounts      \(row.mounts)\n"
+            out += "  devices     \(row.devices)\n"
+            out += "  seccomp     \(row.seccomp)\n"
+            out += "  apparmor    \(row.apparmor)\n"
+        }
+        return out
+    }
+
+    public func renderJSON() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { return "{}" }
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
+
+extension TauConverter {
+    /// Reads the manifest and the recorded grants; writes nothing and never prompts.
+    public static func explain(manifestPath: String, stateDirectory: String, deviceRoot: String = "/dev", environment: [String: String]) throws(SandboxError) -> Explanation {
+        let manifest = try ManifestLoader.load(path: manifestPath)
+        let record = try GrantStore(stateDirectory: stateDirectory).record(for: manifest.id)
+        let host = HostProbe.scan(deviceRoot: deviceRoot, environment: environment)
+        return Explanation.make(manifest: manifest, record: record, host: host)
+    }
+}

@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Creates the app's private home on the host: `<state>/apps/<id>/home`, mode 0700, owned by the app's host uid
+/// (container uid 1000), with `tmp/` inside (TMPDIR).
+///
+/// With `resources.disk`, the home is an ext4 filesystem in a sparse image `home.img` (mkfs.ext4 -m 0, so the quota
+/// is exactly the image size and writes past it fail with ENOSPC), loop-mounted by convert on the home directory on
+/// the host. The mount persists, so config.json only binds a directory and runc/crun need nothing special; data
+/// stays in the image across runs. While the image is not mounted (after a reboot) the mount-point directory is
+/// root-owned 0700: the app gets EACCES instead of silently writing outside its quota — re-run convert to remount.
+struct HomeProvisioner {
+    let stateDirectory: String
+    let app: AppID
+    let hostUID: UInt32
+    let diskBytes: Int64?
+
+    var appDirectory: String { StateLayout.appDirectory(stateDirectory, app) }
+    var home: String { StateLayout.homeDirectory(stateDirectory, app) }
+    var image: String { StateLayout.homeImage(stateDirectory, app) }
+
+    /// Checks that can fail without side effects (run before anything is written).
+    func preflight() throws(SandboxError) {
+        guard diskBytes != nil else { return }
+        if let existing = FileSystem.kind(image) {
+            guard existing == .regular else { throw .policyDenied(reason: "\(image) exists and is not a regular file") }
+            let size = try FileSystem.status(image).st_size
+            if Int64(size) != diskBytes {
+                throw .policyDenied(
+                    reason: "\(app): resources.disk changed from \(SizeParser.render(Int64(size))) to \(SizeParser.render(diskBytes ?? 0)); "
+                        + "resizing is not supported — back up \(home), remove \(image) and convert again")
+            }
+        }
+        guard FileSystem.kind("/dev/loop-control") == .characterDevice else {
+            throw .sandboxUnavailable(what: "resources.disk needs loop devices (/dev/loop-control is missing)")
+        }
+        guard ["/sbin/mkfs.ext4", "/usr/sbin/mkfs.ext4"].contains(where: { FileSystem.kind($0) != nil }) else {
+            throw .sandboxUnavailable(what: "resources.disk needs mkfs.ext4 (e2fsprogs)")
+        }
+    }
+
+    func provision() throws(SandboxError) {
+        try StateLayout.ensureBase(stateDirectory)
+        try FileSystem.makeDirectories(stateDirectory + "/apps", mode: 0o711)
+        if FileSystem.kind(appDirectory) == nil { try FileSystem.makeDirectory(appDirectory, mode: 0o711) }
+        if let diskBytes {
+            try provisionImage(bytes: diskBytes)
+        } else {
+            try provisionDirectory()
+        }
+    }
+
+    private func provisionDirectory() throws(SandboxError) {
+        if FileSystem.kind(home) == nil { try FileSystem.makeDirectory(home, mode: 0o700) }
+        guard FileSystem.kind(home) == .directory else { throw .io(call: "mkdir", path: home, errno: ENOTDIR) }
+        try ownHome()
+    }
+
+    private func provisionImage(bytes: Int64) throws(SandboxError) {
+        if FileSystem.kind(home) == nil { try FileSystem.makeDirectory(home, mode: 0o700) }
+        if Self.isMountPoint(home) {
+            try ownHome()
+            return
+        }
+        // Unmounted: the directory itself stays root's and closed, so nothing lands outside the image.
+        try FileSystem.changeOwner(home, uid: 0, gid: 0)
+        try FileSystem.changeMode(home, 0o700)
+        if FileSystem.kind(image) == nil {
+            let fd = open(image, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard fd >= 0 else { throw .io(call: "open", path: image, errno: errno) }
+            let truncated = ftruncate(fd, off_t(bytes))
+            let code = errno
+            close(fd)
+            guard truncated == 0 else { throw .io(call: "ftruncate", path: image, errno: code) }
+            do {
+                try HelperCommand.check(
+                    "mkfs.ext4", ["-q", "-F", "-m", "0", "-L", "tau-home", "-E", "root_owner=\(hostUID):\(hostUID)", image])
+            } catch {
+                unlink(image)
+                throw error
+            }
+        }
+        try HelperCommand.check("mount", ["-o", "loop,nosuid,nodev", image, home])
+        // mkfs leaves lost+found; the app has no use for it and cannot read it.
+        _ = rmdir(home + "/lost+found")
+        try ownHome()
+    }
+
+    private func ownHome() throws(SandboxError) {
+        try FileSystem.changeOwner(home, uid: hostUID, gid: hostUID)
+        try FileSystem.changeMode(home, 0o700)
+        let temporary = home + "/tmp"
+        if FileSystem.kind(temporary) == nil {
+            try FileSystem.makeDirectory(temporary, mode: 0o700)
+            try FileSystem.changeOwner(temporary, uid: hostUID, gid: hostUID)
+        }
+    }
+
+    /// Whether `path` is a mount point, from /proc/self/mountinfo (field 5, octal escapes decoded).
+    static func isMountPoint(_ path: String) -> Bool {
+        guard let bytes = try? FileSystem.readFile("/proc/self/mountinfo", limit: 16 << 20) else { return false }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count > 4, unescape(fields[4]) == path { return true }
+        }
+        return false
+    }
+
+    private static func unescape(_ field: Substring) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(field.utf8)[...]
+        while let byte = utf8.first {
+            if byte == UInt8(ascii: "\\"), utf8.count >= 4, let value = UInt8(String(decoding: utf8.dropFirst().prefix(3), as: UTF8.self), radix: 8) {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(4)
+            } else {
+                bytes.append(byte)
+                utf8 = utf8.dropFirst()
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,199 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// `taurun convert` as a library call.
+public struct ConvertOptions: Sendable {
+    public var manifestPath: String
+    public var bundlePath: String
+    public var rootfs: String?
+    public var dataDirectory: String?
+    public var grants: Set<Permission>
+    public var yes: Bool
+    public var stateDirectory: String
+    /// Where host devices are looked for (tests point it at a directory of mknod'ed nodes).
+    public var deviceRoot: String
+    /// The caller's environment (HOME, XDG_RUNTIME_DIR, WAYLAND_DISPLAY, DISPLAY).
+    public var environment: [String: String]
+
+    public init(
+        manifestPath: String, bundlePath: String, rootfs: String? = nil, dataDirectory: String? = nil,
+        grants: Set<Permission> = [], yes: Bool = false, stateDirectory: String = StateLayout.defaultDirectory,
+        deviceRoot: String = "/dev", environment: [String: String] = [:]
+    ) {
+        self.manifestPath = manifestPath
+        self.bundlePath = bundlePath
+        self.rootfs = rootfs
+        self.dataDirectory = dataDirectory
+        self.grants = grants
+        self.yes = yes
+        self.stateDirectory = stateDirectory
+        self.deviceRoot = deviceRoot
+        self.environment = environment
+    }
+}
+
+public struct ConvertResult: Equatable, Sendable {
+    public var app: AppID
+    public var bundlePath: String
+    public var hostIDBase: UInt32
+    public var hostUID: UInt32
+    public var homePath: String
+    public var permissions: EffectivePermissions
+    public var appArmorProfileName: String
+    public var appArmorLoaded: Bool
+}
+
+/// Everything convert decides before writing, shared with `explain`.
+public struct ConvertPlan: Sendable {
+    public var manifest: Manifest
+    public var inputs: BundleInputs
+    public var layout: RootfsLayout
+    public var record: GrantRecord
+    public var recordChanged: Bool
+}
+
+public enum TauConverter {
+    /// Validates everything, then writes the bundle (staging + rename), the home, ids.json and grants.
+    public static func convert<Prompter: ConsentPrompter>(_ options: ConvertOptions, prompter: Prompter?) throws(SandboxError) -> ConvertResult {
+        let cwd = try FileSystem.currentDirectory()
+        let state = FileSystem.absolute(options.stateDirectory, relativeTo: cwd)
+        guard geteuid() == 0 else {
+            throw .sandboxUnavailable(what: "convert must run as root: it creates the app's home owned by its host uid and sets up its id range")
+        }
+        try StateLayout.ensureBase(state)
+        let lock = try StateLock(stateDirectory: state)
+        defer { lock.release() }
+
+        var prompter = prompter
+        let plan = try makePlan(options, stateDirectory: state, cwd: cwd, prompter: &prompter)
+        let manifest = plan.manifest
+        let bundle = FileSystem.absolute(options.bundlePath, relativeTo: cwd)
+        for protected in [plan.inputs.rootfsHostPath, state] where PathRules.isSame(bundle, orUnder: protected) {
+            throw .policyDenied(reason: "--bundle \(bundle) is inside \(protected)")
+        }
+        let writer = BundleWriter(bundle: bundle)
+        try writer.preflight()
+        let hostUID = plan.inputs.hostIDBase + IDAllocator.appID
+        let provisioner = HomeProvisioner(
+            stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes)
+        try provisioner.preflight()
+
+        // Everything is validated: now write.
+        let generated = BundleGenerator.generate(plan.inputs, layout: plan.layout)
+        var appArmorLoaded = false
+        do {
+            try writer.stage(generated, app: manifest.id)
+            if plan.inputs.host.appArmorEnabled && manifest.sandbox == .taurun {
+                try HelperCommand.check("apparmor_parser", ["-r", "-W", writer.staging + "/tau/apparmor.profile"])
+                appArmorLoaded = true
+            }
+            try provisioner.provision()
+            _ = try IDAllocator(stateDirectory: state).allocate(manifest.id)
+            if plan.recordChanged { try GrantStore(stateDirectory: state).save(plan.record) }
+            try writer.commit()
+        } catch {
+            writer.discard()
+            throw error
+        }
+        return ConvertResult(
+            app: manifest.id, bundlePath: bundle, hostIDBase: plan.inputs.hostIDBase, hostUID: hostUID,
+            homePath: provisioner.home, permissions: plan.inputs.permissions,
+            appArmorProfileName: generated.appArmorProfileName, appArmorLoaded: appArmorLoaded)
+    }
+
+    /// Parses and validates the manifest, resolves consent, rootfs, data paths and host facts. Writes nothing.
+    public static func makePlan<Prompter: ConsentPrompter>(
+        _ options: ConvertOptions, stateDirectory: String, cwd: String, prompter: inout Prompter?
+    ) throws(SandboxError) -> ConvertPlan {
+        let manifestPath = FileSystem.absolute(options.manifestPath, relativeTo: cwd)
+        let manifest = try ManifestLoader.load(path: options.manifestPath)
+        let policy = PolicyValidator(stateDirectory: stateDirectory, userHome: options.environment["HOME"])
+        try policy.check(manifest)
+
+        // Rootfs: --rootfs, else the manifest's (relative to the manifest's directory).
+        let rootfsOrigin: String
+        let rootfsText: String
+        if let flag = options.rootfs {
+            rootfsOrigin = "--rootfs"
+            rootfsText = FileSystem.absolute(flag, relativeTo: cwd)
+        } else if let declared = manifest.rootfs {
+            rootfsOrigin = "rootfs"
+            rootfsText = FileSystem.absolute(declared, relativeTo: FileSystem.directoryName(manifestPath))
+        } else {
+            throw .manifestMissingKey(path: options.manifestPath, key: "rootfs (or pass --rootfs DIR)")
+        }
+        guard FileSystem.resolvedKind(rootfsText) == .directory else {
+            throw .policyDenied(reason: "\(rootfsOrigin): \(rootfsText) is not a directory")
+        }
+        let rootfs = try FileSystem.realPath(rootfsText)
+        if rootfs == "/" { throw .policyDenied(reason: "\(rootfsOrigin): the host's / is never an app rootfs") }
+        if PathRules.isSame(rootfs, orUnder: stateDirectory) {
+            throw .policyDenied(reason: "\(rootfsOrigin): \(rootfs) is inside the taurun state directory")
+        }
+        guard FileSystem.kind(rootfs + manifest.command[0]) != nil else {
+            throw .manifestValue(
+                path: options.manifestPath, key: "command[0]", value: quoted(manifest.command[0]), reason: "does not exist in the rootfs \(rootfs)")
+        }
+
+        // Host mechanisms.
+        let host = HostProbe.scan(deviceRoot: options.deviceRoot, environment: options.environment)
+        if manifest.sandbox == .taurun {
+            if !host.userNamespaces {
+                throw .sandboxUnavailable(what: "user namespaces are not available (/proc/sys/user/max_user_namespaces is 0 or the kernel lacks CONFIG_USER_NS)")
+            }
+            for action in ["kill_process", "errno"] where !host.seccompActions.contains(action) {
+                throw .sandboxUnavailable(what: "seccomp action \(action) is not available (/proc/sys/kernel/seccomp/actions_avail)")
+            }
+            if !manifest.permissions.network && !host.networkNamespaces {
+                throw .sandboxUnavailable(what: "network namespaces are not available, so network = false cannot be enforced")
+            }
+        }
+
+        // Consent.
+        let store = GrantStore(stateDirectory: stateDirectory)
+        let record = try store.record(for: manifest.id)
+        let outcome = try ConsentResolver.resolve(
+            manifest: manifest, record: record, grantFlags: options.grants, yes: options.yes, prompter: &prompter)
+
+        // Host paths for filesystem access.
+        var dataMounts: [DataMount] = []
+        let access = outcome.effective.filesystem
+        if manifest.permissions.filesystem == .none, let data = options.dataDirectory {
+            throw .policyDenied(reason: "--data \(data) given, but \(manifest.id) does not request filesystem access")
+        }
+        if access != .none {
+            var paths = manifest.permissions.filesystemPaths
+            var origin = "permissions.filesystem.paths"
+            if paths.isEmpty {
+                guard let data = options.dataDirectory else {
+                    throw .policyDenied(reason: "\(manifest.id) requests filesystem:\(access.rawValue) without paths; pass --data DIR")
+                }
+                paths = [FileSystem.absolute(data, relativeTo: cwd)]
+                origin = "--data"
+            }
+            for path in paths {
+                try policy.checkMountable(path, origin: origin)
+                let isDirectory = try policy.checkHostPath(path, origin: origin)
+                dataMounts.append(DataMount(path: path, writable: access == .readWrite, isDirectory: isDirectory))
+            }
+        }
+
+        let allocator = IDAllocator(stateDirectory: stateDirectory)
+        let base = try allocator.peek(manifest.id)
+        let inputs = BundleInputs(
+            manifest: manifest, permissions: outcome.effective, hostIDBase: base,
+            homeHostPath: StateLayout.homeDirectory(stateDirectory, manifest.id), rootfsHostPath: rootfs,
+            dataMounts: dataMounts, host: host)
+        let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
+        return ConvertPlan(manifest: manifest, inputs: inputs, layout: layout, record: outcome.record, recordChanged: outcome.changed)
+    }
+}
+
+/// A prompter for callers that must never ask (no terminal, `explain`).
+public struct NoPrompter: ConsentPrompter {
+    public init() {}
+    public mutating func ask(app: AppID, appName: String, permission: Permission) -> Bool? { nil }
+}

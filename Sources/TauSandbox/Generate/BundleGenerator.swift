@@ -1,0 +1,232 @@
+import TaurunOCI
+
+/// Everything the generator needs, already validated and resolved to host paths.
+public struct BundleInputs: Sendable {
+    public var manifest: Manifest
+    public var permissions: EffectivePermissions
+    /// First host uid/gid of the app's range (container id 0 maps here).
+    public var hostIDBase: UInt32
+    public var homeHostPath: String
+    /// Real path of the app's rootfs on the host.
+    public var rootfsHostPath: String
+    public var dataMounts: [DataMount]
+    public var host: HostFacts
+
+    public init(
+        manifest: Manifest, permissions: EffectivePermissions, hostIDBase: UInt32, homeHostPath: String,
+        rootfsHostPath: String, dataMounts: [DataMount], host: HostFacts
+    ) {
+        self.manifest = manifest
+        self.permissions = permissions
+        self.hostIDBase = hostIDBase
+        self.homeHostPath = homeHostPath
+        self.rootfsHostPath = rootfsHostPath
+        self.dataMounts = dataMounts
+        self.host = host
+    }
+}
+
+/// A granted host path, mounted at the same place.
+public struct DataMount: Equatable, Sendable {
+    public var path: String
+    public var writable: Bool
+    public var isDirectory: Bool
+
+    public init(path: String, writable: Bool, isDirectory: Bool) {
+        self.path = path
+        self.writable = writable
+        self.isDirectory = isDirectory
+    }
+}
+
+/// The generated bundle content.
+public struct GeneratedBundle: Sendable {
+    public var spec: Spec
+    public var layout: RootfsLayout
+    public var appArmorProfileName: String
+    public var appArmorProfile: String
+    public var seccomp: LinuxSeccomp?
+}
+
+/// Manifest + decisions → config.json, AppArmor profile, seccomp filter, rootfs skeleton. Pure apart from listing
+/// the rootfs (for the skeleton); same inputs → byte-identical config.json.
+public enum BundleGenerator {
+    public static let ociVersion = "1.0.2"
+    public static let home = "/home/app"
+    public static let homeTemporary = "/home/app/tmp"
+    public static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    enum Annotation {
+        static let id = "org.tauos.app.id"
+        static let version = "org.tauos.app.version"
+        static let permissions = "org.tauos.app.permissions"
+        static let denied = "org.tauos.app.permissions.denied"
+        static let onViolation = "org.tauos.app.on_violation"
+        static let sandbox = "org.tauos.app.sandbox"
+        static let appArmorProfile = "org.tauos.app.apparmor_profile"
+        static let hostIDBase = "org.tauos.app.host_id_base"
+    }
+
+    /// runc's default masked and read-only /proc and /sys paths.
+    static let maskedPaths = [
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap",
+    ]
+    static let readonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+
+    /// Devices a permission hands over, present on this host.
+    static func devices(_ inputs: BundleInputs) -> [HostDevice] {
+        let p = inputs.permissions
+        return inputs.host.devices.filter { device in
+            switch device.role {
+            case .camera: return p.has(.camera)
+            case .gpu: return p.has(.gpu)
+            case .soundControl: return p.has(.microphone) || p.has(.audio)
+            case .soundCapture: return p.has(.microphone)
+            case .soundPlayback: return p.has(.audio)
+            }
+        }.sorted { $0.containerPath < $1.containerPath }
+    }
+
+    static func sockets(_ inputs: BundleInputs) -> [HostSocket] {
+        let p = inputs.permissions
+        return inputs.host.sockets.filter { socket in
+            switch socket.role {
+            case .pulseAudio, .pipeWire: return p.has(.microphone) || p.has(.audio)
+            case .wayland, .x11: return p.has(.display)
+            }
+        }.sorted { $0.containerPath < $1.containerPath }
+    }
+
+    /// The mount points the skeleton must contain (besides the runtime-managed /dev, /proc, /sys, /tmp).
+    public static func mountPoints(_ inputs: BundleInputs) -> [MountPoint] {
+        var points = [MountPoint(path: home, isDirectory: true)]
+        points += inputs.dataMounts.map { MountPoint(path: $0.path, isDirectory: $0.isDirectory) }
+        points += sockets(inputs).map { MountPoint(path: $0.containerPath, isDirectory: false) }
+        return points
+    }
+
+    public static func generate(_ inputs: BundleInputs, layout: RootfsLayout) -> GeneratedBundle {
+        let manifest = inputs.manifest
+        let sandboxed = manifest.sandbox == .taurun
+        let network = inputs.permissions.has(.network) || !sandboxed
+        let grantedDevices = devices(inputs)
+        let grantedSockets = sockets(inputs)
+        let appHostID = inputs.hostIDBase + IDAllocator.appID
+
+        // Environment: sandbox variables, socket variables, then the manifest's (which may not override HOME/TMPDIR).
+        var environment: [String: String] = ["PATH": path, "HOME": home, "TMPDIR": homeTemporary]
+        if !grantedSockets.isEmpty { environment["XDG_RUNTIME_DIR"] = HostProbe.containerRuntimeDirectory }
+        for socket in grantedSockets { environment.merge(socket.environment) { _, new in new } }
+        // Where the granted host paths are (they keep their host path; the app cannot guess a --data DIR).
+        if !inputs.dataMounts.isEmpty { environment["TAU_DATA"] = inputs.dataMounts.map(\.path).joined(separator: ":") }
+        environment.merge(manifest.env) { _, new in new }
+
+        // Device groups: map each owning host group into the container (ids above the 65536 range) and add it to
+        // the process, so a 0660 root:video node is usable without making it world-accessible.
+        let deviceGroups = Array(Set(grantedDevices.filter(\.needsGroup).map(\.gid))).sorted()
+        var gidMappings = [LinuxIDMapping(containerID: 0, hostID: inputs.hostIDBase, size: IDAllocator.rangeSize)]
+        var additionalGids: [UInt32] = []
+        for (index, gid) in deviceGroups.enumerated() {
+            let inside = IDAllocator.rangeSize + UInt32(index)
+            gidMappings.append(LinuxIDMapping(containerID: inside, hostID: gid, size: 1))
+            additionalGids.append(inside)
+        }
+
+        let user: User
+        if sandboxed {
+            user = User(uid: IDAllocator.appID, gid: IDAllocator.appID, additionalGids: additionalGids.isEmpty ? nil : additionalGids)
+        } else {
+            // sandbox = "none": no user namespace; the app runs directly as its (unprivileged, per-app) host uid.
+            user = User(uid: appHostID, gid: appHostID, additionalGids: deviceGroups.isEmpty ? nil : deviceGroups)
+        }
+
+        let profileName = AppArmorProfile.name(for: manifest.id)
+        let process = Process(
+            terminal: false, user: user, args: manifest.command,
+            env: environment.keys.sorted().map { "\($0)=\(environment[$0] ?? "")" }, cwd: home,
+            capabilities: LinuxCapabilities(bounding: [], effective: [], inheritable: [], permitted: [], ambient: []),
+            rlimits: [POSIXRlimit(type: .nofile, hard: 1024, soft: 1024)], noNewPrivileges: true,
+            apparmorProfile: sandboxed && inputs.host.appArmorEnabled ? profileName : nil)
+
+        var mounts = layout.binds
+        mounts.append(Mount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"]))
+        mounts.append(Mount(destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"]))
+        mounts.append(Mount(
+            destination: "/dev/pts", type: "devpts", source: "devpts",
+            options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]))
+        mounts.append(Mount(destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]))
+        mounts.append(Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]))
+        if network {
+            // The host's network namespace is not owned by the app's user namespace, so sysfs cannot be mounted
+            // fresh; bind the host's read-only instead (what rootless runc does).
+            mounts.append(Mount(destination: "/sys", type: "none", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]))
+        } else {
+            mounts.append(Mount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]))
+        }
+        mounts.append(Mount(destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777", "size=65536k"]))
+        mounts.append(Mount(destination: home, type: "bind", source: inputs.homeHostPath, options: ["rbind", "rw", "nosuid", "nodev"]))
+        for data in inputs.dataMounts {
+            mounts.append(Mount(
+                destination: data.path, type: "bind", source: data.path,
+                options: [data.isDirectory ? "rbind" : "bind", data.writable ? "rw" : "ro", "nosuid", "nodev"]))
+        }
+        for device in grantedDevices {
+            mounts.append(Mount(destination: device.containerPath, type: "bind", source: device.hostPath, options: ["bind", "nosuid", "noexec"]))
+        }
+        for socket in grantedSockets {
+            mounts.append(Mount(destination: socket.containerPath, type: "bind", source: socket.hostPath, options: ["bind", "nosuid", "nodev", "noexec"]))
+        }
+
+        var namespaces: [LinuxNamespace] = [
+            LinuxNamespace(type: .pid), LinuxNamespace(type: .ipc), LinuxNamespace(type: .uts), LinuxNamespace(type: .mount),
+        ]
+        if sandboxed {
+            namespaces.append(LinuxNamespace(type: .cgroup))
+            namespaces.append(LinuxNamespace(type: .user))
+            if !network { namespaces.append(LinuxNamespace(type: .network)) }
+        }
+
+        var deviceRules = [LinuxDeviceCgroup(allow: false, access: "rwm")]
+        for device in grantedDevices {
+            deviceRules.append(LinuxDeviceCgroup(allow: true, type: "c", major: device.major, minor: device.minor, access: "rw"))
+        }
+        let limits = manifest.resources
+        let resources = LinuxResources(
+            devices: deviceRules,
+            memory: limits.memoryBytes.map { LinuxMemory(limit: $0) },
+            cpu: limits.cpuMillicores.map { LinuxCPU(quota: $0 * 100, period: 100_000) },
+            pids: limits.pids.map { LinuxPids(limit: $0) })
+
+        let seccomp = sandboxed ? SeccompProfile.make(networkGranted: network, onViolation: manifest.onViolation) : nil
+        let linux = Linux(
+            uidMappings: sandboxed ? [LinuxIDMapping(containerID: 0, hostID: inputs.hostIDBase, size: IDAllocator.rangeSize)] : nil,
+            gidMappings: sandboxed ? gidMappings : nil,
+            resources: resources, namespaces: namespaces, seccomp: seccomp,
+            maskedPaths: maskedPaths, readonlyPaths: readonlyPaths)
+
+        let annotations: [String: String] = [
+            Annotation.id: manifest.id.rawValue,
+            Annotation.version: manifest.version,
+            Annotation.permissions: EffectivePermissions.list(inputs.permissions.granted),
+            Annotation.denied: EffectivePermissions.list(inputs.permissions.denied),
+            Annotation.onViolation: manifest.onViolation.rawValue,
+            Annotation.sandbox: manifest.sandbox.rawValue,
+            Annotation.appArmorProfile: profileName,
+            Annotation.hostIDBase: String(inputs.hostIDBase),
+        ]
+        let spec = Spec(
+            ociVersion: ociVersion, process: process, root: Root(path: "rootfs", readonly: true),
+            hostname: manifest.id.rawValue, mounts: mounts, annotations: annotations, linux: linux)
+
+        let rootfsDirectories = layout.binds.filter { $0.options?.first == "rbind" }.map(\.destination)
+        let rootfsFiles = layout.binds.filter { $0.options?.first == "bind" }.map(\.destination)
+        let profile = AppArmorProfile.text(AppArmorProfile.Inputs(
+            id: manifest.id, rootfsDirectories: rootfsDirectories, rootfsFiles: rootfsFiles,
+            executables: manifest.executables, home: home,
+            dataPaths: inputs.dataMounts.map { ($0.path, $0.writable, $0.isDirectory) },
+            devices: grantedDevices.map(\.containerPath), sockets: grantedSockets.map(\.containerPath),
+            network: network, gpu: inputs.permissions.has(.gpu)))
+        return GeneratedBundle(spec: spec, layout: layout, appArmorProfileName: profileName, appArmorProfile: profile, seccomp: seccomp)
+    }
+}

@@ -1,0 +1,102 @@
+/// Asks the user about one permission. Returns nil when no answer can be had (EOF on the terminal).
+public protocol ConsentPrompter {
+    mutating func ask(app: AppID, appName: String, permission: Permission) -> Bool?
+}
+
+/// Decides which requested permissions a bundle gets.
+///
+/// For each requested permission: not sensitive → granted; `--yes` or `--grant P` → granted (and recorded);
+/// a recorded decision → that decision; otherwise ask on the terminal (answer recorded) or, without one, fail with
+/// E_POLICY_DENIED naming every undecided permission and the command that grants them. A refused filesystem:rw falls
+/// back to read-only when read-only is granted or needs no consent.
+public struct ConsentResolver {
+    public struct Outcome: Equatable, Sendable {
+        public var effective: EffectivePermissions
+        /// The record to save (unchanged when nothing new was decided).
+        public var record: GrantRecord
+        public var changed: Bool
+    }
+
+    public static func resolve<Prompter: ConsentPrompter>(
+        manifest: Manifest, record: GrantRecord, grantFlags: Set<Permission>, yes: Bool, prompter: inout Prompter?
+    ) throws(SandboxError) -> Outcome {
+        var record = record
+        let before = record
+        var granted: Set<Permission> = []
+        var denied: Set<Permission> = []
+        var undecided: [Permission] = []
+        let namesPaths = !manifest.permissions.filesystemPaths.isEmpty
+
+        for permission in manifest.permissions.requested {
+            if !permission.needsConsent(manifestNamesPaths: namesPaths) {
+                granted.insert(permission)
+                continue
+            }
+            var answer: Bool?
+            if yes || grantFlags.contains(permission) || (permission == .filesystemReadOnly && grantFlags.contains(.filesystemReadWrite)) {
+                answer = true
+            } else if let recorded = record.decision(for: permission) {
+                answer = recorded
+            } else if prompter != nil {
+                answer = prompter?.ask(app: manifest.id, appName: manifest.name, permission: permission)
+                if answer == nil {
+                    throw .policyDenied(reason: "no answer for \(permission.rawValue) of \(manifest.id) (end of input); nothing was written")
+                }
+            }
+            switch answer {
+            case true?:
+                granted.insert(permission)
+                record.grant(permission)
+            case false?:
+                denied.insert(permission)
+                record.deny(permission)
+            case nil:
+                undecided.append(permission)
+            }
+        }
+        if !undecided.isEmpty {
+            throw .grantsMissing(app: manifest.id.rawValue, permissions: undecided)
+        }
+        // rw refused: read-only if that is granted or free.
+        if denied.contains(.filesystemReadWrite) {
+            let readOnlyFree = !Permission.filesystemReadOnly.needsConsent(manifestNamesPaths: namesPaths)
+            if readOnlyFree || record.decision(for: .filesystemReadOnly) == true || grantFlags.contains(.filesystemReadOnly) {
+                granted.insert(.filesystemReadOnly)
+            }
+        }
+        return Outcome(
+            effective: EffectivePermissions(granted: granted, denied: denied), record: record, changed: record != before)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Asks on the controlling terminal: the question on stderr, a y/N line from stdin. Only used when both are ttys.
+public struct TerminalPrompter: ConsentPrompter {
+    public init?() {
+        guard isatty(0) == 1, isatty(2) == 1 else { return nil }
+    }
+
+    public mutating func ask(app: AppID, appName: String, permission: Permission) -> Bool? {
+        let question = "Allow \(appName) (\(app)) to \(permission.summary)? [\(permission.rawValue)] [y/N] "
+        write(2, question, question.utf8.count)
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let count = read(0, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return line.isEmpty ? nil : decide(line) }
+            if byte == UInt8(ascii: "\n") { return decide(line) }
+            if line.count < 64 { line.append(byte) }
+        }
+    }
+
+    private func decide(_ line: [UInt8]) -> Bool {
+        let answer = String(decoding: line, as: UTF8.self).lowercased()
+        return answer == "y" || answer == "yes"
+    }
+}

@@ -1,0 +1,63 @@
+/// The user's recorded decisions for one app: what they granted and what they refused. A permission in neither set
+/// is undecided (convert asks on a terminal, or fails with E_POLICY_DENIED without one).
+public struct GrantRecord: Equatable, Sendable {
+    public var app: AppID
+    public private(set) var granted: Set<Permission>
+    public private(set) var denied: Set<Permission>
+
+    public init(app: AppID, granted: Set<Permission> = [], denied: Set<Permission> = []) {
+        self.app = app
+        self.granted = granted
+        self.denied = denied.subtracting(granted)
+    }
+
+    /// rw includes ro: granting filesystem:rw also answers a filesystem:ro request.
+    public mutating func grant(_ permission: Permission) {
+        granted.insert(permission)
+        denied.remove(permission)
+        if permission == .filesystemReadWrite {
+            granted.insert(.filesystemReadOnly)
+            denied.remove(.filesystemReadOnly)
+        }
+    }
+
+    /// Refusing ro also refuses rw (writing implies reading).
+    public mutating func deny(_ permission: Permission) {
+        denied.insert(permission)
+        granted.remove(permission)
+        if permission == .filesystemReadOnly {
+            denied.insert(.filesystemReadWrite)
+            granted.remove(.filesystemReadWrite)
+        }
+    }
+
+    public func decision(for permission: Permission) -> Bool? {
+        if granted.contains(permission) { return true }
+        if denied.contains(permission) { return false }
+        return nil
+    }
+}
+
+/// What a bundle enforces after consent: the requested permissions that are in effect, and those that are not.
+public struct EffectivePermissions: Equatable, Sendable {
+    public var granted: Set<Permission>
+    public var denied: Set<Permission>
+
+    public init(granted: Set<Permission>, denied: Set<Permission>) {
+        self.granted = granted
+        self.denied = denied
+    }
+
+    public func has(_ permission: Permission) -> Bool { granted.contains(permission) }
+
+    public var filesystem: FilesystemAccess {
+        if granted.contains(.filesystemReadWrite) { return .readWrite }
+        if granted.contains(.filesystemReadOnly) { return .readOnly }
+        return .none
+    }
+
+    /// Comma-separated, vocabulary order (the `org.tauos.app.permissions` annotation).
+    static func list(_ permissions: Set<Permission>) -> String {
+        permissions.sorted().map(\.rawValue).joined(separator: ",")
+    }
+}

@@ -1,0 +1,82 @@
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Grants live in `<state-dir>/grants/<app-id>.json`: `{"app": …, "granted": […], "denied": […]}`, sorted, so the
+/// files diff cleanly. Writes go through a temp file + rename under the state-dir lock.
+public struct GrantStore: Sendable {
+    public let stateDirectory: String
+
+    public init(stateDirectory: String) {
+        self.stateDirectory = stateDirectory
+    }
+
+    var directory: String { stateDirectory + "/grants" }
+
+    func path(for app: AppID) -> String { directory + "/" + app.rawValue + ".json" }
+
+    public func record(for app: AppID) throws(SandboxError) -> GrantRecord {
+        let file = path(for: app)
+        guard FileSystem.kind(file) != nil else { return GrantRecord(app: app) }
+        let bytes = try FileSystem.readFile(file)
+        guard let stored = try? JSONDecoder().decode(StoredGrants.self, from: Data(bytes)), stored.app == app.rawValue else {
+            throw .io(call: "parse grants", path: file, errno: EINVAL)
+        }
+        var record = GrantRecord(app: app)
+        for token in stored.denied {
+            guard let permission = Permission(rawValue: token) else { throw .io(call: "parse grants", path: file, errno: EINVAL) }
+            record.deny(permission)
+        }
+        for token in stored.granted {
+            guard let permission = Permission(rawValue: token) else { throw .io(call: "parse grants", path: file, errno: EINVAL) }
+            record.grant(permission)
+        }
+        return record
+    }
+
+    public func allRecords() throws(SandboxError) -> [GrantRecord] {
+        guard FileSystem.kind(directory) == .directory else { return [] }
+        var records: [GrantRecord] = []
+        for name in try FileSystem.list(directory) where name.hasSuffix(".json") {
+            guard let app = AppID(String(name.dropLast(5))) else { continue }
+            records.append(try record(for: app))
+        }
+        return records
+    }
+
+    /// Saves `record` (creating the state layout if needed).
+    public func save(_ record: GrantRecord) throws(SandboxError) {
+        try StateLayout.ensureBase(stateDirectory)
+        try FileSystem.makeDirectories(directory, mode: 0o700)
+        let stored = StoredGrants(
+            app: record.app.rawValue, granted: record.granted.sorted().map(\.rawValue), denied: record.denied.sorted().map(\.rawValue))
+        try FileSystem.replaceFile(path(for: record.app), bytes: StoredGrants.encode(stored), mode: 0o600)
+    }
+
+    /// Read-modify-write under the state lock.
+    public func update(_ app: AppID, _ change: (inout GrantRecord) -> Void) throws(SandboxError) -> GrantRecord {
+        try StateLayout.ensureBase(stateDirectory)
+        let lock = try StateLock(stateDirectory: stateDirectory)
+        defer { lock.release() }
+        var current = try record(for: app)
+        change(&current)
+        try save(current)
+        return current
+    }
+}
+
+struct StoredGrants: Codable, Equatable {
+    var app: String
+    var granted: [String]
+    var denied: [String]
+
+    static func encode(_ value: StoredGrants) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return ((try? encoder.encode(value)).map { Array($0) } ?? []) + [0x0A]
+    }
+}

@@ -1,0 +1,102 @@
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Per-app host id ranges: each app gets 65536 host uids/gids starting at 200000 + n × 65536 (container id 0 → the
+/// first, the app's uid/gid 1000 → first + 1000), allocated once and remembered in `<state-dir>/ids.json`. Slot n is
+/// never reused, even for a removed app, and slots overlapping any range in /etc/subuid or /etc/subgid (rootless
+/// Podman users) are skipped, so no two apps, and no app and a rootless user, share a host id.
+public struct IDAllocator: Sendable {
+    public static let firstHostID: UInt32 = 200_000
+    public static let rangeSize: UInt32 = 65536
+    /// The app's user inside the container.
+    public static let appID: UInt32 = 1000
+
+    public let stateDirectory: String
+    public var subordinateFiles: [String]
+
+    public init(stateDirectory: String, subordinateFiles: [String] = ["/etc/subuid", "/etc/subgid"]) {
+        self.stateDirectory = stateDirectory
+        self.subordinateFiles = subordinateFiles
+    }
+
+    var path: String { stateDirectory + "/ids.json" }
+
+    struct Table: Codable, Equatable {
+        /// Next slot to hand out.
+        var next: UInt32
+        var apps: [String: UInt32]
+    }
+
+    func load() throws(SandboxError) -> Table {
+        guard FileSystem.kind(path) != nil else { return Table(next: 0, apps: [:]) }
+        let bytes = try FileSystem.readFile(path)
+        guard let table = try? JSONDecoder().decode(Table.self, from: Data(bytes)) else {
+            throw .io(call: "parse ids", path: path, errno: EINVAL)
+        }
+        return table
+    }
+
+    /// The host id base already recorded for `app`, if any.
+    public func existing(_ app: AppID) throws(SandboxError) -> UInt32? {
+        try load().apps[app.rawValue]
+    }
+
+    /// What `allocate` would return, without writing (for plans and `explain`).
+    public func peek(_ app: AppID) throws(SandboxError) -> UInt32 {
+        let table = try load()
+        if let base = table.apps[app.rawValue] { return base }
+        return try nextFree(table).base
+    }
+
+    /// Returns the app's base, allocating and recording a new range the first time. Call under `StateLock`.
+    public func allocate(_ app: AppID) throws(SandboxError) -> UInt32 {
+        var table = try load()
+        if let base = table.apps[app.rawValue] { return base }
+        let (slot, base) = try nextFree(table)
+        table.apps[app.rawValue] = base
+        table.next = slot + 1
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        guard let bytes = try? encoder.encode(table) else { throw .io(call: "encode ids", path: path, errno: EINVAL) }
+        try StateLayout.ensureBase(stateDirectory)
+        try FileSystem.replaceFile(path, bytes: Array(bytes) + [0x0A], mode: 0o600)
+        return base
+    }
+
+    private func nextFree(_ table: Table) throws(SandboxError) -> (slot: UInt32, base: UInt32) {
+        let taken = subordinateRanges()
+        let used = Set(table.apps.values)
+        var slot = table.next
+        while true {
+            let (offset, overflow) = slot.multipliedReportingOverflow(by: Self.rangeSize)
+            let (base, overflow2) = Self.firstHostID.addingReportingOverflow(offset)
+            guard !overflow, !overflow2, base <= UInt32.max - Self.rangeSize else {
+                throw .sandboxUnavailable(what: "no free host id range left in \(path)")
+            }
+            let end = UInt64(base) + UInt64(Self.rangeSize)
+            let clashes = used.contains(base) || taken.contains { UInt64($0.start) < end && UInt64($0.start) + UInt64($0.count) > UInt64(base) }
+            if !clashes { return (slot, base) }
+            slot += 1
+        }
+    }
+
+    /// `name:start:count` lines of /etc/subuid and /etc/subgid.
+    private func subordinateRanges() -> [(start: UInt32, count: UInt32)] {
+        var ranges: [(start: UInt32, count: UInt32)] = []
+        for file in subordinateFiles {
+            guard let bytes = try? FileSystem.readFile(file) else { continue }
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+                let fields = line.split(separator: ":")
+                if fields.count == 3, let start = UInt32(fields[1]), let count = UInt32(fields[2]) {
+                    ranges.append((start, count))
+                }
+            }
+        }
+        return ranges
+    }
+}

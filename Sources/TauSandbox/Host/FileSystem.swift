@@ -1,0 +1,202 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+func errnoDescription(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "errno \(code)" }
+    return String(cString: text)
+}
+
+/// The few POSIX file operations convert needs, each turning errno into `SandboxError.io(call:path:errno:)`.
+/// Symlinks are never followed where the target could be planted by someone else (lstat, O_NOFOLLOW).
+enum FileSystem {
+    enum Kind: Equatable {
+        case directory, regular, symlink, characterDevice, other
+    }
+
+    static func kind(_ path: String) -> Kind? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return kind(mode: info.st_mode)
+    }
+
+    /// Like `kind`, but follows symlinks (for host devices such as /dev/dri/by-path/* → ../card0).
+    static func resolvedKind(_ path: String) -> Kind? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return kind(mode: info.st_mode)
+    }
+
+    private static func kind(mode: mode_t) -> Kind {
+        switch mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .regular
+        case S_IFLNK: return .symlink
+        case S_IFCHR: return .characterDevice
+        default: return .other
+        }
+    }
+
+    static func status(_ path: String) throws(SandboxError) -> stat {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw .io(call: "lstat", path: path, errno: errno) }
+        return info
+    }
+
+    static func readFile(_ path: String, limit: Int = 1 << 20) throws(SandboxError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(call: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .io(call: "read", path: path, errno: errno)
+            }
+            if count == 0 { break }
+            result.append(contentsOf: chunk[0..<count])
+            if result.count > limit { throw .io(call: "read", path: path, errno: EFBIG) }
+        }
+        return result
+    }
+
+    /// Writes a new file (O_EXCL: never through a planted symlink), fsync'ed.
+    static func createFile(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(SandboxError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw .io(call: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress?.advanced(by: offset), $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .io(call: "write", path: path, errno: errno)
+            }
+            offset += written
+        }
+        guard fsync(fd) == 0 else { throw .io(call: "fsync", path: path, errno: errno) }
+    }
+
+    /// Replaces `path` atomically: write `path.tmp`, then rename over it.
+    static func replaceFile(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(SandboxError) {
+        let temporary = path + ".tmp"
+        if unlink(temporary) != 0 && errno != ENOENT { throw .io(call: "unlink", path: temporary, errno: errno) }
+        try createFile(temporary, bytes: bytes, mode: mode)
+        try rename(temporary, to: path)
+    }
+
+    static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws(SandboxError) {
+        guard mkdir(path, mode) == 0 else { throw .io(call: "mkdir", path: path, errno: errno) }
+        // mkdir's mode is filtered by the umask; the sandbox layout needs exact modes.
+        guard chmod(path, mode) == 0 else { throw .io(call: "chmod", path: path, errno: errno) }
+    }
+
+    /// mkdir -p with `mode` for each created directory; existing directories are left as they are.
+    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SandboxError) {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            switch kind(current) {
+            case .directory: continue
+            case nil: try makeDirectory(current, mode: mode)
+            case .symlink where resolvedKind(current) == .directory: continue
+            default: throw .io(call: "mkdir", path: current, errno: ENOTDIR)
+            }
+        }
+    }
+
+    static func makeSymlink(_ path: String, target: String) throws(SandboxError) {
+        guard symlink(target, path) == 0 else { throw .io(call: "symlink", path: path, errno: errno) }
+    }
+
+    static func readLink(_ path: String) throws(SandboxError) -> String {
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let count = readlink(path, &buffer, 4096)
+        guard count >= 0 else { throw .io(call: "readlink", path: path, errno: errno) }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func rename(_ from: String, to: String) throws(SandboxError) {
+        guard Glibc.rename(from, to) == 0 else { throw .io(call: "rename", path: "\(from) -> \(to)", errno: errno) }
+    }
+
+    static func changeOwner(_ path: String, uid: UInt32, gid: UInt32) throws(SandboxError) {
+        guard lchown(path, uid, gid) == 0 else { throw .io(call: "chown", path: path, errno: errno) }
+    }
+
+    static func changeMode(_ path: String, _ mode: mode_t) throws(SandboxError) {
+        guard chmod(path, mode) == 0 else { throw .io(call: "chmod", path: path, errno: errno) }
+    }
+
+    /// Sorted names in a directory, without . and ..
+    static func list(_ path: String) throws(SandboxError) -> [String] {
+        guard let directory = opendir(path) else { throw .io(call: "opendir", path: path, errno: errno) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// rm -rf without following symlinks. Refuses to cross into another filesystem (a mount inside a bundle would
+    /// otherwise be emptied).
+    static func removeTree(_ path: String) throws(SandboxError) {
+        let info = try status(path)
+        if info.st_mode & S_IFMT != S_IFDIR {
+            guard unlink(path) == 0 else { throw .io(call: "unlink", path: path, errno: errno) }
+            return
+        }
+        for name in try list(path) {
+            let child = path + "/" + name
+            let childInfo = try status(child)
+            if childInfo.st_mode & S_IFMT == S_IFDIR && childInfo.st_dev != info.st_dev {
+                throw .io(call: "rmdir", path: child, errno: EBUSY)
+            }
+            try removeTree(child)
+        }
+        guard rmdir(path) == 0 else { throw .io(call: "rmdir", path: path, errno: errno) }
+    }
+
+    static func realPath(_ path: String) throws(SandboxError) -> String {
+        guard let resolved = realpath(path, nil) else { throw .io(call: "realpath", path: path, errno: errno) }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func currentDirectory() throws(SandboxError) -> String {
+        guard let cwd = getcwd(nil, 0) else { throw .io(call: "getcwd", path: ".", errno: errno) }
+        defer { free(cwd) }
+        return String(cString: cwd)
+    }
+
+    /// `path` made absolute against the current directory (lexically; no symlink resolution).
+    static func absolute(_ path: String, relativeTo base: String) -> String {
+        let joined = path.hasPrefix("/") ? path : base + "/" + path
+        var parts: [Substring] = []
+        for component in joined.split(separator: "/") {
+            if component == "." { continue }
+            if component == ".." { _ = parts.popLast(); continue }
+            parts.append(component)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    static func directoryName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    static func baseName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}

@@ -1,1 +1,0 @@
-// TauSandbox module: see ../../../shared/DESIGN.md for its role.

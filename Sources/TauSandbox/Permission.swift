@@ -1,0 +1,51 @@
+/// The permission vocabulary: the tokens users grant and revoke, and `manifest.tau` lists.
+public enum Permission: String, Sendable, CaseIterable, Comparable {
+    case network
+    case camera
+    case microphone
+    case audio
+    case display
+    case gpu
+    case filesystemReadOnly = "filesystem:ro"
+    case filesystemReadWrite = "filesystem:rw"
+
+    public static func < (lhs: Permission, rhs: Permission) -> Bool {
+        lhs.order < rhs.order
+    }
+
+    private var order: Int { Permission.allCases.firstIndex(of: self) ?? 0 }
+
+    /// Whether using this permission needs the user's recorded consent. Playback audio, the GPU and read-only
+    /// access to the `--data` directory (which the user picked) are granted by declaring them; everything that can
+    /// leak data off the machine, observe the user, or modify host files is not. Read-only access to paths that the
+    /// *manifest* names is sensitive too (the app author chose them, not the user).
+    public func needsConsent(manifestNamesPaths: Bool) -> Bool {
+        switch self {
+        case .network, .camera, .microphone, .display, .filesystemReadWrite: return true
+        case .filesystemReadOnly: return manifestNamesPaths
+        case .audio, .gpu: return false
+        }
+    }
+
+    /// Every token, plus the bare names a user might type, for did-you-mean suggestions.
+    public static var vocabulary: [String] { allCases.map(\.rawValue) }
+
+    /// One line for prompts and `explain`.
+    public var summary: String {
+        switch self {
+        case .network: return "use the network (host network namespace, IP sockets)"
+        case .camera: return "use the camera (/dev/video*)"
+        case .microphone: return "record audio (ALSA capture devices, PulseAudio/PipeWire socket)"
+        case .audio: return "play audio (ALSA playback devices, PulseAudio/PipeWire socket)"
+        case .display: return "show windows and read input (Wayland/X11 socket)"
+        case .gpu: return "use the GPU (/dev/dri)"
+        case .filesystemReadOnly: return "read host files"
+        case .filesystemReadWrite: return "read and modify host files"
+        }
+    }
+
+    /// Parses a user-typed token (`taurun grant APP camera`); `filesystem` alone is ambiguous and rejected.
+    public static func parse(_ token: String) -> Permission? {
+        Permission(rawValue: token)
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import TauSandbox
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `taurun convert MANIFEST --bundle DIR`: a Tau app manifest + the user's grants → an OCI bundle.
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Turn a Tau app manifest (tau.toml, tau-app.json, manifest.tau) into an OCI bundle that enforces its granted permissions.")
+
+    @Argument(help: "The manifest file.")
+    var manifest: String
+
+    @Option(help: "Directory to write the bundle to (replaced if it is a bundle taurun wrote).")
+    var bundle: String
+
+    @Option(help: "The app's root filesystem (overrides the manifest's rootfs).")
+    var rootfs: String?
+
+    @Option(help: "Host directory for filesystem access when the manifest names no paths.")
+    var data: String?
+
+    @Option(name: .customLong("grant"), help: "Grant a permission for this app (repeatable); recorded like `taurun grant`.")
+    var grants: [String] = []
+
+    @Flag(help: "Grant every permission the manifest requests (recorded).")
+    var yes = false
+
+    @Option(name: .customLong("state-dir"), help: "taurun's app state (id ranges, grants, homes).")
+    var stateDirectory: String = StateLayout.defaultDirectory
+
+    @Option(name: .customLong("device-root"), help: ArgumentHelp("Where host devices are looked up (testing).", visibility: .hidden))
+    var deviceRoot: String = "/dev"
+
+    @Flag(help: "Print the result, or the error, as JSON on stdout.")
+    var json = false
+
+    mutating func run() throws {
+        let json = self.json
+        try SandboxCLI.report(json: json) { () throws(SandboxError) in
+            let permissions = try SandboxCLI.permissions(grants)
+            let options = ConvertOptions(
+                manifestPath: manifest, bundlePath: bundle, rootfs: rootfs, dataDirectory: data, grants: permissions, yes: yes,
+                stateDirectory: stateDirectory, deviceRoot: deviceRoot, environment: SandboxCLI.environment())
+            let result = try TauConverter.convert(options, prompter: TerminalPrompter())
+            if json {
+                print(SandboxCLI.jsonObject([
+                    ("app", SandboxCLI.jsonString(result.app.rawValue)),
+                    ("bundle", SandboxCLI.jsonString(result.bundlePath)),
+                    ("host_uid", String(result.hostUID)),
+                    ("home", SandboxCLI.jsonString(result.homePath)),
+                    ("granted", SandboxCLI.jsonArray(result.permissions.granted.sorted().map(\.rawValue))),
+                    ("denied", SandboxCLI.jsonArray(result.permissions.denied.sorted().map(\.rawValue))),
+                ]))
+            }
+        }
+    }
+}
+
+/// Shared plumbing for the sandbox verbs: typed errors → `taurun: E_CODE: message` on stderr (or a JSON object on
+/// stdout with --json) and the documented exit status.
+enum SandboxCLI {
+    static func report(json: Bool, _ body: () throws(SandboxError) -> Void) throws {
+        do {
+            try body()
+        } catch {
+            if json {
+                print(error.json)
+            } else {
+                CLIMain.writeError("taurun: \(error.line)\n")
+            }
+            throw ExitCode(error.exitCode)
+        }
+    }
+
+    static func permissions(_ tokens: [String]) throws(SandboxError) -> Set<Permission> {
+        var result: Set<Permission> = []
+        for token in tokens {
+            guard let permission = Permission.parse(token) else {
+                let suggestion = Permission.vocabulary.min { a, b in distance(a, token) < distance(b, token) }
+                throw .unknownPermission(
+                    path: nil, key: "permission", value: token,
+                    suggestion: suggestion.flatMap { distance($0, token) <= max(1, token.count / 3) ? $0 : nil })
+            }
+            result.insert(permission)
+        }
+        return result
+    }
+
+    private static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        for name in ["HOME", "XDG_RUNTIME_DIR", "WAYLAND_DISPLAY", "DISPLAY"] {
+            if let value = getenv(name) { result[name] = String(cString: value) }
+        }
+        return result
+    }
+
+    static func jsonString(_ text: String) -> String { CLIMain.jsonString(text) }
+
+    static func jsonArray(_ items: [String]) -> String { "[" + items.map(jsonString).joined(separator: ",") + "]" }
+
+    static func jsonObject(_ fields: [(String, String)]) -> String {
+        "{" + fields.map { "\(jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import TauSandbox
+
+/// `taurun grant APP PERM…`: record consent.
+struct GrantCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "grant", abstract: "Grant permissions to a Tau app (recorded for convert).")
+
+    @Argument(help: "The app id (reverse-DNS).")
+    var app: String
+
+    @Argument(help: "Permissions: network camera microphone audio display gpu filesystem:ro filesystem:rw.")
+    var permissions: [String]
+
+    @Option(name: .customLong("state-dir"), help: "taurun's app state.")
+    var stateDirectory: String = StateLayout.defaultDirectory
+
+    @Flag(help: "Print errors as JSON.")
+    var json = false
+
+    mutating func run() throws {
+        try GrantEdit.apply(app: app, tokens: permissions, stateDirectory: stateDirectory, json: json) { $0.grant($1) }
+    }
+}
+
+/// `taurun revoke APP PERM…`: record refusal (the next convert denies them).
+struct RevokeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke (deny) permissions of a Tau app; convert again to apply.")
+
+    @Argument(help: "The app id (reverse-DNS).")
+    var app: String
+
+    @Argument(help: "Permissions to deny.")
+    var permissions: [String]
+
+    @Option(name: .customLong("state-dir"), help: "taurun's app state.")
+    var stateDirectory: String = StateLayout.defaultDirectory
+
+    @Flag(help: "Print errors as JSON.")
+    var json = false
+
+    mutating func run() throws {
+        try GrantEdit.apply(app: app, tokens: permissions, stateDirectory: stateDirectory, json: json) { $0.deny($1) }
+    }
+}
+
+/// `taurun grants [APP]`: list recorded decisions.
+struct GrantsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "grants", abstract: "List recorded grants and refusals.")
+
+    @Argument(help: "Only this app.")
+    var app: String?
+
+    @Option(name: .customLong("state-dir"), help: "taurun's app state.")
+    var stateDirectory: String = StateLayout.defaultDirectory
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    mutating func run() throws {
+        let json = self.json
+        let app = self.app
+        let stateDirectory = self.stateDirectory
+        try SandboxCLI.report(json: json) { () throws(SandboxError) in
+            let store = GrantStore(stateDirectory: stateDirectory)
+            var records: [GrantRecord]
+            if let app {
+                records = [try store.record(for: try GrantEdit.appID(app))]
+            } else {
+                records = try store.allRecords()
+            }
+            records.sort { $0.app < $1.app }
+            if json {
+                let items = records.map { record in
+                    SandboxCLI.jsonObject([
+                        ("app", SandboxCLI.jsonString(record.app.rawValue)),
+                        ("granted", SandboxCLI.jsonArray(record.granted.sorted().map(\.rawValue))),
+                        ("denied", SandboxCLI.jsonArray(record.denied.sorted().map(\.rawValue))),
+                    ])
+                }
+                print("[" + items.joined(separator: ",") + "]")
+                return
+            }
+            let width = max(3, records.map(\.app.rawValue.count).max() ?? 3)
+            func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+            print("\(pad("APP"))  GRANTED  |  DENIED")
+            for record in records {
+                let granted = record.granted.sorted().map(\.rawValue).joined(separator: ",")
+                let denied = record.denied.sorted().map(\.rawValue).joined(separator: ",")
+                print("\(pad(record.app.rawValue))  \(granted.isEmpty ? "-" : granted)  |  \(denied.isEmpty ? "-" : denied)")
+            }
+        }
+    }
+}
+
+enum GrantEdit {
+    static func appID(_ text: String) throws(SandboxError) -> AppID {
+        guard let id = AppID(text) else {
+            throw .manifestValue(path: "(command line)", key: "APP", value: "\"\(text)\"", reason: AppID.problem(with: text) ?? "is invalid")
+        }
+        return id
+    }
+
+    static func apply(app: String, tokens: [String], stateDirectory: String, json: Bool, _ change: @escaping (inout GrantRecord, Permission) -> Void) throws {
+        try SandboxCLI.report(json: json) { () throws(SandboxError) in
+            let id = try appID(app)
+            let permissions = try SandboxCLI.permissions(tokens)
+            let ordered = permissions.sorted()
+            _ = try GrantStore(stateDirectory: stateDirectory).update(id) { record in
+                for permission in ordered { change(&record, permission) }
+            }
+        }
+    }
+}
