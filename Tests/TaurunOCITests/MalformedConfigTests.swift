@@ -125,7 +125,7 @@ struct MalformedCase: CustomTestStringConvertible, Sendable {
     @Test func invalidUTF8IsRejectedWithItsPath() {
         let bytes = Array(#"{"ociVersion": "1.2.0", "hostname": ""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
         let error = #expect(throws: SpecError.self) { try Spec.decode(bytes) }
-        #expect(error?.description == "config.json: hostname: invalid UTF-8 in string at line 1, column 41")
+        #expect(error?.description == "config.json: hostname: invalid UTF-8 in string at line 1, column 37")
     }
 
     @Test func rawNULByteInAStringIsRejected() {

@@ -13,6 +13,9 @@ struct JSONParser {
 
     private let bytes: [UInt8]
     private var offset = 0
+    /// Where the parser is, kept as a stack (push on entering a member or element, pop on leaving) so that the
+    /// common, successful parse allocates no path at all; a JSONPath is built only for an error.
+    private var pathStack: [JSONPath.Component] = []
 
     private init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -24,103 +27,106 @@ struct JSONParser {
         if parser.offset == bytes.count {
             throw JSONParseError(path: JSONPath(), message: bytes.isEmpty ? "empty file" : "invalid JSON: no value, only whitespace")
         }
-        let value = try parser.parseValue(path: JSONPath(), depth: 0)
+        let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
         if parser.offset != bytes.count {
-            throw parser.failure(JSONPath(), "invalid JSON: unexpected \(parser.describeCurrentByte()) after the top-level value")
+            throw parser.failure("invalid JSON: unexpected \(parser.describeCurrentByte()) after the top-level value")
         }
         return value
     }
 
     // MARK: values
 
-    private mutating func parseValue(path: JSONPath, depth: Int) throws(JSONParseError) -> JSONValue {
-        guard offset < bytes.count else { throw endOfInput(path) }
+    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard offset < bytes.count else { throw endOfInput() }
         switch bytes[offset] {
         case UInt8(ascii: "{"):
-            return try parseObject(path: path, depth: depth + 1)
+            return try parseObject(depth: depth + 1)
         case UInt8(ascii: "["):
-            return try parseArray(path: path, depth: depth + 1)
+            return try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""):
-            return .string(try parseString(path: path))
+            return .string(try parseString())
         case UInt8(ascii: "t"):
-            try expectLiteral("true", path: path)
+            try expectLiteral("true")
             return .bool(true)
         case UInt8(ascii: "f"):
-            try expectLiteral("false", path: path)
+            try expectLiteral("false")
             return .bool(false)
         case UInt8(ascii: "n"):
-            try expectLiteral("null", path: path)
+            try expectLiteral("null")
             return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return .number(try parseNumber(path: path))
+            return .number(try parseNumber())
         default:
-            throw failure(path, "invalid JSON: unexpected \(describeCurrentByte())")
+            throw failure("invalid JSON: unexpected \(describeCurrentByte())")
         }
     }
 
-    private mutating func parseObject(path: JSONPath, depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         try checkDepth(depth)
         offset += 1  // {
         var members: [(key: String, value: JSONValue)] = []
         var seen: Set<String> = []
         skipWhitespace()
-        if try peek(path) == UInt8(ascii: "}") {
+        if try peek() == UInt8(ascii: "}") {
             offset += 1
             return .object(members)
         }
         while true {
             skipWhitespace()
-            guard try peek(path) == UInt8(ascii: "\"") else {
-                throw failure(path, "invalid JSON: expected a quoted member name, found \(describeCurrentByte())")
+            guard try peek() == UInt8(ascii: "\"") else {
+                throw failure("invalid JSON: expected a quoted member name, found \(describeCurrentByte())")
             }
-            let key = try parseString(path: path)
-            let memberPath = path.appending(key: key)
-            guard seen.insert(key).inserted else {
-                throw JSONParseError(path: memberPath, message: "duplicate key \(jsonQuoted(key))")
+            let key = try parseString()
+            pathStack.append(.key(key))
+            if isDuplicate(key, in: members, seen: &seen) {
+                throw JSONParseError(path: currentPath, message: "duplicate key \(jsonQuoted(key))")
             }
             skipWhitespace()
-            guard try peek(memberPath) == UInt8(ascii: ":") else {
-                throw failure(memberPath, "invalid JSON: expected ':' after the member name, found \(describeCurrentByte())")
+            guard try peek() == UInt8(ascii: ":") else {
+                throw failure("invalid JSON: expected ':' after the member name, found \(describeCurrentByte())")
             }
             offset += 1
             skipWhitespace()
-            let value = try parseValue(path: memberPath, depth: depth)
+            let value = try parseValue(depth: depth)
+            pathStack.removeLast()
             members.append((key, value))
             skipWhitespace()
-            switch try peek(path) {
+            switch try peek() {
             case UInt8(ascii: ","):
                 offset += 1
             case UInt8(ascii: "}"):
                 offset += 1
                 return .object(members)
             default:
-                throw failure(path, "invalid JSON: expected ',' or '}' in object, found \(describeCurrentByte())")
+                throw failure("invalid JSON: expected ',' or '}' in object, found \(describeCurrentByte())")
             }
         }
     }
 
-    private mutating func parseArray(path: JSONPath, depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         try checkDepth(depth)
         offset += 1  // [
         var elements: [JSONValue] = []
         skipWhitespace()
-        if try peek(path) == UInt8(ascii: "]") {
+        if try peek() == UInt8(ascii: "]") {
             offset += 1
             return .array(elements)
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(path: path.appending(index: elements.count), depth: depth))
+            pathStack.append(.index(elements.count))
+            elements.append(try parseValue(depth: depth))
+            pathStack.removeLast()
             skipWhitespace()
-            switch try peek(path) {
+            switch try peek() {
             case UInt8(ascii: ","):
                 offset += 1
             case UInt8(ascii: "]"):
                 offset += 1
                 return .array(elements)
             default:
-                throw failure(path, "invalid JSON: expected ',' or ']' in array, found \(describeCurrentByte())")
+                throw failure("invalid JSON: expected ',' or ']' in array, found \(describeCurrentByte())")
             }
         }
     }
@@ -128,69 +134,81 @@ struct JSONParser {
     private func checkDepth(_ depth: Int) throws(JSONParseError) {
         if depth > Self.maximumDepth {
             // The path would be as long as the nesting; the position says where it happened.
-            throw failure(JSONPath(), "JSON nested deeper than \(Self.maximumDepth) levels")
+            throw JSONParseError(path: JSONPath(), message: "JSON nested deeper than \(Self.maximumDepth) levels at \(position())")
         }
     }
 
     // MARK: scalars
 
-    private mutating func expectLiteral(_ literal: StaticString, path: JSONPath) throws(JSONParseError) {
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let text = literal.utf8Start
         for index in 0..<literal.utf8CodeUnitCount {
-            guard offset < bytes.count else { throw endOfInput(path) }
+            guard offset < bytes.count else { throw endOfInput() }
             guard bytes[offset] == text[index] else {
-                throw failure(path, "invalid JSON: unexpected \(describeCurrentByte())")
+                throw failure("invalid JSON: unexpected \(describeCurrentByte())")
             }
             offset += 1
         }
     }
 
     /// Validates the RFC 8259 number grammar and returns the text unchanged.
-    private mutating func parseNumber(path: JSONPath) throws(JSONParseError) -> String {
+    private mutating func parseNumber() throws(JSONParseError) -> String {
         let start = offset
         if bytes[offset] == UInt8(ascii: "-") { offset += 1 }
-        guard offset < bytes.count else { throw endOfInput(path) }
+        guard offset < bytes.count else { throw endOfInput() }
         if bytes[offset] == UInt8(ascii: "0") {
             offset += 1
         } else if isDigit(bytes[offset]) {
             while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
         } else {
-            throw failure(path, "invalid JSON: malformed number")
+            throw failure("invalid JSON: malformed number")
         }
         if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
             offset += 1
-            guard offset < bytes.count, isDigit(bytes[offset]) else { throw failure(path, "invalid JSON: malformed number") }
+            guard offset < bytes.count, isDigit(bytes[offset]) else { throw failure("invalid JSON: malformed number") }
             while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
         }
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
             offset += 1
             if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
-            guard offset < bytes.count, isDigit(bytes[offset]) else { throw failure(path, "invalid JSON: malformed number") }
+            guard offset < bytes.count, isDigit(bytes[offset]) else { throw failure("invalid JSON: malformed number") }
             while offset < bytes.count, isDigit(bytes[offset]) { offset += 1 }
         }
         if offset < bytes.count, isDigit(bytes[offset]) {
-            throw failure(path, "invalid JSON: malformed number (leading zero)")
+            throw failure("invalid JSON: malformed number (leading zero)")
         }
         return String(decoding: bytes[start..<offset], as: UTF8.self)
     }
 
-    private mutating func parseString(path: JSONPath) throws(JSONParseError) -> String {
+    private mutating func parseString() throws(JSONParseError) -> String {
         offset += 1  // opening quote
-        var utf8: [UInt8] = []
+        // Fast path: most strings have no escapes and can be validated straight from the input.
+        let start = offset
+        while offset < bytes.count, bytes[offset] != UInt8(ascii: "\""), bytes[offset] != UInt8(ascii: "\\"), bytes[offset] >= 0x20 {
+            offset += 1
+        }
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") {
+            guard let text = String(validating: bytes[start..<offset], as: UTF8.self) else {
+                throw failure("invalid UTF-8 in string", at: start - 1)
+            }
+            offset += 1
+            return text
+        }
+        var utf8 = Array(bytes[start..<offset])
         while true {
-            guard offset < bytes.count else { throw endOfInput(path) }
+            guard offset < bytes.count else { throw endOfInput() }
             let byte = bytes[offset]
             switch byte {
             case UInt8(ascii: "\""):
                 offset += 1
-                return try finishString(utf8, path: path)
+                return try finishString(utf8, openedAt: start - 1)
             case UInt8(ascii: "\\"):
                 offset += 1
-                try parseEscape(into: &utf8, path: path)
+                try parseEscape(into: &utf8)
             case 0:
-                throw JSONParseError(path: path, message: "NUL byte in string")
+                throw JSONParseError(path: currentPath, message: "NUL byte in string")
             case 0x01..<0x20:
-                throw failure(path, "invalid JSON: unescaped control character 0x\(String(byte, radix: 16)) in string")
+                throw failure("invalid JSON: unescaped control character 0x\(String(byte, radix: 16)) in string")
             default:
                 utf8.append(byte)
                 offset += 1
@@ -198,18 +216,18 @@ struct JSONParser {
         }
     }
 
-    private func finishString(_ utf8: [UInt8], path: JSONPath) throws(JSONParseError) -> String {
+    private func finishString(_ utf8: [UInt8], openedAt quote: Int) throws(JSONParseError) -> String {
         guard let text = String(validating: utf8, as: UTF8.self) else {
-            throw failure(path, "invalid UTF-8 in string")
+            throw failure("invalid UTF-8 in string", at: quote)
         }
         if utf8.contains(0) {
-            throw JSONParseError(path: path, message: "NUL byte in string \(jsonQuoted(text))")
+            throw JSONParseError(path: currentPath, message: "NUL byte in string \(jsonQuoted(text))")
         }
         return text
     }
 
-    private mutating func parseEscape(into utf8: inout [UInt8], path: JSONPath) throws(JSONParseError) {
-        guard offset < bytes.count else { throw endOfInput(path) }
+    private mutating func parseEscape(into utf8: inout [UInt8]) throws(JSONParseError) {
+        guard offset < bytes.count else { throw endOfInput() }
         let escape = bytes[offset]
         offset += 1
         switch escape {
@@ -222,43 +240,43 @@ struct JSONParser {
         case UInt8(ascii: "r"): utf8.append(0x0D)
         case UInt8(ascii: "t"): utf8.append(0x09)
         case UInt8(ascii: "u"):
-            var scalar = try parseHex4(path: path)
+            var scalar = try parseHex4()
             if (0xD800..<0xDC00).contains(scalar) {
                 // A high surrogate must be followed by an escaped low surrogate.
                 guard offset + 1 < bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") else {
-                    throw failure(path, "invalid JSON: unpaired surrogate in \\u escape")
+                    throw failure("invalid JSON: unpaired surrogate in \\u escape")
                 }
                 offset += 2
-                let low = try parseHex4(path: path)
+                let low = try parseHex4()
                 guard (0xDC00..<0xE000).contains(low) else {
-                    throw failure(path, "invalid JSON: unpaired surrogate in \\u escape")
+                    throw failure("invalid JSON: unpaired surrogate in \\u escape")
                 }
                 scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             } else if (0xDC00..<0xE000).contains(scalar) {
-                throw failure(path, "invalid JSON: unpaired surrogate in \\u escape")
+                throw failure("invalid JSON: unpaired surrogate in \\u escape")
             }
             guard let unicode = Unicode.Scalar(scalar) else {
-                throw failure(path, "invalid JSON: bad \\u escape")
+                throw failure("invalid JSON: bad \\u escape")
             }
             utf8.append(contentsOf: Array(String(Character(unicode)).utf8))
         default:
             offset -= 1
             let shown = escape >= 0x21 && escape < 0x7F ? "'\\\(Character(Unicode.Scalar(escape)))'" : describeCurrentByte()
-            throw failure(path, "invalid JSON: unknown escape \(shown)")
+            throw failure("invalid JSON: unknown escape \(shown)")
         }
     }
 
-    private mutating func parseHex4(path: JSONPath) throws(JSONParseError) -> UInt32 {
+    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard offset < bytes.count else { throw endOfInput(path) }
+            guard offset < bytes.count else { throw endOfInput() }
             let byte = bytes[offset]
             let digit: UInt32
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw failure(path, "invalid JSON: bad \\u escape")
+            default: throw failure("invalid JSON: bad \\u escape")
             }
             value = value << 4 | digit
             offset += 1
@@ -277,8 +295,8 @@ struct JSONParser {
         }
     }
 
-    private func peek(_ path: JSONPath) throws(JSONParseError) -> UInt8 {
-        guard offset < bytes.count else { throw endOfInput(path) }
+    private func peek() throws(JSONParseError) -> UInt8 {
+        guard offset < bytes.count else { throw endOfInput() }
         return bytes[offset]
     }
 
@@ -296,10 +314,10 @@ struct JSONParser {
     }
 
     /// Line and column (1-based, columns in bytes) of the current offset, for messages about broken syntax.
-    private func position() -> String {
+    private func position(_ at: Int? = nil) -> String {
         var line = 1
         var column = 1
-        for byte in bytes[0..<min(offset, bytes.count)] {
+        for byte in bytes[0..<min(at ?? offset, bytes.count)] {
             if byte == 0x0A {
                 line += 1
                 column = 1
@@ -310,11 +328,22 @@ struct JSONParser {
         return "line \(line), column \(column)"
     }
 
-    private func failure(_ path: JSONPath, _ message: String) -> JSONParseError {
-        JSONParseError(path: path, message: "\(message) at \(position())")
+    private var currentPath: JSONPath { JSONPath(pathStack) }
+
+    /// Small objects (all of the spec's) are checked by a linear scan; a set is built only for large ones.
+    private func isDuplicate(_ key: String, in members: [(key: String, value: JSONValue)], seen: inout Set<String>) -> Bool {
+        if members.count < 16 {
+            return members.contains { $0.key == key }
+        }
+        if seen.isEmpty { seen = Set(members.map(\.key)) }
+        return !seen.insert(key).inserted
     }
 
-    private func endOfInput(_ path: JSONPath) -> JSONParseError {
-        JSONParseError(path: path, message: "invalid JSON: unexpected end of input (truncated file?) at \(position())")
+    private func failure(_ message: String, at: Int? = nil) -> JSONParseError {
+        JSONParseError(path: currentPath, message: "\(message) at \(position(at))")
+    }
+
+    private func endOfInput() -> JSONParseError {
+        JSONParseError(path: currentPath, message: "invalid JSON: unexpected end of input (truncated file?) at \(position())")
     }
 }

@@ -37,7 +37,7 @@ enum JSONValue: Sendable, Equatable {
     }
 
     /// Keeps messages to one readable line even when the offending value is a megabyte long.
-    private static func shortened(_ text: String) -> String {
+    static func shortened(_ text: String) -> String {
         let limit = 64
         guard text.count > limit else { return text }
         return String(text.prefix(limit)) + "..."

@@ -5,7 +5,7 @@
 /// Decodes `T` from a parsed document; failures are `SpecFieldError`s.
 func decodeJSONValue<T: Decodable>(_ type: T.Type, from value: JSONValue) throws(SpecFieldError) -> T {
     do {
-        return try T(from: JSONValueDecoder(value: value, path: JSONPath()))
+        return try T(from: JSONValueDecoder(value: value))
     } catch let error as SpecFieldError {
         throw error
     } catch let error as DecodingError {
@@ -47,21 +47,32 @@ struct JSONCodingKey: CodingKey {
 
 final class JSONValueDecoder: Decoder {
     let value: JSONValue
-    let path: JSONPath
+    /// The decoder of the enclosing object or array; the path is rebuilt from this chain only when needed (errors),
+    /// so a successful decode allocates no paths.
+    private let parent: JSONValueDecoder?
+    private let component: JSONPath.Component?
 
-    init(value: JSONValue, path: JSONPath) {
+    init(value: JSONValue, parent: JSONValueDecoder? = nil, component: JSONPath.Component? = nil) {
         self.value = value
-        self.path = path
+        self.parent = parent
+        self.component = component
     }
 
-    var codingPath: [any CodingKey] {
-        path.components.map { component in
-            switch component {
-            case .key(let key): JSONCodingKey(stringValue: key)
-            case .index(let index): JSONCodingKey(intValue: index)
-            }
+    var path: JSONPath {
+        var components: [JSONPath.Component] = []
+        var node: JSONValueDecoder? = self
+        while let current = node {
+            if let component = current.component { components.append(component) }
+            node = current.parent
         }
+        return JSONPath(components.reversed())
     }
+
+    func child(_ value: JSONValue, _ component: JSONPath.Component) -> JSONValueDecoder {
+        JSONValueDecoder(value: value, parent: self, component: component)
+    }
+
+    var codingPath: [any CodingKey] { path.codingPath }
 
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -69,56 +80,68 @@ final class JSONValueDecoder: Decoder {
         guard case .object(let members) = value else {
             throw SpecFieldError(path: path, message: "expected object, got \(value.excerpt)")
         }
-        return KeyedDecodingContainer(JSONKeyedContainer<Key>(members: members, path: path))
+        return KeyedDecodingContainer(JSONKeyedContainer<Key>(members: members, owner: self))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let elements) = value else {
             throw SpecFieldError(path: path, message: "expected array, got \(value.excerpt)")
         }
-        return JSONUnkeyedContainer(elements: elements, path: path)
+        return JSONUnkeyedContainer(elements: elements, owner: self)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        JSONSingleValueContainer(value: value, path: path)
+        JSONSingleValueContainer(owner: self)
+    }
+}
+
+extension JSONPath {
+    /// As Codable coding keys; array positions get an intValue and the name "Index N".
+    var codingPath: [any CodingKey] {
+        components.map { component in
+            switch component {
+            case .key(let key): JSONCodingKey(stringValue: key)
+            case .index(let index): JSONCodingKey(intValue: index)
+            }
+        }
     }
 }
 
 /// Scalar conversions shared by the three container kinds.
 enum JSONScalar {
-    static func decodeBool(_ value: JSONValue, _ path: JSONPath) throws(SpecFieldError) -> Bool {
+    static func decodeBool(_ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(SpecFieldError) -> Bool {
         guard case .bool(let flag) = value else {
-            throw SpecFieldError(path: path, message: "expected boolean, got \(value.excerpt)")
+            throw SpecFieldError(path: path(), message: "expected boolean, got \(value.excerpt)")
         }
         return flag
     }
 
-    static func decodeString(_ value: JSONValue, _ path: JSONPath) throws(SpecFieldError) -> String {
+    static func decodeString(_ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(SpecFieldError) -> String {
         guard case .string(let text) = value else {
-            throw SpecFieldError(path: path, message: "expected string, got \(value.excerpt)")
+            throw SpecFieldError(path: path(), message: "expected string, got \(value.excerpt)")
         }
         return text
     }
 
-    static func decodeInteger<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: JSONPath) throws(SpecFieldError) -> T {
+    static func decodeInteger<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(SpecFieldError) -> T {
         let name = integerName(type)
         guard case .number(let text) = value else {
-            throw SpecFieldError(path: path, message: "expected \(name), got \(value.excerpt)")
+            throw SpecFieldError(path: path(), message: "expected \(name), got \(value.excerpt)")
         }
         // The parser has checked the grammar; an integer literal is an optional '-' and digits only.
         let isIntegerLiteral = !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
         guard isIntegerLiteral else {
-            throw SpecFieldError(path: path, message: "expected \(name), got \(value.excerpt)")
+            throw SpecFieldError(path: path(), message: "expected \(name), got \(value.excerpt)")
         }
         guard let integer = T(text, radix: 10) else {
-            throw SpecFieldError(path: path, message: "number \(text) out of range for \(name) (\(T.min)...\(T.max))")
+            throw SpecFieldError(path: path(), message: "number \(JSONValue.shortened(text)) out of range for \(name) (\(T.min)...\(T.max))")
         }
         return integer
     }
 
-    static func decodeDouble(_ value: JSONValue, _ path: JSONPath) throws(SpecFieldError) -> Double {
+    static func decodeDouble(_ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(SpecFieldError) -> Double {
         guard case .number(let text) = value, let number = Double(text), number.isFinite else {
-            throw SpecFieldError(path: path, message: "expected number, got \(value.excerpt)")
+            throw SpecFieldError(path: path(), message: "expected number, got \(value.excerpt)")
         }
         return number
     }
@@ -127,60 +150,64 @@ enum JSONScalar {
         (T.isSigned ? "int" : "uint") + (T.bitWidth == Int.bitWidth && (type == Int.self || type == UInt.self) ? "" : "\(T.bitWidth)")
     }
 
-    static func decodeNested<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: JSONPath) throws -> T {
-        try T(from: JSONValueDecoder(value: value, path: path))
+    static func decodeNested<T: Decodable>(_ type: T.Type, _ decoder: JSONValueDecoder) throws -> T {
+        try T(from: decoder)
     }
 }
 
 struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let members: [String: JSONValue]
-    let path: JSONPath
-    let orderedKeys: [String]
+    let members: [(key: String, value: JSONValue)]
+    /// Built only for large objects; the spec's objects are small enough that a linear scan is faster.
+    let index: [String: JSONValue]?
+    let owner: JSONValueDecoder
 
-    init(members: [(key: String, value: JSONValue)], path: JSONPath) {
+    init(members: [(key: String, value: JSONValue)], owner: JSONValueDecoder) {
+        self.members = members
         // The parser guarantees unique keys, so this cannot trap on duplicates.
-        self.members = Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-        self.orderedKeys = members.map(\.key)
-        self.path = path
+        self.index = members.count > 16 ? Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }) : nil
+        self.owner = owner
     }
 
-    var codingPath: [any CodingKey] { JSONValueDecoder(value: .null, path: path).codingPath }
+    var codingPath: [any CodingKey] { owner.codingPath }
 
-    var allKeys: [Key] { orderedKeys.compactMap { Key(stringValue: $0) } }
+    var allKeys: [Key] { members.compactMap { Key(stringValue: $0.key) } }
 
-    func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
+    private func lookup(_ name: String) -> JSONValue? {
+        if let index { return index[name] }
+        return members.first { $0.key == name }?.value
+    }
 
-    private func require(_ key: Key) throws(SpecFieldError) -> (JSONValue, JSONPath) {
-        let memberPath = path.appending(key: key.stringValue)
-        guard let value = members[key.stringValue] else {
-            throw SpecFieldError(path: memberPath, message: "required field is missing")
+    func contains(_ key: Key) -> Bool { lookup(key.stringValue) != nil }
+
+    private func require(_ key: Key) throws(SpecFieldError) -> JSONValueDecoder {
+        guard let value = lookup(key.stringValue) else {
+            throw SpecFieldError(path: owner.path.appending(key: key.stringValue), message: "required field is missing")
         }
-        return (value, memberPath)
+        return owner.child(value, .key(key.stringValue))
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
-        let (value, _) = try require(key)
-        return value == .null
+        try require(key).value == .null
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
-        let (value, memberPath) = try require(key)
-        return try JSONScalar.decodeBool(value, memberPath)
+        let member = try require(key)
+        return try JSONScalar.decodeBool(member.value, member.path)
     }
 
     func decode(_ type: String.Type, forKey key: Key) throws -> String {
-        let (value, memberPath) = try require(key)
-        return try JSONScalar.decodeString(value, memberPath)
+        let member = try require(key)
+        return try JSONScalar.decodeString(member.value, member.path)
     }
 
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
-        let (value, memberPath) = try require(key)
-        return try JSONScalar.decodeDouble(value, memberPath)
+        let member = try require(key)
+        return try JSONScalar.decodeDouble(member.value, member.path)
     }
 
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
-        let (value, memberPath) = try require(key)
-        return Float(try JSONScalar.decodeDouble(value, memberPath))
+        let member = try require(key)
+        return Float(try JSONScalar.decodeDouble(member.value, member.path))
     }
 
     func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try integer(type, key) }
@@ -195,54 +222,51 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try integer(type, key) }
 
     private func integer<T: FixedWidthInteger>(_ type: T.Type, _ key: Key) throws(SpecFieldError) -> T {
-        let (value, memberPath) = try require(key)
-        return try JSONScalar.decodeInteger(type, value, memberPath)
+        let member = try require(key)
+        return try JSONScalar.decodeInteger(type, member.value, member.path)
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        let (value, memberPath) = try require(key)
-        return try JSONScalar.decodeNested(type, value, memberPath)
+        try JSONScalar.decodeNested(type, try require(key))
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        let (value, memberPath) = try require(key)
-        return try JSONValueDecoder(value: value, path: memberPath).container(keyedBy: type)
+        try require(key).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        let (value, memberPath) = try require(key)
-        return try JSONValueDecoder(value: value, path: memberPath).unkeyedContainer()
+        try require(key).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
-        JSONValueDecoder(value: members["super"] ?? .null, path: path.appending(key: "super"))
+        owner.child(lookup("super") ?? .null, .key("super"))
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        JSONValueDecoder(value: members[key.stringValue] ?? .null, path: path.appending(key: key.stringValue))
+        owner.child(lookup(key.stringValue) ?? .null, .key(key.stringValue))
     }
 }
 
 struct JSONUnkeyedContainer: UnkeyedDecodingContainer {
     let elements: [JSONValue]
-    let path: JSONPath
+    let owner: JSONValueDecoder
     private(set) var currentIndex = 0
 
-    init(elements: [JSONValue], path: JSONPath) {
+    init(elements: [JSONValue], owner: JSONValueDecoder) {
         self.elements = elements
-        self.path = path
+        self.owner = owner
     }
 
-    var codingPath: [any CodingKey] { JSONValueDecoder(value: .null, path: path).codingPath }
+    var codingPath: [any CodingKey] { owner.codingPath }
     var count: Int? { elements.count }
     var isAtEnd: Bool { currentIndex >= elements.count }
 
-    private mutating func next() throws(SpecFieldError) -> (JSONValue, JSONPath) {
+    private mutating func next() throws(SpecFieldError) -> JSONValueDecoder {
         guard currentIndex < elements.count else {
-            throw SpecFieldError(path: path, message: "array has too few elements (\(elements.count))")
+            throw SpecFieldError(path: owner.path, message: "array has too few elements (\(elements.count))")
         }
         defer { currentIndex += 1 }
-        return (elements[currentIndex], path.appending(index: currentIndex))
+        return owner.child(elements[currentIndex], .index(currentIndex))
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -255,23 +279,23 @@ struct JSONUnkeyedContainer: UnkeyedDecodingContainer {
     }
 
     mutating func decode(_ type: Bool.Type) throws -> Bool {
-        let (value, elementPath) = try next()
-        return try JSONScalar.decodeBool(value, elementPath)
+        let element = try next()
+        return try JSONScalar.decodeBool(element.value, element.path)
     }
 
     mutating func decode(_ type: String.Type) throws -> String {
-        let (value, elementPath) = try next()
-        return try JSONScalar.decodeString(value, elementPath)
+        let element = try next()
+        return try JSONScalar.decodeString(element.value, element.path)
     }
 
     mutating func decode(_ type: Double.Type) throws -> Double {
-        let (value, elementPath) = try next()
-        return try JSONScalar.decodeDouble(value, elementPath)
+        let element = try next()
+        return try JSONScalar.decodeDouble(element.value, element.path)
     }
 
     mutating func decode(_ type: Float.Type) throws -> Float {
-        let (value, elementPath) = try next()
-        return Float(try JSONScalar.decodeDouble(value, elementPath))
+        let element = try next()
+        return Float(try JSONScalar.decodeDouble(element.value, element.path))
     }
 
     mutating func decode(_ type: Int.Type) throws -> Int { try integer(type) }
@@ -286,51 +310,51 @@ struct JSONUnkeyedContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
 
     private mutating func integer<T: FixedWidthInteger>(_ type: T.Type) throws(SpecFieldError) -> T {
-        let (value, elementPath) = try next()
-        return try JSONScalar.decodeInteger(type, value, elementPath)
+        let element = try next()
+        return try JSONScalar.decodeInteger(type, element.value, element.path)
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let (value, elementPath) = try next()
-        return try JSONScalar.decodeNested(type, value, elementPath)
+        try JSONScalar.decodeNested(type, try next())
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let (value, elementPath) = try next()
-        return try JSONValueDecoder(value: value, path: elementPath).container(keyedBy: type)
+        try next().container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let (value, elementPath) = try next()
-        return try JSONValueDecoder(value: value, path: elementPath).unkeyedContainer()
+        try next().unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let (value, elementPath) = try next()
-        return JSONValueDecoder(value: value, path: elementPath)
+        try next()
     }
 }
 
 struct JSONSingleValueContainer: SingleValueDecodingContainer {
-    let value: JSONValue
-    let path: JSONPath
+    let owner: JSONValueDecoder
+    private var value: JSONValue { owner.value }
 
-    var codingPath: [any CodingKey] { JSONValueDecoder(value: .null, path: path).codingPath }
+    init(owner: JSONValueDecoder) {
+        self.owner = owner
+    }
+
+    var codingPath: [any CodingKey] { owner.codingPath }
 
     func decodeNil() -> Bool { value == .null }
-    func decode(_ type: Bool.Type) throws -> Bool { try JSONScalar.decodeBool(value, path) }
-    func decode(_ type: String.Type) throws -> String { try JSONScalar.decodeString(value, path) }
-    func decode(_ type: Double.Type) throws -> Double { try JSONScalar.decodeDouble(value, path) }
-    func decode(_ type: Float.Type) throws -> Float { Float(try JSONScalar.decodeDouble(value, path)) }
-    func decode(_ type: Int.Type) throws -> Int { try JSONScalar.decodeInteger(type, value, path) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try JSONScalar.decodeInteger(type, value, path) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try JSONScalar.decodeInteger(type, value, path) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try JSONScalar.decodeInteger(type, value, path) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try JSONScalar.decodeInteger(type, value, path) }
-    func decode(_ type: UInt.Type) throws -> UInt { try JSONScalar.decodeInteger(type, value, path) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try JSONScalar.decodeInteger(type, value, path) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try JSONScalar.decodeInteger(type, value, path) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try JSONScalar.decodeInteger(type, value, path) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try JSONScalar.decodeInteger(type, value, path) }
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONScalar.decodeNested(type, value, path) }
+    func decode(_ type: Bool.Type) throws -> Bool { try JSONScalar.decodeBool(value, owner.path) }
+    func decode(_ type: String.Type) throws -> String { try JSONScalar.decodeString(value, owner.path) }
+    func decode(_ type: Double.Type) throws -> Double { try JSONScalar.decodeDouble(value, owner.path) }
+    func decode(_ type: Float.Type) throws -> Float { Float(try JSONScalar.decodeDouble(value, owner.path)) }
+    func decode(_ type: Int.Type) throws -> Int { try JSONScalar.decodeInteger(type, value, owner.path) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try JSONScalar.decodeInteger(type, value, owner.path) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try JSONScalar.decodeInteger(type, value, owner.path) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try JSONScalar.decodeInteger(type, value, owner.path) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try JSONScalar.decodeInteger(type, value, owner.path) }
+    func decode(_ type: UInt.Type) throws -> UInt { try JSONScalar.decodeInteger(type, value, owner.path) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try JSONScalar.decodeInteger(type, value, owner.path) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try JSONScalar.decodeInteger(type, value, owner.path) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try JSONScalar.decodeInteger(type, value, owner.path) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try JSONScalar.decodeInteger(type, value, owner.path) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONScalar.decodeNested(type, owner) }
 }

@@ -15,55 +15,65 @@ func encodeJSONValue<T: Encodable>(_ value: T) -> JSONValue {
 
 /// A mutable node of the tree being built; containers hand out references to their children.
 final class JSONEncodingNode {
-    enum Content {
+    enum Kind {
         case empty
-        case scalar(JSONValue)
-        case object([(key: String, node: JSONEncodingNode)])
-        case array([JSONEncodingNode])
+        case scalar
+        case object
+        case array
     }
 
-    var content: Content = .empty
+    private(set) var kind: Kind = .empty
+    private var scalar: JSONValue = .null
+    private var members: [(key: String, node: JSONEncodingNode)] = []
+    private var elements: [JSONEncodingNode] = []
+
+    var count: Int { elements.count }
 
     var value: JSONValue {
-        switch content {
+        switch kind {
         case .empty: .null
-        case .scalar(let value): value
-        case .object(let members): .object(members.map { ($0.key, $0.node.value) })
-        case .array(let elements): .array(elements.map(\.value))
+        case .scalar: scalar
+        case .object: .object(members.map { ($0.key, $0.node.value) })
+        case .array: .array(elements.map(\.value))
         }
+    }
+
+    func set(_ value: JSONValue) {
+        kind = .scalar
+        scalar = value
     }
 
     /// The child for `key`, replacing an earlier one of the same name so keys stay unique.
     func child(forKey key: String) -> JSONEncodingNode {
+        becomeObject()
         let node = JSONEncodingNode()
-        var members: [(key: String, node: JSONEncodingNode)] = []
-        if case .object(let existing) = content { members = existing }
         if let index = members.firstIndex(where: { $0.key == key }) {
             members[index].node = node
         } else {
             members.append((key, node))
         }
-        content = .object(members)
         return node
     }
 
     func appendChild() -> JSONEncodingNode {
+        becomeArray()
         let node = JSONEncodingNode()
-        var elements: [JSONEncodingNode] = []
-        if case .array(let existing) = content { elements = existing }
         elements.append(node)
-        content = .array(elements)
         return node
     }
 
     func becomeObject() {
-        if case .object = content { return }
-        content = .object([])
+        if kind != .object {
+            kind = .object
+            members = []
+        }
     }
 
     func becomeArray() {
-        if case .array = content { return }
-        content = .array([])
+        if kind != .array {
+            kind = .array
+            elements = []
+        }
     }
 }
 
@@ -97,7 +107,7 @@ struct JSONKeyedEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     let codingPath: [any CodingKey]
 
     private func set(_ value: JSONValue, _ key: Key) {
-        node.child(forKey: key.stringValue).content = .scalar(value)
+        node.child(forKey: key.stringValue).set(value)
     }
 
     mutating func encodeNil(forKey key: Key) throws { set(.null, key) }
@@ -146,13 +156,10 @@ struct JSONUnkeyedEncodingContainer: UnkeyedEncodingContainer {
     let node: JSONEncodingNode
     let codingPath: [any CodingKey]
 
-    var count: Int {
-        if case .array(let elements) = node.content { return elements.count }
-        return 0
-    }
+    var count: Int { node.count }
 
     private func append(_ value: JSONValue) {
-        node.appendChild().content = .scalar(value)
+        node.appendChild().set(value)
     }
 
     mutating func encodeNil() throws { append(.null) }
@@ -201,7 +208,7 @@ struct JSONSingleValueEncodingContainer: SingleValueEncodingContainer {
     let node: JSONEncodingNode
     let codingPath: [any CodingKey]
 
-    private func set(_ value: JSONValue) { node.content = .scalar(value) }
+    private func set(_ value: JSONValue) { node.set(value) }
 
     mutating func encodeNil() throws { set(.null) }
     mutating func encode(_ value: Bool) throws { set(.bool(value)) }

@@ -14,57 +14,63 @@ struct JSONWriter {
     func write(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
-        write(value, level: 0, into: &out)
+        let indentBytes = indent.map { Array($0.utf8) }
+        write(value, level: 0, indent: indentBytes, into: &out)
         return out
     }
 
-    private func write(_ value: JSONValue, level: Int, into out: inout [UInt8]) {
+    private func write(_ value: JSONValue, level: Int, indent: [UInt8]?, into out: inout [UInt8]) {
         switch value {
-        case .null: out.append(contentsOf: Array("null".utf8))
-        case .bool(let flag): out.append(contentsOf: Array((flag ? "true" : "false").utf8))
-        case .number(let text): out.append(contentsOf: Array(text.utf8))
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let text): out.append(contentsOf: text.utf8)
         case .string(let text): writeString(text, into: &out)
         case .array(let elements):
             guard !elements.isEmpty else {
-                out.append(contentsOf: Array("[]".utf8))
+                out.append(contentsOf: "[]".utf8)
                 return
             }
             out.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                newline(level + 1, into: &out)
-                write(element, level: level + 1, into: &out)
+                newline(level + 1, indent, into: &out)
+                write(element, level: level + 1, indent: indent, into: &out)
             }
-            newline(level, into: &out)
+            newline(level, indent, into: &out)
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             guard !members.isEmpty else {
-                out.append(contentsOf: Array("{}".utf8))
+                out.append(contentsOf: "{}".utf8)
                 return
             }
             let ordered = keyOrder == .sorted ? members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : members
             out.append(UInt8(ascii: "{"))
             for (index, member) in ordered.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                newline(level + 1, into: &out)
+                newline(level + 1, indent, into: &out)
                 writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 if indent != nil { out.append(UInt8(ascii: " ")) }
-                write(member.value, level: level + 1, into: &out)
+                write(member.value, level: level + 1, indent: indent, into: &out)
             }
-            newline(level, into: &out)
+            newline(level, indent, into: &out)
             out.append(UInt8(ascii: "}"))
         }
     }
 
-    private func newline(_ level: Int, into out: inout [UInt8]) {
+    private func newline(_ level: Int, _ indent: [UInt8]?, into out: inout [UInt8]) {
         guard let indent else { return }
         out.append(0x0A)
-        for _ in 0..<level { out.append(contentsOf: Array(indent.utf8)) }
+        for _ in 0..<level { out.append(contentsOf: indent) }
     }
 
     private func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
