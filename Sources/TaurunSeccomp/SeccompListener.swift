@@ -1,0 +1,68 @@
+// Hands the seccomp-notify fd to the agent at linux.seccomp.listenerPath (config-linux.md "listenerPath"): one
+// AF_UNIX SOCK_STREAM connection per container, one message holding the "container process state" JSON with the fd
+// attached as SCM_RIGHTS, then the connection is closed. Runs in the runtime (parent), after the child loaded the
+// filter and passed the listener fd back.
+
+import CLinux
+import TaurunLinux
+import TaurunOCI
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+public enum SeccompListener {
+    /// The "container process state" document: `{"ociVersion", "fds": ["seccompFd"], "pid", "metadata", "state"}`,
+    /// `fds` naming, in order, the descriptors sent with it.
+    public static func containerProcessState(pid: Int32, metadata: String?, state: State) -> [UInt8] {
+        var json = "{\"ociVersion\":\(quoted(state.ociVersion)),\"fds\":[\"seccompFd\"],\"pid\":\(pid)"
+        if let metadata {
+            json += ",\"metadata\":\(quoted(metadata))"
+        }
+        json += ",\"state\":"
+        return Array(json.utf8) + state.compactJSON() + Array("}".utf8)
+    }
+
+    /// Connects to `listenerPath`, sends the container process state with `listenerFD` attached, and closes the
+    /// connection. The spec requires an error if sending fails.
+    public static func send(listenerFD: Int32, to listenerPath: String, pid: Int32, metadata: String?, state: State) throws(SeccompError) {
+        let path = "linux.seccomp.listenerPath"
+        let socket: Int32
+        do {
+            socket = try Terminal.connect(socketPath: listenerPath)
+        } catch {
+            throw SeccompError(path: path, message: "cannot connect to the seccomp agent at \(listenerPath)", call: error.call,
+                               errno: error.errno.rawValue)
+        }
+        defer { close(socket) }
+        let message = containerProcessState(pid: pid, metadata: metadata, state: state)
+        let rc = message.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { tr_send_fd(socket, listenerFD, $0.baseAddress, $0.count) }
+        }
+        if rc < 0 {
+            throw SeccompError(path: path, message: "cannot send the seccomp fd to the agent at \(listenerPath)",
+                               call: "sendmsg(SCM_RIGHTS)", errno: errno)
+        }
+    }
+
+    /// A JSON string literal for `text` (RFC 8259 escaping: quote, backslash, control characters).
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20:
+                let hex = String(c.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
