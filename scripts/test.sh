@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The project's test run: unit tests of every module (`swift test`) and/or the integration suite (bats) against a
+# runtime binary. Both logs land in build/test-logs/; the last line printed is the summary from test-summary.sh
+# ("N passed, N failed[, N skipped]"), and the exit status is non-zero if anything failed or could not run.
+#
+#   scripts/test.sh --unit --integration .build/release/taurun
+#   scripts/test.sh --integration runc
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+logs=build/test-logs
+mkdir -p "$logs"
+
+unit=0 runtime=""
+while (( $# > 0 )); do
+    case $1 in
+        --unit) unit=1; shift ;;
+        --integration) runtime=${2:?--integration needs a runtime binary}; shift 2 ;;
+        *) echo "usage: test.sh [--unit] [--integration RUNTIME]" >&2; exit 2 ;;
+    esac
+done
+
+if ! command -v swift > /dev/null && [[ -x /opt/swift/usr/bin/swift ]]; then
+    export PATH="/opt/swift/usr/bin:$PATH"
+fi
+
+extra=0
+logfiles=()
+
+if (( unit )); then
+    rm -f "$logs/unit.log"
+    echo "== unit tests (swift test)"
+    # Swift Testing writes its results to stdout; keep the whole log for the summary and for reading failures.
+    swift build --build-tests 2>&1 | tee "$logs/unit-build.log"
+    if (( PIPESTATUS[0] != 0 )); then
+        echo "unit tests: build failed (see $logs/unit-build.log)" >&2
+        extra=$((extra + 1))
+    else
+        swift test --skip-build 2>&1 | tee "$logs/unit.log"
+        rc=${PIPESTATUS[0]}
+        logfiles+=("$logs/unit.log")
+        if (( rc != 0 )) && ! grep -qE '^[^ ]+ Test .* failed after|^Test Case .* failed \(' "$logs/unit.log"; then
+            echo "unit tests: swift test exited $rc without a failed test (crash?)" >&2
+            extra=$((extra + 1))
+        fi
+    fi
+fi
+
+if [[ -n $runtime ]]; then
+    if [[ $runtime != */* ]]; then
+        runtime=$(command -v "$runtime") || { echo "runtime $runtime not on PATH" >&2; exit 2; }
+    fi
+    runtime=$(realpath "$runtime")
+    echo "== integration tests (bats) against $runtime"
+    rm -f "$logs/integration.tap"
+    RUNTIME=$runtime bats ${BATS_FLAGS:-} Tests/Integration 2>&1 | tee "$logs/integration.tap"
+    rc=${PIPESTATUS[0]}
+    logfiles+=("$logs/integration.tap")
+    if (( rc != 0 )) && ! grep -q '^not ok ' "$logs/integration.tap"; then
+        echo "integration tests: bats exited $rc without a failed test" >&2
+        extra=$((extra + 1))
+    fi
+fi
+
+scripts/test-summary.sh --extra-failures "$extra" "${logfiles[@]}"
