@@ -44,6 +44,9 @@ public struct ConvertResult: Equatable, Sendable {
     public var permissions: EffectivePermissions
     public var appArmorProfileName: String
     public var appArmorLoaded: Bool
+    /// Things that will not stop the bundle from running but probably stop the app (e.g. a rw data directory the
+    /// app's host uid cannot write).
+    public var warnings: [String]
 }
 
 /// Everything convert decides before writing, shared with `explain`.
@@ -77,6 +80,14 @@ public enum TauConverter {
         let writer = BundleWriter(bundle: bundle)
         try writer.preflight()
         let hostUID = plan.inputs.hostIDBase + IDAllocator.appID
+        // The runtime resolves mount sources as the container's root, an unprivileged host uid: every parent must be
+        // searchable by "other", or the container fails to start with a bare EACCES.
+        var traversed = [("--bundle", FileSystem.directoryName(bundle)), ("rootfs", plan.inputs.rootfsHostPath), ("--state-dir", state)]
+        traversed += plan.inputs.dataMounts.map { ("filesystem", FileSystem.directoryName($0.path)) }
+        for (origin, path) in traversed {
+            try AccessCheck.requireTraversable(path, origin: origin)
+        }
+        let warnings = plan.inputs.dataMounts.compactMap { AccessCheck.warning(for: $0, uid: hostUID, app: manifest.id) }
         let provisioner = HomeProvisioner(
             stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes)
         try provisioner.preflight()
@@ -101,7 +112,7 @@ public enum TauConverter {
         return ConvertResult(
             app: manifest.id, bundlePath: bundle, hostIDBase: plan.inputs.hostIDBase, hostUID: hostUID,
             homePath: provisioner.home, permissions: plan.inputs.permissions,
-            appArmorProfileName: generated.appArmorProfileName, appArmorLoaded: appArmorLoaded)
+            appArmorProfileName: generated.appArmorProfileName, appArmorLoaded: appArmorLoaded, warnings: warnings)
     }
 
     /// Parses and validates the manifest, resolves consent, rootfs, data paths and host facts. Writes nothing.

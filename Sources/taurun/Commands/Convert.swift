@@ -46,6 +46,9 @@ struct ConvertCommand: ParsableCommand {
                 manifestPath: manifest, bundlePath: bundle, rootfs: rootfs, dataDirectory: data, grants: permissions, yes: yes,
                 stateDirectory: stateDirectory, deviceRoot: deviceRoot, environment: SandboxCLI.environment())
             let result = try TauConverter.convert(options, prompter: TerminalPrompter())
+            for warning in result.warnings {
+                CLIMain.writeError("taurun: warning: \(warning)\n")
+            }
             if json {
                 print(SandboxCLI.jsonObject([
                     ("app", SandboxCLI.jsonString(result.app.rawValue)),

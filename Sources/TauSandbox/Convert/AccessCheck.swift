@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Host permission checks from the point of view of the app's unprivileged host uid, which owns nothing on the host
+/// but its home: "other" bits are what it gets.
+enum AccessCheck {
+    /// Every directory from / down to `path` must have o+x.
+    static func requireTraversable(_ path: String, origin: String) throws(SandboxError) {
+        var current = ""
+        for component in [""] + path.split(separator: "/").map(String.init) {
+            current = component.isEmpty ? "/" : (current == "/" ? "" : current) + "/" + component
+            var info = stat()
+            guard stat(current, &info) == 0 else { return }  // missing paths are reported by the caller's own checks
+            guard info.st_mode & S_IFMT == S_IFDIR else { return }
+            if info.st_mode & 0o001 == 0 {
+                throw .policyDenied(
+                    reason: "\(origin): \(current) is mode \(String(info.st_mode & 0o7777, radix: 8)); the app's unprivileged host uid "
+                        + "must be able to traverse it (chmod o+x \(current), or use another directory)")
+            }
+        }
+    }
+
+    /// A warning when the app's host uid lacks the access its grant implies (mounts keep host ownership).
+    static func warning(for data: DataMount, uid: UInt32, app: AppID) -> String? {
+        var info = stat()
+        guard stat(data.path, &info) == 0 else { return nil }
+        let mode = UInt32(info.st_mode)
+        let bits = info.st_uid == uid ? (mode >> 6) & 7 : mode & 7
+        var needed: UInt32 = data.writable ? 0o2 : 0o4
+        if data.isDirectory { needed |= 0o1 }
+        guard bits & needed != needed else { return nil }
+        let what = data.writable ? "write" : "read"
+        return "\(data.path) is mode \(String(mode & 0o7777, radix: 8)) owned by \(info.st_uid): \(app) (host uid \(uid)) cannot \(what) it; "
+            + "chown \(uid) \(data.path) or add an ACL for uid \(uid)"
+    }
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# Tau sandbox enforcement probes: the example apps in bundles/ are converted by `taurun convert` and run under
+# $RUNTIME (runc, crun or taurun: the bundle is the same), with a probe script inside proving each permission both
+# ways. Needs root. RUNTIME=runc|crun|path (default: the release taurun); TAURUN = the taurun used for convert.
+#
+# Only process.args of a converted config.json is replaced by the probe; everything else is what convert wrote.
+
+bats_require_minimum_version 1.5.0
+
+REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+RUNTIME=${RUNTIME:-$REPO_ROOT/.build/release/taurun}
+TAURUN=${TAURUN:-$REPO_ROOT/.build/release/taurun}
+
+setup_file() {
+    [[ $(id -u) == 0 ]] || skip "sandbox probes need root"
+    # crun on a cgroup v1 hybrid host wants the hugetlb controller mounted.
+    if [[ -d /sys/fs/cgroup && ! -e /sys/fs/cgroup/cgroup.controllers ]] && ! mountpoint -q /sys/fs/cgroup/hugetlb; then
+        mkdir -p /sys/fs/cgroup/hugetlb && mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb || true
+    fi
+    # Not under $BATS_FILE_TMPDIR: bats makes that 0700, and the app's unprivileged host uid must traverse every
+    # parent of the bundle, rootfs, home and data paths (convert refuses otherwise).
+    W=$(mktemp -d /tmp/tau-sandbox.XXXXXX)
+    export W STATE="$W/state"
+    chmod 755 "$W"
+
+    export ROOTFS=${ROOTFS:-$REPO_ROOT/build/rootfs}
+    if [[ ! -x $ROOTFS/bin/busybox ]]; then
+        ROOTFS="$W/rootfs"
+        mkdir -p "$ROOTFS/bin" "$ROOTFS/etc"
+        cp /bin/busybox "$ROOTFS/bin/"
+        for applet in $("$ROOTFS/bin/busybox" --list); do
+            [[ $applet == busybox ]] || ln -s busybox "$ROOTFS/bin/$applet"
+        done
+        printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n' > "$ROOTFS/etc/passwd"
+        printf 'root:x:0:\napp:x:1000:\nvideo:x:44:\n' > "$ROOTFS/etc/group"
+    fi
+
+    # A fake camera: a real char device number (81:0, V4L) with no driver behind it, group video, 0660.
+    export DEVROOT="$W/dev"
+    mkdir -p "$DEVROOT"
+    mknod "$DEVROOT/video0" c 81 0
+    chgrp 44 "$DEVROOT/video0"
+    chmod 660 "$DEVROOT/video0"
+
+    export MEDIA_DATA="$W/media" NOTES_DATA="$W/notes"
+    mkdir -p "$MEDIA_DATA" "$NOTES_DATA"
+    echo song > "$MEDIA_DATA/track.ogg"
+
+    local convert=("$TAURUN" convert --state-dir "$STATE" --rootfs "$ROOTFS" --device-root "$DEVROOT")
+    "${convert[@]}" "$REPO_ROOT/bundles/hello/tau.toml" --bundle "$W/hello"
+    "${convert[@]}" "$REPO_ROOT/bundles/media/manifest.tau" --bundle "$W/media-granted" --data "$MEDIA_DATA" --yes
+    "$TAURUN" revoke --state-dir "$STATE" org.tauos.media network camera microphone
+    "${convert[@]}" "$REPO_ROOT/bundles/media/manifest.tau" --bundle "$W/media-denied" --data "$MEDIA_DATA"
+    "${convert[@]}" "$REPO_ROOT/bundles/notes/tau-app.json" --bundle "$W/notes" --data "$NOTES_DATA" --grant filesystem:rw
+    # rw mounts keep host ownership: the user hands the directory to the app's host uid (convert warns until then).
+    local notes_uid=$(( $(jq -r '.annotations["org.tauos.app.host_id_base"]' "$W/notes/config.json") + 1000 ))
+    chown "$notes_uid:$notes_uid" "$NOTES_DATA"
+}
+
+teardown_file() {
+    [[ -n ${STATE:-} ]] || return 0
+    for home in "$STATE"/apps/*/home; do
+        mountpoint -q "$home" && umount "$home"
+    done
+    rm -rf "$W"
+    return 0
+}
+
+# probe BUNDLE SCRIPT: runs SCRIPT with /bin/sh inside a copy of BUNDLE's config (only process.args changed).
+probe() {
+    local bundle=$1 script=$2 id="tau-probe-$$-$RANDOM"
+    jq --arg s "$script" '.process.args = ["/bin/sh", "-c", $s]' "$W/$bundle/config.json" > "$W/$bundle/config.json.new"
+    mv "$W/$bundle/config.json.new" "$W/$bundle/config.json"
+    run --separate-stderr "$RUNTIME" run --bundle "$W/$bundle" "$id"
+    "$RUNTIME" delete -f "$id" >/dev/null 2>&1 || true
+}
+
+host_base() {
+    jq -r '.annotations["org.tauos.app.host_id_base"]' "$W/$1/config.json"
+}
+
+@test "uid 1000 inside, mapped to a distinct unprivileged host range per app" {
+    probe hello 'id -u; id -g; cat /proc/self/uid_map'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 1000 ]
+    [ "${lines[1]}" = 1000 ]
+    read -r inside host size <<< "${lines[2]}"
+    [ "$inside" = 0 ] && [ "$size" = 65536 ] && [ "$host" -ge 200000 ]
+    hello=$(host_base hello) media=$(host_base media-granted) notes=$(host_base notes)
+    [ "$host" = "$hello" ]
+    [ "$hello" != "$media" ] && [ "$hello" != "$notes" ] && [ "$media" != "$notes" ]
+    # A file the app creates belongs to its host uid (base + 1000) on the host.
+    probe hello 'echo x > "$HOME/owner-probe"'
+    [ "$status" -eq 0 ]
+    [ "$(stat -c %u "$STATE/apps/org.tauos.hello/home/owner-probe")" = $((hello + 1000)) ]
+}
+
+@test "home: 0700 at /home/app, HOME and TMPDIR set, TMPDIR writable" {
+    probe hello 'stat -c "%a %u" "$HOME"; echo "$HOME $TMPDIR"; echo t > "$TMPDIR/t" && echo tmp-ok'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "700 1000" ]
+    [ "${lines[1]}" = "/home/app /home/app/tmp" ]
+    [ "${lines[2]}" = tmp-ok ]
+    [ "$(stat -c %a "$STATE/apps/org.tauos.hello/home")" = 700 ]
+}
+
+@test "another app's home is invisible: not mounted inside, and closed on the host" {
+    probe hello "ls '$STATE/apps' 2>&1; ls /home"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == *"No such file or directory"* ]]
+    [ "${lines[1]}" = app ]
+    hello_uid=$(( $(host_base hello) + 1000 ))
+    run setpriv --reuid="$hello_uid" --regid="$hello_uid" --clear-groups ls "$STATE/apps/org.tauos.notes/home"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"Permission denied"* ]]
+}
+
+@test "network denied: only lo, and IP sockets fail with EAFNOSUPPORT" {
+    probe media-denied 'cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d " "; nc -w 1 127.0.0.1 9 </dev/null; echo "nc=$?"'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = lo ]
+    [ "${#lines[@]}" -eq 2 ]
+    [ "${lines[1]}" = "nc=1" ]
+    [[ "$stderr" == *"Address family not supported"* ]]
+}
+
+@test "network granted: host interfaces, and connect() to a host listener works" {
+    port=$(( 20000 + RANDOM % 20000 ))
+    python3 -c "
+import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $port)); s.listen(1); s.settimeout(20)
+c,_=s.accept(); c.sendall(b'pong\n'); c.close()" &
+    listener=$!
+    sleep 0.3
+    probe media-granted "cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d ' ' | grep -vx lo | head -n 1; nc -w 3 127.0.0.1 $port </dev/null"
+    wait "$listener" || true
+    [ "$status" -eq 0 ]
+    [ -n "${lines[0]}" ]
+    [ "${lines[1]}" = pong ]
+}
+
+@test "camera denied: no /dev/video*" {
+    probe media-denied 'ls /dev/video* 2>&1; echo end'
+    [[ "$output" == *"No such file or directory"* ]]
+    probe hello 'ls /dev'
+    [[ "$output" != *video* ]]
+}
+
+@test "camera granted: /dev/video0 present, group-accessible, allowed by the device cgroup" {
+    probe media-granted 'ls -l /dev/video0; cat /dev/video0; echo end'
+    [[ "${lines[0]}" == c* ]]
+    [[ "${lines[0]}" == *"81,"* ]]
+    # No driver behind 81:0: open reaches the kernel (ENXIO), i.e. neither the cgroup (EPERM) nor the mode (EACCES) stopped it.
+    [[ "$stderr" == *"No such device or address"* ]]
+}
+
+@test "filesystem ro: data readable, writes fail with EROFS" {
+    probe media-granted 'cat "$TAU_DATA/track.ogg"; echo x > "$TAU_DATA/new" ; echo "rc=$?"'
+    [ "${lines[0]}" = song ]
+    [ "${lines[1]}" = "rc=1" ]
+    [[ "$stderr" == *"Read-only file system"* ]]
+}
+
+@test "filesystem rw: writes reach the host directory" {
+    probe notes 'echo written > "$TAU_DATA/from-app" && echo ok'
+    [ "$status" -eq 0 ]
+    [ "$(cat "$NOTES_DATA/from-app")" = written ]
+}
+
+@test "filesystem not requested: no data path, no TAU_DATA" {
+    probe hello "echo \"[\${TAU_DATA:-}]\"; ls '$MEDIA_DATA' 2>&1"
+    [ "${lines[0]}" = "[]" ]
+    [[ "${lines[1]}" == *"No such file or directory"* ]]
+}
+
+@test "rootfs read-only: EROFS" {
+    probe hello 'touch /bin/x; echo "rc=$?"'
+    [ "${lines[0]}" = "rc=1" ]
+    [[ "$stderr" == *"Read-only file system"* ]]
+}
+
+@test "disk quota: writing past resources.disk fails with ENOSPC, and the home keeps its data across runs" {
+    probe notes 'echo keep > "$HOME/keep"; dd if=/dev/zero of="$HOME/big" bs=1M count=200 2>&1; echo "dd=$?"; rm -f "$HOME/big"'
+    [[ "$output" == *"No space left on device"* ]]
+    [[ "$output" == *"dd=1"* ]]
+    probe notes 'cat "$HOME/keep"'
+    [ "$status" -eq 0 ]
+    [ "$output" = keep ]
+}
+
+@test "no capabilities, no_new_privs" {
+    probe hello 'grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs)" /proc/self/status | tr -s "\t " " "'
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"CapEff: 0000000000000000"* ]]
+    [[ "$output" == *"CapBnd: 0000000000000000"* ]]
+    [[ "$output" == *"NoNewPrivs: 1"* ]]
+}
+
+@test "seccomp: unshare is outside the allowlist; on_violation=terminate kills, on_violation=deny returns EPERM" {
+    # The shell forks unshare(1); the child making the forbidden call dies of SIGSYS (128 + 31).
+    probe hello 'unshare -r true; echo "shell rc=$?"'
+    [[ "$output" == *"shell rc=159"* ]]
+    probe notes 'unshare -r true; echo "shell rc=$?"'
+    [[ "$output" == *"shell rc=1"* ]]
+    [[ "$stderr" == *"Operation not permitted"* ]]
+}
