@@ -16,6 +16,20 @@ extension Spec {
     }
 }
 
+extension Process {
+    /// The process rules of `Spec.validate` (args, cwd, env, umask, capabilities, rlimits, ...) for a process.json
+    /// given to `exec --process`; paths are relative to that document.
+    public func validate(file: String = "process.json") throws(SpecError) {
+        if let first = validationErrors(file: file).first { throw first }
+    }
+
+    public func validationErrors(file: String = "process.json") -> [SpecError] {
+        var validator = SpecValidator(spec: Spec(ociVersion: Spec.supportedVersion))
+        validator.checkProcess(self, at: JSONPath())
+        return validator.problems.map { SpecError(file: file, jsonPath: $0.path.description, message: $0.message) }
+    }
+}
+
 struct SpecValidator {
     let spec: Spec
     var problems: [SpecFieldError] = []
@@ -65,11 +79,14 @@ struct SpecValidator {
     }
 
     private mutating func checkHostname() {
-        if let hostname = spec.hostname, !hostname.isEmpty, !hasNamespace(.uts) {
-            fail(root.appending(key: "hostname"), "unable to set hostname without a private UTS namespace")
-        }
-        if let domainname = spec.domainname, !domainname.isEmpty, !hasNamespace(.uts) {
-            fail(root.appending(key: "domainname"), "unable to set domainname without a private UTS namespace")
+        for (key, name) in [("hostname", spec.hostname), ("domainname", spec.domainname)] {
+            guard let name, !name.isEmpty else { continue }
+            if !hasNamespace(.uts) {
+                fail(root.appending(key: key), "unable to set \(key) without a private UTS namespace")
+            } else if name.utf8.count > 64 {
+                // sethostname(2)/setdomainname(2) take at most __NEW_UTS_LEN (64) bytes.
+                fail(root.appending(key: key), "\(key) is \(name.utf8.count) bytes long, the kernel allows 64")
+            }
         }
     }
 
@@ -124,6 +141,11 @@ struct SpecValidator {
             fail(path, "required: the container needs a process to run")
             return
         }
+        checkProcess(process, at: path)
+    }
+
+    /// The rules for one process, also used for `exec --process` documents (where `path` is the root).
+    mutating func checkProcess(_ process: Process, at path: JSONPath) {
         if (process.args ?? []).isEmpty {
             fail(path.appending(key: "args"), "args must not be empty")
         }

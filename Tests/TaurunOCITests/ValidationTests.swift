@@ -193,6 +193,26 @@ struct ValidationCase: CustomTestStringConvertible, Sendable {
         #expect(error?.description == testCase.expected)
     }
 
+    @Test func hostnameLongerThanTheKernelAllowsIsRejected() {
+        var spec = Self.valid
+        spec.hostname = String(repeating: "h", count: 65)
+        let error = #expect(throws: SpecError.self) { try spec.validate() }
+        #expect(error?.description == "config.json: hostname: hostname is 65 bytes long, the kernel allows 64")
+        spec.hostname = String(repeating: "h", count: 64)
+        #expect(spec.validationErrors() == [])
+    }
+
+    @Test func execProcessIsValidatedWithPathsRelativeToItsDocument() throws {
+        var process = try #require(Self.valid.process)
+        try process.validate()
+        process.cwd = "tmp"
+        process.args = []
+        #expect(process.validationErrors().map(\.description) == [
+            "process.json: args: args must not be empty",
+            #"process.json: cwd: cwd must be an absolute path, got "tmp""#,
+        ])
+    }
+
     @Test func userNamespaceWithoutMappingsIsAllowed() throws {
         var spec = Self.valid
         spec.linux?.namespaces?.append(LinuxNamespace(type: .user))
