@@ -1,0 +1,210 @@
+#!/usr/bin/env bats
+# Namespaces: each of the eight types is new when the config asks for it and the host's when it does not; joining
+# an existing namespace by path. Identity is the inode shown by readlink /proc/self/ns/TYPE.
+
+load helpers
+
+NETNS_NAME=""
+
+test_cleanup() {
+    if [[ -n $NETNS_NAME ]]; then
+        ip netns delete "$NETNS_NAME" 2>/dev/null || true
+    fi
+}
+
+# The namespace of the container's first process, as the container sees it.
+ns_inside() {
+    local file=$1
+    set_args readlink "/proc/self/ns/$file"
+    id=$(new_id)
+    run --separate-stderr rt run --bundle "$BUNDLE" "$id"
+    [ "$status" -eq 0 ] || { echo "run failed: $stderr" >&2; return 1; }
+    echo "$output"
+}
+
+# A config whose root is mapped to host uid/gid 100000 in a new user namespace. The rootfs belongs to the mapped root
+# and the directories above it are searchable (bats makes them 0700). The cgroup mount is dropped: a user namespace
+# may not mount v1 cgroup hierarchies.
+with_userns() {
+    chown -R 100000:100000 "$BUNDLE/rootfs"
+    local dir=$BUNDLE
+    while [[ $dir == "$BATS_RUN_TMPDIR"* ]]; do
+        chmod a+x "$dir"
+        dir=$(dirname "$dir")
+    done
+    add_ns user
+    cfg '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+        | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+        | .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+}
+
+# Starts a process in new namespaces of the given unshare(1) flags; sets HOLDER to its pid once it is in them.
+hold_ns() {
+    local type=$1
+    shift
+    local before
+    before=$(ns_of "$type")
+    unshare "$@" sleep 300 3>&- &
+    HOLDER=$!
+    BG_PIDS+=("$HOLDER")
+    local tries=100
+    while (( tries-- > 0 )); do
+        [[ $(ns_of "$type" "$HOLDER") != "$before" ]] && return 0
+        sleep 0.02
+    done
+    echo "unshare $* did not enter a new $type namespace" >&2
+    return 1
+}
+
+check_new() {
+    local type=$1 file=$2
+    # New: the config lists the type.
+    add_ns "$type"
+    local inside
+    inside=$(ns_inside "$file")
+    [ -n "$inside" ]
+    [ "$inside" != "$(ns_of "$file")" ]
+    [[ $inside == "$file:["* ]]
+}
+
+@test "pid namespace: new when configured (pid 1 inside), the host's when not" {
+    check_new pid pid
+    set_args sh -c 'echo $$'
+    run rt run --bundle "$BUNDLE" "$(new_id)"
+    [ "$output" = 1 ]
+
+    drop_ns pid
+    [ "$(ns_inside pid)" = "$(ns_of pid)" ]
+}
+
+@test "network namespace: new when configured (only lo), the host's when not" {
+    check_new network net
+    set_args ls /sys/class/net
+    run rt run --bundle "$BUNDLE" "$(new_id)"
+    [ "$status" -eq 0 ]
+    [ "$(echo $output)" = lo ]
+
+    drop_ns network
+    [ "$(ns_inside net)" = "$(ns_of net)" ]
+}
+
+@test "ipc namespace: new when configured, the host's when not" {
+    check_new ipc ipc
+    drop_ns ipc
+    # /dev/mqueue needs a private IPC namespace.
+    cfg '.mounts |= map(select(.destination != "/dev/mqueue"))'
+    [ "$(ns_inside ipc)" = "$(ns_of ipc)" ]
+}
+
+@test "uts namespace: new when configured, the host's when not" {
+    check_new uts uts
+    drop_ns uts
+    cfg 'del(.hostname)'    # a hostname needs a private UTS namespace
+    [ "$(ns_inside uts)" = "$(ns_of uts)" ]
+}
+
+@test "mount namespace: new (the container's mounts are not the host's)" {
+    check_new mount mnt
+}
+
+@test "cgroup namespace: new when configured (/proc/self/cgroup is rooted at /), the host's when not" {
+    [ "$(ns_inside cgroup)" = "$(ns_of cgroup)" ]
+    check_new cgroup cgroup
+    set_args cat /proc/self/cgroup
+    run rt run --bundle "$BUNDLE" "$(new_id)"
+    [ "$status" -eq 0 ]
+    # Inside its own cgroup namespace the container sees its cgroups as roots.
+    local line
+    for line in "${lines[@]}"; do
+        [[ ${line##*:} == / ]] || { echo "not rooted: $line"; return 1; }
+    done
+}
+
+@test "user namespace: new with uid/gid mappings; root inside is 100000 outside" {
+    [ "$(ns_inside user)" = "$(ns_of user)" ]
+    with_userns
+    check_new user user
+    set_args sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u'
+    run rt run --bundle "$BUNDLE" "$(new_id)"
+    [ "$status" -eq 0 ]
+    [ "$(echo ${lines[0]})" = "0 100000 65536" ]
+    [ "$(echo ${lines[1]})" = "0 100000 65536" ]
+    [ "${lines[2]}" = 0 ]
+
+    # Seen from the host, the process runs as uid 100000.
+    set_args sleep 100
+    id=$(new_id)
+    rt run --detach --bundle "$BUNDLE" "$id" < /dev/null > /dev/null 2>&1
+    local pid
+    pid=$(rt state "$id" | jq -r .pid)
+    [ "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" = 100000 ]
+}
+
+@test "time namespace: new when configured, the host's when not" {
+    requires_namespace time
+    [ "$(ns_inside time)" = "$(ns_of time)" ]
+    add_ns time
+    local inside
+    inside=$(ns_inside time)
+    [ "$inside" != "$(ns_of time)" ]
+}
+
+@test "namespaces not in the config are the host's (cgroup, user, time)" {
+    local file
+    for file in cgroup user time; do
+        [ -e "/proc/self/ns/$file" ] || continue
+        [ "$(ns_inside "$file")" = "$(ns_of "$file")" ]
+    done
+}
+
+@test "join: network namespace by path (ip netns)" {
+    NETNS_NAME="trt-$TEST_MARK"
+    ip netns add "$NETNS_NAME"
+    ip netns exec "$NETNS_NAME" ip link set lo up
+    add_ns network "/run/netns/$NETNS_NAME"
+    local want
+    want=$(ip netns exec "$NETNS_NAME" readlink /proc/self/ns/net)
+    [ "$(ns_inside net)" = "$want" ]
+    [ "$want" != "$(ns_of net)" ]
+}
+
+@test "join: uts namespace by path keeps the hostname set there" {
+    hold_ns uts --uts
+    nsenter --target "$HOLDER" --uts hostname joined-host
+    add_ns uts "/proc/$HOLDER/ns/uts"
+    cfg 'del(.hostname)'
+    set_args sh -c 'readlink /proc/self/ns/uts; hostname'
+    run --separate-stderr rt run --bundle "$BUNDLE" "$(new_id)"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$(ns_of uts "$HOLDER")" ]
+    [ "${lines[1]}" = joined-host ]
+}
+
+@test "join: ipc namespace by path" {
+    hold_ns ipc --ipc
+    add_ns ipc "/proc/$HOLDER/ns/ipc"
+    [ "$(ns_inside ipc)" = "$(ns_of ipc "$HOLDER")" ]
+}
+
+@test "join: cgroup namespace by path" {
+    hold_ns cgroup --cgroup
+    add_ns cgroup "/proc/$HOLDER/ns/cgroup"
+    [ "$(ns_inside cgroup)" = "$(ns_of cgroup "$HOLDER")" ]
+}
+
+@test "join: pid namespace by path (another container's)" {
+    set_args sleep 100
+    local first
+    first=$(new_id)
+    rt run --detach --bundle "$BUNDLE" "$first" < /dev/null > /dev/null 2>&1
+    local pid
+    pid=$(rt state "$first" | jq -r .pid)
+
+    local b2="$BATS_TEST_TMPDIR/b2"
+    make_bundle "$b2"
+    CFG_FILE="$b2/config.json" cfg '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)
+        | .process.args = ["sh", "-c", "readlink /proc/self/ns/pid; ps -o pid,comm"]' --arg p "/proc/$pid/ns/pid"
+    run --separate-stderr rt run --bundle "$b2" "$(new_id)"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$(ns_of pid "$pid")" ]
+}
