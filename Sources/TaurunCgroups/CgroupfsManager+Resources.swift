@@ -57,10 +57,9 @@ extension CgroupfsManager {
         for write in writes { try checkHostSupports(write) }
         let rules = try DeviceRules.effectiveRules(config: resources.devices, linuxDevices: linuxDevices)
         guard !rules.isEmpty else { return (writes, nil) }
-        guard !isUnified, v1Dir("devices") != nil else {
-            throw .invalid("linux.resources.devices", "\(rules.count) rules",
-                           isUnified ? "cgroup v2 device rules need an eBPF device program, which taurun does not load yet"
-                                     : "the devices cgroup controller is not mounted on this host")
+        // Unified hosts use an eBPF program; v1 and hybrid hosts the devices hierarchy.
+        guard isUnified || v1Dir("devices") != nil else {
+            throw .invalid("linux.resources.devices", "\(rules.count) rules", "the devices cgroup controller is not mounted on this host")
         }
         return (writes, DeviceRules.finalState(rules))
     }
@@ -151,9 +150,15 @@ extension CgroupfsManager {
         }
     }
 
-    /// Writes the device state unless devices.list already shows it: a reset ("a") followed by the exceptions
-    /// briefly denies everything, which a running container (update) should not see needlessly.
+    /// v2: attaches the eBPF program built from the state (replacing earlier ones). v1: writes the state unless
+    /// devices.list already shows it, since a reset ("a") followed by the exceptions briefly denies everything,
+    /// which a running container (update) should not see needlessly.
     func applyDevices(_ state: DeviceRules.State) throws(CgroupError) {
+        if isUnified {
+            guard let dir = v2Hierarchy?.dir else { return }
+            try BPFSyscall.install(DeviceProgram.instructions(for: state), cgroup: dir)
+            return
+        }
         guard let dir = v1Dir("devices") else { return }
         if let list = try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(dir, "devices.list")),
            Set(list.split(separator: "\n").map(String.init)) == state.listLines {

@@ -91,15 +91,24 @@ public struct CgroupfsManager: CgroupManager {
         }
     }
 
+    /// Includes processes in child cgroups the container made itself (nested runtimes, systemd inside), so
+    /// kill --all and delete reach them too.
     public func pids() throws(CgroupError) -> [Int32] {
         var all = Set<Int32>()
         for hierarchy in hierarchies {
-            guard let text = try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(hierarchy.dir, "cgroup.procs")) else { continue }
-            for line in text.split(separator: "\n") {
-                if let pid = Int32(line) { all.insert(pid) }
-            }
+            try Self.collectPids(in: hierarchy.dir, into: &all)
         }
         return all.sorted()
+    }
+
+    static func collectPids(in dir: String, into all: inout Set<Int32>) throws(CgroupError) {
+        guard let text = try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(dir, "cgroup.procs")) else { return }
+        for line in text.split(separator: "\n") {
+            if let pid = Int32(line) { all.insert(pid) }
+        }
+        for child in CgroupFiles.subdirectories(dir) {
+            try collectPids(in: CgroupFiles.join(dir, child), into: &all)
+        }
     }
 
     public func openDirectory() throws(CgroupError) -> Int32? {

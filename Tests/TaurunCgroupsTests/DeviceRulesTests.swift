@@ -64,3 +64,36 @@ import TaurunOCI
         #expect(rule.first?.cgroupLine == "b *:* m")
     }
 }
+
+@Suite struct DeviceProgramTests {
+    func program(_ config: [LinuxDeviceCgroup], defaults: Bool = true) throws -> [DeviceProgram.Instruction] {
+        let rules = defaults ? try DeviceRules.effectiveRules(config: config, linuxDevices: []) : try DeviceRules.rules(from: config)
+        return DeviceProgram.instructions(for: DeviceRules.finalState(rules))
+    }
+
+    @Test func defaultAllowlistProgramAllowsOnlyTheListedDevices() throws {
+        let insns = try program([LinuxDeviceCgroup(allow: false, access: "rwm")])
+        func verdict(_ type: Character, _ major: UInt32, _ minor: UInt32, _ access: String) -> Int64? {
+            DeviceProgram.evaluate(insns, type: type, major: major, minor: minor, access: access)
+        }
+        #expect(verdict("c", 1, 3, "rw") == 1)     // /dev/null
+        #expect(verdict("c", 136, 7, "rw") == 1)   // a pty
+        #expect(verdict("c", 1, 11, "r") == 0)     // /dev/kmsg
+        #expect(verdict("b", 8, 0, "r") == 0)      // a disk
+        #expect(verdict("b", 8, 0, "m") == 1)      // mknod is allowed for every device
+        #expect(verdict("c", 1, 11, "rm") == 0)    // ... but not together with read
+    }
+
+    @Test func denyExceptionsInAllowAllModeMatchAnyRequestedAccess() throws {
+        let insns = try program([LinuxDeviceCgroup(allow: true, access: "rwm"),
+                                 LinuxDeviceCgroup(allow: false, type: "b", major: 8, minor: nil, access: "w")], defaults: false)
+        #expect(DeviceProgram.evaluate(insns, type: "b", major: 8, minor: 1, access: "r") == 1)
+        #expect(DeviceProgram.evaluate(insns, type: "b", major: 8, minor: 1, access: "rw") == 0)
+        #expect(DeviceProgram.evaluate(insns, type: "c", major: 8, minor: 1, access: "w") == 1)
+    }
+
+    @Test func instructionsEncodeAsKernelBpfInsn() {
+        let insn = DeviceProgram.Instruction(code: 0x61, dst: 2, src: 1, offset: 4, immediate: -1)
+        #expect(insn.bytes == [0x61, 0x12, 4, 0, 0xff, 0xff, 0xff, 0xff])
+    }
+}

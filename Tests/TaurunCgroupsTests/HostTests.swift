@@ -268,3 +268,35 @@ struct HostV2Tests {
         #expect(!CgroupFiles.exists(manager.paths.dirs[0]))
     }
 }
+
+/// The v2 device controller (an eBPF program) on the host's real cgroup2 mount. cgroup-bpf programs act on the
+/// cgroup2 membership even on a hybrid host, so this proves the generated program in the kernel.
+@Suite(.serialized, .enabled(if: HostLayout.cgroup2AsRoot, "needs root and a cgroup2 mount"))
+struct HostV2DeviceTests {
+    @Test func ebpfDeviceProgramDeniesDevicesOutsideTheAllowlist() throws {
+        let mountpoint = try #require(HostLayout.current?.unifiedMountpoint)
+        let cgroup = try HostCgroup("v2dev", layout: .unified(mountpoint: mountpoint))
+        try cgroup.manager.create()
+        try cgroup.manager.apply(LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")]))
+        // Applying again (update) replaces the program instead of stacking a second one.
+        try cgroup.manager.apply(LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")]))
+        let dir = cgroup.manager.paths.dirs[0]
+        let fd = open(dir, O_RDONLY | O_DIRECTORY)
+        defer { close(fd) }
+        #expect(try BPFSyscall.attachedDevicePrograms(cgroupFD: fd, cgroup: dir).count == 1)
+        let probe = try #require(cgroup.spawnWaiting("(: </dev/full) || exit 3; (: </dev/kmsg) 2>/dev/null && exit 4; exit 0"))
+        try cgroup.manager.add(pid: probe.pid)
+        probe.go()
+        #expect(cgroup.wait(probe.pid) == (0, 0))
+    }
+
+    @Test func withoutDeviceRulesTheSameProbeCanOpenKmsg() throws {
+        let mountpoint = try #require(HostLayout.current?.unifiedMountpoint)
+        let cgroup = try HostCgroup("v2open", layout: .unified(mountpoint: mountpoint))
+        try cgroup.manager.create()
+        let probe = try #require(cgroup.spawnWaiting("(: </dev/kmsg) 2>/dev/null && exit 4; exit 0"))
+        try cgroup.manager.add(pid: probe.pid)
+        probe.go()
+        #expect(cgroup.wait(probe.pid).code == 4)
+    }
+}

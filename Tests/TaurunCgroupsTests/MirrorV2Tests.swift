@@ -63,8 +63,17 @@ import TaurunOCI
         #expect(mirror.read("unified/parent/c1/memory.high") == "50000000")
     }
 
-    @Test func deviceRulesAreRefusedUntilTheEBPFProgramExists() throws {
-        #expect(throws: CgroupError.self) { try manager().validate(LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")])) }
+    @Test func deviceRulesValidateOnV2AndNeedARealCgroupToAttach() throws {
+        let manager = try manager()
+        let devices = LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")])
+        try manager.validate(devices)
+        // A tmpfs directory is not a cgroup: the kernel refuses the attach, and the error says which call.
+        do {
+            try manager.apply(devices)
+            Issue.record("attached a device program to a plain directory")
+        } catch {
+            #expect(error.operation.hasPrefix("bpf("))
+        }
     }
 
     @Test func controllerMissingFromCgroupControllersIsAValidationError() throws {
