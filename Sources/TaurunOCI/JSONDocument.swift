@@ -90,8 +90,25 @@ extension State {
     }
 
     /// What `runc state` prints: 2-space indent, members in runc's order (ociVersion, id, pid, status, bundle,
-    /// rootfs, created, annotations, owner), `pid` 0 when there is no process. Decodes back with `State.decode`.
+    /// rootfs, created, annotations, owner), `pid` 0 when there is no process. No trailing newline (runc writes
+    /// none either). Decodes back with `State.decode`.
     public func encodedJSON() -> [UInt8] {
+        JSONWriter(indent: "  ", keyOrder: .asBuilt).write(runcShape)
+    }
+
+    /// What `runc list --format json` prints: one line, an array of the `state` shape, then a newline;
+    /// `null` for no containers (runc encodes a nil slice).
+    public static func listJSON(_ states: [State]) -> [UInt8] {
+        let value: JSONValue = states.isEmpty ? .null : .array(states.map(\.runcShape))
+        return JSONWriter(indent: nil, keyOrder: .asBuilt).write(value) + [0x0A]
+    }
+
+    /// One line, spec shape (no pid when there is none), keys sorted: for state.json on disk and hooks' stdin.
+    public func compactJSON() -> [UInt8] {
+        JSONWriter(indent: nil, keyOrder: .sorted).write(encodeJSONValue(self))
+    }
+
+    private var runcShape: JSONValue {
         var members: [(key: String, value: JSONValue)] = [
             ("ociVersion", .string(ociVersion)),
             ("id", .string(id)),
@@ -106,12 +123,7 @@ extension State {
             members.append(("annotations", .object(sorted.map { ($0.key, JSONValue.string($0.value)) })))
         }
         if let owner { members.append(("owner", .string(owner))) }
-        return JSONWriter(indent: "  ", keyOrder: .asBuilt).write(.object(members))
-    }
-
-    /// One line, for state.json on disk (written atomically by the runtime).
-    public func compactJSON() -> [UInt8] {
-        JSONWriter(indent: nil, keyOrder: .sorted).write(encodeJSONValue(self))
+        return .object(members)
     }
 }
 

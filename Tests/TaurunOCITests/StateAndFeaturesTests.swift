@@ -32,6 +32,18 @@ import Testing
             """)
     }
 
+    @Test func listJSONIsOneLineLikeRuncList() throws {
+        let stopped = State(ociVersion: "1.2.1", id: "b", status: .stopped, bundle: "/b", owner: "")
+        let text = String(decoding: State.listJSON([Self.running, stopped]), as: UTF8.self)
+        #expect(text == #"[{"ociVersion":"1.2.1","id":"web","pid":4242,"status":"running","bundle":"/srv/bundles/web","rootfs":"/srv/bundles/web/rootfs","created":"2026-11-23T14:05:06.123456789Z","annotations":{"org.tauos.app":"media"},"owner":""},{"ociVersion":"1.2.1","id":"b","pid":0,"status":"stopped","bundle":"/b","owner":""}]"# + "\n")
+        #expect(String(decoding: State.listJSON([]), as: UTF8.self) == "null\n")
+    }
+
+    @Test func compactJSONLeavesOutAMissingPid() {
+        let stopped = State(ociVersion: "1.2.1", id: "b", status: .stopped, bundle: "/b")
+        #expect(String(decoding: stopped.compactJSON(), as: UTF8.self) == #"{"bundle":"/b","id":"b","ociVersion":"1.2.1","status":"stopped"}"#)
+    }
+
     @Test func stoppedStatePrintsPidZeroLikeRunc() throws {
         let stopped = State(ociVersion: "1.2.1", id: "a", status: .stopped, bundle: "/b")
         let text = String(decoding: stopped.encodedJSON(), as: UTF8.self)
