@@ -132,8 +132,16 @@ extension Features {
         try JSONDocument.decode(Features.self, from: bytes, file: file)
     }
 
-    /// What `taurun features` prints: 4-space indent like `runc features`, keys sorted.
+    /// What `taurun features` prints, laid out like `runc features`: 4-space indent, members in the spec's order,
+    /// the annotations map sorted by key (as Go prints maps); ends with a newline.
     public func encodedJSON() -> [UInt8] {
-        JSONDocument.deterministic(self, indent: "    ") + [0x0A]
+        var value = encodeJSONValue(self)
+        if case .object(var members) = value, let index = members.firstIndex(where: { $0.key == "annotations" }),
+            case .object(let annotations) = members[index].value
+        {
+            members[index].value = .object(annotations.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) })
+            value = .object(members)
+        }
+        return JSONWriter(indent: "    ", keyOrder: .asBuilt).write(value) + [0x0A]
     }
 }

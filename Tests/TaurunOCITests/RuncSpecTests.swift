@@ -43,4 +43,19 @@ import Testing
         #expect(ours == theirs)
         try theirs.validate()
     }
+
+    @Test(.enabled(if: runc != nil, "runc is not installed"))
+    func runcFeaturesOutputDecodesAndReencodesToTheSameValue() throws {
+        let child = Foundation.Process()
+        child.executableURL = URL(fileURLWithPath: try #require(Self.runc))
+        child.arguments = ["features"]
+        let pipe = Pipe()
+        child.standardOutput = pipe
+        try child.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        child.waitUntilExit()
+        let features = try Features.decode([UInt8](output))
+        #expect(features.linux?.seccomp?.enabled != nil)
+        #expect(try Features.decode(features.encodedJSON()) == features)
+    }
 }

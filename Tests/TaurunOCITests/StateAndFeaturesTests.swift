@@ -88,6 +88,34 @@ import Testing
         #expect(try Features.decode(Self.features.encodedJSON()) == Self.features)
     }
 
+    @Test func featuresPrintInRuncOrderWithSortedAnnotations() {
+        let features = Features(ociVersionMin: "1.0.0", ociVersionMax: "1.2.1", hooks: ["prestart"],
+                                linux: Features.Linux(cgroup: Features.Cgroup(v1: true, v2: false)),
+                                annotations: ["z.last": "1", "a.first": "2", "m.middle": "3"])
+        let text = String(decoding: features.encodedJSON(), as: UTF8.self)
+        #expect(text == """
+            {
+                "ociVersionMin": "1.0.0",
+                "ociVersionMax": "1.2.1",
+                "hooks": [
+                    "prestart"
+                ],
+                "linux": {
+                    "cgroup": {
+                        "v1": true,
+                        "v2": false
+                    }
+                },
+                "annotations": {
+                    "a.first": "2",
+                    "m.middle": "3",
+                    "z.last": "1"
+                }
+            }
+
+            """)
+    }
+
     @Test func runcFeaturesDocumentDecodes() throws {
         // Shape of `runc features` (runc 1.1+), trimmed.
         let json = #"""
