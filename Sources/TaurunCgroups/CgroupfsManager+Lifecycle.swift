@@ -11,16 +11,23 @@ extension CgroupfsManager {
 
     public func signalAll(_ signal: Int32) throws(CgroupError) {
         if signal == SIGKILL, let dir = v2Hierarchy?.dir {
-            // cgroup.kill (Linux 5.14) kills the whole cgroup atomically, forks in flight included.
+            // cgroup.kill (Linux 5.14) kills the whole cgroup atomically, forks in flight included. Best effort:
+            // the per-pid loop below still signals whatever it missed.
             let killFile = CgroupFiles.join(dir, "cgroup.kill")
-            if CgroupFiles.exists(killFile) {
-                try CgroupFiles.write(killFile, "1")
+            if CgroupFiles.exists(killFile) { try? CgroupFiles.write(killFile, "1") }
+        }
+        let wasFrozen = freezer != nil && isFrozen()
+        // Frozen processes cannot fork, so the pid list cannot grow between reading it and signalling it.
+        var froze = false
+        if freezer != nil, !wasFrozen {
+            do {
+                try freeze()
+                froze = true
+            } catch {
+                // SIGKILL (delete, kill --all KILL) must still go out; any other signal reports the failure.
+                if signal != SIGKILL { throw error }
             }
         }
-        let canFreeze = freezer != nil
-        let wasFrozen = canFreeze && isFrozen()
-        // Frozen processes cannot fork, so the pid list cannot grow between reading it and signalling it.
-        if canFreeze, !wasFrozen { try freeze() }
         var firstError: CgroupError?
         do {
             for pid in try pids() where kill(pid, signal) != 0 && errno != ESRCH {
@@ -30,7 +37,7 @@ extension CgroupfsManager {
             firstError = error
         }
         // A v1-frozen task only acts on SIGKILL once thawed; for other signals keep a paused container paused.
-        if canFreeze, !wasFrozen || signal == SIGKILL { try thaw() }
+        if froze || (wasFrozen && signal == SIGKILL) { try thaw() }
         if let firstError { throw firstError }
     }
 

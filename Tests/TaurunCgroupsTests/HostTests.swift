@@ -53,6 +53,15 @@ final class HostCgroup {
     }
 }
 
+enum CgroupFaker {
+    /// A new v1 cpuset cgroup refuses tasks until cpus/mems are set.
+    static func copyCpuset(from parent: String, to child: String) throws {
+        for file in ["cpuset.cpus", "cpuset.mems"] {
+            try CgroupFiles.write(child + "/" + file, CgroupFiles.readTrimmedIfPresent(parent + "/" + file) ?? "")
+        }
+    }
+}
+
 enum HostLayout {
     static let current: CgroupLayout? = try? Cgroups.detectLayout()
     static var isV1OrHybridAsRoot: Bool {
@@ -98,6 +107,26 @@ struct HostV1Tests {
         #expect(cgroup.wait(first).signal == SIGKILL)
         #expect(cgroup.wait(second).signal == SIGKILL)
         for dir in recorded.paths.dirs { #expect(!CgroupFiles.exists(dir), "\(dir) remains") }
+    }
+
+    @Test func childCgroupsMadeInsideTheContainerAreKilledAndRemovedToo() throws {
+        let cgroup = try HostCgroup("nested", layout: layout)
+        let manager = cgroup.manager
+        try manager.create()
+        let top = try #require(cgroup.spawnSleeper())
+        let nested = try #require(cgroup.spawnSleeper())
+        try manager.add(pid: top)
+        // What a nested runtime inside the container would do: a child cgroup in every hierarchy.
+        for dir in manager.paths.dirs {
+            try CgroupFiles.makeDirectory(dir + "/inner")
+            if dir.contains("/cpuset/") { try CgroupFaker.copyCpuset(from: dir, to: dir + "/inner") }
+            try CgroupFiles.write(dir + "/inner/cgroup.procs", String(nested))
+        }
+        #expect(try manager.pids() == [top, nested].sorted())
+        try manager.destroy()
+        #expect(cgroup.wait(top).signal == SIGKILL)
+        #expect(cgroup.wait(nested).signal == SIGKILL)
+        for dir in manager.paths.dirs { #expect(!CgroupFiles.exists(dir), "\(dir) remains") }
     }
 
     @Test func freezerPausesAndResumes() throws {
