@@ -124,17 +124,16 @@ enum JSONScalar {
     }
 
     static func decodeInteger<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(SpecFieldError) -> T {
-        let name = integerName(type)
         guard case .number(let text) = value else {
-            throw SpecFieldError(path: path(), message: "expected \(name), got \(value.excerpt)")
+            throw SpecFieldError(path: path(), message: "expected \(integerName(type)), got \(value.excerpt)")
         }
         // The parser has checked the grammar; an integer literal is an optional '-' and digits only.
-        let isIntegerLiteral = !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
+        let isIntegerLiteral = !text.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
         guard isIntegerLiteral else {
-            throw SpecFieldError(path: path(), message: "expected \(name), got \(value.excerpt)")
+            throw SpecFieldError(path: path(), message: "expected \(integerName(type)), got \(value.excerpt)")
         }
         guard let integer = T(text, radix: 10) else {
-            throw SpecFieldError(path: path(), message: "number \(JSONValue.shortened(text)) out of range for \(name) (\(T.min)...\(T.max))")
+            throw SpecFieldError(path: path(), message: "number \(JSONValue.shortened(text)) out of range for \(integerName(type)) (\(T.min)...\(T.max))")
         }
         return integer
     }
