@@ -200,6 +200,18 @@ struct HostV1Tests {
         #expect(try value("memory", "memory.limit_in_bytes") == "268435456")
     }
 
+    /// hugetlb is not mounted on this host by default; the runtime-level test setup mounts it as runc's does
+    /// (`mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb`).
+    @Test(.enabled(if: HostLayout.current?.v1Hierarchies["hugetlb"] != nil, "the hugetlb hierarchy is not mounted"))
+    func hugepageLimitLandsInHugetlbFile() throws {
+        let cgroup = try HostCgroup("hugetlb", layout: layout)
+        try cgroup.manager.create()
+        try cgroup.manager.apply(LinuxResources(hugepageLimits: [LinuxHugepageLimit(pageSize: "2MB", limit: 8 << 20)]))
+        let dir = try #require(cgroup.manager.v1Dir("hugetlb"))
+        #expect(try CgroupFiles.readTrimmedIfPresent(dir + "/hugetlb.2MB.limit_in_bytes") == "8388608")
+        #expect(try cgroup.manager.stats().hugetlb["2MB"] != nil)
+    }
+
     @Test func clampedCpuSharesAreReported() throws {
         let cgroup = try HostCgroup("shares", layout: layout)
         try cgroup.manager.create()
