@@ -112,6 +112,7 @@ public struct LinuxDevice: Codable, Sendable, Equatable {
     public var path: String
     public var major: Int64?
     public var minor: Int64?
+    /// Permission bits; may also carry Go os.FileMode type bits (Podman sends them), so use `fileMode & 0o7777`.
     public var fileMode: UInt32?
     public var uid: UInt32?
     public var gid: UInt32?

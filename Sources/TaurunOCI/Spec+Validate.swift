@@ -370,9 +370,6 @@ struct SpecValidator {
             if !device.path.hasPrefix("/dev/") || components.count < 2 || components.contains("..") {
                 fail(devicePath.appending(key: "path"), "device path must be under /dev, got \(jsonQuoted(device.path))")
             }
-            if let mode = device.fileMode, mode > 0o7777 {
-                fail(devicePath.appending(key: "fileMode"), "fileMode \(mode) has bits beyond 07777")
-            }
         }
     }
 
