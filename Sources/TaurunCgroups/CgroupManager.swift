@@ -9,11 +9,12 @@ import TaurunOCI
 public protocol CgroupManager: Sendable {
     /// Every directory this container's cgroup uses; computable before create().
     var paths: CgroupPaths { get }
-    /// mkdir every directory (idempotent); on v1, fills empty cpuset.cpus/mems of new cpuset directories from
+    /// mkdir every directory (idempotent; refused if an existing one already holds processes); on v1, fills empty cpuset.cpus/mems of new cpuset directories from
     /// their parent; on v2, enables the parents' controllers in cgroup.subtree_control.
     func create() throws(CgroupError)
     /// Checks that every requested limit can be applied on this host (controller present, value in range,
-    /// v1/v2-only field on the right layout) without writing anything. Call before the container starts.
+    /// v1/v2-only field on the right layout) and that the cgroup holds no processes yet, without writing
+    /// anything. Call before the container starts.
     func validate(_ resources: LinuxResources?) throws(CgroupError)
     /// Validates, then writes every set field of `resources` (nil fields are left as they are). Device rules are
     /// the config's, then rwm for each `linuxDevices` node, then runc's default allowlist.

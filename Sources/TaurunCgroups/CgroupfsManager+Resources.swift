@@ -8,7 +8,21 @@ import TaurunOCI
 /// Applying linux.resources: plan every write (which validates), check the host can take each one, then write.
 extension CgroupfsManager {
     public func validate(_ resources: LinuxResources?) throws(CgroupError) {
+        try requireNoForeignProcesses()
         _ = try plannedWrites(resources, linuxDevices: [])
+    }
+
+    /// A cgroupsPath that names an existing cgroup with processes in it would make taurun limit, freeze and
+    /// finally kill processes it did not start; refuse it (runc 1.2 refuses a non-empty cgroup too).
+    func requireNoForeignProcesses() throws(CgroupError) {
+        for hierarchy in hierarchies {
+            var found = Set<Int32>()
+            try Self.collectPids(in: hierarchy.dir, into: &found)
+            if !found.isEmpty {
+                throw CgroupError(operation: "create", path: hierarchy.dir,
+                                  reason: "the container's cgroup already has \(found.count) process(es) that taurun did not start; choose another linux.cgroupsPath")
+            }
+        }
     }
 
     public func apply(_ resources: LinuxResources?, linuxDevices: [LinuxDevice]) throws(CgroupError) {

@@ -26,6 +26,7 @@ public struct CgroupfsManager: CgroupManager {
     var v2Hierarchy: CgroupHierarchy? { hierarchies.first(where: \.isV2) }
 
     public func create() throws(CgroupError) {
+        try requireNoForeignProcesses()
         for hierarchy in hierarchies {
             let levels = hierarchy.levels
             if hierarchy.isV2, let mountpoint = hierarchy.mountpoint { Self.enableControllers(in: mountpoint) }

@@ -129,6 +129,18 @@ struct HostV1Tests {
         for dir in manager.paths.dirs { #expect(!CgroupFiles.exists(dir), "\(dir) remains") }
     }
 
+    @Test func aCgroupPathHoldingOtherProcessesIsRefusedBeforeAnythingIsTouched() throws {
+        let cgroup = try HostCgroup("foreign", layout: layout)
+        try cgroup.manager.create()
+        let stranger = try #require(cgroup.spawnSleeper())
+        try cgroup.manager.add(pid: stranger)
+        let second = try Cgroups.manager(containerID: "other", cgroupsPath: "/\(cgroup.parent)/foreign", layout: layout, ownCgroups: [:])
+        #expect(throws: CgroupError.self) { try second.validate(nil) }
+        #expect(throws: CgroupError.self) { try second.create() }
+        #expect(kill(stranger, 0) == 0)
+        #expect(try cgroup.manager.pids() == [stranger])
+    }
+
     @Test func freezerPausesAndResumes() throws {
         let cgroup = try HostCgroup("freeze", layout: layout)
         let manager = cgroup.manager
