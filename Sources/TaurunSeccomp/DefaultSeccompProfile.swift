@@ -68,9 +68,10 @@ public enum DefaultSeccompProfile {
 
     /// The native architecture only. A 32-bit (x86, arm) or x32 syscall then fails the filter's architecture check
     /// and kills the process: the compat syscall layers have had their own escalation bugs, containers rarely ship
-    /// 32-bit binaries, and each extra ABI triples the filter (396 -> 1223 instructions on x86_64) and its compile
-    /// time (about 2 ms -> 13 ms, release build). A profile that needs them can add SCMP_ARCH_X86/SCMP_ARCH_X32/SCMP_ARCH_ARM; the 32-bit
-    /// spellings (socketcall, mmap2, fcntl64, ...) are already in the allow-list for that case.
+    /// 32-bit binaries, and each extra ABI makes the filter about three times larger (396 -> 1223 instructions on
+    /// x86_64) and slower to compile (about 2 ms -> 13 ms, release build). A profile that needs them can add
+    /// SCMP_ARCH_X86/SCMP_ARCH_X32/SCMP_ARCH_ARM; the 32-bit spellings (socketcall, mmap2, fcntl64, ...) are already
+    /// in the allow-list for that case.
     static var architectures: [Arch] {
         #if arch(x86_64)
         return [.x86_64]

@@ -7,7 +7,8 @@
 // - all conditions of one rule must hold (one seccomp_rule_add_array), except when two conditions test the same
 //   argument: libseccomp cannot AND those, so, like runc, each condition becomes its own rule (OR);
 // - SCMP_FLTATR_CTL_NNP is 0: the runtime sets no_new_privs itself when process.noNewPrivileges asks for it;
-// - seccomp(2) flags are computed here, not through libseccomp attributes, because the child loads the bytes itself.
+// - seccomp(2) flags are computed here, not through libseccomp attributes, because the child loads the bytes itself;
+// - native syscalls newer than the newest one the profile names get ENOSYS (runc's patchbpf; SeccompENOSYSStub).
 
 import CSeccomp
 import TaurunOCI
@@ -44,6 +45,7 @@ public enum SeccompCompiler {
 
         var usesNotify = false
         var skipped: [String] = []
+        var largestSyscall: Int32?
         for (ruleIndex, rule) in (seccomp.syscalls ?? []).enumerated() {
             let path = "\(root).syscalls[\(ruleIndex)]"
             let action = try SeccompVocabulary.action(rule.action, errnoRet: rule.errnoRet, errnoPath: "\(path).errnoRet")
@@ -51,18 +53,22 @@ public enum SeccompCompiler {
                 throw SeccompError(path: "\(path).names", message: "a syscall rule must name at least one syscall")
             }
             let conditions = try argumentConditions(rule.args ?? [], path: path)
+            let numbers = rule.names.map { seccomp_syscall_resolve_name($0) }
+            for (name, number) in zip(rule.names, numbers) {
+                if number == __NR_SCMP_ERROR {
+                    if !skipped.contains(name) { skipped.append(name) }
+                } else if number >= 0 {
+                    // Negative numbers are libseccomp's pseudo-syscalls: names that exist only on other architectures.
+                    largestSyscall = max(largestSyscall ?? number, number)
+                }
+            }
             if action == defaultAction {
                 continue
             }
             if rule.action == .notify {
                 usesNotify = true
             }
-            for (nameIndex, name) in rule.names.enumerated() {
-                let number = seccomp_syscall_resolve_name(name)
-                if number == __NR_SCMP_ERROR {
-                    if !skipped.contains(name) { skipped.append(name) }
-                    continue
-                }
+            for (nameIndex, (name, number)) in zip(rule.names, numbers).enumerated() where number != __NR_SCMP_ERROR {
                 let namePath = "\(path).names[\(nameIndex)]"
                 if conditions.sameArgumentTestedTwice {
                     for condition in conditions.list {
@@ -75,9 +81,12 @@ public enum SeccompCompiler {
         }
 
         let flags = loadFlags(seccomp.flags ?? [], usesNotify: usesNotify)
-        let bytes = try filter.exportBPF(path: root)
+        var bytes = try filter.exportBPF(path: root)
         if bytes.isEmpty || bytes.count % SeccompProgram.instructionSize != 0 {
             throw SeccompError(path: root, message: "libseccomp exported \(bytes.count) bytes, not whole BPF instructions")
+        }
+        if SeccompENOSYSStub.applies(to: seccomp.defaultAction) {
+            bytes = SeccompENOSYSStub.prologue(largestSyscall: largestSyscall) + bytes
         }
         let count = bytes.count / SeccompProgram.instructionSize
         if count > SeccompKernelABI.maxInstructions {

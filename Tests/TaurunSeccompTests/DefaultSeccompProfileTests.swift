@@ -104,6 +104,29 @@ import Testing
     }
 
     #if arch(x86_64)
+    @Test(.enabled(if: canRunProcesses, "needs root and busybox"))
+    func syscallsNewerThanTheProfileGetENOSYS() throws {
+        // 462 is mseal (Linux 6.10), newer than anything this profile names through libseccomp 2.5.4; 272 is unshare,
+        // older and not allowed. Without a filter, mseal(0, 0, 0) is not ENOSYS on a kernel that has it.
+        let allowAll = try SeccompCompiler.compile(LinuxSeccomp(defaultAction: .allow))
+        #expect(try SeccompHelper.probe(allowAll, "raw-462").errno != 38)
+        let program = try SeccompCompiler.compile(DefaultSeccompProfile.profile())
+        let newer = try SeccompHelper.probe(program, "raw-462")
+        #expect(newer.rc == -1 && newer.errno == 38)
+        let older = try SeccompHelper.probe(program, "raw-272")
+        #expect(older.rc == -1 && older.errno == eperm)
+        // With KILL_PROCESS as the default, a newer syscall still gets ENOSYS instead of killing.
+        let strict = try SeccompCompiler.compile(
+            LinuxSeccomp(defaultAction: .killProcess, syscalls: [
+                // What the helper needs after loading: print the result (fstat, write) and exit.
+                LinuxSyscall(names: ["execve", "write", "exit_group", "exit", "brk", "arch_prctl", "set_tid_address",
+                                     "set_robust_list", "rseq", "prlimit64", "mprotect", "getrandom", "readlinkat",
+                                     "futex_wait", "fstat", "newfstatat", "ioctl", "close"], action: .allow)
+            ]))
+        let strictNewer = try SeccompHelper.probe(strict, "raw-462")
+        #expect(strictNewer.rc == -1 && strictNewer.errno == 38)
+    }
+
     /// Whether the i386 syscall entry works here at all (IA32 emulation); checked under an allow-all filter.
     static let kernelRunsI386: Bool = {
         guard canRunProcesses, let allowAll = try? SeccompCompiler.compile(LinuxSeccomp(defaultAction: .allow)),

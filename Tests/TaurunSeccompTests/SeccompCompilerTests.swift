@@ -108,7 +108,9 @@ import Testing
         let empty = try SeccompCompiler.compile(LinuxSeccomp(defaultAction: .errno, defaultErrnoRet: 1))
         let redundant = try SeccompCompiler.compile(
             LinuxSeccomp(defaultAction: .errno, defaultErrnoRet: 1, syscalls: [rule(["mkdir"], .errno, errnoRet: 1)]))
-        #expect(redundant.instructions == empty.instructions)
+        // The rule adds nothing to libseccomp's program; it only names mkdir, which raises the ENOSYS prologue's
+        // bound (SeccompENOSYSStub), so the rest of the program is byte for byte the empty profile's.
+        #expect(Array(redundant.instructions.suffix(empty.instructions.count)) == empty.instructions)
         // A different errno is a different action and is kept.
         let different = try SeccompCompiler.compile(
             LinuxSeccomp(defaultAction: .errno, defaultErrnoRet: 1, syscalls: [rule(["mkdir"], .errno, errnoRet: 2)]))
@@ -198,5 +200,29 @@ import Testing
         let failure = SeccompError(path: "linux.seccomp.syscalls[2].names[0]", message: "libseccomp rejected the rule for kill",
                                    call: "seccomp_rule_add_array", errno: 22)
         #expect(failure.description == "linux.seccomp.syscalls[2].names[0]: libseccomp rejected the rule for kill (seccomp_rule_add_array: Invalid argument)")
+    }
+
+    // MARK: ENOSYS for syscalls newer than the profile
+
+    @Test func refusingDefaultGetsAnENOSYSPrologueBoundedByTheNewestNamedSyscall() throws {
+        let program = try SeccompCompiler.compile(
+            LinuxSeccomp(defaultAction: .errno, syscalls: [rule(["read", "mkdir", "no_such_syscall"], .allow)]))
+        let instructions = BPFInstruction.decode(program)
+        let bound = try #require(instructions.first { $0.code == 0x25 })  // BPF_JMP|BPF_JGT|BPF_K
+        #expect(bound.k == 83)  // mkdir on x86_64, the largest of read (0) and mkdir (83)
+        let enosys = try #require(instructions.firstIndex { $0.isReturn && $0.k == 0x0005_0026 })
+        #expect(enosys < 8)  // in the prologue, before libseccomp's program
+        #expect(instructions[enosys + 1] == BPFInstruction(code: 0x20, jt: 0, jf: 0, k: 4))  // libseccomp's first load
+    }
+
+    @Test(arguments: [LinuxSeccompAction.allow, .log, .trace])
+    func permissiveDefaultHasNoPrologue(action: LinuxSeccompAction) throws {
+        let program = try SeccompCompiler.compile(LinuxSeccomp(defaultAction: action, syscalls: [rule(["mkdir"], .killProcess)]))
+        #expect(!BPFInstruction.decode(program).contains { $0.isReturn && $0.k == 0x0005_0026 })
+    }
+
+    @Test func profileNamingNoKnownSyscallHasNoPrologue() throws {
+        let program = try SeccompCompiler.compile(LinuxSeccomp(defaultAction: .errno, syscalls: [rule(["no_such_syscall"], .allow)]))
+        #expect(!BPFInstruction.decode(program).contains { $0.isReturn && $0.k == 0x0005_0026 })
     }
 }
