@@ -103,7 +103,17 @@ public struct Features: Codable, Sendable, Equatable {
     public typealias Apparmor = Enabled
     public typealias Selinux = Enabled
     public typealias NetDevices = Enabled
-    public typealias MemoryPolicy = Enabled
+
+    /// The set_mempolicy(2) modes and flags the runtime recognizes (features-linux.md, runtime-spec 1.3).
+    public struct MemoryPolicy: Codable, Sendable, Equatable {
+        public var modes: [String]?
+        public var flags: [String]?
+
+        public init(modes: [String]? = nil, flags: [String]? = nil) {
+            self.modes = modes
+            self.flags = flags
+        }
+    }
 
     public struct IntelRdt: Codable, Sendable, Equatable {
         public var enabled: Bool?

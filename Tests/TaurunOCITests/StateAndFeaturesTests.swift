@@ -79,7 +79,9 @@ import Testing
             apparmor: Features.Apparmor(enabled: false),
             selinux: Features.Selinux(enabled: false),
             intelRdt: Features.IntelRdt(enabled: false),
-            mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: true))
+            mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: true)),
+            netDevices: Features.NetDevices(enabled: false),
+            memoryPolicy: Features.MemoryPolicy(modes: MemoryPolicyMode.allCases.map(\.rawValue), flags: MemoryPolicyFlag.allCases.map(\.rawValue))
         ),
         annotations: ["org.tauos.taurun.version": "0.1.0"]
     )
