@@ -63,15 +63,12 @@ public enum TauConverter {
     public static func convert<Prompter: ConsentPrompter>(_ options: ConvertOptions, prompter: Prompter?) throws(SandboxError) -> ConvertResult {
         let cwd = try FileSystem.currentDirectory()
         let state = FileSystem.absolute(options.stateDirectory, relativeTo: cwd)
+        // Validate everything (read-only) before the state directory is even created.
+        var prompter = prompter
+        var plan = try makePlan(options, stateDirectory: state, cwd: cwd, prompter: &prompter)
         guard geteuid() == 0 else {
             throw .sandboxUnavailable(what: "convert must run as root: it creates the app's home owned by its host uid and sets up its id range")
         }
-        try StateLayout.ensureBase(state)
-        let lock = try StateLock(stateDirectory: state)
-        defer { lock.release() }
-
-        var prompter = prompter
-        let plan = try makePlan(options, stateDirectory: state, cwd: cwd, prompter: &prompter)
         let manifest = plan.manifest
         let bundle = FileSystem.absolute(options.bundlePath, relativeTo: cwd)
         for protected in [plan.inputs.rootfsHostPath, state] where PathRules.isSame(bundle, orUnder: protected) {
@@ -79,7 +76,7 @@ public enum TauConverter {
         }
         let writer = BundleWriter(bundle: bundle)
         try writer.preflight()
-        let hostUID = plan.inputs.hostIDBase + IDAllocator.appID
+        let peekedUID = plan.inputs.hostIDBase + IDAllocator.appID
         // The runtime resolves mount sources as the container's root, an unprivileged host uid: every parent must be
         // searchable by "other", or the container fails to start with a bare EACCES.
         var traversed = [("--bundle", FileSystem.directoryName(bundle)), ("rootfs", plan.inputs.rootfsHostPath), ("--state-dir", state)]
@@ -87,13 +84,21 @@ public enum TauConverter {
         for (origin, path) in traversed {
             try AccessCheck.requireTraversable(path, origin: origin)
         }
+        let preflightProvisioner = HomeProvisioner(
+            stateDirectory: state, app: manifest.id, hostUID: peekedUID, diskBytes: manifest.resources.diskBytes)
+        try preflightProvisioner.preflight()
+
+        // Everything is validated: now write, under the state lock. A concurrent convert may have taken the id
+        // range this plan peeked at; re-read it under the lock.
+        try StateLayout.ensureBase(state)
+        let lock = try StateLock(stateDirectory: state)
+        defer { lock.release() }
+        plan.inputs.hostIDBase = try IDAllocator(stateDirectory: state).peek(manifest.id)
+        let generated = BundleGenerator.generate(plan.inputs, layout: plan.layout)
+        let hostUID = plan.inputs.hostIDBase + IDAllocator.appID
         let warnings = plan.inputs.dataMounts.compactMap { AccessCheck.warning(for: $0, uid: hostUID, app: manifest.id) }
         let provisioner = HomeProvisioner(
             stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes)
-        try provisioner.preflight()
-
-        // Everything is validated: now write.
-        let generated = BundleGenerator.generate(plan.inputs, layout: plan.layout)
         var appArmorLoaded = false
         do {
             try writer.stage(generated, app: manifest.id)

@@ -1,0 +1,81 @@
+import Testing
+@testable import TauSandbox
+
+/// End-to-end convert into a temp state dir (root only: it chowns the home to the app's host uid).
+@Suite(.serialized) struct ConvertTests {
+    @Test(.enabled(if: TestSupport.isRoot, "convert needs root"))
+    func convertWritesABundleAndIsByteIdenticalOnRerun() throws {
+        let directory = TestSupport.temporaryDirectory("convert")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let manifest = directory + "/tau.toml"
+        TestSupport.write(manifest, "id = \"org.tauos.convert\"\ncommand = [\"/bin/sh\"]\nrootfs = \"rootfs\"\n[permissions]\naudio = true\n")
+        let options = ConvertOptions(manifestPath: manifest, bundlePath: directory + "/bundle", stateDirectory: directory + "/state")
+        let first = try TauConverter.convert(options, prompter: NoPrompter?.none)
+        #expect(first.hostIDBase >= 200_000)
+        #expect(first.permissions.granted == [.audio])
+        let config = try FileSystem.readFile(directory + "/bundle/config.json")
+        for path in ["rootfs/bin", "rootfs/home/app", "rootfs/proc", "tau/apparmor.profile", "tau/seccomp.json", "tau/bundle.json"] {
+            #expect(FileSystem.kind(directory + "/bundle/" + path) != nil, "\(path)")
+        }
+        let home = try FileSystem.status(first.homePath)
+        #expect(home.st_uid == first.hostUID && home.st_mode & 0o777 == 0o700)
+        #expect(FileSystem.kind(first.homePath + "/tmp") == .directory)
+
+        let second = try TauConverter.convert(options, prompter: NoPrompter?.none)
+        #expect(second.hostIDBase == first.hostIDBase)
+        #expect(try FileSystem.readFile(directory + "/bundle/config.json") == config)
+        #expect(FileSystem.kind(directory + "/bundle.taurun-old") == nil)
+    }
+
+    @Test(.enabled(if: TestSupport.isRoot, "convert needs root"))
+    func aFailedConvertLeavesTheOldBundle() throws {
+        let directory = TestSupport.temporaryDirectory("convert-fail")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let manifest = directory + "/tau.toml"
+        TestSupport.write(manifest, "id = \"org.tauos.convert\"\ncommand = [\"/bin/sh\"]\n")
+        let options = ConvertOptions(manifestPath: manifest, bundlePath: directory + "/bundle", rootfs: rootfs, stateDirectory: directory + "/state")
+        _ = try TauConverter.convert(options, prompter: NoPrompter?.none)
+        let before = try FileSystem.readFile(directory + "/bundle/config.json")
+        TestSupport.write(directory + "/tau2.toml", "id = \"org.tauos.convert\"\ncommand = [\"/bin/sh\"]\n[permissions]\nnetwork = true\n")
+        var failing = options
+        failing.manifestPath = directory + "/tau2.toml"
+        #expect(throws: SandboxError.grantsMissing(app: "org.tauos.convert", permissions: [.network])) {
+            _ = try TauConverter.convert(failing, prompter: NoPrompter?.none)
+        }
+        #expect(try FileSystem.readFile(directory + "/bundle/config.json") == before)
+    }
+
+    @Test(.enabled(if: TestSupport.isRoot, "convert needs root"))
+    func aDirectoryThatIsNotABundleIsNeverReplaced() throws {
+        let directory = TestSupport.temporaryDirectory("convert-foreign")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        TestSupport.write(directory + "/tau.toml", "id = \"org.tauos.convert\"\ncommand = [\"/bin/sh\"]\n")
+        _ = try FileSystem.makeDirectory(directory + "/precious")
+        TestSupport.write(directory + "/precious/data", "keep")
+        let options = ConvertOptions(
+            manifestPath: directory + "/tau.toml", bundlePath: directory + "/precious", rootfs: rootfs, stateDirectory: directory + "/state")
+        do {
+            _ = try TauConverter.convert(options, prompter: NoPrompter?.none)
+            Issue.record("replaced a foreign directory")
+        } catch {
+            #expect(error.code == "E_POLICY_DENIED")
+        }
+        #expect(TestSupport.read(directory + "/precious/data") == "keep")
+    }
+
+    @Test func explainShowsStatesPerPermission() throws {
+        let directory = TestSupport.temporaryDirectory("explain")
+        defer { TestSupport.remove(directory) }
+        let explanation = try TauConverter.explain(
+            manifestPath: "\(TestSupport.repositoryRoot)/bundles/media/manifest.tau", stateDirectory: directory, environment: [:])
+        let states = Dictionary(uniqueKeysWithValues: explanation.rows.map { ($0.permission, $0.state) })
+        #expect(states["network"] == "undecided (asked at convert)")
+        #expect(states["gpu"] == "not requested")
+        #expect(states["filesystem:ro"] == "granted (no consent needed)")
+        #expect(explanation.renderText().contains("network [undecided (asked at convert)]"))
+        #expect(explanation.renderJSON().contains("\"permission\" : \"camera\""))
+    }
+}

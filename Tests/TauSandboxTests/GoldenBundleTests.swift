@@ -1,0 +1,209 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import TaurunOCI
+@testable import TauSandbox
+
+/// Golden config.json per example app (Fixtures/golden/<name>.config.json; TAU_UPDATE_GOLDEN=1 rewrites them),
+/// schema validation against the runtime-spec JSON schema Debian ships, and the AppArmor profile compile check.
+@Suite(.serialized) struct GoldenBundleTests {
+    struct Example: Sendable, CustomTestStringConvertible {
+        var name: String
+        var manifest: String
+        var granted: Set<Permission>
+        var denied: Set<Permission>
+        var data: [DataMount]
+        var base: UInt32
+        var testDescription: String { name }
+    }
+
+    static let examples: [Example] = [
+        Example(name: "hello", manifest: "hello/tau.toml", granted: [], denied: [], data: [], base: 200_000),
+        Example(
+            name: "media", manifest: "media/manifest.tau", granted: [.network, .camera, .microphone, .filesystemReadOnly], denied: [],
+            data: [DataMount(path: "/srv/media", writable: false, isDirectory: true)], base: 265_536),
+        Example(
+            name: "media-denied", manifest: "media/manifest.tau", granted: [.filesystemReadOnly], denied: [.network, .camera, .microphone],
+            data: [DataMount(path: "/srv/media", writable: false, isDirectory: true)], base: 265_536),
+        Example(
+            name: "notes", manifest: "notes/tau-app.json", granted: [.filesystemReadWrite], denied: [],
+            data: [DataMount(path: "/srv/notes", writable: true, isDirectory: true)], base: 331_072),
+    ]
+
+    static let host = HostFacts(
+        devices: [
+            HostDevice(role: .camera, hostPath: "/dev/video0", containerPath: "/dev/video0", major: 81, minor: 0, gid: 44, mode: 0o660),
+            HostDevice(role: .gpu, hostPath: "/dev/dri/renderD128", containerPath: "/dev/dri/renderD128", major: 226, minor: 128, gid: 105, mode: 0o660),
+        ],
+        appArmorEnabled: false)
+
+    static func generate(_ example: Example, rootfs: String) throws -> GeneratedBundle {
+        let manifest = try ManifestLoader.load(path: "\(TestSupport.repositoryRoot)/bundles/\(example.manifest)")
+        let inputs = BundleInputs(
+            manifest: manifest, permissions: EffectivePermissions(granted: example.granted, denied: example.denied),
+            hostIDBase: example.base, homeHostPath: "/var/lib/taurun/apps/\(manifest.id)/home", rootfsHostPath: rootfs,
+            dataMounts: example.data, host: host)
+        let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
+        return BundleGenerator.generate(inputs, layout: layout)
+    }
+
+    static func configText(_ generated: GeneratedBundle, rootfs: String) -> String {
+        String(decoding: generated.spec.encodedJSON(), as: UTF8.self).replacingOccurrences(rootfs, with: "@ROOTFS@")
+    }
+
+    @Test(arguments: GoldenBundleTests.examples)
+    func configMatchesGolden(_ example: Example) throws {
+        let directory = TestSupport.temporaryDirectory("golden")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let text = Self.configText(try Self.generate(example, rootfs: rootfs), rootfs: rootfs)
+        let golden = "\(TestSupport.fixtures)/golden/\(example.name).config.json"
+        if getenv("TAU_UPDATE_GOLDEN") != nil {
+            try FileSystem.replaceFile(golden, bytes: Array(text.utf8))
+        }
+        let expected = try #require(TestSupport.read(golden), "missing \(golden); run with TAU_UPDATE_GOLDEN=1")
+        #expect(text == expected)
+    }
+
+    @Test(arguments: GoldenBundleTests.examples)
+    func generationIsDeterministic(_ example: Example) throws {
+        let directory = TestSupport.temporaryDirectory("determinism")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let first = try Self.generate(example, rootfs: rootfs)
+        let second = try Self.generate(example, rootfs: rootfs)
+        #expect(first.spec.encodedJSON() == second.spec.encodedJSON())
+        #expect(first.appArmorProfile == second.appArmorProfile)
+    }
+
+    @Test(arguments: GoldenBundleTests.examples)
+    func configValidatesAgainstTheRuntimeSpecSchema(_ example: Example) throws {
+        try #require(FileSystem.kind(TestSupport.schemaDirectory + "/config-schema.json") != nil, "golang-github-opencontainers-specs-dev missing")
+        let directory = TestSupport.temporaryDirectory("schema")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let config = directory + "/config.json"
+        try FileSystem.createFile(config, bytes: try Self.generate(example, rootfs: rootfs).spec.encodedJSON())
+        let result = Self.validate(config)
+        #expect(result.status == 0, "\(result.output)")
+    }
+
+    @Test func schemaValidationCanFail() throws {
+        let directory = TestSupport.temporaryDirectory("schema-bad")
+        defer { TestSupport.remove(directory) }
+        let config = directory + "/config.json"
+        TestSupport.write(config, #"{"ociVersion": "1.0.2", "process": {"cwd": "relative", "user": {"uid": "root"}}}"#)
+        #expect(Self.validate(config).status != 0)
+    }
+
+    static func validate(_ config: String) -> TestSupport.Result {
+        let script = """
+            import json, sys, jsonschema
+            d = sys.argv[1]
+            schema = json.load(open(d + '/config-schema.json'))
+            resolver = jsonschema.RefResolver('file://' + d + '/', schema)
+            jsonschema.Draft4Validator(schema, resolver=resolver).validate(json.load(open(sys.argv[2])))
+            """
+        return TestSupport.run("/usr/bin/python3", ["-W", "ignore", "-c", script, TestSupport.schemaDirectory, config])
+    }
+
+    @Test(arguments: GoldenBundleTests.examples)
+    func appArmorProfileCompiles(_ example: Example) throws {
+        try #require(FileSystem.kind("/sbin/apparmor_parser") != nil || FileSystem.kind("/usr/sbin/apparmor_parser") != nil, "apparmor not installed")
+        let directory = TestSupport.temporaryDirectory("apparmor")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let generated = try Self.generate(example, rootfs: rootfs)
+        let profile = directory + "/apparmor.profile"
+        TestSupport.write(profile, generated.appArmorProfile)
+        let result = TestSupport.run("apparmor_parser", ["-Q", "-K", profile])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(generated.appArmorProfile.contains("profile taurun-\(generated.spec.hostname ?? "")"))
+        #expect(generated.appArmorProfile.contains(example.granted.contains(.network) ? "  network,\n" : "  network unix,\n"))
+    }
+
+    @Test func appArmorCompileCheckCanFail() throws {
+        let directory = TestSupport.temporaryDirectory("apparmor-bad")
+        defer { TestSupport.remove(directory) }
+        let profile = directory + "/bad.profile"
+        TestSupport.write(profile, "profile broken {\n  /etc/** rwzz,\n}\n")
+        #expect(TestSupport.run("apparmor_parser", ["-Q", "-K", profile]).status != 0)
+    }
+
+    @Test func permissionsShapeTheSpec() throws {
+        let directory = TestSupport.temporaryDirectory("shape")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let granted = try Self.generate(Self.examples[1], rootfs: rootfs).spec
+        let denied = try Self.generate(Self.examples[2], rootfs: rootfs).spec
+        let namespaces = { (spec: Spec) in Set(spec.linux?.namespaces?.map(\.type.rawValue) ?? []) }
+        #expect(!namespaces(granted).contains("network"))
+        #expect(namespaces(denied).contains("network"))
+        #expect(namespaces(denied).isSuperset(of: ["user", "pid", "ipc", "uts", "mount", "cgroup"]))
+        #expect(granted.mounts?.contains { $0.destination == "/dev/video0" } == true)
+        #expect(denied.mounts?.contains { $0.destination.hasPrefix("/dev/video") } == false)
+        #expect(granted.mounts?.contains { $0.destination == "/dev/dri/renderD128" } == false)  // gpu not requested
+        #expect(granted.linux?.resources?.devices?.contains { $0.allow && $0.major == 81 && $0.minor == 0 } == true)
+        #expect(denied.linux?.resources?.devices?.filter(\.allow).isEmpty == true)
+        let socketRules = { (spec: Spec) in spec.linux?.seccomp?.syscalls?.filter { $0.names.contains("socket") } ?? [] }
+        #expect(socketRules(granted).allSatisfy { $0.action == .allow && $0.args == nil })
+        #expect(socketRules(denied).contains { $0.action == .errno && $0.errnoRet == 97 && $0.args?.first?.op == .notEqual })
+        #expect(granted.process?.user.uid == 1000 && granted.process?.noNewPrivileges == true)
+        #expect(granted.process?.capabilities?.bounding == [])
+        #expect(granted.process?.env?.contains("TMPDIR=/home/app/tmp") == true)
+        #expect(granted.process?.apparmorProfile == nil)  // AppArmor LSM off in `host`
+        #expect(granted.annotations?["org.tauos.app.apparmor_profile"] == "taurun-org.tauos.media")
+        #expect(denied.annotations?["org.tauos.app.permissions"] == "filesystem:ro")
+        #expect(denied.annotations?["org.tauos.app.permissions.denied"] == "network,camera,microphone")
+        #expect(granted.root?.readonly == true)
+    }
+
+    @Test func appArmorProfileIsNamedOnlyWhenTheLSMIsOn() throws {
+        let directory = TestSupport.temporaryDirectory("lsm")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let manifest = try ManifestLoader.load(path: "\(TestSupport.repositoryRoot)/bundles/hello/tau.toml")
+        var host = Self.host
+        host.appArmorEnabled = true
+        let inputs = BundleInputs(
+            manifest: manifest, permissions: EffectivePermissions(granted: [], denied: []), hostIDBase: 200_000,
+            homeHostPath: "/h", rootfsHostPath: rootfs, dataMounts: [], host: host)
+        let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
+        #expect(BundleGenerator.generate(inputs, layout: layout).spec.process?.apparmorProfile == "taurun-org.tauos.hello")
+    }
+
+    @Test func skeletonMirrorsTheRootfsAndHoldsEveryMountPoint() throws {
+        let directory = TestSupport.temporaryDirectory("skeleton")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        _ = mkdir(rootfs + "/srv", 0o755)
+        _ = mkdir(rootfs + "/srv/other", 0o755)
+        _ = symlink("bin", rootfs + "/sbin")
+        let layout = try RootfsLayoutPlanner.plan(
+            sourceRoot: rootfs,
+            mountPoints: [MountPoint(path: "/home/app", isDirectory: true), MountPoint(path: "/srv/media", isDirectory: true)])
+        let paths = layout.entries.map(\.path)
+        #expect(paths == paths.sorted())
+        for required in ["/bin", "/etc", "/dev", "/proc", "/sys", "/tmp", "/home", "/home/app", "/srv", "/srv/media", "/srv/other", "/sbin"] {
+            #expect(paths.contains(required), "\(required)")
+        }
+        #expect(layout.entries.contains(.symlink("/sbin", target: "bin")))
+        // /srv holds a mount point, so it is recreated and its other children bound one by one.
+        #expect(layout.binds.map(\.destination) == ["/bin", "/etc", "/srv/other"])
+        #expect(layout.binds.allSatisfy { $0.options?.contains("ro") == true })
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.range(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}

@@ -1,0 +1,142 @@
+import Testing
+@testable import TauSandbox
+
+@Suite(.serialized) struct GrantTests {
+    static func manifest(_ permissions: String) throws -> Manifest {
+        try ManifestLoader.parse(
+            bytes: Array(#"{"id": "org.tauos.test", "command": ["/bin/sh"], "permissions": \#(permissions)}"#.utf8),
+            format: .manifestTau, path: "manifest.tau")
+    }
+
+    static func resolve(
+        _ manifest: Manifest, record: GrantRecord? = nil, flags: Set<Permission> = [], yes: Bool = false, answers: [Permission: Bool]? = nil
+    ) throws(SandboxError) -> (ConsentResolver.Outcome, [Permission]) {
+        var prompter: ScriptedPrompter? = answers.map { ScriptedPrompter(answers: $0) }
+        let outcome = try ConsentResolver.resolve(
+            manifest: manifest, record: record ?? GrantRecord(app: manifest.id), grantFlags: flags, yes: yes, prompter: &prompter)
+        return (outcome, prompter?.asked ?? [])
+    }
+
+    @Test func undecidedSensitivePermissionsWithoutATerminalFailNamingThem() throws {
+        let manifest = try Self.manifest(#"["network", "camera", "audio", "gpu"]"#)
+        #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.network, .camera])) {
+            _ = try Self.resolve(manifest)
+        }
+        let message = SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.network, .camera]).line
+        #expect(message.contains("taurun grant org.tauos.test network camera"))
+    }
+
+    @Test func nonSensitivePermissionsNeedNoConsent() throws {
+        let (outcome, asked) = try Self.resolve(try Self.manifest(#"["audio", "gpu", "filesystem:ro"]"#), answers: [:])
+        #expect(outcome.effective.granted == [.audio, .gpu, .filesystemReadOnly])
+        #expect(asked.isEmpty)
+    }
+
+    @Test func manifestNamedPathsMakeReadOnlySensitive() throws {
+        #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.filesystemReadOnly])) {
+            _ = try Self.resolve(try Self.manifest(#"["filesystem:ro:/srv/x"]"#))
+        }
+    }
+
+    @Test func promptAnswersAreAppliedAndRecorded() throws {
+        let manifest = try Self.manifest(#"["network", "camera", "microphone"]"#)
+        let (outcome, asked) = try Self.resolve(manifest, answers: [.network: true, .camera: false, .microphone: true])
+        #expect(asked == [.network, .camera, .microphone])
+        #expect(outcome.effective.granted == [.network, .microphone])
+        #expect(outcome.effective.denied == [.camera])
+        #expect(outcome.record.decision(for: .camera) == false)
+        #expect(outcome.record.decision(for: .network) == true)
+        #expect(outcome.changed)
+    }
+
+    @Test func recordedDecisionsAreNotAskedAgain() throws {
+        let manifest = try Self.manifest(#"["network", "camera"]"#)
+        var record = GrantRecord(app: manifest.id)
+        record.grant(.network)
+        record.deny(.camera)
+        let (outcome, asked) = try Self.resolve(manifest, record: record, answers: [.network: false, .camera: true])
+        #expect(asked.isEmpty)
+        #expect(outcome.effective.granted == [.network])
+        #expect(outcome.effective.denied == [.camera])
+        #expect(!outcome.changed)
+    }
+
+    @Test func yesAndGrantFlagsOverrideAndRecord() throws {
+        let manifest = try Self.manifest(#"["network", "camera"]"#)
+        var record = GrantRecord(app: manifest.id)
+        record.deny(.camera)
+        let (all, _) = try Self.resolve(manifest, record: record, yes: true)
+        #expect(all.effective.granted == [.network, .camera])
+        #expect(all.record.decision(for: .camera) == true)
+        #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.network])) {
+            _ = try Self.resolve(manifest, flags: [.camera])
+        }
+    }
+
+    @Test func refusedReadWriteFallsBackToReadOnly() throws {
+        let manifest = try Self.manifest(#"["filesystem:rw"]"#)
+        let (outcome, _) = try Self.resolve(manifest, answers: [.filesystemReadWrite: false])
+        #expect(outcome.effective.filesystem == .readOnly)
+        #expect(outcome.effective.denied == [.filesystemReadWrite])
+    }
+
+    @Test func grantAndDenyImplications() throws {
+        let app = try #require(AppID("org.tauos.test"))
+        var record = GrantRecord(app: app)
+        record.grant(.filesystemReadWrite)
+        #expect(record.granted == [.filesystemReadWrite, .filesystemReadOnly])
+        record.deny(.filesystemReadOnly)
+        #expect(record.denied == [.filesystemReadWrite, .filesystemReadOnly])
+        #expect(record.granted.isEmpty)
+    }
+
+    @Test func storeRoundTripsAndLists() throws {
+        let directory = TestSupport.temporaryDirectory("grants")
+        defer { TestSupport.remove(directory) }
+        let store = GrantStore(stateDirectory: directory + "/state")
+        let app = try #require(AppID("org.tauos.one"))
+        #expect(try store.record(for: app) == GrantRecord(app: app))
+        _ = try store.update(app) { $0.grant(.network); $0.deny(.camera) }
+        let other = try #require(AppID("org.tauos.two"))
+        _ = try store.update(other) { $0.grant(.gpu) }
+        let loaded = try store.record(for: app)
+        #expect(loaded.granted == [.network])
+        #expect(loaded.denied == [.camera])
+        #expect(try store.allRecords().map(\.app.rawValue).sorted() == ["org.tauos.one", "org.tauos.two"])
+        let text = try #require(TestSupport.read(directory + "/state/grants/org.tauos.one.json"))
+        #expect(text.contains("\"network\""))
+    }
+
+    @Test func corruptGrantFileIsAnError() throws {
+        let directory = TestSupport.temporaryDirectory("grants-corrupt")
+        defer { TestSupport.remove(directory) }
+        let app = try #require(AppID("org.tauos.one"))
+        try FileSystem.makeDirectories(directory + "/grants")
+        TestSupport.write(directory + "/grants/org.tauos.one.json", #"{"app": "org.tauos.one", "granted": ["root"], "denied": []}"#)
+        #expect(throws: SandboxError.self) { try GrantStore(stateDirectory: directory).record(for: app) }
+    }
+}
+
+@Suite(.serialized) struct IDAllocatorTests {
+    @Test func rangesAreAllocatedOnceAndNeverShared() throws {
+        let directory = TestSupport.temporaryDirectory("ids")
+        defer { TestSupport.remove(directory) }
+        let allocator = IDAllocator(stateDirectory: directory, subordinateFiles: [])
+        let a = try #require(AppID("org.a.one")), b = try #require(AppID("org.a.two"))
+        #expect(try allocator.peek(a) == 200_000)
+        #expect(try allocator.allocate(a) == 200_000)
+        #expect(try allocator.allocate(b) == 265_536)
+        #expect(try allocator.allocate(a) == 200_000)
+        #expect(try allocator.existing(b) == 265_536)
+    }
+
+    @Test func subordinateRangesAreSkipped() throws {
+        let directory = TestSupport.temporaryDirectory("ids-sub")
+        defer { TestSupport.remove(directory) }
+        TestSupport.write(directory + "/subuid", "alice:200000:65536\nbob:270000:10\n")
+        let allocator = IDAllocator(stateDirectory: directory + "/state", subordinateFiles: [directory + "/subuid"])
+        let a = try #require(AppID("org.a.one"))
+        // 200000 (alice) and 265536 (overlaps bob's 270000) are taken: the third slot is first free.
+        #expect(try allocator.allocate(a) == 331_072)
+    }
+}
