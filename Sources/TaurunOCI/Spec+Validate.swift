@@ -393,7 +393,8 @@ struct SpecValidator {
             checkCPUList(cpu.mems, path.appending(key: "cpu").appending(key: "mems"))
         }
         for (index, limit) in (resources.hugepageLimits ?? []).enumerated() where !Self.isPageSize(limit.pageSize) {
-            fail(path.appending(key: "hugepageLimits").appending(index: index).appending(key: "pageSize"), "invalid page size \(jsonQuoted(limit.pageSize)): expected e.g. \"2MB\" or \"1GB\"")
+            let sizePath = path.appending(key: "hugepageLimits").appending(index: index).appending(key: "pageSize")
+            fail(sizePath, "invalid page size \(jsonQuoted(limit.pageSize)): expected e.g. \"2MB\" or \"1GB\"")
         }
         if let blockIO = resources.blockIO {
             let blockPath = path.appending(key: "blockIO")
