@@ -53,8 +53,21 @@ public enum Capabilities {
         set(sets.inheritable, CAP_INHERITABLE)
         if cap_set_proc(caps) != 0 { throw SyscallError("capset") }
         if cap_reset_ambient() != 0 && errno != EINVAL { throw SyscallError("cap_reset_ambient") }
-        for cap in sets.ambient where cap_set_ambient(cap_value_t(cap), CAP_SET) != 0 {
+        // The kernel only lets a capability into the ambient set when it is both permitted and inheritable; runc
+        // silently ends up without the others (its default spec lists ambient caps but no inheritable ones).
+        let allowed = Set(sets.permitted).intersection(sets.inheritable)
+        for cap in sets.ambient where allowed.contains(cap) && cap_set_ambient(cap_value_t(cap), CAP_SET) != 0 {
             throw SyscallError("cap_set_ambient(\(cap))")
         }
+    }
+}
+
+extension Capabilities {
+    /// "CAP_NET_ADMIN" for 12; nil for a number libcap does not name.
+    public static func name(of number: UInt32) -> String? {
+        guard let raw = cap_to_name(cap_value_t(number)) else { return nil }
+        defer { cap_free(raw) }
+        let name = String(cString: raw)
+        return name.hasPrefix("cap_") ? name.uppercased() : nil
     }
 }

@@ -171,3 +171,8 @@ public enum Files {
         return names.sorted()
     }
 }
+
+#if canImport(Glibc)
+/// A zeroed `struct stat`, for callers that stat(2) themselves.
+public func statBuf() -> Glibc.stat { Glibc.stat() }
+#endif

@@ -103,7 +103,8 @@ public enum Processes {
     }
 
     /// Parent death signal plus a check that the parent is still `expectedParent`: the parent may have died
-    /// between fork and prctl, in which case no signal would ever come.
+    /// between fork and prctl, in which case no signal would ever come. In a new pid namespace the parent is
+    /// invisible (getppid() is 0): pass 0, and rely on the sync socket's EOF instead.
     public static func dieWithParent(expectedParent: pid_t) {
         _ = tr_prctl(prSetPdeathsig, UInt(SIGKILL), 0, 0, 0)
         if getppid() != expectedParent { _exit(1) }

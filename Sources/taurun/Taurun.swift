@@ -1,6 +1,57 @@
 import ArgumentParser
+import TaurunRuntime
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// taurun's root command: runc's global flags, then one verb. Synchronous on purpose: the create path clones and
+/// must stay single-threaded.
 @main
 struct Taurun: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "taurun", abstract: "An OCI container runtime and the Tau OS app sandbox.")
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "taurun",
+        abstract: "An OCI container runtime and the Tau OS app sandbox.",
+        version: "taurun version \(version)\nspec: \(Runtime.ociVersion)",
+        subcommands: [
+            SpecCommand.self, CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self,
+            ListCommand.self, KillCommand.self, DeleteCommand.self, FeaturesCommand.self,
+            ConvertCommand.self, ExplainCommand.self, GrantCommand.self, RevokeCommand.self, GrantsCommand.self,
+        ])
+
+    @Option(help: "Root directory for container state (default /run/taurun, or $XDG_RUNTIME_DIR/taurun when not root).")
+    var root: String?
+
+    @Option(help: "Append error lines to this file.")
+    var log: String?
+
+    @Option(name: .customLong("log-format"), help: "Log file format: text or json.")
+    var logFormat: LogFormat = .text
+
+    @Flag(help: "Enable debug output in the log.")
+    var debug = false
+
+    @Flag(name: .customLong("systemd-cgroup"), help: "Manage cgroups through systemd (cgroupsPath slice:prefix:name).")
+    var systemdCgroup = false
+
+    @Option(help: "Rootless mode: true, false or auto (accepted for runc compatibility).")
+    var rootless: String?
+
+    var stateRoot: String {
+        if let root { return root }
+        if getuid() != 0, let xdg = getenv("XDG_RUNTIME_DIR") { return String(cString: xdg) + "/taurun" }
+        return "/run/taurun"
+    }
+
+    var runtime: Runtime { Runtime(root: stateRoot, systemdCgroup: systemdCgroup) }
+
+    static func main() {
+        CLIMain.run(Taurun.self)
+    }
+}
+
+enum LogFormat: String, ExpressibleByArgument {
+    case text, json
 }

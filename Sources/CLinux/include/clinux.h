@@ -29,6 +29,7 @@ int tr_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint6
 int tr_open(const char *path, int flags, unsigned int mode);
 int tr_openat(int dirfd, const char *path, int flags, unsigned int mode);
 int tr_fcntl_int(int fd, int cmd, int arg);
+int tr_pipe_cloexec(int fds[2]);
 int tr_mknod(const char *path, unsigned int mode, unsigned int major, unsigned int minor);
 int tr_mount_setattr(int dirfd, const char *path, unsigned int flags, uint64_t attr_set, uint64_t attr_clr,
                      uint64_t propagation);

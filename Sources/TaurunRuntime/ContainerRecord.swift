@@ -1,0 +1,30 @@
+import TaurunOCI
+
+/// What taurun persists about a container in `<root>/<id>/state.json`. It is written before each thing it
+/// describes is created (cgroup paths before mkdir, the creator before clone, the pid right after clone), so
+/// `delete --force` can always find and remove everything, whatever instant a taurun process was killed at.
+public struct ContainerRecord: Codable, Sendable {
+    public enum Phase: String, Codable, Sendable {
+        case creating   // create is in progress (or died half-way: then the container counts as stopped)
+        case created    // create finished; running/stopped/paused is derived from the process and the cgroup
+    }
+
+    public var id: String
+    public var bundle: String
+    public var rootfs: String
+    public var created: String
+    public var owner: String
+    public var phase: Phase
+    /// The `taurun create`/`run` process and its start time while phase == creating.
+    public var creatorPid: Int32
+    public var creatorStartTime: UInt64?
+    /// The container's first process (its pid in the runtime's pid namespace) and its start time.
+    public var pid: Int32?
+    public var pidStartTime: UInt64?
+    /// Every cgroup directory this container uses, recorded before any is created.
+    public var cgroupDirs: [String]
+    public var annotations: [String: String]?
+    /// Hooks to run at start (poststart) and delete (poststop); kept because the bundle may be gone by then.
+    public var hooks: Hooks?
+    public var ociVersion: String
+}

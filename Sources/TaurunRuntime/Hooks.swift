@@ -1,0 +1,81 @@
+import TaurunLinux
+import TaurunOCI
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs OCI hooks: the container state JSON on stdin, the hook's own args and env, and its timeout enforced with a
+/// pidfd so a hung hook is killed, not waited on forever.
+enum HookRunner {
+    static func run(_ hooks: [Hook], kind: String, state: String) throws(RuntimeError) {
+        for hook in hooks { try run(hook, kind: kind, state: state) }
+    }
+
+    static func run(_ hook: Hook, kind: String, state: String) throws(RuntimeError) {
+        var stdinPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1]
+        guard tr_pipe_cloexec(&stdinPipe) == 0, tr_pipe_cloexec(&outPipe) == 0 else {
+            throw .system(SyscallError("pipe2"))
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 2)
+        let args = (hook.args?.isEmpty == false ? hook.args! : [hook.path])
+        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        var cenv: [UnsafeMutablePointer<CChar>?] = (hook.env ?? []).map { strdup($0) } + [nil]
+        defer { for p in cargs { free(p) }; for p in cenv { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, hook.path, &actions, nil, &cargs, &cenv)
+        close(stdinPipe[0]); close(outPipe[1])
+        guard rc == 0 else {
+            close(stdinPipe[1]); close(outPipe[0])
+            throw .hook(kind: kind, path: hook.path, reason: String(cString: strerror(rc)).lowercased())
+        }
+        // The hook may not read its stdin at all: a closed pipe must not kill us with SIGPIPE.
+        let oldPipe = signal(SIGPIPE, SIG_IGN)
+        _ = try? Files.writeAll(fd: stdinPipe[1], Array(state.utf8), path: "hook stdin")
+        close(stdinPipe[1])
+        signal(SIGPIPE, oldPipe)
+
+        let pidfd = tr_pidfd_open(pid, 0)
+        var timedOut = false
+        if let timeout = hook.timeout, timeout > 0, pidfd >= 0 {
+            var pfd = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+            let deadline = Clock.monotonicMilliseconds() + Int64(timeout) * 1000
+            while true {
+                let left = deadline - Clock.monotonicMilliseconds()
+                if left <= 0 { timedOut = true; break }
+                let r = poll(&pfd, 1, Int32(min(left, Int64(Int32.max))))
+                if r > 0 { break }
+                if r < 0 && errno != EINTR { break }
+            }
+            if timedOut { kill(pid, SIGKILL) }
+        }
+        if pidfd >= 0 { close(pidfd) }
+        let output = (try? Files.readAll(fd: outPipe[0], path: "hook output")) ?? []
+        close(outPipe[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if timedOut {
+            throw .hook(kind: kind, path: hook.path, reason: "timed out after \(hook.timeout ?? 0)s")
+        }
+        let code = Processes.exitCode(fromWaitStatus: status)
+        if code != 0 {
+            var text = String(decoding: output.prefix(400), as: UTF8.self)
+            text = text.split(separator: "\n").joined(separator: "; ")
+            throw .hook(kind: kind, path: hook.path, reason: "exit status \(code)" + (text.isEmpty ? "" : ": \(text)"))
+        }
+    }
+}
+
+enum Clock {
+    static func monotonicMilliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}

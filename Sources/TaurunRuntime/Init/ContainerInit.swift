@@ -1,0 +1,229 @@
+import TaurunLinux
+import TaurunOCI
+import TaurunSeccomp
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The container's first process, between clone and execve. It runs in the cloned child of `taurun create`,
+/// single-threaded, and never returns into the CLI: it ends in execve, or reports a failure over the sync socket
+/// and `_exit`s. Order matters and follows the runtime spec and runc: mounts → hooks → pivot_root → masks →
+/// console → limits → credentials → no_new_privs → ready → wait for start → startContainer hooks → seccomp → exec.
+struct ContainerInit {
+    let plan: InitPlan
+    let sync: SyncChannel
+    let execFifoFD: Int32
+    let consoleSocketFD: Int32
+    let parentPid: pid_t
+    let seccomp: SeccompProgram?
+
+    func run() -> Never {
+        Processes.dieWithParent(expectedParent: parentPid)
+        var state = ""
+        do {
+            guard case .go(let s)? = try sync.receive() else { _exit(1) }
+            state = s
+            try setUp(state: state)
+        } catch {
+            fail("\(error)")
+        }
+        // Ready: create may return. The parent records the container, then hands it over.
+        do {
+            try sync.send(.ready)
+            guard try sync.receive() == .handover else { _exit(1) }
+            _ = tr_prctl(1 /* PR_SET_PDEATHSIG */, 0, 0, 0, 0)
+            try sync.send(.ack)
+        } catch { _exit(1) }
+        sync.close()
+
+        // Wait for `start`: it writes one byte into the exec fifo (we hold it open read-write, so the read blocks
+        // until then instead of seeing EOF).
+        var byte: UInt8 = 0
+        while true {
+            let n = read(execFifoFD, &byte, 1)
+            if n == 1 { break }
+            if n < 0 && errno == EINTR { continue }
+            _exit(1)
+        }
+        close(execFifoFD)
+        do {
+            try HookRunner.run(plan.startContainerHooks, kind: "startContainer", state: state)
+        } catch {
+            writeStderr("taurun: \(error)\n")
+            _exit(1)
+        }
+        execute()
+    }
+
+    private func fail(_ message: String) -> Never {
+        try? sync.send(.failed(message))
+        _exit(1)
+    }
+
+    // MARK: - Setup before `ready`
+
+    private func setUp(state: String) throws {
+        umask(0)
+        if plan.newUserNamespace {
+            // The parent has written our id maps: become root of the new user namespace (if it is mapped).
+            if tr_setresgid(0, 0, 0) != 0 && errno != EINVAL { throw SyscallError("setresgid(0)") }
+            if tr_setresuid(0, 0, 0) != 0 && errno != EINVAL { throw SyscallError("setresuid(0)") }
+        }
+        try joinNamespaces()
+        if plan.unshareCgroupNamespace { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag) }
+        if plan.newSessionKeyring {
+            // Kernels without keyrings (ENOSYS) or that forbid them (EACCES) still run containers, as with runc.
+            if tr_keyctl_join_session_keyring(plan.containerID) < 0 && errno != ENOSYS && errno != EACCES {
+                throw SyscallError("keyctl(JOIN_SESSION_KEYRING)")
+            }
+        }
+        if let name = plan.hostname, !name.isEmpty { try Identity.setHostname(name) }
+        if let name = plan.domainname, !name.isEmpty { try Identity.setDomainname(name) }
+
+        let rootFD = try RootfsBuilder(plan: plan).build()
+        try sync.send(.hooks)
+        switch try sync.receive() {
+        case .hooksDone?: break
+        case .failed(let m)?: throw RuntimeError.container(m)
+        default: _exit(1)
+        }
+        try HookRunner.run(plan.createContainerHooks, kind: "createContainer", state: state)
+        try RootfsBuilder(plan: plan).enter(rootFD: rootFD)
+        try applySysctl()
+        try PathMasking.mask(plan.maskedPaths)
+        try PathMasking.makeReadOnly(plan.readonlyPaths)
+        if plan.readonlyRoot {
+            try Mounts.mount(source: nil, target: "/", type: nil,
+                             flags: MountFlags([.bind, .remount, .readOnly]).union(Mounts.lockedFlags(of: "/")), data: nil)
+        }
+        if plan.terminal { try setUpConsole() }
+        for r in plan.rlimits { try Limits.set(resource: r.resource, soft: r.soft, hard: r.hard, name: r.name) }
+        try setCredentials()
+        if chdir(plan.cwd) != 0 { throw SyscallError("chdir", plan.cwd) }
+        try checkCwdIsInside()
+        if plan.noNewPrivileges { try Processes.setNoNewPrivileges() }
+        try resolveExecutable()
+        // Nothing of the runtime may reach the container: everything above 2 (+ preserved fds) closes at exec.
+        try Processes.closeOnExec(from: 3 + plan.preserveFDs)
+        for fd in 3..<(3 + plan.preserveFDs) { _ = tr_fcntl_int(fd, F_SETFD, 0) }
+        umask(mode_t(plan.umask ?? 0o022))
+    }
+
+    private func joinNamespaces() throws {
+        // The user namespace first: joining it grants the capabilities needed to join the others it owns.
+        let ordered = plan.joins.filter { $0.kind == .user } + plan.joins.filter { $0.kind != .user && $0.kind != .pid && $0.kind != .time }
+        for join in ordered {
+            let fd = try Files.open(join.path, O_RDONLY)
+            defer { close(fd) }
+            try Namespaces.join(fd: fd, kind: join.kind, path: join.path)
+        }
+    }
+
+    private func applySysctl() throws {
+        for (key, value) in plan.sysctl {
+            let path = "/proc/sys/" + key.replacingDots()
+            try Files.writeValue(path, value)
+        }
+    }
+
+    private func setUpConsole() throws {
+        let pair = try Terminal.openPair(rows: plan.consoleSize?.rows ?? 0, cols: plan.consoleSize?.cols ?? 0)
+        if consoleSocketFD >= 0 {
+            try Terminal.sendFD(over: consoleSocketFD, fd: pair.master, name: "/dev/ptmx")
+            close(consoleSocketFD)
+        }
+        close(pair.master)
+        try Terminal.becomeControlling(slave: pair.slave)
+    }
+
+    /// Drops to the configured user with exactly the configured capabilities: bounding set first (needs
+    /// CAP_SETPCAP), keep caps across the uid change, then set effective/permitted/inheritable/ambient.
+    private func setCredentials() throws {
+        if let caps = plan.capabilities { try Capabilities.limitBounding(to: caps.bounding) }
+        try Processes.setKeepCapabilities(true)
+        // setgroups is denied in user namespaces whose setgroups file says "deny"; only try when it can work.
+        if !(plan.newUserNamespace && (try? Files.readString("/proc/self/setgroups"))?.hasPrefix("deny") == true) {
+            try Credentials.setGroups(plan.additionalGids)
+        }
+        try Credentials.setGID(plan.gid)
+        try Credentials.setUID(plan.uid)
+        try Processes.setKeepCapabilities(false)
+        if let caps = plan.capabilities { try Capabilities.apply(caps) }
+        // setuid cleared the parent-death signal; re-arm it until handover.
+        Processes.dieWithParent(expectedParent: parentPid)
+    }
+
+    /// CVE-2024-21626: a cwd reached through a leaked fd would sit outside the root ("(unreachable)/...").
+    private func checkCwdIsInside() throws {
+        var buf = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buf, buf.count) != nil else { throw SyscallError("getcwd") }
+        let cwd = String(cString: buf)
+        if !cwd.hasPrefix("/") { throw RuntimeError.container("current working directory is outside of container mount namespace root -- possible container breakout detected") }
+    }
+
+    private var environment: [String] {
+        var env = plan.env
+        if !env.contains(where: { $0.hasPrefix("HOME=") }) {
+            env.append("HOME=" + (UserDatabase.home(uid: plan.uid) ?? "/"))
+        }
+        return env
+    }
+
+    private func lookPath() -> (path: String?, error: String?) {
+        let name = plan.args[0]
+        if name.contains("/") {
+            var st = statBuf()
+            if stat(name, &st) != 0 { return (nil, "exec \(name): \(String(cString: strerror(errno)).lowercased())") }
+            if (st.st_mode & 0o170000) == 0o040000 { return (nil, "exec \(name): is a directory") }
+            if access(name, X_OK) != 0 { return (nil, "exec \(name): permission denied") }
+            return (name, nil)
+        }
+        let pathVar = plan.env.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+            ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        var denied = false
+        for dir in pathVar.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
+            var st = statBuf()
+            guard stat(candidate, &st) == 0, (st.st_mode & 0o170000) == 0o100000 else { continue }
+            if access(candidate, X_OK) == 0 { return (candidate, nil) }
+            denied = true
+        }
+        if denied { return (nil, "exec: \"\(name)\": permission denied") }
+        return (nil, "exec: \"\(name)\": executable file not found in $PATH")
+    }
+
+    private func resolveExecutable() throws {
+        if let error = lookPath().error { throw RuntimeError.container(error) }
+    }
+
+    // MARK: - After `start`
+
+    private func execute() -> Never {
+        guard let path = lookPath().path else {
+            writeStderr("taurun: \(lookPath().error ?? "exec failed")\n")
+            _exit(127)
+        }
+        if let seccomp {
+            let result = SeccompLoader.load(seccomp)
+            if result.result < 0 {
+                writeStderr("taurun: loading seccomp filter: \(String(cString: strerror(result.errno)))\n")
+                _exit(1)
+            }
+        }
+        let error = Processes.exec(path: path, args: plan.args, env: environment)
+        writeStderr("taurun: \(error)\n")
+        _exit(error.errno == .permissionDenied ? 126 : 127)
+    }
+}
+
+func writeStderr(_ text: String) {
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+extension String {
+    /// "net.ipv4.ip_forward" → "net/ipv4/ip_forward" (sysctl keys to /proc/sys paths).
+    func replacingDots() -> String { String(map { $0 == "." ? "/" : $0 }) }
+}

@@ -1,0 +1,331 @@
+import TaurunLinux
+import TaurunOCI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything the container's first process needs, worked out by the parent before clone: names resolved to
+/// numbers, options parsed, paths checked. A config the plan refuses never gets as far as a namespace or a cgroup,
+/// and the child does no parsing of its own (small, allocation-light work between clone and exec).
+struct InitPlan {
+    struct PlannedMount {
+        var source: String?
+        var destination: String      // absolute inside the container
+        var type: String?
+        var options: MountOptions
+        var sourceIsDirectory: Bool  // bind sources: decides whether the target is a dir or a file
+        var index: Int
+    }
+
+    struct PlannedDevice {
+        var path: String
+        var kind: UInt32             // S_IFCHR / S_IFBLK / S_IFIFO
+        var major: UInt32
+        var minor: UInt32
+        var mode: UInt32
+        var uid: UInt32
+        var gid: UInt32
+    }
+
+    struct Rlimit { var resource: Int32; var soft: UInt64; var hard: UInt64; var name: String }
+
+    struct CgroupHierarchy { var name: String; var fstype: String; var options: String }
+
+    var rootfs: String
+    var readonlyRoot: Bool
+    var rootPropagation: MountFlags
+    var newNamespaces: Int32               // CLONE_NEW* for the clone itself (user, mnt, uts, ipc, net, pid, time)
+    var unshareCgroupNamespace: Bool       // done by the child once the parent has put it in its cgroup
+    var joins: [(kind: NamespaceKind, path: String)]
+    var newUserNamespace: Bool
+    var uidMappings: [LinuxIDMapping]
+    var gidMappings: [LinuxIDMapping]
+    var hostname: String?
+    var domainname: String?
+    var mounts: [PlannedMount]
+    var cgroupHierarchies: [CgroupHierarchy]
+    var devices: [PlannedDevice]
+    var createDefaultDevices: Bool
+    var maskedPaths: [String]
+    var readonlyPaths: [String]
+    var sysctl: [(String, String)]
+
+    var args: [String]
+    var env: [String]
+    var cwd: String
+    var uid: UInt32
+    var gid: UInt32
+    var additionalGids: [UInt32]
+    var umask: UInt32?
+    var capabilities: Capabilities.Sets?
+    var rlimits: [Rlimit]
+    var noNewPrivileges: Bool
+    var terminal: Bool
+    var consoleSize: (rows: UInt16, cols: UInt16)?
+    var oomScoreAdj: Int?
+
+    var createContainerHooks: [Hook]
+    var startContainerHooks: [Hook]
+    var noPivot: Bool
+    var newSessionKeyring: Bool
+    var preserveFDs: Int32
+    var containerID: String
+}
+
+extension InitPlan {
+    /// The default /dev nodes every container gets (runc's AllowedDevices minus the pty ones, which devpts provides).
+    static let defaultDevices: [PlannedDevice] = [
+        PlannedDevice(path: "/dev/null", kind: 0o020000, major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0),
+        PlannedDevice(path: "/dev/zero", kind: 0o020000, major: 1, minor: 5, mode: 0o666, uid: 0, gid: 0),
+        PlannedDevice(path: "/dev/full", kind: 0o020000, major: 1, minor: 7, mode: 0o666, uid: 0, gid: 0),
+        PlannedDevice(path: "/dev/random", kind: 0o020000, major: 1, minor: 8, mode: 0o666, uid: 0, gid: 0),
+        PlannedDevice(path: "/dev/urandom", kind: 0o020000, major: 1, minor: 9, mode: 0o666, uid: 0, gid: 0),
+        PlannedDevice(path: "/dev/tty", kind: 0o020000, major: 5, minor: 0, mode: 0o666, uid: 0, gid: 0),
+    ]
+
+    static func build(spec: Spec, bundle: String, containerID: String, options: CreateOptions) throws(RuntimeError) -> InitPlan {
+        guard let process = spec.process else {
+            throw .unsupported(field: "process", value: "null", reason: "a process is required to create a container:")
+        }
+        guard let root = spec.root else {
+            throw .unsupported(field: "root", value: "null", reason: "root.path is required on Linux:")
+        }
+        let linux = spec.linux ?? Linux()
+        let rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
+        guard Files.isDirectory(rootfs) || isDirectoryFollowingLinks(rootfs) else {
+            throw .unsupported(field: "root.path", value: root.path, reason: "root filesystem is not a directory:")
+        }
+
+        // Namespaces.
+        var newFlags: Int32 = 0
+        var joins: [(NamespaceKind, String)] = []
+        var unshareCgroup = false
+        var newUser = false
+        var hasMount = false
+        for (i, ns) in (linux.namespaces ?? []).enumerated() {
+            guard let kind = NamespaceKind(rawValue: ns.type.rawValue) else {
+                throw .unsupported(field: "linux.namespaces[\(i)].type", value: ns.type.rawValue, reason: "unsupported namespace type")
+            }
+            if kind == .mount { hasMount = true }
+            if let path = ns.path, !path.isEmpty {
+                guard path.hasPrefix("/") else {
+                    throw .unsupported(field: "linux.namespaces[\(i)].path", value: path, reason: "namespace path must be absolute:")
+                }
+                guard Files.exists(path) else {
+                    throw .unsupported(field: "linux.namespaces[\(i)].path", value: path, reason: "namespace path does not exist:")
+                }
+                joins.append((kind, path))
+            } else if kind == .cgroup {
+                unshareCgroup = true
+            } else {
+                if kind == .user { newUser = true }
+                if kind == .time, !Files.exists("/proc/self/ns/time") {
+                    throw .unsupported(field: "linux.namespaces[\(i)].type", value: "time", reason: "this kernel has no time namespaces:")
+                }
+                newFlags |= kind.cloneFlag
+            }
+        }
+        guard hasMount else {
+            throw .unsupported(field: "linux.namespaces", value: "mount", reason: "taurun needs a mount namespace to set up the rootfs, missing:")
+        }
+        if (linux.uidMappings?.isEmpty == false || linux.gidMappings?.isEmpty == false) && !newUser {
+            throw .unsupported(field: "linux.uidMappings", value: "set", reason: "id mappings need a new user namespace, but none is requested; mappings are")
+        }
+        if newUser && (linux.uidMappings?.isEmpty ?? true || linux.gidMappings?.isEmpty ?? true) {
+            throw .unsupported(field: "linux.uidMappings", value: "empty", reason: "a new user namespace needs uidMappings and gidMappings, got")
+        }
+        if joins.contains(where: { $0.0 == .user }) && newUser {
+            throw .unsupported(field: "linux.namespaces", value: "user", reason: "user namespace both joined and new:")
+        }
+        let hasUTS = (newFlags & NamespaceKind.uts.cloneFlag) != 0
+        if spec.hostname?.isEmpty == false && !hasUTS {
+            throw .unsupported(field: "hostname", value: spec.hostname ?? "", reason: "setting a hostname needs a new uts namespace; hostname")
+        }
+        if spec.domainname?.isEmpty == false && !hasUTS {
+            throw .unsupported(field: "domainname", value: spec.domainname ?? "", reason: "setting a domainname needs a new uts namespace; domainname")
+        }
+
+        // Mounts.
+        var mounts: [PlannedMount] = []
+        var devIsBind = false
+        for (i, m) in (spec.mounts ?? []).enumerated() {
+            let opts = MountOptions(m.options ?? [])
+            let field = "mounts[\(i)]"
+            guard m.destination.hasPrefix("/") else {
+                throw .unsupported(field: field + ".destination", value: m.destination, reason: "mount destination must be absolute:")
+            }
+            for unsupported in ["tmpcopyup", "idmap", "ridmap"] where opts.data.contains(unsupported) {
+                throw .unsupported(field: field + ".options", value: unsupported, reason: "mount option not supported by taurun:")
+            }
+            if m.uidMappings != nil || m.gidMappings != nil {
+                throw .unsupported(field: field + ".uidMappings", value: m.destination, reason: "id-mapped mounts are not supported by taurun; mount")
+            }
+            let isBind = opts.isBind || m.type == "bind"
+            var sourceIsDir = true
+            if isBind {
+                guard let source = m.source, !source.isEmpty else {
+                    throw .unsupported(field: field + ".source", value: "", reason: "bind mount needs a source:")
+                }
+                let abs = source.hasPrefix("/") ? source : bundle + "/" + source
+                var st = statBuf()
+                guard stat(abs, &st) == 0 else {
+                    throw .unsupported(field: field + ".source", value: source, reason: "bind mount source does not exist:")
+                }
+                sourceIsDir = (st.st_mode & 0o170000) == 0o040000
+                if normalise(m.destination) == "/dev" { devIsBind = true }
+                var planned = PlannedMount(source: abs, destination: normalise(m.destination), type: m.type, options: opts,
+                                           sourceIsDirectory: sourceIsDir, index: i)
+                planned.options.flags.insert(.bind)
+                mounts.append(planned)
+                continue
+            }
+            let known: Set<String> = ["proc", "sysfs", "tmpfs", "mqueue", "devpts", "cgroup", "cgroup2", "none", "overlay",
+                                      "ramfs", "securityfs", "debugfs", "tracefs", "fusectl", "configfs", "hugetlbfs", "bpf", "devtmpfs"]
+            guard let type = m.type, known.contains(type) else {
+                throw .unsupported(field: field + ".type", value: m.type ?? "", reason: "unsupported mount type")
+            }
+            mounts.append(PlannedMount(source: m.source, destination: normalise(m.destination), type: type, options: opts,
+                                       sourceIsDirectory: true, index: i))
+        }
+
+        // Devices.
+        var devices: [PlannedDevice] = []
+        for (i, d) in (linux.devices ?? []).enumerated() {
+            let field = "linux.devices[\(i)]"
+            let kind: UInt32
+            switch d.type {
+            case "c", "u": kind = 0o020000
+            case "b": kind = 0o060000
+            case "p": kind = 0o010000
+            default: throw .unsupported(field: field + ".type", value: d.type, reason: "unknown device type")
+            }
+            guard d.path.hasPrefix("/dev/"), !d.path.split(separator: "/").contains("..") else {
+                throw .unsupported(field: field + ".path", value: d.path, reason: "device path must be under /dev:")
+            }
+            if kind != 0o010000 && (d.major == nil || d.minor == nil) {
+                throw .unsupported(field: field, value: d.path, reason: "char and block devices need major and minor:")
+            }
+            guard (d.major ?? 0) >= 0, (d.major ?? 0) < (1 << 12), (d.minor ?? 0) >= 0, (d.minor ?? 0) < (1 << 20) else {
+                throw .unsupported(field: field + ".major", value: "\(d.major ?? 0):\(d.minor ?? 0)", reason: "device number out of range:")
+            }
+            devices.append(PlannedDevice(path: d.path, kind: kind, major: UInt32(d.major ?? 0), minor: UInt32(d.minor ?? 0),
+                                         mode: (d.fileMode ?? 0o666) & 0o7777, uid: d.uid ?? 0, gid: d.gid ?? 0))
+        }
+
+        // Process.
+        guard let args = process.args, !args.isEmpty, !args[0].isEmpty else {
+            throw .unsupported(field: "process.args", value: "[]", reason: "args must name the program to run, got")
+        }
+        guard process.cwd.hasPrefix("/") else {
+            throw .unsupported(field: "process.cwd", value: process.cwd, reason: "cwd must be an absolute path:")
+        }
+        var caps: Capabilities.Sets?
+        if let c = process.capabilities {
+            var sets = Capabilities.Sets()
+            func resolve(_ names: [String]?, _ set: String) throws(RuntimeError) -> [UInt32] {
+                var out: [UInt32] = []
+                for (i, name) in (names ?? []).enumerated() {
+                    guard name.hasPrefix("CAP_"), let n = Capabilities.number(named: name) else {
+                        throw .unsupported(field: "process.capabilities.\(set)[\(i)]", value: name, reason: "unknown capability")
+                    }
+                    // A capability the running kernel lacks is skipped, as runc does (with a warning there).
+                    if n <= Capabilities.lastSupported { out.append(n) }
+                }
+                return out
+            }
+            sets.bounding = try resolve(c.bounding, "bounding")
+            sets.effective = try resolve(c.effective, "effective")
+            sets.permitted = try resolve(c.permitted, "permitted")
+            sets.inheritable = try resolve(c.inheritable, "inheritable")
+            sets.ambient = try resolve(c.ambient, "ambient")
+            caps = sets
+        }
+        var rlimits: [Rlimit] = []
+        for r in process.rlimits ?? [] {
+            rlimits.append(Rlimit(resource: r.type.resource, soft: r.soft, hard: r.hard, name: r.type.rawValue))
+        }
+        if process.terminal == true && options.consoleSocket == nil && !options.foregroundTerminal {
+            throw .usage("cannot allocate tty if taurun will detach without setting console socket")
+        }
+        if process.terminal != true && options.consoleSocket != nil {
+            throw .usage("cannot use console socket if taurun will not detach or allocate tty")
+        }
+        if let adj = process.oomScoreAdj, adj < -1000 || adj > 1000 {
+            throw .unsupported(field: "process.oomScoreAdj", value: "\(adj)", reason: "must be between -1000 and 1000, got")
+        }
+        for (i, p) in (linux.maskedPaths ?? []).enumerated() where !p.hasPrefix("/") {
+            throw .unsupported(field: "linux.maskedPaths[\(i)]", value: p, reason: "masked path must be absolute:")
+        }
+        for (i, p) in (linux.readonlyPaths ?? []).enumerated() where !p.hasPrefix("/") {
+            throw .unsupported(field: "linux.readonlyPaths[\(i)]", value: p, reason: "readonly path must be absolute:")
+        }
+        guard let propagation = MountOptions.rootPropagation(linux.rootfsPropagation) else {
+            throw .unsupported(field: "linux.rootfsPropagation", value: linux.rootfsPropagation ?? "", reason: "unknown propagation")
+        }
+        var sysctl: [(String, String)] = []
+        for key in (linux.sysctl ?? [:]).keys.sorted() {
+            guard !key.isEmpty, !key.contains("/"), !key.split(separator: ".").contains("..") else {
+                throw .unsupported(field: "linux.sysctl", value: key, reason: "invalid sysctl key")
+            }
+            sysctl.append((key, linux.sysctl?[key] ?? ""))
+        }
+
+        return InitPlan(
+            rootfs: rootfs, readonlyRoot: root.readonly ?? false, rootPropagation: propagation,
+            newNamespaces: newFlags, unshareCgroupNamespace: unshareCgroup, joins: joins, newUserNamespace: newUser,
+            uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [],
+            hostname: spec.hostname, domainname: spec.domainname, mounts: mounts,
+            cgroupHierarchies: mounts.contains { $0.type == "cgroup" || $0.type == "cgroup2" } ? hostCgroupHierarchies() : [],
+            devices: devices, createDefaultDevices: !devIsBind,
+            maskedPaths: linux.maskedPaths ?? [], readonlyPaths: linux.readonlyPaths ?? [], sysctl: sysctl,
+            args: args, env: process.env ?? [], cwd: process.cwd, uid: process.user.uid, gid: process.user.gid,
+            additionalGids: process.user.additionalGids ?? [], umask: process.user.umask, capabilities: caps,
+            rlimits: rlimits, noNewPrivileges: process.noNewPrivileges ?? false, terminal: process.terminal ?? false,
+            consoleSize: process.consoleSize.map { (UInt16(clamping: $0.height), UInt16(clamping: $0.width)) },
+            oomScoreAdj: process.oomScoreAdj,
+            createContainerHooks: spec.hooks?.createContainer ?? [], startContainerHooks: spec.hooks?.startContainer ?? [],
+            noPivot: options.noPivot, newSessionKeyring: !options.noNewKeyring, preserveFDs: options.preserveFDs,
+            containerID: containerID)
+    }
+
+    /// "/a//b/./c/" → "/a/b/c"; ".." components are kept and resolved safely (inside the rootfs) at mount time.
+    static func normalise(_ path: String) -> String {
+        "/" + path.split(separator: "/").filter { $0 != "." && !$0.isEmpty }.joined(separator: "/")
+    }
+
+    static func isDirectoryFollowingLinks(_ path: String) -> Bool {
+        var st = statBuf()
+        return stat(path, &st) == 0 && (st.st_mode & 0o170000) == 0o040000
+    }
+
+    /// The host's cgroup hierarchies, for `cgroup` mounts inside the container (one per v1 controller, plus v2).
+    static func hostCgroupHierarchies() -> [CgroupHierarchy] {
+        guard let text = try? Files.readString("/proc/self/mountinfo") else { return [] }
+        var out: [CgroupHierarchy] = []
+        for line in text.split(separator: "\n") {
+            let halves = line.split(separator: " - ", maxSplits: 1)
+            guard halves.count == 2 else { continue }
+            let left = halves[0].split(separator: " "), right = halves[1].split(separator: " ")
+            guard left.count >= 5, right.count >= 3 else { continue }
+            let mountpoint = String(left[4]), fstype = String(right[0])
+            guard fstype == "cgroup" || fstype == "cgroup2", mountpoint.hasPrefix("/sys/fs/cgroup") else { continue }
+            let name = mountpoint == "/sys/fs/cgroup" ? "" : String(mountpoint.dropFirst("/sys/fs/cgroup/".count))
+            let superOptions = right[2].split(separator: ",").filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")
+            out.append(CgroupHierarchy(name: name, fstype: fstype, options: superOptions))
+        }
+        return out
+    }
+}
+
+/// Options from the command line that shape the container's first process.
+public struct CreateOptions: Sendable {
+    public var consoleSocket: String?
+    public var pidFile: String?
+    public var noPivot = false
+    public var noNewKeyring = false
+    public var preserveFDs: Int32 = 0
+    /// `run` in the foreground with a terminal: taurun itself holds the pty master.
+    public var foregroundTerminal = false
+    public init() {}
+}

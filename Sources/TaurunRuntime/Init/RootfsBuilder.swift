@@ -1,0 +1,172 @@
+import TaurunLinux
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Builds the container's filesystem view inside its new mount namespace: every mount target is created and
+/// opened *inside* the rootfs (openat2 RESOLVE_IN_ROOT) and mounted through /proc/self/fd, so a symlink in the
+/// image can never redirect a mount onto the host (CVE-2021-30465).
+struct RootfsBuilder {
+    let plan: InitPlan
+
+    /// Mounts, devices and the cwd, before pivot_root. Returns an O_PATH fd of the new root.
+    func build() throws -> Int32 {
+        // Our mounts must not propagate back to the host: make the whole tree slave (or what the config asks).
+        var rootProp = plan.rootPropagation
+        if rootProp.contains(.shared) { rootProp = [.private, .recursive] }  // shared is applied after pivot
+        try Mounts.mount(source: nil, target: "/", type: nil, flags: rootProp.union(.recursive), data: nil)
+        // pivot_root needs the new root to be a mount point.
+        try Mounts.mount(source: plan.rootfs, target: plan.rootfs, type: nil, flags: [.bind, .recursive], data: nil)
+        let rootFD = try Files.open(plan.rootfs, Int32(TR_O_PATH) | O_DIRECTORY)
+        for m in plan.mounts { try mount(m, rootFD: rootFD) }
+        try createDevices(rootFD: rootFD)
+        let cwd = try Files.createInRoot(rootFD: rootFD, plan.cwd, directory: true, display: "cwd " + plan.cwd)
+        close(cwd)
+        return rootFD
+    }
+
+    /// pivot_root into the new root and detach the old one (or, with --no-pivot, move it over / and chroot).
+    func enter(rootFD: Int32) throws {
+        if plan.noPivot {
+            _ = try sys("fchdir", plan.rootfs) { fchdir(rootFD) }
+            try Mounts.mount(source: plan.rootfs, target: "/", type: nil, flags: .move, data: nil)
+            _ = try sys("chroot", plan.rootfs) { chroot(".") }
+        } else {
+            let oldRoot = try Files.open("/", O_DIRECTORY | O_RDONLY)
+            defer { close(oldRoot) }
+            _ = try sys("fchdir", plan.rootfs) { fchdir(rootFD) }
+            // pivot_root(".", ".") stacks the old root under the new one; then detach it (no temp dir needed).
+            try Mounts.pivotRoot(newRoot: ".", putOld: ".")
+            _ = try sys("fchdir", "/") { fchdir(oldRoot) }
+            try Mounts.mount(source: nil, target: ".", type: nil, flags: [.slave, .recursive], data: nil)
+            try Mounts.unmount(".", detach: true)
+        }
+        _ = try sys("chdir", "/") { chdir("/") }
+        close(rootFD)
+        if plan.rootPropagation.contains(.shared) {
+            try Mounts.mount(source: nil, target: "/", type: nil, flags: plan.rootPropagation, data: nil)
+        }
+    }
+
+    private func relative(_ path: String) -> String { String(path.drop { $0 == "/" }) }
+
+    private func mount(_ m: InitPlan.PlannedMount, rootFD: Int32) throws {
+        let display = m.destination
+        let rel = relative(m.destination)
+        if m.type == "cgroup" || m.type == "cgroup2" { return try mountCgroup(m, rootFD: rootFD) }
+        let target = try Files.createInRoot(rootFD: rootFD, rel, directory: m.sourceIsDirectory, display: display)
+        var remountFD: Int32 = -1
+        defer { close(target); if remountFD >= 0 { close(remountFD) } }
+        let opts = m.options
+        if opts.isBind {
+            try Mounts.mount(source: m.source, target: Files.procPath(target), type: nil,
+                             flags: opts.flags.intersection([.bind, .recursive]), data: nil, display: display)
+            // The bind itself ignores other flags: apply them with a remount of the *new* mount (reopen the path,
+            // the old fd still names the covered directory). Keep flags the kernel locks in a user namespace.
+            let extra = opts.flags.subtracting([.bind, .recursive, .remount])
+            remountFD = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+            if !extra.isEmpty {
+                let locked = Mounts.lockedFlags(of: Files.procPath(remountFD)).subtracting(opts.clear)
+                try Mounts.mount(source: nil, target: Files.procPath(remountFD), type: nil,
+                                 flags: extra.union([.bind, .remount]).union(locked), data: nil, display: display)
+            }
+        } else {
+            let flags = opts.flags.subtracting([.bind, .recursive])
+            let r = Glibc.mount(m.source ?? m.type, Files.procPath(target), m.type, flags.rawValue, opts.dataString)
+            if r != 0 && !(m.type == "sysfs" && (errno == EPERM || errno == EACCES)) {
+                throw SyscallError("mount", display)
+            }
+            if r != 0 {
+                // Without a network namespace of its own a user-namespaced container may not mount sysfs:
+                // bind the host's read-only instead (runc does the same).
+                try Mounts.mount(source: "/sys", target: Files.procPath(target), type: nil, flags: [.bind, .recursive], data: nil, display: display)
+                remountFD = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+                try Mounts.mount(source: nil, target: Files.procPath(remountFD), type: nil,
+                                 flags: [.bind, .remount, .readOnly, .noSuid, .noDev, .noExec], data: nil, display: display)
+            }
+            if remountFD < 0 && !opts.propagation.isEmpty {
+                remountFD = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+            }
+        }
+        for p in opts.propagation {
+            try Mounts.mount(source: nil, target: Files.procPath(remountFD), type: nil, flags: p, data: nil, display: display)
+        }
+    }
+
+    /// A `cgroup` mount: a tmpfs holding one mount per host hierarchy. Inside a cgroup namespace each shows the
+    /// container's own cgroup as its root.
+    private func mountCgroup(_ m: InitPlan.PlannedMount, rootFD: Int32) throws {
+        let rel = relative(m.destination)
+        let readOnly = m.options.flags.contains(.readOnly)
+        let base: MountFlags = [.noSuid, .noDev, .noExec]
+        let unifiedOnly = plan.cgroupHierarchies.count == 1 && plan.cgroupHierarchies[0].fstype == "cgroup2"
+        if m.type == "cgroup2" || unifiedOnly {
+            guard let v2 = plan.cgroupHierarchies.first(where: { $0.fstype == "cgroup2" }) else { return }
+            _ = v2
+            let target = try Files.createInRoot(rootFD: rootFD, rel, directory: true, display: m.destination)
+            defer { close(target) }
+            try Mounts.mount(source: "cgroup2", target: Files.procPath(target), type: "cgroup2",
+                             flags: readOnly ? base.union(.readOnly) : base, data: nil, display: m.destination)
+            return
+        }
+        let top = try Files.createInRoot(rootFD: rootFD, rel, directory: true, display: m.destination)
+        try Mounts.mount(source: "tmpfs", target: Files.procPath(top), type: "tmpfs", flags: base, data: "mode=755", display: m.destination)
+        close(top)
+        for h in plan.cgroupHierarchies where !h.name.isEmpty {
+            let sub = rel + "/" + h.name
+            let fd = try Files.createInRoot(rootFD: rootFD, sub, directory: true, display: "/" + sub)
+            defer { close(fd) }
+            try Mounts.mount(source: "cgroup", target: Files.procPath(fd), type: h.fstype,
+                             flags: readOnly ? base.union(.readOnly) : base, data: h.options.isEmpty ? nil : h.options, display: "/" + sub)
+        }
+        if readOnly {
+            let again = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: m.destination)
+            defer { close(again) }
+            try Mounts.mount(source: nil, target: Files.procPath(again), type: nil,
+                             flags: base.union([.bind, .remount, .readOnly]), data: nil, display: m.destination)
+        }
+    }
+
+    /// Device nodes: mknod when we may, else (in a user namespace) bind the host's node onto an empty file.
+    private func createDevices(rootFD: Int32) throws {
+        var devices = plan.devices
+        if plan.createDefaultDevices {
+            let configured = Set(devices.map(\.path))
+            devices = InitPlan.defaultDevices.filter { !configured.contains($0.path) } + devices
+        }
+        let inUserNS = plan.newUserNamespace || plan.joins.contains { $0.kind == .user }
+        for d in devices {
+            let rel = relative(d.path)
+            let parentRel = rel.split(separator: "/").dropLast().joined(separator: "/")
+            let name = String(rel.split(separator: "/").last ?? "")
+            let dir = try Files.createInRoot(rootFD: rootFD, parentRel, directory: true, display: d.path)
+            defer { close(dir) }
+            let path = Files.procPath(dir) + "/" + name
+            if inUserNS {
+                let file = try Files.createInRoot(rootFD: rootFD, rel, directory: false, display: d.path)
+                defer { close(file) }
+                try Mounts.mount(source: d.path, target: Files.procPath(file), type: nil, flags: .bind, data: nil, display: d.path)
+            } else {
+                unlink(path)
+                _ = try sys("mknod", d.path) { tr_mknod(path, d.kind | d.mode, d.major, d.minor) }
+                _ = try sys("chown", d.path) { lchown(path, d.uid, d.gid) }
+                _ = try sys("chmod", d.path) { chmod(path, mode_t(d.mode)) }
+            }
+        }
+        guard plan.createDefaultDevices else { return }
+        let dev = try Files.createInRoot(rootFD: rootFD, "dev", directory: true, display: "/dev")
+        defer { close(dev) }
+        var links = [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                     ("stderr", "/proc/self/fd/2")]
+        if Files.exists("/proc/kcore") { links.append(("core", "/proc/kcore")) }
+        if plan.mounts.contains(where: { $0.destination == "/dev/pts" }) { links.append(("ptmx", "pts/ptmx")) }
+        let dirPath = Files.procPath(dev)
+        for (name, target) in links {
+            if symlink(target, dirPath + "/" + name) != 0 && errno != EEXIST {
+                throw SyscallError("symlink", "/dev/" + name)
+            }
+        }
+    }
+}

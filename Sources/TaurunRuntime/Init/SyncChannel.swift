@@ -1,0 +1,62 @@
+import TaurunLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The messages parent and child exchange during create, in order:
+/// child waits `go` (id maps written, cgroup joined) → child sends `hooks` (mounts done) → parent runs prestart and
+/// createRuntime hooks, sends `hooksDone` → child sends `ready` (waiting on the exec fifo) → parent records state,
+/// sends `handover` → child clears its parent-death signal, sends `ack`. Either side may send `failed` instead.
+enum SyncMessage: Equatable {
+    /// `go` carries the OCI state JSON the child hands to createContainer/startContainer hooks.
+    case go(String)
+    case hooks, hooksDone, ready, handover, ack
+    case failed(String)
+
+    var tag: UInt8 {
+        switch self {
+        case .go: return 0x47; case .hooks: return 0x48; case .hooksDone: return 0x68; case .ready: return 0x52
+        case .handover: return 0x58; case .ack: return 0x41; case .failed: return 0x45
+        }
+    }
+}
+
+/// One end of a SOCK_SEQPACKET socketpair: message boundaries are kept, and the peer's death reads as EOF.
+struct SyncChannel {
+    let fd: Int32
+
+    static func pair() throws(SyscallError) -> (parent: SyncChannel, child: SyncChannel) {
+        var fds: [Int32] = [-1, -1]
+        _ = try sys("socketpair") { socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) }
+        return (SyncChannel(fd: fds[0]), SyncChannel(fd: fds[1]))
+    }
+
+    func send(_ message: SyncMessage) throws(SyscallError) {
+        var bytes = [message.tag]
+        switch message {
+        case .failed(let text), .go(let text): bytes += Array(text.utf8.prefix(60000))
+        default: break
+        }
+        _ = try sys("send(sync)") { bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+    }
+
+    /// Blocks for the next message; nil when the peer closed its end (it exited or was killed).
+    func receive() throws(SyscallError) -> SyncMessage? {
+        var buf = [UInt8](repeating: 0, count: 65536)
+        let n = try sys("recv(sync)") { buf.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) } }
+        if n == 0 { return nil }
+        switch buf[0] {
+        case 0x47: return .go(String(decoding: buf[1..<n], as: UTF8.self))
+        case 0x48: return .hooks
+        case 0x68: return .hooksDone
+        case 0x52: return .ready
+        case 0x58: return .handover
+        case 0x41: return .ack
+        case 0x45: return .failed(String(decoding: buf[1..<n], as: UTF8.self))
+        default: return .failed("unexpected sync message \(buf[0])")
+        }
+    }
+
+    func close() { Glibc.close(fd) }
+}

@@ -1,1 +1,0 @@
-// TaurunRuntime module: see ../../../shared/DESIGN.md for its role.

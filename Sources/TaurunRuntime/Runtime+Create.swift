@@ -1,0 +1,198 @@
+import TaurunCgroups
+import TaurunLinux
+import TaurunOCI
+import TaurunSeccomp
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A container taurun has just created and whose first process is still this process's child (used by `run`).
+public struct CreatedContainer {
+    public let id: String
+    public let pid: Int32
+}
+
+extension Runtime {
+    /// `create`: everything that can be checked is checked before anything is made; then each thing is recorded in
+    /// the state dir before it is created, so an error here — or a SIGKILL at any instant — leaves only what
+    /// `delete --force` finds and removes. Returns once the container process waits in `created`.
+    public func create(id: String, bundle: String, options: CreateOptions) throws(RuntimeError) -> CreatedContainer {
+        try ContainerID.validate(id)
+        let bundlePath = try absoluteBundle(bundle)
+        let spec: Spec
+        do {
+            spec = try Spec.load(path: bundlePath + "/config.json")
+            try spec.validate()
+        } catch { throw .spec(error) }
+        if let offsets = spec.linux?.timeOffsets, !offsets.isEmpty {
+            throw .unsupported(field: "linux.timeOffsets", value: offsets.keys.sorted().joined(separator: ","),
+                               reason: "time namespace offsets are not supported by taurun:")
+        }
+        let plan = try InitPlan.build(spec: spec, bundle: bundlePath, containerID: id, options: options)
+        let seccomp: SeccompProgram?
+        do { seccomp = try spec.linux?.seccomp.map { s throws(SeccompError) in try SeccompCompiler.compile(s) } } catch {
+            throw .seccomp(error.description)
+        }
+        let cgroup: any CgroupManager
+        do {
+            let layout = try Cgroups.detectLayout()
+            cgroup = try Cgroups.manager(containerID: id, cgroupsPath: spec.linux?.cgroupsPath, systemd: systemdCgroup, layout: layout)
+            try cgroup.validate(spec.linux?.resources)
+        } catch { throw .cgroup(error.description) }
+
+        // From here on, things exist: record first, then create.
+        let lock = try store.reserve(id)
+        var record = ContainerRecord(
+            id: id, bundle: bundlePath, rootfs: plan.rootfs, created: Timestamp.now(), owner: Owner.name(),
+            phase: .creating, creatorPid: getpid(), creatorStartTime: Processes.startTime(of: getpid()),
+            pid: nil, pidStartTime: nil, cgroupDirs: cgroup.paths.dirs, annotations: spec.annotations,
+            hooks: spec.hooks, ociVersion: spec.ociVersion)
+        var childPid: pid_t = -1
+        do {
+            try store.save(record)
+            childPid = try launch(spec: spec, plan: plan, seccomp: seccomp, cgroup: cgroup, record: &record, options: options, lockFD: lock.fd)
+        } catch {
+            if childPid > 0 { Glibc.kill(childPid, SIGKILL); var s: Int32 = 0; waitpid(childPid, &s, 0) }
+            try? cgroup.destroy()
+            try? store.remove(id)
+            lock.release()
+            throw error
+        }
+        lock.release()
+        return CreatedContainer(id: id, pid: childPid)
+    }
+
+    private func absoluteBundle(_ bundle: String) throws(RuntimeError) -> String {
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard realpath(bundle, &buf) != nil else {
+            throw .system(SyscallError("chdir", bundle))
+        }
+        return String(cString: buf)
+    }
+
+    /// Clone the container process and drive it through the sync protocol to `created`.
+    private func launch(spec: Spec, plan: InitPlan, seccomp: SeccompProgram?, cgroup: any CgroupManager,
+                        record: inout ContainerRecord, options: CreateOptions, lockFD: Int32) throws(RuntimeError) -> pid_t {
+        let fifoPath = store.execFifo(of: record.id)
+        if mkfifo(fifoPath, 0o600) != 0 { throw .system(SyscallError("mkfifo", fifoPath)) }
+        // Held read-write by the child: its read blocks until `start` writes (no EOF while it holds a writer).
+        let fifo: Int32
+        do { fifo = try Files.open(fifoPath, O_RDWR) } catch { throw .system(error) }
+        defer { close(fifo) }
+        let channels: (parent: SyncChannel, child: SyncChannel)
+        do { channels = try SyncChannel.pair() } catch { throw .system(error) }
+        defer { channels.parent.close() }
+        var consoleFD: Int32 = -1
+        if let socket = options.consoleSocket {
+            do { consoleFD = try Terminal.connect(socketPath: socket) } catch { channels.child.close(); throw .system(error) }
+        }
+        defer { if consoleFD >= 0 { close(consoleFD) } }
+
+        do {
+            try cgroup.create()
+            try cgroup.apply(spec.linux?.resources, linuxDevices: spec.linux?.devices ?? [])
+        } catch { channels.child.close(); throw .cgroup(error.description) }
+
+        // pid and time namespaces joined by path apply to children only (pid_for_children): join them here.
+        for join in plan.joins where join.kind == .pid || join.kind == .time {
+            do {
+                let fd = try Files.open(join.path, O_RDONLY)
+                defer { close(fd) }
+                try Namespaces.join(fd: fd, kind: join.kind, path: join.path)
+            } catch { channels.child.close(); throw .system(error) }
+        }
+
+        // Seen from a new pid namespace the parent is pid 0.
+        let parentPid = (plan.newNamespaces & NamespaceKind.pid.cloneFlag) != 0 || plan.joins.contains { $0.kind == .pid } ? 0 : getpid()
+        let pid: pid_t
+        do { pid = try Namespaces.clone(flags: plan.newNamespaces) } catch { channels.child.close(); throw .system(error) }
+        if pid == 0 {
+            // The flock lives in the open file description, which the child shares until it closes its copy.
+            close(lockFD)
+            channels.parent.close()
+            ContainerInit(plan: plan, sync: channels.child, execFifoFD: fifo, consoleSocketFD: consoleFD,
+                          parentPid: parentPid, seccomp: seccomp).run()
+        }
+        channels.child.close()
+        record.pid = pid
+        record.pidStartTime = Processes.startTime(of: pid)
+        try store.save(record)
+        do {
+            try cgroup.add(pid: pid)
+        } catch { throw .cgroup(error.description) }
+        do {
+            if plan.newUserNamespace {
+                try Files.writeValue("/proc/\(pid)/uid_map", IDMap.format(plan.uidMappings))
+                try Files.writeValue("/proc/\(pid)/gid_map", IDMap.format(plan.gidMappings))
+            }
+            if let adj = plan.oomScoreAdj { try Files.writeValue("/proc/\(pid)/oom_score_adj", String(adj)) }
+        } catch { throw .system(error) }
+
+        let creatingState = state(of: record, status: .creating).hookJSON
+        let sync = channels.parent
+        do {
+            try sync.send(.go(creatingState))
+            loop: while true {
+                switch try sync.receive() {
+                case .hooks?:
+                    do {
+                        try HookRunner.run(spec.hooks?.prestart ?? [], kind: "prestart", state: creatingState)
+                        try HookRunner.run(spec.hooks?.createRuntime ?? [], kind: "createRuntime", state: creatingState)
+                    } catch {
+                        try? sync.send(.failed(error.description))
+                        throw error
+                    }
+                    try sync.send(.hooksDone)
+                case .ready?:
+                    break loop
+                case .failed(let message)?:
+                    throw RuntimeError.container(message)
+                case nil:
+                    throw RuntimeError.container("container init exited before it was ready")
+                default:
+                    throw RuntimeError.container("unexpected message from container init")
+                }
+            }
+            record.phase = .created
+            try store.save(record)
+            if let pidFile = options.pidFile { try writePidFile(pidFile, pid: pid) }
+            try sync.send(.handover)
+            guard try sync.receive() == .ack else { throw RuntimeError.container("container init did not acknowledge handover") }
+        } catch let error as RuntimeError {
+            throw error
+        } catch let error as SyscallError {
+            throw .system(error)
+        } catch {
+            throw .container("\(error)")
+        }
+        return pid
+    }
+
+    func writePidFile(_ path: String, pid: pid_t) throws(RuntimeError) {
+        do { try Files.writeAtomically(path, Array(String(pid).utf8), mode: 0o644) } catch { throw .system(error) }
+    }
+}
+
+enum IDMap {
+    /// uid_map/gid_map text: one "container host size" line per mapping, written in one write(2) as the kernel needs.
+    static func format(_ mappings: [LinuxIDMapping]) -> String {
+        mappings.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+    }
+}
+
+enum Owner {
+    /// runc's `owner`: the user name of the caller (the state dir's owner).
+    static func name() -> String {
+        let uid = getuid()
+        if uid == 0 { return "root" }
+        if let text = try? Files.readString("/etc/passwd") {
+            for line in text.split(separator: "\n") {
+                let f = line.split(separator: ":", omittingEmptySubsequences: false)
+                if f.count > 2, UInt32(f[2]) == uid { return String(f[0]) }
+            }
+        }
+        return String(uid)
+    }
+}

@@ -1,0 +1,75 @@
+import TaurunCgroups
+import TaurunLinux
+import TaurunOCI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Runtime {
+    /// `delete [--force]`: kill what is left, remove the cgroup, run poststop hooks, remove the state dir.
+    /// Works from the record alone (the bundle may be gone) and is idempotent: a second delete --force, or one
+    /// after a create that was killed half-way, finds what was recorded and removes it.
+    public func delete(id: String, force: Bool) throws(RuntimeError) {
+        try ContainerID.validate(id)
+        let lock: StateStore.Lock
+        do { lock = try store.lock(id) } catch {
+            if case .notExist = error, force { return }
+            throw error
+        }
+        defer { lock.release() }
+        let record: ContainerRecord
+        do { record = try store.load(id) } catch {
+            // A directory without state: a create that died before its first write. Nothing else was made yet.
+            if force || Files.isDirectory(store.directory(of: id)) && !Files.exists(store.stateFile(of: id)) {
+                try store.remove(id)
+                return
+            }
+            throw error
+        }
+        let status = status(of: record)
+        switch status {
+        case .stopped, .created:
+            break
+        case .creating:
+            guard force else { throw .cannotDelete(id: id, status: status) }
+            // The creator still runs: kill it so it cannot create more after we clean up.
+            try? Processes.signal(pid: record.creatorPid, startTime: record.creatorStartTime, SIGKILL)
+        case .running, .paused:
+            guard force else { throw .cannotDelete(id: id, status: status) }
+        }
+        try destroy(record)
+        if record.phase == .created, let hooks = record.hooks?.poststop, !hooks.isEmpty {
+            let json = state(of: record, status: .stopped).hookJSON
+            for hook in hooks {
+                do { try HookRunner.run(hook, kind: "poststop", state: json) } catch { Warnings.emit("\(error)") }
+            }
+        }
+        try store.remove(id)
+    }
+
+    /// Kills every process of the container and removes its cgroup.
+    func destroy(_ record: ContainerRecord) throws(RuntimeError) {
+        let cgroup = cgroupManager(for: record)
+        if let pid = record.pid, Processes.isAlive(pid: pid, startTime: record.pidStartTime) {
+            try? Processes.signal(pid: pid, startTime: record.pidStartTime, SIGKILL)
+        }
+        if !record.cgroupDirs.isEmpty {
+            try? cgroup.signalAll(SIGKILL)
+        }
+        if let pid = record.pid { waitForExit(pid: pid, startTime: record.pidStartTime) }
+        do { try cgroup.destroy() } catch { throw .cgroup(error.description) }
+    }
+
+    /// Polls until the process is gone (or a zombie its parent will reap); at most ~5 s.
+    func waitForExit(pid: Int32, startTime: UInt64?) {
+        var waited = 0
+        while Processes.isAlive(pid: pid, startTime: startTime) && waited < 5000 {
+            // Our own child (run, or a failed create): reap it.
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { return }
+            usleep(1000)
+            waited += 1
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import TaurunCgroups
+import TaurunLinux
+import TaurunOCI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The entry point of the lifecycle commands: one value per CLI invocation, holding the global options.
+public struct Runtime {
+    public let store: StateStore
+    public let systemdCgroup: Bool
+
+    public init(root: String, systemdCgroup: Bool = false) {
+        self.store = StateStore(root: root)
+        self.systemdCgroup = systemdCgroup
+    }
+
+    /// The spec version taurun implements.
+    public static let ociVersion = "1.2.0"
+
+    func cgroupManager(for record: ContainerRecord) -> any CgroupManager {
+        Cgroups.manager(recorded: CgroupPaths(dirs: record.cgroupDirs))
+    }
+
+    func status(of record: ContainerRecord) -> ContainerStatus {
+        record.status(store: store) { cgroupManager(for: record).isFrozen() }
+    }
+
+    /// The OCI state document of a container (what `state` prints and hooks read on stdin).
+    func state(of record: ContainerRecord, status: ContainerStatus) -> State {
+        State(ociVersion: record.ociVersion, id: record.id, status: status,
+              pid: status == .stopped ? 0 : (record.pid ?? 0), bundle: record.bundle,
+              annotations: record.annotations, rootfs: record.rootfs, created: record.created, owner: record.owner)
+    }
+
+    public func state(id: String) throws(RuntimeError) -> State {
+        try ContainerID.validate(id)
+        let record = try store.load(id)
+        return state(of: record, status: status(of: record))
+    }
+
+    /// Every container under the root, skipping directories whose state is missing (a create that died before its
+    /// first write): they are shown by nothing, and removed by `delete --force`.
+    public func list() -> [State] {
+        store.ids().compactMap { id in
+            guard let record = try? store.load(id) else { return nil }
+            return state(of: record, status: status(of: record))
+        }
+    }
+}
+
+/// RFC 3339 UTC time with nanoseconds, as runc's `created` field (no Foundation date formatting).
+enum Timestamp {
+    static func now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = time_t(ts.tv_sec)
+        var tm = Glibc.tm()
+        gmtime_r(&t, &tm)
+        func pad(_ v: Int32, _ width: Int) -> String {
+            let s = String(v); return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        let nanos = String(ts.tv_nsec)
+        return "\(pad(tm.tm_year + 1900, 4))-\(pad(tm.tm_mon + 1, 2))-\(pad(tm.tm_mday, 2))T\(pad(tm.tm_hour, 2)):\(pad(tm.tm_min, 2)):\(pad(tm.tm_sec, 2))."
+            + String(repeating: "0", count: 9 - nanos.count) + nanos + "Z"
+    }
+}
+
+extension State {
+    /// The JSON the OCI hooks receive on stdin.
+    var hookJSON: String { String(decoding: compactJSON(), as: UTF8.self) }
+}

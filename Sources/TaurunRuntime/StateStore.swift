@@ -1,0 +1,90 @@
+import TaurunLinux
+import TaurunOCI
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The state root (`--root`, default /run/taurun): one directory per container holding state.json (replaced
+/// atomically), the exec fifo, and nothing else. Commands on one id serialise on flock(2) of its directory;
+/// commands on different ids never wait on each other.
+public struct StateStore: Sendable {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    public func directory(of id: String) -> String { root + "/" + id }
+    public func stateFile(of id: String) -> String { directory(of: id) + "/state.json" }
+    public func execFifo(of id: String) -> String { directory(of: id) + "/exec.fifo" }
+
+    /// Creates the container's directory. mkdir is atomic, so of N concurrent creates of one id exactly one wins;
+    /// the others fail without touching the winner's files.
+    public func reserve(_ id: String) throws(RuntimeError) -> Lock {
+        do { try Files.mkdirAll(root, mode: 0o711) } catch { throw .system(error) }
+        if mkdir(directory(of: id), 0o711) < 0 {
+            if errno == EEXIST { throw .alreadyExists(id) }
+            throw .system(SyscallError("mkdir", directory(of: id)))
+        }
+        return try lock(id, created: true)
+    }
+
+    /// Takes the exclusive lock on an existing container; throws notExist when there is none.
+    public func lock(_ id: String, created: Bool = false) throws(RuntimeError) -> Lock {
+        let dir = directory(of: id)
+        let fd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT || errno == ENOTDIR { throw .notExist(id) }
+            throw .system(SyscallError("open", dir))
+        }
+        while flock(fd, LOCK_EX) < 0 {
+            if errno != EINTR { let e = SyscallError("flock", dir); close(fd); throw .system(e) }
+        }
+        // A delete may have removed the directory while we waited for the lock.
+        var st = stat()
+        if !created && (fstat(fd, &st) != 0 || st.st_nlink == 0) { close(fd); throw .notExist(id) }
+        return Lock(fd: fd)
+    }
+
+    public func load(_ id: String) throws(RuntimeError) -> ContainerRecord {
+        let bytes: [UInt8]
+        do { bytes = try Files.read(stateFile(of: id)) } catch {
+            if error.errno == .noSuchFileOrDirectory {
+                // The directory exists but create died before its first state write: a leftover only
+                // delete --force cleans, shown as nothing else.
+                if Files.isDirectory(directory(of: id)) { throw .container("container \(id) is incomplete (create did not finish)") }
+                throw .notExist(id)
+            }
+            throw .system(error)
+        }
+        do { return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes)) } catch {
+            throw .container("state of container \(id) is unreadable: \(error)")
+        }
+    }
+
+    public func save(_ record: ContainerRecord) throws(RuntimeError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data: Data
+        do { data = try encoder.encode(record) } catch { throw .container("cannot encode state: \(error)") }
+        do { try Files.writeAtomically(stateFile(of: record.id), Array(data)) } catch { throw .system(error) }
+    }
+
+    public func remove(_ id: String) throws(RuntimeError) {
+        do { try Files.removeTree(directory(of: id)) } catch { throw .system(error) }
+    }
+
+    /// Ids of every container directory, sorted.
+    public func ids() -> [String] {
+        Files.list(root).filter { Files.isDirectory(root + "/" + $0) }
+    }
+
+    /// A held flock; released by `release()` (call it in a `defer`), or when the process exits, even by SIGKILL.
+    public final class Lock {
+        /// The locked directory fd. A cloned child inherits it and with it the lock: it must close it first.
+        private(set) var fd: Int32
+        init(fd: Int32) { self.fd = fd }
+        public func release() { if fd >= 0 { close(fd); fd = -1 } }
+        deinit { release() }
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import TaurunRuntime
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Parses, runs, and turns every failure into runc's contract: one line on stderr, one line in `--log` (JSON with
+/// `--log-format json`), exit status 1. Help and `--version` print to stdout and exit 0.
+enum CLIMain {
+    /// The parsed root command, so errors can reach its `--log`.
+    nonisolated(unsafe) static var globals: Taurun?
+
+    static func run(_ root: Taurun.Type) {
+        let args = Array(CommandLine.arguments.dropFirst())
+        var command: ParsableCommand
+        do {
+            command = try Taurun.parseAsRoot(args)
+        } catch {
+            let code = Taurun.exitCode(for: error)
+            if code == .success {
+                print(Taurun.fullMessage(for: error))
+                exit(0)
+            }
+            fail(oneLine(Taurun.message(for: error)))
+        }
+        do {
+            try command.run()
+        } catch let exit as ExitCode {
+            Glibc.exit(exit.rawValue)
+        } catch {
+            fail("\(error)")
+        }
+        exit(0)
+    }
+
+    static func fail(_ message: String) -> Never {
+        let line = oneLine(message)
+        writeError("taurun: \(line)\n")
+        if let g = globals, let path = g.log {
+            let time = LogTime.now()
+            let entry: String
+            switch g.logFormat {
+            case .json: entry = "{\"level\":\"error\",\"msg\":\(jsonString(line)),\"time\":\"\(time)\"}\n"
+            case .text: entry = "time=\"\(time)\" level=error msg=\(jsonString(line))\n"
+            }
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            if fd >= 0 {
+                _ = Array(entry.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                close(fd)
+            }
+        }
+        exit(1)
+    }
+
+    static func writeError(_ text: String) {
+        _ = Array(text.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    static func oneLine(_ s: String) -> String {
+        s.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { $0.trimmingSpaces }.filter { !$0.isEmpty }.joined(separator: "; ")
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: String {
+        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}
+
+/// RFC 3339 time for log lines.
+enum LogTime {
+    static func now() -> String {
+        var t = time(nil)
+        var tm = Glibc.tm()
+        gmtime_r(&t, &tm)
+        var buf = [CChar](repeating: 0, count: 32)
+        _ = strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Every verb reads the global flags through its parent and registers them for error logging.
+protocol TaurunVerb: ParsableCommand {
+    var parent: Taurun { get }
+    mutating func execute(_ runtime: Runtime) throws
+}
+
+extension TaurunVerb {
+    mutating func run() throws {
+        CLIMain.globals = parent
+        try execute(parent.runtime)
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import TaurunLinux
+import TaurunOCI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct SpecCommand: TaurunVerb {
+    static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a default config.json into the bundle.")
+    @ParentCommand var parent: Taurun
+    @Option(name: [.short, .long], help: "Bundle directory to write config.json into.") var bundle: String = "."
+    @Flag(help: "Write a spec for a rootless container.") var rootless = false
+
+    mutating func execute(_ runtime: TaurunRuntime.Runtime) throws {
+        let path = bundle + "/config.json"
+        if Files.exists(path) { throw ValidationError("File \(path) exists. Remove it first") }
+        let spec = Spec.runcDefault(rootless: rootless, hostUID: rootless ? getuid() : nil, hostGID: rootless ? getgid() : nil)
+        try Files.writeAtomically(path, spec.encodedJSON(), mode: 0o644)
+    }
+}
+
+import TaurunRuntime
