@@ -61,7 +61,9 @@ rt() {
 rt_files() {
     local out="$BATS_TEST_TMPDIR/rt.out" err="$BATS_TEST_TMPDIR/rt.err"
     status=0
-    "$RUNTIME" --root "$STATE_ROOT" "$@" < /dev/null > "$out" 2> "$err" 3>&- || status=$?
+    # A hang is a failure too: timeout(1) ends it with exit 124 (137 if it ignores SIGTERM).
+    timeout -k 5 "${RT_TIMEOUT:-60}" "$RUNTIME" --root "$STATE_ROOT" "$@" < /dev/null > "$out" 2> "$err" 3>&- \
+        || status=$?
     output=$(cat "$out")
     stderr=$(cat "$err")
 }
@@ -198,7 +200,8 @@ assert_no_leftovers() {
 }
 
 # Pids (with their command lines) of processes that belong to this test: the environment carries the test's marker
-# (container processes), or an argument equals one of the ids (a runtime process that never exited).
+# (container processes), an argument contains one of the ids (a runtime process that never exited), or a cgroup path
+# names one of the ids (a container process still waiting to exec).
 test_processes() {
     local files pid cmd args=()
     for id in "$@"; do
@@ -206,8 +209,13 @@ test_processes() {
     done
     files=$(
         grep -lazx -e "TAURUN_TEST_MARK=$TEST_MARK" /proc/[0-9]*/environ 2>/dev/null
-        (( ${#args[@]} > 0 )) && grep -lazxF "${args[@]}" /proc/[0-9]*/cmdline 2>/dev/null
+        if (( ${#args[@]} > 0 )); then
+            grep -lazF "${args[@]}" /proc/[0-9]*/cmdline 2>/dev/null
+            # A container process that has not exec'd yet carries neither marker nor id, but sits in its cgroup.
+            grep -lF "${args[@]}" /proc/[0-9]*/cgroup 2>/dev/null
+        fi
     )
+    files=$(sort -u <<< "$files")
     for f in $files; do
         pid=${f#/proc/}
         pid=${pid%%/*}
