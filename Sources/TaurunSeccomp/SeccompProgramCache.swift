@@ -1,0 +1,191 @@
+// Compiled programs kept on disk, keyed by the profile (crun keeps BPF the same way): the same profile, which is the
+// common case (the default profile, a Podman profile), costs one small file read on the next create instead of a
+// libseccomp compile (about 2 ms for the default profile, more with compat architectures).
+//
+// A cached program is trusted code for the kernel's filter, so the cache must be as private as the runtime's state:
+// the directory and each file must belong to the effective user and be writable by nobody else, or they are ignored.
+// Each file repeats its full key, so a hash collision or a stale file can never hand back another profile's program.
+
+import CLinux
+import CSeccomp
+import TaurunLinux
+import TaurunOCI
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+public struct SeccompProgramCache: Sendable {
+    /// A directory only the runtime can write, e.g. `<root>/seccomp` under /run/taurun.
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    private static let magic = "taurun-seccomp-program 1"
+
+    /// The program for `seccomp`: read from the cache when a trusted entry for exactly this profile exists,
+    /// otherwise compiled and stored. Storing is best effort: a cache that cannot be written only costs the next
+    /// create a compile, so it never fails the container.
+    public func program(for seccomp: LinuxSeccomp) throws(SeccompError) -> (program: SeccompProgram, fromCache: Bool) {
+        let key = Self.key(for: seccomp)
+        let path = directory + "/" + Self.fileName(for: key)
+        if let cached = read(path, key: key) {
+            return (cached, true)
+        }
+        let program = try SeccompCompiler.compile(seccomp)
+        store(program, key: key, path: path)
+        return (program, false)
+    }
+
+    // MARK: key
+
+    /// Everything that changes the compiled program, in a fixed order and spelling: the libseccomp version, the
+    /// native architecture, and the profile without listenerPath/listenerMetadata (which do not reach the filter).
+    static func key(for seccomp: LinuxSeccomp) -> String {
+        var text = "libseccomp="
+        if let version = seccomp_version() {
+            text += "\(version.pointee.major).\(version.pointee.minor).\(version.pointee.micro)"
+        }
+        text += " native=\(seccomp_arch_native()) default=\(seccomp.defaultAction.rawValue)"
+        text += " errno=\(seccomp.defaultErrnoRet.map(String.init) ?? "-")"
+        text += " archs=[\((seccomp.architectures ?? []).map(\.rawValue).joined(separator: ","))]"
+        text += " flags=[\((seccomp.flags ?? []).map(\.rawValue).joined(separator: ","))]"
+        for rule in seccomp.syscalls ?? [] {
+            text += " rule(\(rule.names.map(SeccompListener.quoted).joined(separator: ",")) \(rule.action.rawValue)"
+            text += " errno=\(rule.errnoRet.map(String.init) ?? "-")"
+            for arg in rule.args ?? [] {
+                text += " arg(\(arg.index) \(arg.op.rawValue) \(arg.value) \(arg.valueTwo.map(String.init) ?? "-"))"
+            }
+            text += ")"
+        }
+        return text
+    }
+
+    /// FNV-1a 64 of the key, in hex: a file name, not a security boundary (the key itself is compared on read).
+    static func fileName(for key: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex + ".bpf"
+    }
+
+    // MARK: file format
+    // line 1: magic; line 2: key; line 3: "<loadFlags> <usesNotify 0|1>"; line 4: skipped names, JSON-quoted and
+    // separated by spaces; then the BPF bytes to the end of the file.
+
+    func encode(_ program: SeccompProgram, key: String) -> [UInt8] {
+        let header = [
+            Self.magic, key, "\(program.loadFlags) \(program.usesNotify ? 1 : 0)",
+            program.skippedSyscalls.map(SeccompListener.quoted).joined(separator: " "),
+        ].joined(separator: "\n") + "\n"
+        return Array(header.utf8) + program.instructions
+    }
+
+    func decode(_ bytes: [UInt8], key: String) -> SeccompProgram? {
+        var lines: [String] = []
+        var start = 0
+        var index = 0
+        while lines.count < 4 && index < bytes.count {
+            if bytes[index] == 0x0A {
+                lines.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                start = index + 1
+            }
+            index += 1
+        }
+        guard lines.count == 4, lines[0] == Self.magic, lines[1] == key else { return nil }
+        let numbers = lines[2].split(separator: " ")
+        guard numbers.count == 2, let flags = UInt32(numbers[0]), numbers[1] == "0" || numbers[1] == "1" else { return nil }
+        let instructions = Array(bytes[start...])
+        guard !instructions.isEmpty, instructions.count % SeccompProgram.instructionSize == 0,
+            instructions.count / SeccompProgram.instructionSize <= SeccompKernelABI.maxInstructions
+        else { return nil }
+        return SeccompProgram(
+            instructions: instructions, loadFlags: flags, usesNotify: numbers[1] == "1",
+            skippedSyscalls: Self.unquoteList(lines[3]))
+    }
+
+    /// Inverse of the skipped-names line (names are JSON strings separated by spaces).
+    static func unquoteList(_ line: String) -> [String] {
+        var names: [String] = []
+        var current = ""
+        var inString = false
+        var escaped = false
+        var hexDigits: String?
+        for scalar in line.unicodeScalars {
+            if !inString {
+                if scalar == "\"" { inString = true; current = "" }
+                continue
+            }
+            if var digits = hexDigits {
+                digits.unicodeScalars.append(scalar)
+                if digits.count == 4 {
+                    if let value = UInt32(digits, radix: 16), let decoded = Unicode.Scalar(value) {
+                        current.unicodeScalars.append(decoded)
+                    }
+                    hexDigits = nil
+                } else {
+                    hexDigits = digits
+                }
+                continue
+            }
+            if escaped {
+                switch scalar {
+                case "n": current += "\n"
+                case "r": current += "\r"
+                case "t": current += "\t"
+                case "u": hexDigits = ""
+                default: current.unicodeScalars.append(scalar)
+                }
+                escaped = false
+            } else if scalar == "\\" {
+                escaped = true
+            } else if scalar == "\"" {
+                names.append(current)
+                inString = false
+            } else {
+                current.unicodeScalars.append(scalar)
+            }
+        }
+        return names
+    }
+
+    // MARK: storage
+
+    private func read(_ path: String, key: String) -> SeccompProgram? {
+        guard Self.isPrivate(directory, expectDirectory: true) else { return nil }
+        let fd = tr_open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)
+        if fd < 0 { return nil }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, Self.isPrivate(status, expectDirectory: false),
+            let bytes = try? Files.readAll(fd: fd, path: path)
+        else { return nil }
+        return decode(bytes, key: key)
+    }
+
+    private func store(_ program: SeccompProgram, key: String, path: String) {
+        if !Files.exists(directory) {
+            try? Files.mkdirAll(directory, mode: 0o700)
+        }
+        guard Self.isPrivate(directory, expectDirectory: true) else { return }
+        try? Files.writeAtomically(path, encode(program, key: key), mode: 0o600)
+    }
+
+    private static func isPrivate(_ path: String, expectDirectory: Bool) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && isPrivate(status, expectDirectory: expectDirectory)
+    }
+
+    /// Owned by the effective user, not writable by group or others, and of the expected type (no symlinks).
+    private static func isPrivate(_ status: stat, expectDirectory: Bool) -> Bool {
+        let type = status.st_mode & S_IFMT
+        return status.st_uid == geteuid() && status.st_mode & 0o022 == 0 && type == (expectDirectory ? S_IFDIR : S_IFREG)
+    }
+}
