@@ -67,6 +67,7 @@ pid_t tr_clone3(uint64_t flags, int cgroup_fd, int *pidfd) {
 
 int tr_unshare(int flags) { return unshare(flags); }
 int tr_setns(int fd, int nstype) { return setns(fd, nstype); }
+int tr_ns_get_type(int fd) { return ioctl(fd, _IO(0xb7, 0x3)); }
 int tr_pivot_root(const char *new_root, const char *put_old) { return (int)syscall(SYS_pivot_root, new_root, put_old); }
 int tr_pidfd_open(pid_t pid, unsigned int flags) { return (int)syscall(__NR_pidfd_open, pid, flags); }
 int tr_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(__NR_pidfd_send_signal, pidfd, sig, NULL, 0); }

@@ -33,6 +33,15 @@ public enum NamespaceKind: String, CaseIterable, Sendable {
 }
 
 public enum Namespaces {
+    /// The kind of namespace the file at `path` is (NS_GET_NSTYPE); nil when it is not a namespace at all.
+    public static func kind(ofFileAt path: String) throws(SyscallError) -> NamespaceKind? {
+        let fd = try Files.open(path, O_RDONLY)
+        defer { Glibc.close(fd) }
+        let type = tr_ns_get_type(fd)
+        if type < 0 { return nil }
+        return NamespaceKind.allCases.first { $0.cloneFlag == type }
+    }
+
     public static func unshare(_ flags: Int32) throws(SyscallError) {
         _ = try sys("unshare") { tr_unshare(flags) }
     }

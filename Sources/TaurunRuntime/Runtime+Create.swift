@@ -20,6 +20,8 @@ extension Runtime {
     /// `delete --force` finds and removes. Returns once the container process waits in `created`.
     public func create(id: String, bundle: String, options: CreateOptions) throws(RuntimeError) -> CreatedContainer {
         try ContainerID.validate(id)
+        // Cheap early answer for the common case; the atomic mkdir in reserve() decides races.
+        if Files.exists(store.directory(of: id)) { throw .alreadyExists(id) }
         let bundlePath = try absoluteBundle(bundle)
         let spec: Spec
         do {

@@ -13,6 +13,8 @@
 pid_t tr_clone3(uint64_t flags, int cgroup_fd, int *pidfd);
 int tr_unshare(int flags);
 int tr_setns(int fd, int nstype);
+// ioctl(NS_GET_NSTYPE): the CLONE_NEW* type of a namespace fd, or -1 (ENOTTY: not a namespace).
+int tr_ns_get_type(int fd);
 int tr_pivot_root(const char *new_root, const char *put_old);
 int tr_pidfd_open(pid_t pid, unsigned int flags);
 int tr_pidfd_send_signal(int pidfd, int sig);

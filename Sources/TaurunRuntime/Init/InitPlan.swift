@@ -115,6 +115,17 @@ extension InitPlan {
                 guard Files.exists(path) else {
                     throw .unsupported(field: "linux.namespaces[\(i)].path", value: path, reason: "namespace path does not exist:")
                 }
+                let actual: NamespaceKind?
+                do { actual = try Namespaces.kind(ofFileAt: path) } catch {
+                    throw .unsupported(field: "linux.namespaces[\(i)].path", value: path, reason: "cannot open namespace path:")
+                }
+                guard let actual else {
+                    throw .unsupported(field: "linux.namespaces[\(i)].path", value: path, reason: "not a namespace:")
+                }
+                guard actual == kind else {
+                    throw .unsupported(field: "linux.namespaces[\(i)].path", value: path,
+                                       reason: "is a \(actual.rawValue) namespace, not \(kind.rawValue):")
+                }
                 joins.append((kind, path))
             } else if kind == .cgroup {
                 unshareCgroup = true
