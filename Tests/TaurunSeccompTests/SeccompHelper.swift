@@ -16,23 +16,35 @@ enum SeccompHelper {
     static let isRoot = getuid() == 0
     static let busybox = ["/bin/busybox", "/usr/bin/busybox"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    /// Path of the compiled helper, built once per test run; nil (with the reason printed) when cc fails.
+    /// Path of the compiled helper, built once per version of its sources and reused by later test runs (the
+    /// directory name carries a hash of the helper's and clinux.c's text); nil, with the reason printed, when cc fails.
     static let executable: String? = {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taurun-seccomp-helper-\(getpid())")
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let source = directory.appendingPathComponent("seccomp-exec.c")
+        let shim = packageRoot.appendingPathComponent("Sources/CLinux/clinux.c")
+        let shimText = (try? String(contentsOf: shim, encoding: .utf8)) ?? ""
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (SeccompHelperSource.text + shimText).utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taurun-seccomp-helper-\(String(hash, radix: 16))")
         let binary = directory.appendingPathComponent("seccomp-exec")
+        if FileManager.default.isExecutableFile(atPath: binary.path) { return binary.path }
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let source = directory.appendingPathComponent("seccomp-exec-\(getpid()).c")
+        let building = directory.appendingPathComponent("seccomp-exec.tmp.\(getpid())")
+        defer { try? FileManager.default.removeItem(at: source) }
         guard (try? SeccompHelperSource.text.write(to: source, atomically: true, encoding: .utf8)) != nil else { return nil }
         let compile = run(
             "/usr/bin/cc",
-            ["-O2", "-Wall", "-I", packageRoot.appendingPathComponent("Sources/CLinux/include").path, source.path,
-             packageRoot.appendingPathComponent("Sources/CLinux/clinux.c").path, "-o", binary.path])
+            ["-O2", "-Wall", "-I", packageRoot.appendingPathComponent("Sources/CLinux/include").path, source.path, shim.path,
+             "-o", building.path])
         guard compile.exitCode == 0 else {
             print("seccomp-exec did not compile: \(compile.stderr)")
             return nil
         }
+        // rename(2) so a concurrent test run sees either no helper or a complete one.
+        guard rename(building.path, binary.path) == 0 else { return nil }
         return binary.path
     }()
 
