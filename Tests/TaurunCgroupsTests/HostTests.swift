@@ -320,6 +320,25 @@ struct HostV2Tests {
         try manager.destroy()
         #expect(!CgroupFiles.exists(manager.paths.dirs[0]))
     }
+
+    @Test func unifiedKeysAreWrittenAndCpuStatsReadOnARealCgroup2Mount() throws {
+        let mountpoint = try #require(HostLayout.current?.unifiedMountpoint)
+        let cgroup = try HostCgroup("v2keys", layout: .unified(mountpoint: mountpoint))
+        let manager = cgroup.manager
+        try manager.create()
+        try manager.apply(LinuxResources(unified: ["cgroup.max.depth": "2", "cgroup.max.descendants": "5"]))
+        #expect(try CgroupFiles.readTrimmedIfPresent(manager.paths.dirs[0] + "/cgroup.max.depth") == "2")
+        #expect(try CgroupFiles.readTrimmedIfPresent(manager.paths.dirs[0] + "/cgroup.max.descendants") == "5")
+        // A controller this mount does not have is a validation error, not a silent no-op.
+        #expect(throws: CgroupError.self) { try manager.validate(LinuxResources(unified: ["memory.high": "1M"])) }
+        let spinner = try #require(cgroup.spawnWaiting("while :; do :; done"))
+        try manager.add(pid: spinner.pid)
+        spinner.go()
+        CgroupFiles.sleep(milliseconds: 200)
+        #expect(try manager.stats().cpu.usage.total > 0)  // cpu.stat exists without the cpu controller
+        try manager.signalAll(SIGKILL)
+        #expect(cgroup.wait(spinner.pid).signal == SIGKILL)
+    }
 }
 
 /// The v2 device controller (an eBPF program) on the host's real cgroup2 mount. cgroup-bpf programs act on the

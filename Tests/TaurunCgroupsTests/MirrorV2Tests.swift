@@ -101,6 +101,16 @@ import TaurunOCI
         #expect(stats.hugetlb["2MB"]?.failcnt == 0)
     }
 
+    @Test func oomNotifierFiresWhenMemoryEventsChanges() throws {
+        let fd = try manager().openOOMNotifier()
+        defer { close(fd) }
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&poller, 1, 0) == 0)
+        mirror.write("unified/parent/c1/memory.events", "low 0\nhigh 0\nmax 3\noom 2\noom_kill 2\n")
+        #expect(poll(&poller, 1, 1000) == 1)
+        #expect(try manager().oomKillCount() == 2)
+    }
+
     @Test func oomKillCountComesFromMemoryEvents() throws {
         #expect(try manager().oomKillCount() == 1)
     }
@@ -122,5 +132,37 @@ import TaurunOCI
         let rebuilt = Cgroups.manager(recorded: try manager().paths) as? CgroupfsManager
         #expect(rebuilt?.isUnified == true)
         #expect(rebuilt?.v2Hierarchy?.controllers.contains("memory") == true)
+    }
+}
+
+/// Hybrid: limits go to the v1 hierarchies, `unified` keys to the (controller-less) cgroup2 directory.
+@Suite struct MirrorHybridTests {
+    let mirror = CgroupMirror()
+
+    init() {
+        mirror.dir("memory/c1", files: ["memory.limit_in_bytes": "", "cgroup.procs": ""])
+        mirror.dir("unified", files: ["cgroup.controllers": "", "cgroup.subtree_control": ""])
+        mirror.dir("unified/c1", files: ["cgroup.controllers": "", "cgroup.max.depth": "max", "cgroup.procs": "", "cgroup.freeze": "0",
+                                         "cgroup.events": "populated 0\nfrozen 0\n"])
+    }
+
+    func manager() throws -> CgroupfsManager {
+        let layout = CgroupLayout.hybrid(hierarchies: ["memory": mirror.path("memory")], unified: mirror.path("unified"))
+        return try Cgroups.manager(containerID: "c1", cgroupsPath: "/c1", layout: layout, ownCgroups: [:])
+    }
+
+    @Test func limitsGoToV1AndUnifiedKeysToCgroup2() throws {
+        let manager = try manager()
+        try manager.apply(LinuxResources(memory: LinuxMemory(limit: 1 << 20), unified: ["cgroup.max.depth": "1"]))
+        #expect(mirror.read("memory/c1/memory.limit_in_bytes") == "1048576")
+        #expect(mirror.read("unified/c1/cgroup.max.depth") == "1")
+        #expect(throws: CgroupError.self) { try manager.validate(LinuxResources(unified: ["memory.high": "1"])) }
+        #expect(try manager.openDirectory() == nil)  // v1 hierarchies still need add(pid:)
+    }
+
+    @Test func withoutAV1FreezerPauseUsesCgroupFreeze() throws {
+        mirror.write("unified/c1/cgroup.events", "populated 1\nfrozen 1\n")
+        try manager().freeze()
+        #expect(mirror.read("unified/c1/cgroup.freeze") == "1")
     }
 }
