@@ -224,6 +224,35 @@ struct HostV1Tests {
         #expect(try cgroup.manager.stats().hugetlb["2MB"] != nil)
     }
 
+    /// The first real disk of the host (not loop/ram/zram), as (major, minor).
+    static var hostDisk: (Int64, Int64)? {
+        for name in (CgroupFiles.subdirectories("/sys/block") + CgroupFiles.fileNames("/sys/block")).sorted()  // entries are symlinks
+        where !name.hasPrefix("loop") && !name.hasPrefix("ram") && !name.hasPrefix("zram") {
+            guard let text = try? CgroupFiles.readTrimmedIfPresent("/sys/block/\(name)/dev") else { continue }
+            let numbers = text.split(separator: ":").compactMap { Int64($0) }
+            if numbers.count == 2 { return (numbers[0], numbers[1]) }
+        }
+        return nil
+    }
+
+    @Test(.enabled(if: HostV1Tests.hostDisk != nil, "no block device to throttle"))
+    func blockIOThrottlesLandPerDevice() throws {
+        let (major, minor) = try #require(Self.hostDisk)
+        let cgroup = try HostCgroup("blkio", layout: layout)
+        try cgroup.manager.create()
+        try cgroup.manager.apply(LinuxResources(blockIO: LinuxBlockIO(
+            throttleReadBpsDevice: [LinuxThrottleDevice(major: major, minor: minor, rate: 1 << 20)],
+            throttleWriteBpsDevice: [LinuxThrottleDevice(major: major, minor: minor, rate: 2 << 20)],
+            throttleReadIOPSDevice: [LinuxThrottleDevice(major: major, minor: minor, rate: 100)],
+            throttleWriteIOPSDevice: [LinuxThrottleDevice(major: major, minor: minor, rate: 50)])))
+        let dir = try #require(cgroup.manager.v1Dir("blkio"))
+        #expect(try CgroupFiles.readTrimmedIfPresent(dir + "/blkio.throttle.read_bps_device") == "\(major):\(minor) 1048576")
+        #expect(try CgroupFiles.readTrimmedIfPresent(dir + "/blkio.throttle.write_bps_device") == "\(major):\(minor) 2097152")
+        #expect(try CgroupFiles.readTrimmedIfPresent(dir + "/blkio.throttle.read_iops_device") == "\(major):\(minor) 100")
+        #expect(try CgroupFiles.readTrimmedIfPresent(dir + "/blkio.throttle.write_iops_device") == "\(major):\(minor) 50")
+        #expect(try cgroup.manager.stats().blkio.ioServiceBytesRecursive != nil)
+    }
+
     @Test func clampedCpuSharesAreReported() throws {
         let cgroup = try HostCgroup("shares", layout: layout)
         try cgroup.manager.create()
