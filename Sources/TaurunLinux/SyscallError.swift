@@ -19,6 +19,10 @@ public struct SyscallError: Error, CustomStringConvertible, Equatable {
         self.errno = errno
     }
 
+    public init(_ call: String, _ path: String? = nil, rawErrno: Int32) {
+        self.init(call, path, errno: Errno(rawValue: rawErrno))
+    }
+
     public var description: String {
         let reason = String(cString: strerror(errno.rawValue))
         if let path { return "\(call) `\(path)`: \(reason)" }

@@ -100,6 +100,9 @@ struct ContainerInit {
         }
         if plan.terminal { try setUpConsole() }
         for r in plan.rlimits { try Limits.set(resource: r.resource, soft: r.soft, hard: r.hard, name: r.name) }
+        // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the user process may not keep: load it
+        // now, while we still have it (runc does the same). With no_new_privs it waits until right before exec.
+        if let seccomp, !plan.noNewPrivileges { try loadSeccomp(seccomp) }
         try setCredentials()
         if chdir(plan.cwd) != 0 { throw SyscallError("chdir", plan.cwd) }
         try checkCwdIsInside()
@@ -200,15 +203,26 @@ struct ContainerInit {
 
     // MARK: - After `start`
 
+    private func loadSeccomp(_ program: SeccompProgram) throws {
+        let result = SeccompLoader.load(program)
+        if result.result < 0 { throw SyscallError("seccomp(SET_MODE_FILTER)", nil, rawErrno: result.errno) }
+    }
+
     private func execute() -> Never {
         guard let path = lookPath().path else {
             writeStderr("taurun: \(lookPath().error ?? "exec failed")\n")
             _exit(127)
         }
-        if let seccomp {
-            let result = SeccompLoader.load(seccomp)
-            if result.result < 0 {
-                writeStderr("taurun: loading seccomp filter: \(String(cString: strerror(result.errno)))\n")
+        if let profile = plan.apparmorProfile {
+            // aa_change_onexec: the profile takes effect at execve. Written directly (no libapparmor needed).
+            do { try Files.writeValue("/proc/self/attr/apparmor/exec", "exec \(profile)") } catch {
+                writeStderr("taurun: apparmor profile \(profile): \(error)\n")
+                _exit(1)
+            }
+        }
+        if let seccomp, plan.noNewPrivileges {
+            do { try loadSeccomp(seccomp) } catch {
+                writeStderr("taurun: \(error)\n")
                 _exit(1)
             }
         }

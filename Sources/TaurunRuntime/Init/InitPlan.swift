@@ -64,6 +64,8 @@ struct InitPlan {
     var terminal: Bool
     var consoleSize: (rows: UInt16, cols: UInt16)?
     var oomScoreAdj: Int?
+    /// Applied only where the AppArmor LSM is enabled; elsewhere skipped (the host cannot enforce it).
+    var apparmorProfile: String?
 
     var createContainerHooks: [Hook]
     var startContainerHooks: [Hook]
@@ -295,6 +297,7 @@ extension InitPlan {
             rlimits: rlimits, noNewPrivileges: process.noNewPrivileges ?? false, terminal: process.terminal ?? false,
             consoleSize: process.consoleSize.map { (UInt16(clamping: $0.height), UInt16(clamping: $0.width)) },
             oomScoreAdj: process.oomScoreAdj,
+            apparmorProfile: (process.apparmorProfile?.isEmpty == false && HostLSM.appArmorEnabled) ? process.apparmorProfile : nil,
             createContainerHooks: spec.hooks?.createContainer ?? [], startContainerHooks: spec.hooks?.startContainer ?? [],
             noPivot: options.noPivot, newSessionKeyring: !options.noNewKeyring, preserveFDs: options.preserveFDs,
             containerID: containerID)
@@ -339,4 +342,10 @@ public struct CreateOptions: Sendable {
     /// `run` in the foreground with a terminal: taurun itself holds the pty master.
     public var foregroundTerminal = false
     public init() {}
+}
+
+enum HostLSM {
+    static var appArmorEnabled: Bool {
+        ((try? Files.readString("/sys/module/apparmor/parameters/enabled")) ?? "").hasPrefix("Y")
+    }
 }
