@@ -64,8 +64,9 @@ enum FileSystem {
         return result
     }
 
-    /// Writes a new file (O_EXCL: never through a planted symlink), fsync'ed.
-    static func createFile(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(SandboxError) {
+    /// Writes a new file (O_EXCL: never through a planted symlink). `durable` fsyncs it: used for the state files
+    /// (ids.json, grants), not for bundle files, which convert regenerates byte for byte (fsync costs tens of ms).
+    static func createFile(_ path: String, bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = false) throws(SandboxError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw .io(call: "open", path: path, errno: errno) }
         defer { close(fd) }
@@ -78,14 +79,16 @@ enum FileSystem {
             }
             offset += written
         }
-        guard fsync(fd) == 0 else { throw .io(call: "fsync", path: path, errno: errno) }
+        if durable {
+            guard fsync(fd) == 0 else { throw .io(call: "fsync", path: path, errno: errno) }
+        }
     }
 
-    /// Replaces `path` atomically: write `path.tmp`, then rename over it.
+    /// Replaces `path` atomically and durably: write and fsync `path.tmp`, then rename over it.
     static func replaceFile(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(SandboxError) {
         let temporary = path + ".tmp"
         if unlink(temporary) != 0 && errno != ENOENT { throw .io(call: "unlink", path: temporary, errno: errno) }
-        try createFile(temporary, bytes: bytes, mode: mode)
+        try createFile(temporary, bytes: bytes, mode: mode, durable: true)
         try rename(temporary, to: path)
     }
 
