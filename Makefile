@@ -16,8 +16,11 @@ endif
 
 PREFIX       ?= /usr/local
 SWIFT        ?= swift
-RELEASE_FLAGS = -c release --static-swift-stdlib
-TAURUN        = $(CURDIR)/.build/release/taurun
+# SCRATCH: SwiftPM's build directory; another one (make test SCRATCH=.build-mine) keeps parallel builds apart.
+SCRATCH      ?= .build
+export SWIFT_SCRATCH := $(abspath $(SCRATCH))
+RELEASE_FLAGS = -c release --static-swift-stdlib --scratch-path $(SWIFT_SCRATCH)
+TAURUN        = $(SWIFT_SCRATCH)/release/taurun
 ROOTFS        = $(CURDIR)/build/rootfs
 RUNTIME      ?= $(TAURUN)
 BATS_FLAGS   ?= --timing
@@ -52,7 +55,8 @@ test: deps hugetlb build rootfs
 unit-test: deps
 	@scripts/test.sh --unit
 
-test-runtime: deps rootfs
+# Builds taurun too: sandbox.bats converts Tau manifests with it whatever RUNTIME runs the bundles.
+test-runtime: deps build rootfs
 	@scripts/test.sh --integration $(RUNTIME)
 
 bench: deps build rootfs

@@ -24,6 +24,9 @@ if ! command -v swift > /dev/null && [[ -x /opt/swift/usr/bin/swift ]]; then
     export PATH="/opt/swift/usr/bin:$PATH"
 fi
 
+# The Makefile passes its SwiftPM build directory (SCRATCH=...) on; the default is SwiftPM's own .build.
+scratch=(--scratch-path "${SWIFT_SCRATCH:-$PWD/.build}")
+
 extra=0
 logfiles=()
 
@@ -31,12 +34,12 @@ if (( unit )); then
     rm -f "$logs/unit.log"
     echo "== unit tests (swift test)"
     # Swift Testing writes its results to stdout; keep the whole log for the summary and for reading failures.
-    swift build --build-tests 2>&1 | tee "$logs/unit-build.log"
+    swift build "${scratch[@]}" --build-tests 2>&1 | tee "$logs/unit-build.log"
     if (( PIPESTATUS[0] != 0 )); then
         echo "unit tests: build failed (see $logs/unit-build.log)" >&2
         extra=$((extra + 1))
     else
-        swift test --skip-build 2>&1 | tee "$logs/unit.log"
+        swift test "${scratch[@]}" --skip-build 2>&1 | tee "$logs/unit.log"
         rc=${PIPESTATUS[0]}
         logfiles+=("$logs/unit.log")
         if (( rc != 0 )) && ! grep -qE '^[^ ]+ Test .* failed after|^Test Case .* failed \(' "$logs/unit.log"; then
@@ -53,6 +56,8 @@ if [[ -n $runtime ]]; then
     runtime=$(realpath "$runtime")
     echo "== integration tests (bats) against $runtime"
     rm -f "$logs/integration.tap"
+    # TAURUN: the taurun binary tests use for taurun-only steps (sandbox.bats converts manifests with it).
+    export TAURUN=${TAURUN:-${SWIFT_SCRATCH:-$PWD/.build}/release/taurun}
     RUNTIME=$runtime bats ${BATS_FLAGS:-} Tests/Integration 2>&1 | tee "$logs/integration.tap"
     rc=${PIPESTATUS[0]}
     logfiles+=("$logs/integration.tap")

@@ -64,9 +64,9 @@ run_fails() {
     assert_clean_failure "$@"
 }
 
-# Skips a check of strictness that only taurun promises (issue 9); $1 says what the peers do instead.
+# Skips a check of strictness that only taurun promises (issue 9); $1 says what runc does instead.
 taurun_only() {
-    is_taurun || skip "taurun-only strictness: $1"
+    is_taurun || skip "taurun-only strictness ($1)"
 }
 
 write_config() {
