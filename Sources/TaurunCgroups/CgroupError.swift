@@ -27,6 +27,12 @@ public struct CgroupError: Error, CustomStringConvertible, Sendable, Equatable {
         self.reason = reason
     }
 
+    /// The caller may not manage cgroups here (rootless, read-only /sys/fs/cgroup): a rootless runtime can go on
+    /// without a cgroup when the config asks for no limits, as runc does.
+    public var isPermissionDenied: Bool {
+        errno == EACCES || errno == EPERM || errno == EROFS
+    }
+
     /// A configuration the host cannot honour (missing controller, out-of-range value, v1-only key on v2, ...).
     static func invalid(_ jsonPath: String, _ value: String?, _ reason: String) -> CgroupError {
         CgroupError(operation: "validate", path: jsonPath, value: value, reason: reason)

@@ -136,6 +136,13 @@ let hybridProcCgroup = """
         #expect(Cgroups.manager(recorded: recorded).paths == recorded)
     }
 
+    @Test func permissionErrorsAreRecognisableForRootlessFallback() {
+        #expect(CgroupError.syscall("mkdir", "/sys/fs/cgroup/memory/x", errno: 13).isPermissionDenied)
+        #expect(CgroupError.syscall("mkdir", "/sys/fs/cgroup/memory/x", errno: 30).isPermissionDenied)
+        #expect(!CgroupError.syscall("mkdir", "/sys/fs/cgroup/memory/x", errno: 2).isPermissionDenied)
+        #expect(!CgroupError.invalid("linux.resources.pids.limit", "1", "x").isPermissionDenied)
+    }
+
     @Test func errorDescriptionNamesFileValueAndErrno() {
         let error = CgroupError.syscall("write", "/sys/fs/cgroup/memory/x/memory.limit_in_bytes", value: "1024", errno: 16)
         #expect(error.description == "cgroup: write \"1024\" to /sys/fs/cgroup/memory/x/memory.limit_in_bytes: Device or resource busy")
