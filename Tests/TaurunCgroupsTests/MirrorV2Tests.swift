@@ -104,10 +104,9 @@ import TaurunOCI
     @Test func oomNotifierFiresWhenMemoryEventsChanges() throws {
         let fd = try manager().openOOMNotifier()
         defer { close(fd) }
-        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        #expect(poll(&poller, 1, 0) == 0)
+        #expect(try !OOMNotifier.wait(fd, timeoutMilliseconds: 0))
         mirror.write("unified/parent/c1/memory.events", "low 0\nhigh 0\nmax 3\noom 2\noom_kill 2\n")
-        #expect(poll(&poller, 1, 1000) == 1)
+        #expect(try OOMNotifier.wait(fd, timeoutMilliseconds: 1000))
         #expect(try manager().oomKillCount() == 2)
     }
 
