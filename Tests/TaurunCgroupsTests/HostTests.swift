@@ -281,7 +281,8 @@ struct HostV1Tests {
         #expect(try cgroup.manager.stats().pids.limit == 1)
     }
 
-    @Test func memoryLimitOOMKillsAndIsReported() throws {
+    @Test(.enabled(if: access("/usr/bin/python3", X_OK) == 0, "the memory hog is /usr/bin/python3"))
+    func memoryLimitOOMKillsAndIsReported() throws {
         let cgroup = try HostCgroup("oom", layout: layout)
         let manager = cgroup.manager
         try manager.create()
