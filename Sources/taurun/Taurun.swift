@@ -17,7 +17,8 @@ struct Taurun: ParsableCommand {
         version: "taurun version \(version)\nspec: \(Runtime.ociVersion)",
         subcommands: [
             SpecCommand.self, CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self,
-            ListCommand.self, KillCommand.self, DeleteCommand.self, FeaturesCommand.self,
+            ListCommand.self, KillCommand.self, DeleteCommand.self, FeaturesCommand.self, PauseCommand.self, ResumeCommand.self,
+            PsCommand.self, UpdateCommand.self, EventsCommand.self,
             ConvertCommand.self, ExplainCommand.self, GrantCommand.self, RevokeCommand.self, GrantsCommand.self,
         ])
 
