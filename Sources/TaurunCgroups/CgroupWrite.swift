@@ -21,6 +21,8 @@ struct CgroupWrite: Sendable, Equatable {
     var verifyReadBack = false
     /// Hosts without the file (no swap accounting, no bfq) cannot honour it; validation checks the mount root.
     var optionalFeature = false
+    /// "No limit" on a file the kernel may not have (swap without swap accounting): nothing to do then.
+    var skipIfMissing = false
 
     struct Fallback: Sendable, Equatable {
         var file: String

@@ -115,6 +115,7 @@ extension CgroupfsManager {
         do {
             try CgroupFiles.write(path, write.value)
         } catch {
+            if error.errno == ENOENT, write.skipIfMissing { return }
             if error.errno == ENOENT, let fallback = write.fallback {
                 try annotated(write) { () throws(CgroupError) in try CgroupFiles.write(CgroupFiles.join(dir, fallback.file), fallback.value) }
                 return

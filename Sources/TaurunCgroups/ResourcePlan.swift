@@ -91,8 +91,9 @@ enum ResourcePlan {
             throw .invalid("linux.resources.memory.swap", String(swap), "memory+swap must be >= the memory limit \(limit)")
         }
         let limitWrite = CgroupWrite(target: .v1("memory"), file: "memory.limit_in_bytes", value: String(limit), jsonPath: "linux.resources.memory.limit")
+        // Unlimited swap needs no swap accounting; a real swap limit does.
         let swapWrite = CgroupWrite(target: .v1("memory"), file: "memory.memsw.limit_in_bytes", value: String(swap),
-                                    jsonPath: "linux.resources.memory.swap", optionalFeature: true)
+                                    jsonPath: "linux.resources.memory.swap", optionalFeature: swap > 0, skipIfMissing: swap == -1)
         switch (limit != 0, swap != 0) {
         case (true, true):
             // Raising: memsw first (it must stay >= limit); lowering: limit first.
@@ -234,8 +235,10 @@ enum ResourcePlan {
             var swapText: String? = swap == 0 ? nil : v2Limit(swap)
             if swap == 0, swapValue > 0 { swapText = "0" }  // memory == memory+swap: no swap at all
             if let swapText {
+                // runc: without swap accounting, "max" and "0" are already true, so a missing file is fine.
+                let noSwapLimit = swapText == "max" || swapText == "0"
                 writes.append(.init(target: .v2("memory"), file: "memory.swap.max", value: swapText, jsonPath: "linux.resources.memory.swap",
-                                    optionalFeature: swapText != "max" && swapText != "0"))
+                                    optionalFeature: !noSwapLimit, skipIfMissing: noSwapLimit))
             }
             if limit != 0 {
                 writes.append(.init(target: .v2("memory"), file: "memory.max", value: v2Limit(limit), jsonPath: "linux.resources.memory.limit"))
@@ -265,7 +268,8 @@ enum ResourcePlan {
             guard idle == 0 || idle == 1 else { throw .invalid("linux.resources.cpu.idle", String(idle), "must be 0 or 1") }
             writes.append(.init(target: .v2("cpu"), file: "cpu.idle", value: String(idle), jsonPath: "linux.resources.cpu.idle", optionalFeature: true))
         }
-        if let shares = cpu.shares, shares != 0 {
+        // An idle cgroup has no weight of its own (the kernel refuses cpu.weight writes then, as runc notes).
+        if let shares = cpu.shares, shares != 0, cpu.idle != 1 {
             guard shares >= 2, shares <= 262_144 else {
                 throw .invalid("linux.resources.cpu.shares", String(shares), "valid range is 2-262144")
             }

@@ -63,6 +63,14 @@ import TaurunOCI
         #expect(mirror.read("unified/parent/c1/memory.high") == "50000000")
     }
 
+    @Test func unlimitedSwapIsFineWithoutSwapAccountingButASwapLimitIsNot() throws {
+        mirror.dir("unified/noswap", files: Self.leafFiles.filter { !$0.key.hasPrefix("memory.swap") })
+        let manager = try Cgroups.manager(containerID: "x", cgroupsPath: "/noswap", layout: .unified(mountpoint: mirror.path("unified")), ownCgroups: ["": "/"])
+        try manager.apply(LinuxResources(memory: LinuxMemory(limit: -1)))
+        #expect(mirror.read("unified/noswap/memory.max") == "max")
+        #expect(throws: CgroupError.self) { try manager.apply(LinuxResources(memory: LinuxMemory(limit: 100, swap: 300))) }
+    }
+
     @Test func deviceRulesValidateOnV2AndNeedARealCgroupToAttach() throws {
         let manager = try manager()
         let devices = LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")])

@@ -105,6 +105,7 @@ import TaurunOCI
         #expect(files(try ResourcePlan.v2(LinuxResources(cpu: cpu)))
                 == ["cpu.idle=0", "cpu.weight=39", "cpu.max=50000 100000", "cpu.max.burst=1000", "cpuset.cpus=0-1"])
         #expect(files(try ResourcePlan.v2(LinuxResources(cpu: LinuxCPU(period: 100_000)))) == ["cpu.max=max 100000"])
+        #expect(files(try ResourcePlan.v2(LinuxResources(cpu: LinuxCPU(shares: 1024, idle: 1)))) == ["cpu.idle=1"])
     }
 
     @Test func ioUsesBfqThenConvertedWeightAndOneIoMaxLinePerThrottle() throws {
