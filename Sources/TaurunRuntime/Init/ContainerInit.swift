@@ -102,7 +102,8 @@ struct ContainerInit {
         for r in plan.rlimits { try Limits.set(resource: r.resource, soft: r.soft, hard: r.hard, name: r.name) }
         // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the user process may not keep: load it
         // now, while we still have it (runc does the same). With no_new_privs it waits until right before exec.
-        if let seccomp, !plan.noNewPrivileges { try loadSeccomp(seccomp) }
+        var listener: Int32 = -1
+        if let seccomp, !plan.noNewPrivileges { listener = try loadSeccomp(seccomp) }
         try setCredentials()
         if chdir(plan.cwd) != 0 { throw SyscallError("chdir", plan.cwd) }
         try checkCwdIsInside()
@@ -112,6 +113,13 @@ struct ContainerInit {
         try Processes.closeOnExec(from: 3 + plan.preserveFDs)
         for fd in 3..<(3 + plan.preserveFDs) { _ = tr_fcntl_int(fd, F_SETFD, 0) }
         umask(mode_t(plan.umask ?? 0o022))
+        // With no_new_privs the filter goes in last, as in runc: after it only the fifo wait, startContainer hooks
+        // and execve remain.
+        if let seccomp, plan.noNewPrivileges { listener = try loadSeccomp(seccomp) }
+        if listener >= 0 {
+            try sync.send(.seccompListener(listener))
+            close(listener)
+        }
     }
 
     private func joinNamespaces() throws {
@@ -158,44 +166,11 @@ struct ContainerInit {
         Processes.dieWithParent(expectedParent: parentPid)
     }
 
-    /// CVE-2024-21626: a cwd reached through a leaked fd would sit outside the root ("(unreachable)/...").
-    private func checkCwdIsInside() throws {
-        var buf = [CChar](repeating: 0, count: 4096)
-        guard getcwd(&buf, buf.count) != nil else { throw SyscallError("getcwd") }
-        let cwd = String(cString: buf)
-        if !cwd.hasPrefix("/") { throw RuntimeError.container("current working directory is outside of container mount namespace root -- possible container breakout detected") }
-    }
+    private func checkCwdIsInside() throws { try ProcessSetup.checkCwdIsInside() }
 
-    private var environment: [String] {
-        var env = plan.env
-        if !env.contains(where: { $0.hasPrefix("HOME=") }) {
-            env.append("HOME=" + (UserDatabase.home(uid: plan.uid) ?? "/"))
-        }
-        return env
-    }
+    private var environment: [String] { ProcessSetup.environment(plan.env, uid: plan.uid) }
 
-    private func lookPath() -> (path: String?, error: String?) {
-        let name = plan.args[0]
-        if name.contains("/") {
-            var st = statBuf()
-            if stat(name, &st) != 0 { return (nil, "exec \(name): \(String(cString: strerror(errno)).lowercased())") }
-            if (st.st_mode & 0o170000) == 0o040000 { return (nil, "exec \(name): is a directory") }
-            if access(name, X_OK) != 0 { return (nil, "exec \(name): permission denied") }
-            return (name, nil)
-        }
-        let pathVar = plan.env.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
-            ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-        var denied = false
-        for dir in pathVar.split(separator: ":", omittingEmptySubsequences: false) {
-            let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
-            var st = statBuf()
-            guard stat(candidate, &st) == 0, (st.st_mode & 0o170000) == 0o100000 else { continue }
-            if access(candidate, X_OK) == 0 { return (candidate, nil) }
-            denied = true
-        }
-        if denied { return (nil, "exec: \"\(name)\": permission denied") }
-        return (nil, "exec: \"\(name)\": executable file not found in $PATH")
-    }
+    private func lookPath() -> (path: String?, error: String?) { ProcessSetup.lookPath(plan.args[0], env: plan.env) }
 
     private func resolveExecutable() throws {
         if let error = lookPath().error { throw RuntimeError.container(error) }
@@ -203,9 +178,11 @@ struct ContainerInit {
 
     // MARK: - After `start`
 
-    private func loadSeccomp(_ program: SeccompProgram) throws {
+    /// Loads the filter; returns the notify listener fd, or -1 when the profile has no SCMP_ACT_NOTIFY rule.
+    private func loadSeccomp(_ program: SeccompProgram) throws -> Int32 {
         let result = SeccompLoader.load(program)
         if result.result < 0 { throw SyscallError("seccomp(SET_MODE_FILTER)", nil, rawErrno: result.errno) }
+        return program.usesNotify ? result.result : -1
     }
 
     private func execute() -> Never {
@@ -217,12 +194,6 @@ struct ContainerInit {
             // aa_change_onexec: the profile takes effect at execve. Written directly (no libapparmor needed).
             do { try Files.writeValue("/proc/self/attr/apparmor/exec", "exec \(profile)") } catch {
                 writeStderr("taurun: apparmor profile \(profile): \(error)\n")
-                _exit(1)
-            }
-        }
-        if let seccomp, plan.noNewPrivileges {
-            do { try loadSeccomp(seccomp) } catch {
-                writeStderr("taurun: \(error)\n")
                 _exit(1)
             }
         }
