@@ -200,3 +200,21 @@ long tr_statfs_flags(const char *path) {
     if (statfs(path, &st) < 0) return -1;
     return (long)st.f_flags;
 }
+
+long tr_recv_message(int sock, char *buf, size_t cap, int *fd) {
+    struct iovec iov = { buf, cap };
+    union { struct cmsghdr align; char cbuf[CMSG_SPACE(sizeof(int))]; } control;
+    struct msghdr msg = { 0 };
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.cbuf;
+    msg.msg_controllen = sizeof(control.cbuf);
+    *fd = -1;
+    ssize_t n;
+    do { n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
+    if (n < 0) return -1;
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+        memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+    return (long)n;
+}

@@ -34,7 +34,10 @@ extension Runtime {
         }
         let plan = try InitPlan.build(spec: spec, bundle: bundlePath, containerID: id, options: options)
         let seccomp: SeccompProgram?
-        do { seccomp = try spec.linux?.seccomp.map { s throws(SeccompError) in try SeccompCompiler.compile(s) } } catch {
+        // Compiled BPF is cached beside the state root (not in it: every directory there is a container), keyed by the
+        // profile: a hit skips libseccomp entirely.
+        let cache = SeccompProgramCache(directory: store.root + ".seccomp-cache")
+        do { seccomp = try spec.linux?.seccomp.map { s throws(SeccompError) in try cache.program(for: s).program } } catch {
             throw .seccomp(error.description)
         }
         let cgroup: any CgroupManager
@@ -147,6 +150,17 @@ extension Runtime {
                         throw error
                     }
                     try sync.send(.hooksDone)
+                case .seccompListener(let listener)?:
+                    defer { close(listener) }
+                    guard let path = spec.linux?.seccomp?.listenerPath, !path.isEmpty else { continue }
+                    do {
+                        try SeccompListener.send(listenerFD: listener, to: path, pid: pid,
+                                                 metadata: spec.linux?.seccomp?.listenerMetadata,
+                                                 state: state(of: record, status: .creating))
+                    } catch {
+                        try? sync.send(.failed(error.description))
+                        throw RuntimeError.seccomp(error.description)
+                    }
                 case .ready?:
                     break loop
                 case .failed(let message)?:

@@ -1,4 +1,5 @@
 import TaurunLinux
+import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -12,12 +13,14 @@ enum SyncMessage: Equatable {
     /// `go` carries the OCI state JSON the child hands to createContainer/startContainer hooks.
     case go(String)
     case hooks, hooksDone, ready, handover, ack
+    /// The seccomp notify fd (sent with SCM_RIGHTS), for the parent to hand to linux.seccomp.listenerPath.
+    case seccompListener(Int32)
     case failed(String)
 
     var tag: UInt8 {
         switch self {
         case .go: return 0x47; case .hooks: return 0x48; case .hooksDone: return 0x68; case .ready: return 0x52
-        case .handover: return 0x58; case .ack: return 0x41; case .failed: return 0x45
+        case .handover: return 0x58; case .ack: return 0x41; case .failed: return 0x45; case .seccompListener: return 0x53
         }
     }
 }
@@ -33,6 +36,11 @@ struct SyncChannel {
     }
 
     func send(_ message: SyncMessage) throws(SyscallError) {
+        if case .seccompListener(let listener) = message {
+            let sock = fd
+            _ = try sys("sendmsg(sync)") { tr_send_fd(sock, listener, "S", 1) }
+            return
+        }
         var bytes = [message.tag]
         switch message {
         case .failed(let text), .go(let text): bytes += Array(text.utf8.prefix(60000))
@@ -44,8 +52,11 @@ struct SyncChannel {
     /// Blocks for the next message; nil when the peer closed its end (it exited or was killed).
     func receive() throws(SyscallError) -> SyncMessage? {
         var buf = [UInt8](repeating: 0, count: 65536)
-        let n = try sys("recv(sync)") { buf.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) } }
-        if n == 0 { return nil }
+        var passed: Int32 = -1
+        let n = Int(try sys("recvmsg(sync)") { buf.withUnsafeMutableBytes { tr_recv_message(fd, $0.baseAddress, $0.count, &passed) } })
+        if n == 0 { if passed >= 0 { Glibc.close(passed) }; return nil }
+        if buf[0] == 0x53 && passed >= 0 { return .seccompListener(passed) }
+        if passed >= 0 { Glibc.close(passed) }
         switch buf[0] {
         case 0x47: return .go(String(decoding: buf[1..<n], as: UTF8.self))
         case 0x48: return .hooks
