@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -218,3 +219,6 @@ long tr_recv_message(int sock, char *buf, size_t cap, int *fd) {
         memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
     return (long)n;
 }
+
+int tr_eventfd_cloexec(unsigned int initial) { return eventfd(initial, EFD_CLOEXEC); }
+long tr_bpf(int cmd, void *attr, unsigned int attr_size) { return syscall(SYS_bpf, cmd, attr, attr_size); }

@@ -1,3 +1,5 @@
+import CLinux
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -6,18 +8,8 @@ import Musl
 
 /// bpf(2) for the v2 device controller: load a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it to a cgroup,
 /// detaching the ones taurun attached before (update). glibc has no bpf() wrapper and Swift cannot call the
-/// variadic syscall(); libc's syscall entry is looked up once and called with a fixed signature, which is how
-/// its assembly implementation reads the arguments on x86_64 and arm64. (A tr_bpf in CLinux would replace this.)
+/// variadic syscall(): CLinux's tr_bpf makes the call.
 enum BPFSyscall {
-    private typealias SyscallFunction = @convention(c) (Int, Int32, UnsafeMutableRawPointer, UInt32) -> Int
-
-    #if arch(x86_64)
-    static let number = 321
-    #elseif arch(arm64)
-    static let number = 280
-    #else
-    static let number = -1
-    #endif
 
     // Commands and constants (include/uapi/linux/bpf.h).
     static let progLoad: Int32 = 5
@@ -33,14 +25,9 @@ enum BPFSyscall {
     static let attributeSize = 128
 
     static func call(_ command: Int32, _ attributes: inout [UInt8]) -> Int {
-        guard number > 0, let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "syscall") else {
-            errno = ENOSYS
-            return -1
-        }
-        let function = unsafeBitCast(symbol, to: SyscallFunction.self)
-        return attributes.withUnsafeMutableBytes { raw -> Int in
+        attributes.withUnsafeMutableBytes { raw -> Int in
             guard let base = raw.baseAddress else { return -1 }
-            return function(number, command, base, UInt32(raw.count))
+            return tr_bpf(command, base, UInt32(raw.count))
         }
     }
 

@@ -54,12 +54,13 @@ extension Runtime {
             phase: .creating, creatorPid: getpid(), creatorStartTime: Processes.startTime(of: getpid()),
             pid: nil, pidStartTime: nil, cgroupDirs: cgroup.paths.dirs, annotations: spec.annotations,
             hooks: spec.hooks, ociVersion: spec.ociVersion)
-        var childPid: pid_t = -1
+        let childPid: pid_t
         do {
             try store.save(record)
             childPid = try launch(spec: spec, plan: plan, seccomp: seccomp, cgroup: cgroup, record: &record, options: options, lockFD: lock.fd)
         } catch {
-            if childPid > 0 { Glibc.kill(childPid, SIGKILL); var s: Int32 = 0; waitpid(childPid, &s, 0) }
+            // launch records the pid right after clone (inout is written back on throw too).
+            if let pid = record.pid { Glibc.kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
             try? cgroup.destroy()
             try? store.remove(id)
             lock.release()

@@ -46,6 +46,11 @@ int tr_sethostname(const char *name, size_t len);
 int tr_setdomainname(const char *name, size_t len);
 long tr_keyctl_join_session_keyring(const char *name);
 
+// eventfd(2) with EFD_CLOEXEC (sys/eventfd.h is not in the Glibc module map).
+int tr_eventfd_cloexec(unsigned int initial);
+// bpf(2): cmd with a zero-padded union bpf_attr of attr_size bytes.
+long tr_bpf(int cmd, void *attr, unsigned int attr_size);
+
 // Seccomp: load a prebuilt classic-BPF program (compiled in the parent); returns the notify fd when
 // SECCOMP_FILTER_FLAG_NEW_LISTENER is in flags, else 0.
 int tr_seccomp_set_mode_filter(unsigned int flags, const void *insns, unsigned short count);
