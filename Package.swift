@@ -20,6 +20,8 @@ let package = Package(
         .target(name: "CLinux"),
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        // toml++ (Debian libtomlplusplus-dev, header-only) behind a C function: TOML → JSON without Foundation.
+        .target(name: "CTomlJSON"),
 
         .target(name: "TaurunOCI"),
         .target(name: "TaurunLinux", dependencies: [
@@ -39,5 +41,6 @@ let package = Package(
         .testTarget(name: "TaurunSeccompTests", dependencies: ["TaurunSeccomp"]),
         .testTarget(name: "TaurunRuntimeTests", dependencies: ["TaurunRuntime"]),
         .testTarget(name: "TauSandboxTests", dependencies: ["TauSandbox"], resources: [.copy("Fixtures")]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,116 @@
+// TOML → JSON for manifests. Our own small walker over toml++'s tree (not toml++'s json_formatter) so that values
+// JSON cannot carry faithfully — dates and times — are refused with their line instead of turning into strings.
+#define TOML_EXCEPTIONS 0
+#define TOML_HEADER_ONLY 1
+#include <toml++/toml.h>
+
+#include "ctomljson.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace {
+
+struct Failure {
+    std::string message;
+    int line = 0;
+};
+
+void quote(std::string &out, std::string_view s) {
+    out += '"';
+    for (unsigned char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+    }
+    out += '"';
+}
+
+bool emit(const toml::node &node, const std::string &key, std::string &out, Failure &failure) {
+    if (auto *table = node.as_table()) {
+        out += '{';
+        bool first = true;
+        for (auto &&[k, v] : *table) {
+            if (!first) out += ',';
+            first = false;
+            quote(out, k.str());
+            out += ':';
+            if (!emit(v, key.empty() ? std::string(k.str()) : key + "." + std::string(k.str()), out, failure)) return false;
+        }
+        out += '}';
+    } else if (auto *array = node.as_array()) {
+        out += '[';
+        for (size_t i = 0; i < array->size(); i++) {
+            if (i) out += ',';
+            if (!emit(*array->get(i), key + "[" + std::to_string(i) + "]", out, failure)) return false;
+        }
+        out += ']';
+    } else if (auto *s = node.as_string()) {
+        quote(out, s->get());
+    } else if (auto *i = node.as_integer()) {
+        out += std::to_string(i->get());
+    } else if (auto *f = node.as_floating_point()) {
+        double d = f->get();
+        if (d != d || d == HUGE_VAL || d == -HUGE_VAL) {
+            failure = { key + ": nan and inf are not allowed in a manifest", static_cast<int>(node.source().begin.line) };
+            return false;
+        }
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.17g", d);
+        out += buf;
+        if (!std::strpbrk(buf, ".eE")) out += ".0";
+    } else if (auto *b = node.as_boolean()) {
+        out += b->get() ? "true" : "false";
+    } else {
+        failure = { key + ": TOML dates and times are not allowed in a manifest", static_cast<int>(node.source().begin.line) };
+        return false;
+    }
+    return true;
+}
+
+void report(const std::string &message, int line, char *error, size_t error_cap, int *error_line) {
+    if (error && error_cap > 0) {
+        std::strncpy(error, message.c_str(), error_cap - 1);
+        error[error_cap - 1] = '\0';
+    }
+    if (error_line) *error_line = line;
+}
+
+} // namespace
+
+char *tr_toml_to_json(const char *text, size_t len, char *error, size_t error_cap, int *error_line) {
+    toml::parse_result result = toml::parse(std::string_view(text, len));
+    if (!result) {
+        const toml::parse_error &e = result.error();
+        report("line " + std::to_string(e.source().begin.line) + ", column " + std::to_string(e.source().begin.column) +
+                   ": " + std::string(e.description()),
+               static_cast<int>(e.source().begin.line), error, error_cap, error_line);
+        return nullptr;
+    }
+    std::string json;
+    Failure failure;
+    if (!emit(result.table(), "", json, failure)) {
+        report("line " + std::to_string(failure.line) + ": " + failure.message, failure.line, error, error_cap, error_line);
+        return nullptr;
+    }
+    char *copy = static_cast<char *>(std::malloc(json.size() + 1));
+    if (!copy) return nullptr;
+    std::memcpy(copy, json.data(), json.size() + 1);
+    return copy;
+}
