@@ -12,6 +12,14 @@ import Glibc
 public struct CreatedContainer {
     public let id: String
     public let pid: Int32
+    /// The pty master when `run` holds the terminal itself (terminal: true, no --console-socket), else -1.
+    public var ptyMaster: Int32 = -1
+
+    public init(id: String, pid: Int32, ptyMaster: Int32 = -1) {
+        self.id = id
+        self.pid = pid
+        self.ptyMaster = ptyMaster
+    }
 }
 
 extension Runtime {
@@ -55,9 +63,11 @@ extension Runtime {
             pid: nil, pidStartTime: nil, cgroupDirs: cgroup.paths.dirs, annotations: spec.annotations,
             hooks: spec.hooks, ociVersion: spec.ociVersion)
         let childPid: pid_t
+        var ptyMaster: Int32 = -1
         do {
             try store.save(record)
-            childPid = try launch(spec: spec, plan: plan, seccomp: seccomp, cgroup: cgroup, record: &record, options: options, lockFD: lock.fd)
+            childPid = try launch(spec: spec, plan: plan, seccomp: seccomp, cgroup: cgroup, record: &record, options: options,
+                                  lockFD: lock.fd, ptyMaster: &ptyMaster)
         } catch {
             // launch records the pid right after clone (inout is written back on throw too).
             if let pid = record.pid { Glibc.kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
@@ -67,7 +77,7 @@ extension Runtime {
             throw error
         }
         lock.release()
-        return CreatedContainer(id: id, pid: childPid)
+        return CreatedContainer(id: id, pid: childPid, ptyMaster: ptyMaster)
     }
 
     private func absoluteBundle(_ bundle: String) throws(RuntimeError) -> String {
@@ -80,7 +90,8 @@ extension Runtime {
 
     /// Clone the container process and drive it through the sync protocol to `created`.
     private func launch(spec: Spec, plan: InitPlan, seccomp: SeccompProgram?, cgroup: any CgroupManager,
-                        record: inout ContainerRecord, options: CreateOptions, lockFD: Int32) throws(RuntimeError) -> pid_t {
+                        record: inout ContainerRecord, options: CreateOptions, lockFD: Int32,
+                        ptyMaster: inout Int32) throws(RuntimeError) -> pid_t {
         let fifoPath = store.execFifo(of: record.id)
         if mkfifo(fifoPath, 0o600) != 0 { throw .system(SyscallError("mkfifo", fifoPath)) }
         // Held read-write by the child: its read blocks until `start` writes (no EOF while it holds a writer).
@@ -94,7 +105,20 @@ extension Runtime {
         if let socket = options.consoleSocket {
             do { consoleFD = try Terminal.connect(socketPath: socket) } catch { channels.child.close(); throw .system(error) }
         }
-        defer { if consoleFD >= 0 { close(consoleFD) } }
+        // `run` in the foreground with a terminal: the child sends the pty master to us over a private socketpair.
+        var consoleReceiver: Int32 = -1
+        if plan.terminal && options.consoleSocket == nil && options.foregroundTerminal {
+            var pair: [Int32] = [-1, -1]
+            if socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) != 0 {
+                channels.child.close(); throw .system(SyscallError("socketpair"))
+            }
+            consoleReceiver = pair[0]
+            consoleFD = pair[1]
+        }
+        defer {
+            if consoleFD >= 0 { close(consoleFD) }
+            if consoleReceiver >= 0 { close(consoleReceiver) }
+        }
 
         do {
             try cgroup.create()
@@ -172,6 +196,7 @@ extension Runtime {
                     throw RuntimeError.container("unexpected message from container init")
                 }
             }
+            if consoleReceiver >= 0 { ptyMaster = try Terminal.receiveFD(from: consoleReceiver) }
             record.phase = .created
             try store.save(record)
             if let pidFile = options.pidFile { try writePidFile(pidFile, pid: pid) }

@@ -14,6 +14,7 @@ extension Runtime {
     /// return its exit code (128+N when killed by signal N).
     public func waitForeground(_ container: CreatedContainer) -> Int32 {
         for sig in Self.forwarded { _ = tr_install_recording_handler(sig) }
+        if container.ptyMaster >= 0 { return ConsoleProxy(master: container.ptyMaster, child: container.pid).run() }
         var status: Int32 = 0
         while true {
             let r = waitpid(container.pid, &status, 0)
@@ -27,5 +28,58 @@ extension Runtime {
             if r < 0 { return 255 }
         }
         return Processes.exitCode(fromWaitStatus: status)
+    }
+}
+
+/// `run` with a terminal and no console socket: taurun holds the pty master and copies between it and its own
+/// stdin/stdout (stdin in raw mode when it is a terminal), passes window-size changes on, and forwards signals.
+struct ConsoleProxy {
+    let master: Int32
+    let child: pid_t
+
+    func run() -> Int32 {
+        var saved = termios()
+        let isTTY = isatty(0) == 1 && tcgetattr(0, &saved) == 0
+        if isTTY {
+            var raw = saved
+            cfmakeraw(&raw)
+            tcsetattr(0, TCSANOW, &raw)
+            copyWindowSize()
+        }
+        defer { if isTTY { var s = saved; tcsetattr(0, TCSANOW, &s) } }
+        var stdinOpen = true
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        var status: Int32 = 0
+        while true {
+            var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0), pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0)]
+            let r = poll(&fds, 2, 100)
+            while case let sig = tr_take_pending_signal(), sig != 0 {
+                if sig == SIGWINCH { copyWindowSize() } else { Glibc.kill(child, sig) }
+            }
+            if r > 0 && fds[0].revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
+                if n > 0 { _ = buffer.withUnsafeBytes { write(1, $0.baseAddress, n) } }
+            }
+            if r > 0 && stdinOpen && fds[1].revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+                if n > 0 { _ = buffer.withUnsafeBytes { write(master, $0.baseAddress, n) } } else { stdinOpen = false }
+            }
+            if waitpid(child, &status, WNOHANG) == child { break }
+        }
+        // Drain what the container wrote before it exited.
+        while true {
+            var pfd = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 0) > 0 else { break }
+            let n = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            _ = buffer.withUnsafeBytes { write(1, $0.baseAddress, n) }
+        }
+        close(master)
+        return Processes.exitCode(fromWaitStatus: status)
+    }
+
+    private func copyWindowSize() {
+        var rows: UInt16 = 0, cols: UInt16 = 0
+        if tr_ioctl_get_winsize(0, &rows, &cols) == 0 { _ = tr_ioctl_set_winsize(master, rows, cols) }
     }
 }

@@ -11,7 +11,7 @@ struct RunCommand: TaurunVerb {
 
     mutating func execute(_ runtime: Runtime) throws {
         var createOptions = options.createOptions
-        createOptions.foregroundTerminal = false
+        createOptions.foregroundTerminal = !detach
         let container = try runtime.create(id: id, bundle: options.bundle, options: createOptions)
         do {
             try runtime.start(id: id)
