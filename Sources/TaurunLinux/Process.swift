@@ -14,6 +14,13 @@ public enum Processes {
         _ = try sys("prctl(PR_SET_PDEATHSIG)") { tr_prctl(prSetPdeathsig, UInt(signal), 0, 0, 0) }
     }
 
+    /// Non-dumpable until execve: processes in the container cannot open /proc/<pid>/exe (the taurun binary) or
+    /// our memory while we work in their namespaces (CVE-2019-5736). execve of the user program makes it dumpable
+    /// again.
+    public static func hideFromContainer() {
+        _ = tr_prctl(4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0)
+    }
+
     public static func setKeepCapabilities(_ on: Bool) throws(SyscallError) {
         _ = try sys("prctl(PR_SET_KEEPCAPS)") { tr_prctl(prSetKeepCaps, on ? 1 : 0, 0, 0, 0) }
     }

@@ -20,6 +20,7 @@ struct ContainerInit {
     let seccomp: SeccompProgram?
 
     func run() -> Never {
+        Processes.hideFromContainer()
         Processes.dieWithParent(expectedParent: parentPid)
         var state = ""
         do {
