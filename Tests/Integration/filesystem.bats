@@ -201,3 +201,12 @@ run_container() {
     [ "$status" -eq 0 ]
     [ "$output" = /work/dir ]
 }
+
+@test "--no-pivot: the rootfs is still the root and host files stay invisible" {
+    echo host-only > "$BUNDLE/host-marker"
+    set_args sh -c '[ -e /host-marker ] || [ -e /../host-marker ] && echo visible; ls /bin/busybox'
+    id=$(new_id)
+    run --separate-stderr rt run --no-pivot --bundle "$BUNDLE" "$id"
+    [ "$status" -eq 0 ]
+    [ "$output" = /bin/busybox ]
+}

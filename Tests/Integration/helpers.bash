@@ -220,6 +220,12 @@ test_processes() {
         pid=${f#/proc/}
         pid=${pid%%/*}
         [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+        # A zombie holds nothing but its pid until its parent (often the host's init, for a detached container)
+        # reaps it; it is not something a runtime left behind.
+        local stat
+        stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+        stat=${stat##*) }
+        [[ ${stat:0:1} == Z ]] && continue
         cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || continue
         echo -n "$pid($cmd) "
     done

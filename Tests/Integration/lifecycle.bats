@@ -384,3 +384,84 @@ kill_and_expect_stopped() {
     [ "$(jq -r .level <<< "$line")" = error ]
     [[ $(jq -r .msg <<< "$line") == *does-not-exist* ]]
 }
+
+@test "state: annotations from the config appear in the state" {
+    id=$(new_id)
+    cfg '.annotations = {"org.example.key": "value", "org.example.other": "2"}'
+    set_args sleep 100
+    rt create --bundle "$BUNDLE" "$id" < /dev/null > /dev/null 2>&1
+    run rt state "$id"
+    [ "$status" -eq 0 ]
+    [ "$(jq -r '.annotations["org.example.key"]' <<< "$output")" = value ]
+    [ "$(jq -r '.annotations["org.example.other"]' <<< "$output")" = 2 ]
+}
+
+@test "kill --all signals every process of the container" {
+    id=$(new_id)
+    share_dir
+    set_args sh -c 'sleep 100 & sleep 100 & echo ready > /shared/ready; wait'
+    rt run --detach --bundle "$BUNDLE" "$id" < /dev/null > /dev/null 2>&1
+    wait_file "$SHARED/ready"
+    local pid
+    pid=$(rt state "$id" | jq -r .pid)
+    [ "$(pgrep -c -P "$pid" sleep)" -eq 2 ]
+    rt kill --all "$id" KILL
+    wait_status "$id" stopped
+    local tries=40
+    while [ -n "$(pgrep -P "$pid" sleep)" ] && (( tries-- > 0 )); do sleep 0.05; done
+    local left
+    left=$(test_processes "$id")
+    [ -z "$left" ] || { echo "still there: $left"; ps -o pid,ppid,stat,comm -p "$(echo $left | grep -o "^[0-9]*")"; return 1; }
+}
+
+@test "--version prints the runtime version and the spec version" {
+    run --separate-stderr "$RUNTIME" --version
+    [ "$status" -eq 0 ]
+    [[ ${lines[0]} == *version* ]]
+    [[ $output == *"spec: "[0-9]* ]]
+}
+
+@test "spec writes a runnable config.json, and refuses to overwrite one" {
+    local dir="$BATS_TEST_TMPDIR/spec"
+    mkdir -p "$dir"
+    (cd "$dir" && "$RUNTIME" spec)
+    jq -e '.ociVersion and .process.args and .root.path == "rootfs" and (.linux.namespaces | length > 0)' \
+        "$dir/config.json"
+    cp -a "$ROOTFS_SRC" "$dir/rootfs"
+    jq --arg mark "TAURUN_TEST_MARK=$TEST_MARK" '.process.terminal = false | .process.args = ["echo", "from-spec"]
+        | .process.env += [$mark]' "$dir/config.json" > "$dir/c.json"
+    mv "$dir/c.json" "$dir/config.json"
+    id=$(new_id)
+    run --separate-stderr rt run --bundle "$dir" "$id"
+    [ "$status" -eq 0 ]
+    [ "$output" = from-spec ]
+
+    local before
+    before=$(cat "$dir/config.json")
+    run --separate-stderr bash -c "cd '$dir' && '$RUNTIME' spec"
+    [ "$status" -ne 0 ]
+    [ "$(cat "$dir/config.json")" = "$before" ]
+
+    mkdir -p "$BATS_TEST_TMPDIR/spec2"
+    "$RUNTIME" spec --bundle "$BATS_TEST_TMPDIR/spec2"
+    jq -e .ociVersion "$BATS_TEST_TMPDIR/spec2/config.json"
+}
+
+@test "features: a JSON document with the supported versions, hooks and namespaces" {
+    run --separate-stderr "$RUNTIME" features
+    if [ "$status" -ne 0 ] && ! is_taurun; then
+        skip "$(runtime_name) has no features command"
+    fi
+    [ "$status" -eq 0 ]
+    jq -e '.ociVersionMin and .ociVersionMax' <<< "$output"
+    [ "$(jq -r '.hooks | sort | join(" ")' <<< "$output")" = \
+        "createContainer createRuntime poststart poststop prestart startContainer" ]
+    local ns
+    for ns in cgroup ipc mount network pid user uts; do
+        jq -e --arg n "$ns" '.linux.namespaces | index($n)' <<< "$output" > /dev/null || { echo "missing $ns"; return 1; }
+    done
+    if is_taurun; then
+        jq -e '.linux.namespaces | index("time")' <<< "$output"
+        jq -e '.ociVersionMax | startswith("1.2")' <<< "$output"
+    fi
+}

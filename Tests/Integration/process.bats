@@ -263,3 +263,23 @@ status_field() {
     [ "$(cat "$SHARED/got")" = payload ]
     [ "$(echo $(cat "$SHARED/fds"))" = "0 1 2 3 4" ]   # 4 is ls's own directory fd
 }
+
+@test "linux.sysctl: a namespaced sysctl is set inside the container only" {
+    local host
+    host=$(cat /proc/sys/net/ipv4/ip_forward)
+    local want=$(( 1 - host ))
+    cfg '.linux.sysctl = {"net.ipv4.ip_forward": $v}' --arg v "$want"
+    set_args cat /proc/sys/net/ipv4/ip_forward
+    run_container
+    [ "$status" -eq 0 ]
+    [ "$output" = "$want" ]
+    [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host" ]
+}
+
+@test "process.oomScoreAdj is applied" {
+    cfg '.process.oomScoreAdj = 500'
+    set_args cat /proc/self/oom_score_adj
+    run_container
+    [ "$status" -eq 0 ]
+    [ "$output" = 500 ]
+}
