@@ -29,6 +29,32 @@ import Testing
     }
 
     @Test(.enabled(if: TestSupport.isRoot, "convert needs root"))
+    func reconvertUpdatesChangedFilesAndRebuildsAChangedSkeleton() throws {
+        let directory = TestSupport.temporaryDirectory("convert-update")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let manifest = directory + "/tau.toml"
+        TestSupport.write(manifest, "id = \"org.tauos.update\"\ncommand = [\"/bin/sh\"]\n[permissions]\nnetwork = true\n")
+        var options = ConvertOptions(
+            manifestPath: manifest, bundlePath: directory + "/bundle", rootfs: rootfs, grants: [.network], stateDirectory: directory + "/state")
+        _ = try TauConverter.convert(options, prompter: NoPrompter?.none)
+        let granted = try #require(TestSupport.read(directory + "/bundle/config.json"))
+        #expect(!granted.contains("\"type\": \"network\""))
+        // Revoked: same skeleton, new config (updated in place).
+        _ = try GrantStore(stateDirectory: directory + "/state").update(try #require(AppID("org.tauos.update"))) { $0.deny(.network) }
+        options.grants = []
+        _ = try TauConverter.convert(options, prompter: NoPrompter?.none)
+        let denied = try #require(TestSupport.read(directory + "/bundle/config.json"))
+        #expect(denied.contains("\"type\": \"network\""))
+        #expect(FileSystem.kind(directory + "/bundle/config.json.tmp") == nil)
+        // The rootfs gained a top-level directory: the skeleton is rebuilt.
+        try FileSystem.makeDirectory(rootfs + "/opt")
+        _ = try TauConverter.convert(options, prompter: NoPrompter?.none)
+        #expect(FileSystem.kind(directory + "/bundle/rootfs/opt") == .directory)
+        #expect(try #require(TestSupport.read(directory + "/bundle/config.json")).contains("\"destination\": \"/opt\""))
+    }
+
+    @Test(.enabled(if: TestSupport.isRoot, "convert needs root"))
     func aFailedConvertLeavesTheOldBundle() throws {
         let directory = TestSupport.temporaryDirectory("convert-fail")
         defer { TestSupport.remove(directory) }

@@ -101,15 +101,20 @@ public enum TauConverter {
             stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes)
         var appArmorLoaded = false
         do {
-            try writer.stage(generated, app: manifest.id)
+            let profile = BundleWriter.temporaryProfile(bundle: bundle)
             if plan.inputs.host.appArmorEnabled && manifest.sandbox == .taurun {
-                try HelperCommand.check("apparmor_parser", ["-r", "-W", writer.staging + "/tau/apparmor.profile"])
+                try FileSystem.replaceFile(profile, bytes: Array(generated.appArmorProfile.utf8), durable: false)
+                defer { unlink(profile) }
+                try HelperCommand.check("apparmor_parser", ["-r", "-W", profile])
                 appArmorLoaded = true
             }
             try provisioner.provision()
             _ = try IDAllocator(stateDirectory: state).allocate(manifest.id)
             if plan.recordChanged { try GrantStore(stateDirectory: state).save(plan.record) }
-            try writer.commit()
+            if try !writer.updateInPlace(generated, app: manifest.id) {
+                try writer.stage(generated, app: manifest.id)
+                try writer.commit()
+            }
         } catch {
             writer.discard()
             throw error

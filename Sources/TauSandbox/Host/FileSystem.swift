@@ -84,11 +84,11 @@ enum FileSystem {
         }
     }
 
-    /// Replaces `path` atomically and durably: write and fsync `path.tmp`, then rename over it.
-    static func replaceFile(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(SandboxError) {
+    /// Replaces `path` atomically: write (and, if `durable`, fsync) `path.tmp`, then rename over it.
+    static func replaceFile(_ path: String, bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true) throws(SandboxError) {
         let temporary = path + ".tmp"
         if unlink(temporary) != 0 && errno != ENOENT { throw .io(call: "unlink", path: temporary, errno: errno) }
-        try createFile(temporary, bytes: bytes, mode: mode, durable: true)
+        try createFile(temporary, bytes: bytes, mode: mode, durable: durable)
         try rename(temporary, to: path)
     }
 
