@@ -89,6 +89,16 @@ import TaurunOCI
         #expect(result.status == 0, "\(result.output)")
     }
 
+    @Test(arguments: GoldenBundleTests.examples)
+    func configPassesTaurunValidationAndRoundTrips(_ example: Example) throws {
+        let directory = TestSupport.temporaryDirectory("validate")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let spec = try Self.generate(example, rootfs: rootfs).spec
+        try spec.validate()
+        #expect(try Spec.decode(spec.encodedJSON()) == spec)
+    }
+
     @Test func schemaValidationCanFail() throws {
         let directory = TestSupport.temporaryDirectory("schema-bad")
         defer { TestSupport.remove(directory) }
