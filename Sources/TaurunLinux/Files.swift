@@ -25,32 +25,39 @@ public enum Files {
 
     public static func close(_ fd: Int32) { if fd >= 0 { _ = Glibc.close(fd) } }
 
-    /// Opens (creating as needed) `relative` under the directory `rootFD` with every component resolved inside the
-    /// root (RESOLVE_IN_ROOT), so `..` and absolute symlinks cannot leave it. Missing components are created as
-    /// directories, the last one as a directory or an empty file. Returns an Int32(TR_O_PATH) fd to the final component.
+    /// Opens (creating as needed) `relative` under the directory `rootFD`, resolving every prefix from the root with
+    /// RESOLVE_IN_ROOT, so `..` and absolute symlinks behave as they would inside the container and can never leave
+    /// it. Missing components are created as directories, the last one as a directory or an empty file. Returns an
+    /// O_PATH fd to the final component.
     public static func createInRoot(rootFD: Int32, _ relative: String, directory: Bool, mode: UInt32 = 0o755,
                                     display: String) throws(SyscallError) -> Int32 {
         let parts = relative.split(separator: "/").map(String.init).filter { !$0.isEmpty && $0 != "." }
-        var current = try sys("dup", display) { fcntl(rootFD, F_DUPFD_CLOEXEC, 3) }
-        for (i, part) in parts.enumerated() {
-            let last = i == parts.count - 1
-            var next = tr_openat2(current, part, UInt64(Int32(TR_O_PATH) | O_CLOEXEC), 0, resolveInRoot)
-            if next < 0 && Glibc.errno == ENOENT {
-                if last && !directory {
-                    let f = tr_openat(current, part, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o644)
-                    if f >= 0 { Glibc.close(f) } else if Glibc.errno != EEXIST {
-                        let e = SyscallError("create", display); Glibc.close(current); throw e
-                    }
-                } else if mkdirat(current, part, last ? mode_t(mode) : 0o755) < 0 && Glibc.errno != EEXIST {
-                    let e = SyscallError("mkdir", display); Glibc.close(current); throw e
-                }
-                next = tr_openat2(current, part, UInt64(Int32(TR_O_PATH) | O_CLOEXEC), 0, resolveInRoot)
-            }
-            if next < 0 { let e = SyscallError("openat2", display); Glibc.close(current); throw e }
-            Glibc.close(current)
-            current = next
+        let pathFlags = UInt64(UInt32(bitPattern: Int32(TR_O_PATH) | O_CLOEXEC))
+        if parts.isEmpty { return try sys("openat2", display) { tr_openat2(rootFD, ".", pathFlags, 0, resolveInRoot) } }
+        var firstMissing = parts.count
+        // Find the first component that does not exist (walking back from the full path: usually it all exists).
+        let whole = tr_openat2(rootFD, parts.joined(separator: "/"), pathFlags, 0, resolveInRoot)
+        if whole >= 0 { return whole }
+        guard Glibc.errno == ENOENT else { throw SyscallError("openat2", display) }
+        firstMissing = 0
+        for i in stride(from: parts.count - 1, to: 0, by: -1) {
+            let fd = tr_openat2(rootFD, parts[0..<i].joined(separator: "/"), pathFlags, 0, resolveInRoot)
+            if fd >= 0 { Glibc.close(fd); firstMissing = i; break }
+            guard Glibc.errno == ENOENT else { throw SyscallError("openat2", display) }
         }
-        return current
+        for i in firstMissing..<parts.count {
+            let parentPath = i == 0 ? "." : parts[0..<i].joined(separator: "/")
+            let parent = try sys("openat2", display) { tr_openat2(rootFD, parentPath, pathFlags, 0, resolveInRoot) }
+            defer { Glibc.close(parent) }
+            let last = i == parts.count - 1
+            if last && !directory {
+                let f = tr_openat(parent, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o644)
+                if f >= 0 { Glibc.close(f) } else if Glibc.errno != EEXIST { throw SyscallError("create", display) }
+            } else if mkdirat(parent, parts[i], last ? mode_t(mode) : 0o755) < 0 && Glibc.errno != EEXIST {
+                throw SyscallError("mkdir", display)
+            }
+        }
+        return try sys("openat2", display) { tr_openat2(rootFD, parts.joined(separator: "/"), pathFlags, 0, resolveInRoot) }
     }
 
     /// `/proc/self/fd/N`: lets mount(2) and friends act on exactly the object an fd refers to.
