@@ -24,17 +24,28 @@ for f in "${files[@]}"; do
             /^not ok [0-9]+/ { if (tolower($0) ~ /# todo/) s++; else fl++; next }
             END { print p+0, fl+0, s+0 }' "$f")
     else
-        # Swift Testing: "<symbol> Test name() passed after 0.1 seconds.", "... failed after ...", "... skipped";
-        # the closing "Test run with N tests ..." line is not a test. XCTest: "Test Case '-[...]' passed (0.1 seconds)."
+        # Swift Testing closes with "Test run with N tests in M suites passed after ..." (or "failed after ... with
+        # K issues"); the per-test lines ("Test f() failed after ...", "Test g() skipped") give the failures and skips.
+        # Passing tests are counted from N, not from their own lines: with tests that fork, some of those lines can
+        # be missing from the log. XCTest closes with "Executed N tests, with F failures".
         read -r p fl s < <(awk '
-            / Test run with [0-9]+ test/ { next }
-            /^Test Case .* passed \(/  { p++; next }
-            /^Test Case .* failed \(/  { fl++; next }
-            /^Test Case .* skipped \(/ { s++; next }
-            /^[^ ]+ Test .* passed after [0-9.]+ seconds/ { p++; next }
+            / Test run with [0-9]+ tests? / {
+                for (i = 1; i <= NF; i++) if ($i == "with") { total = $(i + 1); break }
+                if ($0 ~ / failed after /) run_failed = 1
+                next
+            }
             /^[^ ]+ Test .* failed after [0-9.]+ seconds/ { fl++; next }
             /^[^ ]+ Test .* skipped/ { s++; next }
-            END { print p+0, fl+0, s+0 }' "$f")
+            /Executed [0-9]+ tests?, with [0-9]+ failures?/ {
+                for (i = 1; i <= NF; i++) if ($i == "Executed") { xt = $(i + 1); xf = $(i + 4) }
+                next
+            }
+            END {
+                if (run_failed && fl == 0) fl = 1
+                p = total - fl - s
+                if (p < 0) p = 0
+                print p + (xt - xf), fl + xf, s + 0
+            }' "$f")
     fi
     passed=$((passed + p))
     failed=$((failed + fl))

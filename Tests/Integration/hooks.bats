@@ -29,10 +29,12 @@ setup_hooks() {
     set_args sh -c 'echo process >> '"$HOOKDIR"'/log'
     id=$(new_id)
     rt create --bundle "$BUNDLE" "$id"
+    echo "after create: $(echo $(cat "$HOOKDIR/log"))"
     [ "$(echo $(cat "$HOOKDIR/log"))" = "prestart createRuntime createContainer" ]
     rt start "$id"
     wait_status "$id" stopped
     rt delete "$id"
+    echo "after delete: $(echo $(cat "$HOOKDIR/log"))"
     [ "$(echo $(cat "$HOOKDIR/log"))" = \
         "prestart createRuntime createContainer startContainer process poststart poststop" ] || \
     [ "$(echo $(cat "$HOOKDIR/log"))" = \
