@@ -2,7 +2,7 @@
 // taurun: an OCI container runtime and the Tau OS app sandbox.
 // Module arrows (one way): taurun -> TaurunRuntime, TauSandbox; TaurunRuntime -> TaurunCgroups, TaurunSeccomp,
 // TaurunLinux, TaurunOCI; TaurunCgroups -> TaurunLinux, TaurunOCI; TaurunSeccomp -> TaurunLinux, TaurunOCI, CSeccomp;
-// TaurunLinux -> CLinux, CCap, SystemPackage; TauSandbox -> TaurunOCI; TaurunOCI -> stdlib + FoundationEssentials.
+// TaurunLinux -> CLinux, CCap, SystemPackage; TauSandbox -> TaurunOCI, CTomlJSON; TaurunOCI -> stdlib + FoundationEssentials.
 import PackageDescription
 
 let package = Package(
@@ -13,7 +13,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C leaves: one tr_-prefixed function per syscall Swift cannot call; no logic.
@@ -30,7 +29,7 @@ let package = Package(
         .target(name: "TaurunCgroups", dependencies: ["TaurunLinux", "TaurunOCI"]),
         .target(name: "TaurunSeccomp", dependencies: ["TaurunLinux", "TaurunOCI", "CSeccomp"]),
         .target(name: "TaurunRuntime", dependencies: ["TaurunCgroups", "TaurunSeccomp", "TaurunLinux", "TaurunOCI"]),
-        .target(name: "TauSandbox", dependencies: ["TaurunOCI", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "TauSandbox", dependencies: ["TaurunOCI", "CTomlJSON"]),
         .executableTarget(name: "taurun", dependencies: [
             "TaurunRuntime", "TauSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -7,7 +7,7 @@ packages=(
     # Runtimes to compare with, the test rootfs, the test and benchmark tools.
     runc crun busybox-static bats hyperfine jq python3 python3-jsonschema iproute2 util-linux procps e2fsprogs
     # C libraries the Swift package links (system-library targets, found through pkg-config).
-    libseccomp-dev libcap-dev libapparmor-dev apparmor pkg-config
+    libseccomp-dev libcap-dev libtomlplusplus-dev libapparmor-dev apparmor pkg-config
     # The runtime-spec JSON schema (config validation tests) and the conformance suite's needs.
     golang-github-opencontainers-specs-dev
     # What the Swift toolchain in /opt/swift needs on Debian 12.

@@ -84,29 +84,30 @@ bool emit(const toml::node &node, const std::string &key, std::string &out, Fail
     return true;
 }
 
-void report(const std::string &message, int line, char *error, size_t error_cap, int *error_line) {
+void report(const std::string &message, int line, int column, char *error, size_t error_cap, int *error_line,
+            int *error_column) {
     if (error && error_cap > 0) {
         std::strncpy(error, message.c_str(), error_cap - 1);
         error[error_cap - 1] = '\0';
     }
     if (error_line) *error_line = line;
+    if (error_column) *error_column = column;
 }
 
 } // namespace
 
-char *tr_toml_to_json(const char *text, size_t len, char *error, size_t error_cap, int *error_line) {
+char *tr_toml_to_json(const char *text, size_t len, char *error, size_t error_cap, int *error_line, int *error_column) {
     toml::parse_result result = toml::parse(std::string_view(text, len));
     if (!result) {
         const toml::parse_error &e = result.error();
-        report("line " + std::to_string(e.source().begin.line) + ", column " + std::to_string(e.source().begin.column) +
-                   ": " + std::string(e.description()),
-               static_cast<int>(e.source().begin.line), error, error_cap, error_line);
+        report(std::string(e.description()), static_cast<int>(e.source().begin.line),
+               static_cast<int>(e.source().begin.column), error, error_cap, error_line, error_column);
         return nullptr;
     }
     std::string json;
     Failure failure;
     if (!emit(result.table(), "", json, failure)) {
-        report("line " + std::to_string(failure.line) + ": " + failure.message, failure.line, error, error_cap, error_line);
+        report(failure.message, failure.line, 0, error, error_cap, error_line, error_column);
         return nullptr;
     }
     char *copy = static_cast<char *>(std::malloc(json.size() + 1));

@@ -75,7 +75,7 @@ import Testing
         json(good + #", "on_violation": "ignore""#, "unknown on_violation", "E_MANIFEST", "must be one of \"terminate\", \"deny\""),
         json(good + #", "permissions": {"network": false, "network": true}"#, "duplicate key", "E_MANIFEST", "duplicate key \"network\""),
         Case(name: "unterminated object", file: "tau-app.json", text: #"{"id": "org.evil.app", "command": ["/bin/sh"]"#, code: "E_MANIFEST", fragment: "syntax error"),
-        toml("id = \"org.evil.app\"\ncommand = [\"/bin/sh\"]\nversion = 1979-05-27\n", "TOML date as version", "E_MANIFEST", "must be a string, not date"),
+        toml("id = \"org.evil.app\"\ncommand = [\"/bin/sh\"]\nversion = 1979-05-27\n", "TOML date as version", "E_MANIFEST", "version: TOML dates and times are not allowed"),
         Case(name: "top-level array", file: "tau-app.json", text: "[1, 2]", code: "E_MANIFEST", fragment: "must be a table/object"),
         tau(good + #", "permissions": 7"#, "permissions as number", "E_MANIFEST", "must be a table (network = true, …) or a list"),
         Case(name: "invalid UTF-8", file: "tau-app.json", text: "{\"id\": \"org.a.b\u{FFFD}\"}", code: "E_MANIFEST", fragment: "key id"),

@@ -10,9 +10,9 @@ extern "C" {
 #endif
 
 // Parses `len` bytes of TOML. On success returns a malloc'd NUL-terminated JSON document (the caller frees it).
-// On a syntax error returns NULL and writes "line L, column C: reason" into `error` (NUL-terminated, truncated to
-// `error_cap`) and the line into *error_line.
-char *tr_toml_to_json(const char *text, size_t len, char *error, size_t error_cap, int *error_line);
+// On an error returns NULL, writes the reason into `error` (NUL-terminated, truncated to `error_cap`) and its
+// position into *error_line / *error_column (column 0 when unknown).
+char *tr_toml_to_json(const char *text, size_t len, char *error, size_t error_cap, int *error_line, int *error_column);
 
 #ifdef __cplusplus
 }

@@ -1,44 +1,29 @@
-import TOMLKit
+import CTomlJSON
 
-/// tau.toml → `ManifestValue`, through TOMLKit (toml++). Parse errors keep toml++'s line and column.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// tau.toml → `ManifestValue`: toml++ (the parser TOMLKit wraps, used here through CTomlJSON so taurun links no
+/// Foundation) turns the file into JSON, which then takes the same road as tau-app.json. Parse errors keep
+/// toml++'s line and column; dates and times, which a manifest never needs, are refused with their line.
 enum TOMLManifestReader {
     static func read(text: String, path: String) throws(SandboxError) -> ManifestValue {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw .manifestSyntax(
-                path: path, line: error.source.begin.line, column: error.source.begin.column, message: error.description)
-        } catch {
-            throw .manifestSyntax(path: path, line: nil, column: nil, message: String(describing: error))
-        }
-        return convert(table)
-    }
-
-    private static func convert(_ table: TOMLTable) -> ManifestValue {
-        var result: [String: ManifestValue] = [:]
-        for key in table.keys {
-            if let value = table[key] {
-                result[key] = convert(value)
+        var error = [CChar](repeating: 0, count: 512)
+        var line: Int32 = 0, column: Int32 = 0
+        let source = Array(text.utf8)
+        let json = source.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                tr_toml_to_json(chars.baseAddress, chars.count, &error, error.count, &line, &column)
             }
         }
-        return .table(result)
-    }
-
-    private static func convert(_ value: TOMLValueConvertible) -> ManifestValue {
-        switch value.type {
-        case .string: return value.string.map(ManifestValue.string) ?? .unsupported(typeName: "string")
-        case .int: return value.int.map { .integer(Int64($0)) } ?? .unsupported(typeName: "integer")
-        case .double: return value.double.map(ManifestValue.float) ?? .unsupported(typeName: "float")
-        case .bool: return value.bool.map(ManifestValue.bool) ?? .unsupported(typeName: "boolean")
-        case .array:
-            guard let array = value.array else { return .unsupported(typeName: "array") }
-            return .array(array.map { convert($0) })
-        case .table:
-            guard let table = value.table else { return .unsupported(typeName: "table") }
-            return convert(table)
-        case .date, .time, .dateTime:
-            return .unsupported(typeName: value.type.description)
+        guard let json else {
+            let message = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw .manifestSyntax(path: path, line: line > 0 ? Int(line) : nil, column: column > 0 ? Int(column) : nil,
+                                  message: message)
         }
+        defer { free(json) }
+        let bytes = Array(UnsafeRawBufferPointer(start: json, count: strlen(json)))
+        return try JSONManifestReader.read(bytes: bytes, path: path)
     }
 }
