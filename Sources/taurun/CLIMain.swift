@@ -13,23 +13,20 @@ enum CLIMain {
 
     static func run(_ root: Taurun.Type) {
         let args = Array(CommandLine.arguments.dropFirst())
-        var command: ParsableCommand
         do {
-            command = try Taurun.parseAsRoot(args)
-        } catch {
-            let code = Taurun.exitCode(for: error)
-            if code == .success {
-                print(Taurun.fullMessage(for: error))
-                exit(0)
-            }
-            fail(oneLine(Taurun.message(for: error)))
-        }
-        do {
+            var command = try Taurun.parseAsRoot(args)
             try command.run()
         } catch let exit as ExitCode {
             Glibc.exit(exit.rawValue)
+        } catch let error as RuntimeError {
+            fail(error.description)
         } catch {
-            fail("\(error)")
+            // Parser outcomes (help and --version requested, usage errors) and errors thrown by verbs.
+            if Taurun.exitCode(for: error) == .success {
+                print(Taurun.fullMessage(for: error))
+                exit(0)
+            }
+            fail(Taurun.message(for: error))
         }
         exit(0)
     }
