@@ -34,9 +34,10 @@ if ! (cd "$bundle" && "$taurun" spec > /dev/null 2>&1) || [[ ! -s $bundle/config
     rm -f "$bundle/config.json"
     (cd "$bundle" && runc spec)
 fi
-# root.path is the shared rootfs itself (absolute): runc refuses a rootfs that is a symlink.
-jq --arg root "$(realpath "$rootfs")" \
-    '.process.terminal = false | .process.args = ["/bin/true"] | .root = {path: $root, readonly: true}' \
+# root.path is the shared rootfs itself (absolute): runc refuses a rootfs that is a symlink. ociVersion 1.0.2: the
+# config uses nothing newer, and crun 1.8 refuses "1.2.0" ("unknown version specified").
+jq --arg root "$(realpath "$rootfs")" '.ociVersion = "1.0.2" | .process.terminal = false
+    | .process.args = ["/bin/true"] | .root = {path: $root, readonly: true}' \
     "$bundle/config.json" > "$bundle/config.json.new"
 mv "$bundle/config.json.new" "$bundle/config.json"
 
@@ -62,10 +63,11 @@ for name in "${names[@]}"; do
         "$r create --bundle $bundle cycle-$name && $r start cycle-$name && $r delete --force cycle-$name")
 done
 
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 hyperfine --warmup 3 --runs "$runs" --export-json "$work/results.json" --export-markdown "$work/results.md" "${args[@]}"
 
-mean_ms() {   # name -> mean in milliseconds
-    jq -r --arg n "$1" '.results[] | select(.command == $n) | .mean * 1000' "$work/results.json"
+stat_ms() {   # name statistic(mean|median) -> milliseconds
+    jq -r --arg n "$1" --arg s "$2" '.results[] | select(.command == $n) | .[$s] * 1000' "$work/results.json"
 }
 ratio() {     # a b -> a/b with two decimals
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
@@ -77,13 +79,14 @@ for kind in run "create+start+delete"; do
     for pair in "taurun crun" "taurun runc" "crun runc"; do
         read -r a b <<< "$pair"
         if has "$a" && has "$b"; then
-            ratios+=("| $kind | $a/$b | $(ratio "$(mean_ms "$a $kind")" "$(mean_ms "$b $kind")") |")
+            ratios+=("| $kind | $a/$b | $(ratio "$(stat_ms "$a $kind" mean)" "$(stat_ms "$b $kind" mean)") | $(
+                ratio "$(stat_ms "$a $kind" median)" "$(stat_ms "$b $kind" median)") |")
         fi
     done
 done
 
 echo
-echo "Ratios of mean wall time (lower is faster for the first runtime):"
+echo "Ratios of wall time, mean and median (below 1: the first runtime is faster):"
 printf '%s\n' "${ratios[@]}"
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -102,12 +105,14 @@ version_of() {
     echo "numbers from another machine are not comparable."
     echo
     echo "- Machine: $cpu, $(nproc) cores, Linux $(uname -r), Debian $debian, cgroup $(
-        [[ -f /sys/fs/cgroup/cgroup.controllers ]] && echo v2 || echo "v1 (hybrid)")"
+        [[ -f /sys/fs/cgroup/cgroup.controllers ]] && echo v2 || echo "v1 (hybrid)"); load average when the run"
+    echo "  started: $load (1, 5, 15 min; anything well above 0 means other work shared the CPUs: compare medians)"
     for name in "${names[@]}"; do
         echo "- $name: $(version_of "$name") (\`${bin[$name]}\`)"
     done
     echo "- Bundle: \`/bin/true\` (busybox-static) on a read-only busybox rootfs; config from \`$spec_from spec\` with"
-    echo "  terminal off. Each runtime has its own \`--root\`; hyperfine: 3 warm-up runs, $runs timed runs per command."
+    echo "  terminal off and ociVersion 1.0.2 (crun 1.8 refuses 1.2.0). Each runtime has its own \`--root\`;"
+    echo "  hyperfine: 3 warm-up runs, $runs timed runs per command."
     echo "- \`run\`: \`RUNTIME run --bundle B ID\`. \`create+start+delete\`: \`create\`, \`start\`, \`delete --force\` in"
     echo "  sequence (one shell command)."
     echo
@@ -115,10 +120,10 @@ version_of() {
     echo
     cat "$work/results.md"
     echo
-    echo "## Ratios (mean wall time)"
+    echo "## Ratios (wall time; below 1 the first runtime is faster)"
     echo
-    echo "| benchmark | ratio | value |"
-    echo "|:---|:---|---:|"
+    echo "| benchmark | ratio | mean | median |"
+    echo "|:---|:---|---:|---:|"
     printf '%s\n' "${ratios[@]}"
 } > "$out"
 echo "wrote $out"
