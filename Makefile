@@ -23,7 +23,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib --scratch-path $(SWIFT_SCRATCH)
 TAURUN        = $(SWIFT_SCRATCH)/release/taurun
 ROOTFS        = $(CURDIR)/build/rootfs
 RUNTIME      ?= $(TAURUN)
-BATS_FLAGS   ?= --timing
+export BATS_FLAGS ?= --timing
 
 .PHONY: deps build rootfs run hello-bundle test unit-test integration-test test-runtime hugetlb bench install
 
