@@ -46,7 +46,17 @@ extension Runtime {
         if let socket = options.consoleSocket {
             do { consoleFD = try Terminal.connect(socketPath: socket) } catch { throw .system(error) }
         }
-        defer { if consoleFD >= 0 { close(consoleFD) } }
+        // A terminal in the foreground without a console socket: taurun receives the pty master itself and relays.
+        var relayFD: Int32 = -1
+        if plan.terminal && options.consoleSocket == nil {
+            var pair: [Int32] = [-1, -1]
+            if socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) != 0 {
+                throw .system(SyscallError("socketpair"))
+            }
+            relayFD = pair[0]
+            consoleFD = pair[1]
+        }
+        defer { if consoleFD >= 0 { close(consoleFD) }; if relayFD >= 0 { close(relayFD) } }
         let channels: (parent: SyncChannel, child: SyncChannel)
         do { channels = try SyncChannel.pair() } catch { throw .system(error) }
         defer { channels.parent.close() }
@@ -85,6 +95,16 @@ extension Runtime {
         }
         if let pidFile = options.pidFile { try writePidFile(pidFile, pid: pid) }
         if options.detach { return 0 }
+        if relayFD >= 0 {
+            let master: Int32
+            do { master = try Terminal.receiveFD(from: relayFD) } catch {
+                Glibc.kill(pid, SIGKILL)
+                _ = waitForeground(CreatedContainer(id: id, pid: pid))
+                throw .system(error)
+            }
+            defer { close(master) }
+            return ExecTerminalRelay(master: master, pid: pid).run()
+        }
         return waitForeground(CreatedContainer(id: id, pid: pid))
     }
 

@@ -37,9 +37,6 @@ struct ExecPlan {
         if !terminal && options.consoleSocket != nil {
             throw .usage("cannot use console socket if taurun will not detach or allocate tty")
         }
-        if terminal && options.consoleSocket == nil {
-            throw .usage("exec --tty in the foreground needs --console-socket: taurun does not relay a terminal itself")
-        }
         if let adj = process.oomScoreAdj, adj < -1000 || adj > 1000 {
             throw .unsupported(field: "process.oomScoreAdj", value: "\(adj)", reason: "must be between -1000 and 1000, got")
         }

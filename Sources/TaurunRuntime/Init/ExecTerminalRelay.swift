@@ -1,0 +1,90 @@
+import TaurunLinux
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `exec --tty` in the foreground without `--console-socket` (a person at a shell, not conmon): taurun itself holds
+/// the pty master, as runc does. Its own terminal goes raw, bytes are copied both ways with poll(2) — one thread —,
+/// window-size changes (SIGWINCH) are copied to the pty, and other signals are forwarded to the process. Runs in
+/// the `taurun exec` process, never in the container.
+struct ExecTerminalRelay {
+    let master: Int32
+    let pid: pid_t
+
+    /// Copies until the process has exited and its output is drained; returns its exit code.
+    func run() -> Int32 {
+        let saved = makeRaw(0)
+        defer { if var saved { _ = tcsetattr(0, TCSANOW, &saved) } }
+        copyWindowSize()
+        for sig in Runtime.forwarded { _ = tr_install_recording_handler(sig) }
+        var stdinOpen = true
+        var exitCode: Int32?
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while true {
+            var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0)]
+            // Once the process is gone only its remaining output matters: poll without waiting.
+            let r = poll(&fds, 2, exitCode == nil ? 200 : 0)
+            if r < 0 && errno == EINTR { handleSignals(); continue }
+            if r < 0 { break }
+            if fds[0].revents != 0 {
+                let n = read(master, &buffer, buffer.count)
+                // EIO: every slave fd is closed (the process and its children are gone).
+                if n <= 0 { if n < 0 && errno == EINTR { continue }; break }
+                writeAll(1, buffer, count: n)
+            } else if exitCode != nil {
+                break
+            }
+            if stdinOpen && fds[1].revents != 0 {
+                let n = read(0, &buffer, buffer.count)
+                if n > 0 { writeAll(master, buffer, count: n) } else if !(n < 0 && errno == EINTR) { stdinOpen = false }
+            }
+            if exitCode == nil, let code = try? Processes.wait(pid, options: WNOHANG) { exitCode = code }
+        }
+        if let exitCode { return exitCode }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return 255 }
+            handleSignals()
+        }
+        return Processes.exitCode(fromWaitStatus: status)
+    }
+
+    private func handleSignals() {
+        while case let sig = tr_take_pending_signal(), sig != 0 {
+            if sig == SIGWINCH { copyWindowSize() } else { Glibc.kill(pid, sig) }
+        }
+    }
+
+    private func copyWindowSize() {
+        var rows: UInt16 = 0, cols: UInt16 = 0
+        if tr_ioctl_get_winsize(0, &rows, &cols) == 0 { _ = tr_ioctl_set_winsize(master, rows, cols) }
+    }
+
+    /// Raw mode on taurun's own terminal, so keys (Ctrl-C included) reach the container's pty unchanged. Returns
+    /// the settings to restore, or nil when stdin is not a terminal.
+    private func makeRaw(_ fd: Int32) -> termios? {
+        guard isatty(fd) == 1 else { return nil }
+        var saved = termios()
+        guard tcgetattr(fd, &saved) == 0 else { return nil }
+        var raw = saved
+        cfmakeraw(&raw)
+        _ = tcsetattr(fd, TCSANOW, &raw)
+        return saved
+    }
+
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8], count: Int) {
+        var offset = 0
+        while offset < count {
+            let n = bytes.withUnsafeBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return write(fd, base + offset, count - offset)
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+}
