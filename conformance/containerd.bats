@@ -174,6 +174,20 @@ task_exit_code() {
     [[ $output != *"$id"* ]]
 }
 
+@test "ctr task ps lists the container's processes (runtime ps --format json)" {
+    requires_verb ps
+    local id pid
+    id=$(unique_name)
+    ctr_ run -d --runc-binary "$RUNTIME" "$REF" "$id" sh -c 'sleep 1000 & sleep 1001'
+    wait_for "ctr_ task ls | grep -q \"^$id .*RUNNING\""
+    pid=$(ctr_ task ls | awk -v id="$id" '$1 == id { print $2 }')
+    wait_for "[ \$(ctr_ task ps $id | tail -n +2 | wc -l) -ge 2 ]"
+    run ctr_ task ps "$id"
+    [ "$status" -eq 0 ]
+    [[ $output == *"$pid"* ]]
+    [ "$(tail -n +2 <<< "$output" | wc -l)" -ge 2 ]
+}
+
 @test "ctr task pause and resume" {
     requires_verb pause
     local id

@@ -214,6 +214,19 @@ teardown() {
     [ "$status" -eq 137 ]
 }
 
+@test "podman update changes a running container's memory limit" {
+    requires_verb update
+    local name id
+    name=$(unique_name)
+    pm run -d --name "$name" --memory 64m "$IMAGE" sleep 1000
+    id=$(podman inspect -f '{{.Id}}' "$name")
+    local file=/sys/fs/cgroup/memory/libpod_parent/libpod-$id/memory.limit_in_bytes
+    [ "$(cat "$file")" = 67108864 ]
+    run pm update --memory 48m "$name"
+    [ "$status" -eq 0 ]
+    [ "$(cat "$file")" = 50331648 ]
+}
+
 @test "--pids-limit is enforced" {
     run pm run --rm --pids-limit 5 "$IMAGE" sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait'
     [[ $output == *"can't fork"* ]]

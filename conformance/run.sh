@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every conformance suite against one runtime binary (what `make conformance` runs):
+#
+#   conformance/run.sh                              # RUNTIME defaults to /usr/local/bin/taurun
+#   RUNTIME=/usr/sbin/runc conformance/run.sh       # the reference
+#   conformance/run.sh exec podman                  # only some suites: exec podman containerd runtime-tools
+#
+# Prepares the host first (conformance/setup.sh: packages, containers.conf, local image). Ends with one line per
+# suite and exits non-zero if any check failed.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export RUNTIME=${RUNTIME:-/usr/local/bin/taurun}
+suites=("$@")
+((${#suites[@]} > 0)) || suites=(exec podman containerd runtime-tools)
+
+"$here/setup.sh" || exit 2
+
+summary=()
+status=0
+for suite in "${suites[@]}"; do
+    echo "== $suite ($RUNTIME)"
+    if [[ $suite == runtime-tools ]]; then
+        out=$("$here/runtime-tools.sh" | tee /dev/stderr) || status=1
+        summary+=("runtime-tools: $(tail -n 1 <<< "$out")")
+    else
+        out=$(bats "$here/$suite.bats" | tee /dev/stderr) || status=1
+        summary+=("$suite: $(grep '^ok' <<< "$out" | grep -vc ' # skip') passed, $(grep -c '^not ok' <<< "$out") failed, $(grep -c '^ok .* # skip' <<< "$out") skipped")
+    fi
+done
+echo
+printf '%s\n' "${summary[@]}"
+exit "$status"
