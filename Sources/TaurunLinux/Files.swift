@@ -114,14 +114,15 @@ public enum Files {
         try writeAll(fd: fd, Array(value.utf8), path: path)
     }
 
-    /// Atomically replaces `path` with `bytes`: write a temp file in the same directory, fsync, rename.
-    /// A reader sees the old or the new content, never a partial file.
+    /// Atomically replaces `path` with `bytes`: write a temp file in the same directory, then rename over.
+    /// A reader, or a process killed at any instant, sees the old or the new content, never a partial file.
+    /// No fsync: container state describes processes and mounts that a reboot ends anyway, and the rename is atomic
+    /// in the page cache (fsync costs milliseconds per write where /run is not a tmpfs).
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(SyscallError) {
         let tmp = path + ".tmp.\(getpid())"
         let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         do {
             try writeAll(fd: fd, bytes, path: tmp)
-            _ = try sys("fsync", tmp) { fsync(fd) }
         } catch {
             Glibc.close(fd); unlink(tmp); throw error
         }
