@@ -56,10 +56,11 @@ import Glibc
     }
 
     @Test func joinedNamespaceMustBeOfTheNamedType() {
-        let m = message(spec {
-            $0.linux?.namespaces = $0.linux?.namespaces?.map { ns in
+        let m = message(spec { s in
+            let joined = (s.linux?.namespaces ?? []).map { ns in
                 ns.type == .network ? LinuxNamespace(type: .network, path: "/proc/self/ns/ipc") : ns
             }
+            s.linux?.namespaces = joined
         })
         #expect(m.contains("linux.namespaces[") && m.contains("is a ipc namespace, not network"))
     }
