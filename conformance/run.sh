@@ -18,14 +18,18 @@ suites=("$@")
 
 summary=()
 status=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for suite in "${suites[@]}"; do
     echo "== $suite ($RUNTIME)"
     if [[ $suite == runtime-tools ]]; then
-        out=$("$here/runtime-tools.sh" | tee /dev/stderr) || status=1
-        summary+=("runtime-tools: $(tail -n 1 <<< "$out")")
+        "$here/runtime-tools.sh" | tee "$log"
+        ((PIPESTATUS[0] == 0)) || status=1
+        summary+=("runtime-tools: $(tail -n 1 "$log")")
     else
-        out=$(bats "$here/$suite.bats" | tee /dev/stderr) || status=1
-        summary+=("$suite: $(grep '^ok' <<< "$out" | grep -vc ' # skip') passed, $(grep -c '^not ok' <<< "$out") failed, $(grep -c '^ok .* # skip' <<< "$out") skipped")
+        bats "$here/$suite.bats" | tee "$log"
+        ((PIPESTATUS[0] == 0)) || status=1
+        summary+=("$suite: $(grep '^ok' "$log" | grep -vc ' # skip') passed, $(grep -c '^not ok' "$log") failed, $(grep -c '^ok .* # skip' "$log") skipped")
     fi
 done
 echo
