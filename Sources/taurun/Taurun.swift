@@ -18,7 +18,7 @@ struct Taurun: ParsableCommand {
         subcommands: [
             SpecCommand.self, CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self,
             ListCommand.self, KillCommand.self, DeleteCommand.self, FeaturesCommand.self, PauseCommand.self, ResumeCommand.self,
-            PsCommand.self, UpdateCommand.self, EventsCommand.self, ExecCommand.self,
+            PsCommand.self, UpdateCommand.self, EventsCommand.self, ExecCommand.self, CheckpointCommand.self, RestoreCommand.self,
             ConvertCommand.self, ExplainCommand.self, GrantCommand.self, RevokeCommand.self, GrantsCommand.self,
         ])
 
