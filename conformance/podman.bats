@@ -304,3 +304,15 @@ EOF
     [ "$status" -eq 127 ]
     [[ $output == *'exec: "no-such-command": executable file not found in $PATH'* ]]
 }
+
+@test "checkpoint without CRIU support fails clearly and leaves the container running" {
+    local name
+    name=$(unique_name)
+    pm run -d --name "$name" "$IMAGE" sleep 1000
+    run pm container checkpoint "$name"
+    [ "$status" -ne 0 ]
+    # runc: CRIU is missing or fails (depends on the host); taurun: Podman learns the runtime cannot checkpoint.
+    [[ ${output,,} == *criu* || $output == *"does not support checkpoint"* ]]
+    run podman inspect -f '{{.State.Status}}' "$name"
+    [ "$output" = running ]
+}
