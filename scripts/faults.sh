@@ -12,6 +12,8 @@
 #   run-d    `run --detach`
 #   kill     `kill ID KILL` of a running container (or TERM, by the seed)
 #   delete   `delete --force` of a created or running container (by the seed)
+#   exec     `exec ID sh -c 'sleep 1000; true' MARK` in a running container, foreground or --detach (by the seed);
+#            not in the default list (runtimes without exec), ask for it with FAULTS_PHASES
 # It starts the command on a fresh id, SIGKILLs the runtime process after the delay, checks that `state` and `list`
 # give a correct answer or a clean error (never a broken entry), runs `delete --force ID`, and then checks:
 #   mount    no line of /proc/self/mountinfo names the bundle, the state entry or the id
@@ -41,8 +43,12 @@ rel_init "$runtime" taurun-faults || exit 2
 trap rel_finish EXIT
 trap 'exit 130' INT TERM
 
-all_phases=(create start run run-d kill delete)
-read -r -a phases <<< "${FAULTS_PHASES:-${all_phases[*]}}"
+default_phases=(create start run run-d kill delete)
+all_phases=("${default_phases[@]}" exec)
+read -r -a phases <<< "${FAULTS_PHASES:-${default_phases[*]}}"
+for phase in "${phases[@]}"; do
+    [[ " ${all_phases[*]} " == *" $phase "* ]] || { echo "faults.sh: unknown phase $phase" >&2; exit 2; }
+done
 max_delay=${FAULTS_MAX_DELAY_US:-50000}
 only=${FAULTS_ONLY:-}
 verbose=${FAULTS_VERBOSE:-}
@@ -106,6 +112,14 @@ for ((i = 1; i <= iterations; i++)); do
                 mapfile -t problems < <(prepare "$id" "$dir" created)
             fi
             cmd=(delete --force "$id") ;;
+        exec)
+            mapfile -t problems < <(prepare "$id" "$dir" running)
+            # The exec'd process carries the marker in its argv, so a survivor is found like the container's own.
+            if (( variant )); then
+                cmd=(exec --detach "$id" sh -c "sleep 1000; true" "$mark")
+            else
+                cmd=(exec "$id" sh -c "sleep 1000; true" "$mark")
+            fi ;;
     esac
 
     # The runtime itself is the background job (no timeout(1) in between), so the SIGKILL hits the runtime.
