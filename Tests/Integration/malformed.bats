@@ -203,16 +203,24 @@ open(out, "w").write(base[:-1] + ", \"deep\": " + "[" * depth + "]" * depth + "}
     create_fails 'additionalGids|gid|cannot unmarshal|range|-1' 'additionalGids\[1\]'
 }
 
-@test "malformed: the executable does not exist" {
+@test "malformed: the executable does not exist (Podman maps the message to exit 127)" {
     set_args /does-not-exist
-    run_fails 'does-not-exist|not found|no such file'
+    run_fails 'no such file or directory|executable file not found'
+    grep -q does-not-exist <<< "$stderr"
 }
 
-@test "malformed: the executable is not executable" {
+@test "malformed: a command not found in PATH (Podman maps the message to exit 127)" {
+    set_args no-such-command
+    run_fails 'no such file or directory|executable file not found'
+    grep -q no-such-command <<< "$stderr"
+}
+
+@test "malformed: the executable is not executable (Podman maps the message to exit 126)" {
     echo 'not a program' > "$BUNDLE/rootfs/bin/notexec"
     chmod 644 "$BUNDLE/rootfs/bin/notexec"
     set_args /bin/notexec
-    run_fails 'permission denied|notexec|exec'
+    # Podman maps "permission denied" to exit 126.
+    run_fails 'permission denied'
 }
 
 @test "malformed: a NUL byte inside an env string" {

@@ -208,3 +208,60 @@ check_new() {
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "$(ns_of pid "$pid")" ]
 }
+
+# A user namespace with root mapped to 100000, held by a sleeping process ($HOLDER).
+hold_userns() {
+    unshare --user sleep 300 3>&- &
+    HOLDER=$!
+    BG_PIDS+=("$HOLDER")
+    local tries=100
+    while [[ $(ns_of user "$HOLDER") == "$(ns_of user)" ]] && (( tries-- > 0 )); do sleep 0.02; done
+    echo "0 100000 65536" > "/proc/$HOLDER/uid_map"
+    echo "0 100000 65536" > "/proc/$HOLDER/gid_map"
+}
+
+join_userns_and_check() {
+    set_args sh -c 'readlink /proc/self/ns/user; cat /proc/self/uid_map; id -u; hostname'
+    run --separate-stderr rt run --bundle "$BUNDLE" "$(new_id)"
+    echo "$stderr"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$(ns_of user "$HOLDER")" ]
+    [ "$(echo ${lines[1]})" = "0 100000 65536" ]
+    [ "${lines[2]}" = 0 ]
+    # The new UTS namespace belongs to the joined user namespace, so the hostname could be set.
+    [ "${lines[3]}" = taurun-test ]
+}
+
+@test "join: user namespace by path, config repeating its mappings (what containerd and CRI-O send)" {
+    hold_userns
+    with_userns
+    add_ns user "/proc/$HOLDER/ns/user"
+    join_userns_and_check
+}
+
+@test "join: user namespace by path without mappings in the config" {
+    skip_on_runc_1_1 "runc 1.1 requires uid/gid mappings even when joining a user namespace (runc 1.2 reads them)"
+    hold_userns
+    with_userns
+    cfg 'del(.linux.uidMappings) | del(.linux.gidMappings)'
+    add_ns user "/proc/$HOLDER/ns/user"
+    join_userns_and_check
+}
+
+@test "join: time namespace by path" {
+    requires_namespace time
+    unshare --time --fork sleep 300 3>&- &
+    local unshare_pid=$!
+    BG_PIDS+=("$unshare_pid")
+    # The sleeping child is in the new time namespace (unshare --time affects children only).
+    local tries=100 child=""
+    while [[ -z $child ]] && (( tries-- > 0 )); do
+        child=$(pgrep -P "$unshare_pid" sleep || true)
+        sleep 0.02
+    done
+    [ -n "$child" ]
+    BG_PIDS+=("$child")
+    [ "$(ns_of time "$child")" != "$(ns_of time)" ]
+    add_ns time "/proc/$child/ns/time"
+    [ "$(ns_inside time)" = "$(ns_of time "$child")" ]
+}
