@@ -190,7 +190,8 @@ teardown() {
     requires_verb pause
     local name pid a b c
     name=$(unique_name)
-    pm run -d --name "$name" "$IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; done'
+    # The counter file is replaced by rename, so a read never sees it half-written.
+    pm run -d --name "$name" "$IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.05; done'
     pid=$(podman inspect -f '{{.State.Pid}}' "$name")
     sleep 0.5
     pm pause "$name"
