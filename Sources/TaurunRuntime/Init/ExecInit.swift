@@ -30,6 +30,7 @@ struct ExecInit {
     let seccomp: SeccompProgram?
 
     func run() -> Never {
+        Processes.hideFromContainer()
         Processes.dieWithParent(expectedParent: parentPid)
         do {
             guard case .go? = try sync.receive() else { _exit(1) }
