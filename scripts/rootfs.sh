@@ -20,7 +20,12 @@ fi
 stamp="$dest/.taurun-rootfs"
 # The stamp covers busybox and this script, so a change to either rebuilds.
 sum=$(cat "$busybox" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)
-if [[ -f $stamp && $(cat "$stamp") == "$sum" && -x $dest/bin/busybox ]]; then
+# The listing of the tree (names, types, modes, owners) is part of the check, so a rootfs that something wrote into
+# (a test that used it directly as a bundle's root and created mount points in it) is rebuilt too.
+tree_listing() {
+    (cd "$1" && find . -path ./.taurun-rootfs -prune -o -printf '%p %y %m %U:%G\n' | LC_ALL=C sort | sha256sum)
+}
+if [[ -f $stamp && -x $dest/bin/busybox && $(cat "$stamp") == "$sum $(tree_listing "$dest")" ]]; then
     exit 0
 fi
 
@@ -66,8 +71,16 @@ GROUP
 : > "$tmp/etc/hostname"
 : > "$tmp/etc/resolv.conf"
 : > "$tmp/etc/hosts"
-echo "$sum" > "$tmp/.taurun-rootfs"
+echo "$sum $(tree_listing "$tmp")" > "$tmp/.taurun-rootfs"
 
-rm -rf "$dest"
+# Never delete through a mount: a container using this rootfs directly may have mounts below it.
+if [[ -e $dest ]]; then
+    real=$(realpath "$dest")
+    if awk -v d="$real" '$5 == d || index($5, d "/") == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+        echo "rootfs.sh: something is mounted below $real; not replacing it (unmount first)" >&2
+        exit 1
+    fi
+    rm -rf --one-file-system "$dest"
+fi
 mv "$tmp" "$dest"
 trap - EXIT

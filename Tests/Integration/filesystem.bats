@@ -138,8 +138,11 @@ run_container() {
 }
 
 @test "tmpfs mount: mode and size options apply" {
-    cfg '.mounts += [{destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["mode=700", "size=1m", "nosuid"]}]'
-    set_args sh -c 'stat -c %a /scratch; df -k /scratch | tail -n 1; grep " /scratch " /proc/self/mountinfo'
+    # A destination the image does not have: runc gives a tmpfs the mode of an existing directory it covers.
+    cfg '.mounts += [{destination: "/tmpfs-under-test", type: "tmpfs", source: "tmpfs",
+        options: ["mode=700", "size=1m", "nosuid"]}]'
+    set_args sh -c \
+        'stat -c %a /tmpfs-under-test; df -k /tmpfs-under-test | tail -n 1; grep " /tmpfs-under-test " /proc/self/mountinfo'
     run_container
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = 700 ]
