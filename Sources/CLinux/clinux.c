@@ -51,7 +51,8 @@ pid_t tr_clone3(uint64_t flags, int cgroup_fd, int *pidfd) {
     struct tr_clone_args args;
     memset(&args, 0, sizeof(args));
     args.flags = flags;
-    args.exit_signal = SIGCHLD;
+    // With CLONE_PARENT the kernel takes the exit signal from the caller (and clone3 insists on 0 here).
+    args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
     if (pidfd) {
         args.flags |= CLONE_PIDFD;
         args.pidfd = (uint64_t)(uintptr_t)pidfd;

@@ -281,12 +281,10 @@ struct SpecValidator {
                 fail(namespacesPath.appending(index: index).appending(key: "path"), "namespace path must be absolute, got \(jsonQuoted(nsPath))")
             }
         }
+        // Mappings need a user namespace. With a joined one (path) they are allowed and not applied: containerd and
+        // CRI-O repeat the joined namespace's mappings in the config, and runc accepts that.
         let hasMappings = linux.uidMappings != nil || linux.gidMappings != nil
-        if let user = namespaces.first(where: { $0.type == .user }) {
-            if let joined = user.path, !joined.isEmpty, hasMappings {
-                fail(path, "uidMappings/gidMappings given while joining an existing user namespace (\(jsonQuoted(joined))); give one or the other")
-            }
-        } else if hasMappings {
+        if hasMappings && !namespaces.contains(where: { $0.type == .user }) {
             fail(path.appending(key: linux.uidMappings != nil ? "uidMappings" : "gidMappings"), "user namespace mappings given, but no user namespace in linux.namespaces")
         }
     }

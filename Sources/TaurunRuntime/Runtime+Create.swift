@@ -40,7 +40,7 @@ extension Runtime {
             throw .unsupported(field: "linux.timeOffsets", value: offsets.keys.sorted().joined(separator: ","),
                                reason: "time namespace offsets are not supported by taurun:")
         }
-        let plan = try InitPlan.build(spec: spec, bundle: bundlePath, containerID: id, options: options)
+        var plan = try InitPlan.build(spec: spec, bundle: bundlePath, containerID: id, options: options)
         let seccomp: SeccompProgram?
         // Compiled BPF is cached beside the state root (not in it: every directory there is a container), keyed by the
         // profile: a hit skips libseccomp entirely.
@@ -54,6 +54,7 @@ extension Runtime {
             cgroup = try Cgroups.manager(containerID: id, cgroupsPath: spec.linux?.cgroupsPath, systemd: systemdCgroup, layout: layout)
             try cgroup.validate(spec.linux?.resources)
         } catch { throw .cgroup(error.description) }
+        plan.bindCgroups(to: cgroup.paths.dirs)
 
         // From here on, things exist: record first, then create.
         let lock = try store.reserve(id)
@@ -136,16 +137,33 @@ extension Runtime {
 
         // Seen from a new pid namespace the parent is pid 0.
         let parentPid = (plan.newNamespaces & NamespaceKind.pid.cloneFlag) != 0 || plan.joins.contains { $0.kind == .pid } ? 0 : getpid()
-        let pid: pid_t
-        do { pid = try Namespaces.clone(flags: plan.newNamespaces) } catch { channels.child.close(); throw .system(error) }
+        let twoStage = plan.needsTwoStageClone
+        var pid: pid_t
+        do { pid = try Namespaces.clone(flags: twoStage ? 0 : plan.newNamespaces) } catch { channels.child.close(); throw .system(error) }
         if pid == 0 {
             // The flock lives in the open file description, which the child shares until it closes its copy.
             close(lockFD)
             channels.parent.close()
+            if twoStage { ContainerInit.firstStage(plan: plan, sync: channels.child) }
             ContainerInit(plan: plan, sync: channels.child, execFifoFD: fifo, consoleSocketFD: consoleFD,
-                          parentPid: parentPid, seccomp: seccomp).run()
+                          parentPid: parentPid, seccomp: seccomp, namespacesJoined: twoStage).run()
         }
         channels.child.close()
+        if twoStage {
+            // The first stage joins, unshares, forks the init as our child (CLONE_PARENT), reports its pid, exits.
+            record.pid = pid
+            try store.save(record)
+            let stage1 = pid
+            let message: SyncMessage?
+            do { message = try channels.parent.receive() } catch { throw .system(error) }
+            var status: Int32 = 0
+            waitpid(stage1, &status, 0)
+            switch message {
+            case .initPid(let initPid)?: pid = initPid
+            case .failed(let text)?: throw .container(text)
+            default: throw .container("container init exited before it was ready")
+            }
+        }
         record.pid = pid
         record.pidStartTime = Processes.startTime(of: pid)
         try store.save(record)

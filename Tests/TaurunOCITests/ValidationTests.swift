@@ -92,10 +92,6 @@ struct ValidationCase: CustomTestStringConvertible, Sendable {
             $0.linux?.uidMappings = [LinuxIDMapping(containerID: 0, hostID: 1000, size: 1)]
             $0.linux?.gidMappings = [LinuxIDMapping(containerID: 0, hostID: 1000, size: 1)]
         },
-        ValidationCase(#"config.json: linux: uidMappings/gidMappings given while joining an existing user namespace ("/proc/1/ns/user"); give one or the other"#) {
-            $0.linux?.namespaces?.append(LinuxNamespace(type: .user, path: "/proc/1/ns/user"))
-            $0.linux?.uidMappings = [LinuxIDMapping(containerID: 0, hostID: 1000, size: 1)]
-        },
         ValidationCase("config.json: linux.gidMappings[0].size: id mapping size must be greater than zero") {
             $0.linux?.namespaces?.append(LinuxNamespace(type: .user))
             $0.linux?.uidMappings = [LinuxIDMapping(containerID: 0, hostID: 1000, size: 1)]
@@ -216,6 +212,15 @@ struct ValidationCase: CustomTestStringConvertible, Sendable {
     @Test func userNamespaceWithoutMappingsIsAllowed() throws {
         var spec = Self.valid
         spec.linux?.namespaces?.append(LinuxNamespace(type: .user))
+        try spec.validate()
+    }
+
+    /// containerd and CRI-O repeat a joined user namespace's mappings in the config (runc accepts it).
+    @Test func joinedUserNamespaceWithRepeatedMappingsIsAllowed() throws {
+        var spec = Self.valid
+        spec.linux?.namespaces?.append(LinuxNamespace(type: .user, path: "/proc/1/ns/user"))
+        spec.linux?.uidMappings = [LinuxIDMapping(containerID: 0, hostID: 1000, size: 1)]
+        spec.linux?.gidMappings = [LinuxIDMapping(containerID: 0, hostID: 1000, size: 1)]
         try spec.validate()
     }
 

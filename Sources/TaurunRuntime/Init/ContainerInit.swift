@@ -18,6 +18,8 @@ struct ContainerInit {
     let consoleSocketFD: Int32
     let parentPid: pid_t
     let seccomp: SeccompProgram?
+    /// Joins were done by the first stage of a two-stage clone.
+    var namespacesJoined = false
 
     func run() -> Never {
         Processes.hideFromContainer()
@@ -67,12 +69,13 @@ struct ContainerInit {
 
     private func setUp(state: String) throws {
         umask(0)
-        if plan.newUserNamespace {
-            // The parent has written our id maps: become root of the new user namespace (if it is mapped).
+        if !namespacesJoined { try joinNamespaces() }
+        if plan.newUserNamespace || plan.joins.contains(where: { $0.kind == .user }) {
+            // In a new user namespace (its maps written by the parent) or a joined one, our ids are still the
+            // host's and unmapped there: become the namespace's root, if it maps one.
             if tr_setresgid(0, 0, 0) != 0 && errno != EINVAL { throw SyscallError("setresgid(0)") }
             if tr_setresuid(0, 0, 0) != 0 && errno != EINVAL { throw SyscallError("setresuid(0)") }
         }
-        try joinNamespaces()
         if plan.unshareCgroupNamespace { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag) }
         if plan.newSessionKeyring {
             // Kernels without keyrings (ENOSYS) or that forbid them (EACCES) still run containers, as with runc.
@@ -123,9 +126,29 @@ struct ContainerInit {
         }
     }
 
-    private func joinNamespaces() throws {
+    /// First stage of a two-stage clone: join the user namespace (and the other joins), create the new namespaces
+    /// inside it, then fork the container's init as a sibling (CLONE_PARENT) — the first child in a new pid
+    /// namespace — and report its pid. Only the init returns from here.
+    static func firstStage(plan: InitPlan, sync: SyncChannel) {
+        Processes.hideFromContainer()
+        _ = tr_prctl(1 /* PR_SET_PDEATHSIG */, UInt(SIGKILL), 0, 0, 0)
+        do {
+            try joinNamespaces(plan.joins)
+            try Namespaces.unshare(plan.newNamespaces)
+            let initPid = try Namespaces.clone(flags: 0x8000 /* CLONE_PARENT */)
+            if initPid == 0 { return }
+            try sync.send(.initPid(initPid))
+        } catch {
+            try? sync.send(.failed("\(error)"))
+        }
+        _exit(0)
+    }
+
+    private func joinNamespaces() throws { try Self.joinNamespaces(plan.joins) }
+
+    private static func joinNamespaces(_ joins: [(kind: NamespaceKind, path: String)]) throws {
         // The user namespace first: joining it grants the capabilities needed to join the others it owns.
-        let ordered = plan.joins.filter { $0.kind == .user } + plan.joins.filter { $0.kind != .user && $0.kind != .pid && $0.kind != .time }
+        let ordered = joins.filter { $0.kind == .user } + joins.filter { $0.kind != .user && $0.kind != .pid && $0.kind != .time }
         for join in ordered {
             let fd = try Files.open(join.path, O_RDONLY)
             defer { close(fd) }

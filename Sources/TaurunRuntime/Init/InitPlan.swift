@@ -16,6 +16,8 @@ struct InitPlan {
         var options: MountOptions
         var sourceIsDirectory: Bool  // bind sources: decides whether the target is a dir or a file
         var index: Int
+        /// tmpfs with `tmpcopyup`: start with a copy of what the image has at the destination.
+        var copyUp = false
     }
 
     struct PlannedDevice {
@@ -45,6 +47,9 @@ struct InitPlan {
     var domainname: String?
     var mounts: [PlannedMount]
     var cgroupHierarchies: [CgroupHierarchy]
+    /// Hierarchy name ("memory", "unified", "" for a v2-only host) → the container's own cgroup dir on the host.
+    /// Without a cgroup namespace a `cgroup` mount binds these, so the container sees its cgroup, not the host's tree.
+    var cgroupBindSources: [String: String] = [:]
     var devices: [PlannedDevice]
     var createDefaultDevices: Bool
     var maskedPaths: [String]
@@ -76,6 +81,13 @@ struct InitPlan {
 }
 
 extension InitPlan {
+    /// Joining a user namespace while creating others: the new ones must belong to the joined user namespace, so
+    /// they are created after joining it, by a first child that then forks the container's init (runc's nsexec
+    /// stages). Otherwise one clone creates them all.
+    var needsTwoStageClone: Bool { joins.contains { $0.kind == .user } && newNamespaces != 0 }
+
+    var propagationAfterPivot: Bool { !rootPropagation.isDisjoint(with: [.shared, .unbindable]) }
+
     /// The default /dev nodes every container gets (runc's AllowedDevices minus the pty ones, which devpts provides).
     static let defaultDevices: [PlannedDevice] = [
         PlannedDevice(path: "/dev/null", kind: 0o020000, major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0),
@@ -142,16 +154,18 @@ extension InitPlan {
         guard hasMount else {
             throw .unsupported(field: "linux.namespaces", value: "mount", reason: "taurun needs a mount namespace to set up the rootfs, missing:")
         }
-        if (linux.uidMappings?.isEmpty == false || linux.gidMappings?.isEmpty == false) && !newUser {
+        let joinsUser = joins.contains { $0.0 == .user }
+        if (linux.uidMappings?.isEmpty == false || linux.gidMappings?.isEmpty == false) && !newUser && !joinsUser {
             throw .unsupported(field: "linux.uidMappings", value: "set", reason: "id mappings need a new user namespace, but none is requested; mappings are")
         }
         if newUser && (linux.uidMappings?.isEmpty ?? true || linux.gidMappings?.isEmpty ?? true) {
             throw .unsupported(field: "linux.uidMappings", value: "empty", reason: "a new user namespace needs uidMappings and gidMappings, got")
         }
-        if joins.contains(where: { $0.0 == .user }) && newUser {
+        if joinsUser && newUser {
             throw .unsupported(field: "linux.namespaces", value: "user", reason: "user namespace both joined and new:")
         }
-        let hasUTS = (newFlags & NamespaceKind.uts.cloneFlag) != 0
+        // A joined uts namespace may be given a name too (runc allows it; runtime-tools linux_ns_path checks it).
+        let hasUTS = (newFlags & NamespaceKind.uts.cloneFlag) != 0 || joins.contains { $0.0 == .uts }
         if spec.hostname?.isEmpty == false && !hasUTS {
             throw .unsupported(field: "hostname", value: spec.hostname ?? "", reason: "setting a hostname needs a new uts namespace; hostname")
         }
@@ -163,12 +177,17 @@ extension InitPlan {
         var mounts: [PlannedMount] = []
         var devIsBind = false
         for (i, m) in (spec.mounts ?? []).enumerated() {
-            let opts = MountOptions(m.options ?? [])
+            var opts = MountOptions(m.options ?? [])
             let field = "mounts[\(i)]"
             guard m.destination.hasPrefix("/") else {
                 throw .unsupported(field: field + ".destination", value: m.destination, reason: "mount destination must be absolute:")
             }
-            for unsupported in ["tmpcopyup", "idmap", "ridmap"] where opts.data.contains(unsupported) {
+            let copyUp = opts.data.contains("tmpcopyup")
+            opts.data.removeAll { $0 == "tmpcopyup" }
+            if copyUp && m.type != "tmpfs" {
+                throw .unsupported(field: field + ".options", value: "tmpcopyup", reason: "tmpcopyup works only on tmpfs mounts, not on type \(m.type ?? "none"):")
+            }
+            for unsupported in ["idmap", "ridmap"] where opts.data.contains(unsupported) {
                 throw .unsupported(field: field + ".options", value: unsupported, reason: "mount option not supported by taurun:")
             }
             if m.uidMappings != nil || m.gidMappings != nil {
@@ -199,7 +218,7 @@ extension InitPlan {
                 throw .unsupported(field: field + ".type", value: m.type ?? "", reason: "unsupported mount type")
             }
             mounts.append(PlannedMount(source: m.source, destination: normalise(m.destination), type: type, options: opts,
-                                       sourceIsDirectory: true, index: i))
+                                       sourceIsDirectory: true, index: i, copyUp: copyUp))
         }
 
         // Devices.
@@ -311,6 +330,16 @@ extension InitPlan {
     static func isDirectoryFollowingLinks(_ path: String) -> Bool {
         var st = statBuf()
         return stat(path, &st) == 0 && (st.st_mode & 0o170000) == 0o040000
+    }
+
+    /// Fills cgroupBindSources from the directories of the container's cgroup.
+    mutating func bindCgroups(to dirs: [String]) {
+        for h in cgroupHierarchies {
+            let mountpoint = h.name.isEmpty ? "/sys/fs/cgroup" : "/sys/fs/cgroup/" + h.name
+            if let dir = dirs.first(where: { $0 == mountpoint || $0.hasPrefix(mountpoint + "/") }) {
+                cgroupBindSources[h.name] = dir
+            }
+        }
     }
 
     /// The host's cgroup hierarchies, for `cgroup` mounts inside the container (one per v1 controller, plus v2).

@@ -14,8 +14,10 @@ struct RootfsBuilder {
     /// Mounts, devices and the cwd, before pivot_root. Returns an O_PATH fd of the new root.
     func build() throws -> Int32 {
         // Our mounts must not propagate back to the host: make the whole tree slave (or what the config asks).
+        // shared and unbindable wait until after pivot_root: shared would propagate our mounts to the host, and an
+        // unbindable tree cannot be bind-mounted onto itself below.
         var rootProp = plan.rootPropagation
-        if rootProp.contains(.shared) { rootProp = [.private, .recursive] }  // shared is applied after pivot
+        if plan.propagationAfterPivot { rootProp = [.private, .recursive] }
         try Mounts.mount(source: nil, target: "/", type: nil, flags: rootProp.union(.recursive), data: nil)
         // pivot_root needs the new root to be a mount point.
         try Mounts.mount(source: plan.rootfs, target: plan.rootfs, type: nil, flags: [.bind, .recursive], data: nil)
@@ -45,7 +47,7 @@ struct RootfsBuilder {
         }
         _ = try sys("chdir", "/") { chdir("/") }
         close(rootFD)
-        if plan.rootPropagation.contains(.shared) {
+        if plan.propagationAfterPivot {
             try Mounts.mount(source: nil, target: "/", type: nil, flags: plan.rootPropagation, data: nil)
         }
     }
@@ -74,6 +76,9 @@ struct RootfsBuilder {
             }
         } else {
             let flags = opts.flags.subtracting([.bind, .recursive])
+            // The image's directory, kept open: after the tmpfs covers it, this fd still reads what was there.
+            let lower = m.copyUp ? try Files.openat2(rootFD, rel, flags: O_RDONLY | O_DIRECTORY, resolve: Files.resolveInRoot, display: display) : -1
+            defer { if lower >= 0 { close(lower) } }
             let r = Glibc.mount(m.source ?? m.type, Files.procPath(target), m.type, flags.rawValue, opts.dataString)
             if r != 0 && !(m.type == "sysfs" && (errno == EPERM || errno == EACCES)) {
                 throw SyscallError("mount", display)
@@ -85,6 +90,11 @@ struct RootfsBuilder {
                 remountFD = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
                 try Mounts.mount(source: nil, target: Files.procPath(remountFD), type: nil,
                                  flags: [.bind, .remount, .readOnly, .noSuid, .noDev, .noExec], data: nil, display: display)
+            }
+            if lower >= 0 {
+                let upper = try Files.openat2(rootFD, rel, flags: O_RDONLY | O_DIRECTORY, resolve: Files.resolveInRoot, display: display)
+                defer { close(upper) }
+                try TmpCopyUp.copy(from: lower, to: upper, display: display)
             }
             if remountFD < 0 && !opts.propagation.isEmpty {
                 remountFD = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
@@ -104,29 +114,40 @@ struct RootfsBuilder {
         let unifiedOnly = plan.cgroupHierarchies.count == 1 && plan.cgroupHierarchies[0].fstype == "cgroup2"
         if m.type == "cgroup2" || unifiedOnly {
             guard let v2 = plan.cgroupHierarchies.first(where: { $0.fstype == "cgroup2" }) else { return }
-            _ = v2
-            let target = try Files.createInRoot(rootFD: rootFD, rel, directory: true, display: m.destination)
-            defer { close(target) }
-            try Mounts.mount(source: "cgroup2", target: Files.procPath(target), type: "cgroup2",
-                             flags: readOnly ? base.union(.readOnly) : base, data: nil, display: m.destination)
+            try mountHierarchy(v2, at: rel, display: m.destination, readOnly: readOnly, rootFD: rootFD)
             return
         }
         let top = try Files.createInRoot(rootFD: rootFD, rel, directory: true, display: m.destination)
         try Mounts.mount(source: "tmpfs", target: Files.procPath(top), type: "tmpfs", flags: base, data: "mode=755", display: m.destination)
         close(top)
         for h in plan.cgroupHierarchies where !h.name.isEmpty {
-            let sub = rel + "/" + h.name
-            let fd = try Files.createInRoot(rootFD: rootFD, sub, directory: true, display: "/" + sub)
-            defer { close(fd) }
-            try Mounts.mount(source: "cgroup", target: Files.procPath(fd), type: h.fstype,
-                             flags: readOnly ? base.union(.readOnly) : base, data: h.options.isEmpty ? nil : h.options, display: "/" + sub)
+            try mountHierarchy(h, at: rel + "/" + h.name, display: m.destination + "/" + h.name, readOnly: readOnly, rootFD: rootFD)
         }
-        if readOnly {
-            let again = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: m.destination)
-            defer { close(again) }
-            try Mounts.mount(source: nil, target: Files.procPath(again), type: nil,
-                             flags: base.union([.bind, .remount, .readOnly]), data: nil, display: m.destination)
+        if readOnly { try remount(rel, display: m.destination, rootFD: rootFD, flags: base.union(.readOnly)) }
+    }
+
+    /// One hierarchy: inside a cgroup namespace a fresh cgroup mount (its root is the container's cgroup);
+    /// without one, a bind of the container's own cgroup dir, as runc does, so the host's tree stays hidden.
+    private func mountHierarchy(_ h: InitPlan.CgroupHierarchy, at rel: String, display: String, readOnly: Bool,
+                                rootFD: Int32) throws {
+        let base: MountFlags = [.noSuid, .noDev, .noExec]
+        let fd = try Files.createInRoot(rootFD: rootFD, rel, directory: true, display: display)
+        defer { close(fd) }
+        if !plan.unshareCgroupNamespace, let source = plan.cgroupBindSources[h.name] {
+            try Mounts.mount(source: source, target: Files.procPath(fd), type: nil, flags: .bind, data: nil, display: display)
+            try remount(rel, display: display, rootFD: rootFD, flags: readOnly ? base.union(.readOnly) : base)
+        } else {
+            try Mounts.mount(source: h.fstype, target: Files.procPath(fd), type: h.fstype,
+                             flags: readOnly ? base.union(.readOnly) : base, data: h.options.isEmpty ? nil : h.options, display: display)
         }
+    }
+
+    /// Bind-remounts the mount now at `rel` with `flags` (reopened: an fd taken before the mount names what it covers).
+    private func remount(_ rel: String, display: String, rootFD: Int32, flags: MountFlags) throws {
+        let again = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+        defer { close(again) }
+        try Mounts.mount(source: nil, target: Files.procPath(again), type: nil, flags: flags.union([.bind, .remount]),
+                         data: nil, display: display)
     }
 
     /// Device nodes: mknod when we may, else (in a user namespace) bind the host's node onto an empty file.
