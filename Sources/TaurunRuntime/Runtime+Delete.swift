@@ -54,10 +54,8 @@ extension Runtime {
         if let pid = record.pid, Processes.isAlive(pid: pid, startTime: record.pidStartTime) {
             try? Processes.signal(pid: pid, startTime: record.pidStartTime, SIGKILL)
         }
-        if !record.cgroupDirs.isEmpty {
-            try? cgroup.signalAll(SIGKILL)
-        }
         if let pid = record.pid { waitForExit(pid: pid, startTime: record.pidStartTime) }
+        // destroy() SIGKILLs whatever is still in the cgroup (freezing first) before removing it.
         do { try cgroup.destroy() } catch { throw .cgroup(error.description) }
     }
 
