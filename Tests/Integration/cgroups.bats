@@ -1,0 +1,384 @@
+#!/usr/bin/env bats
+# Cgroups through the CLI on a cgroup v1 (hybrid) host: linux.resources limits land in the container's cgroup files
+# and hold (OOM kill, fork failure, CPU throttling, device denial), pause/resume, update, events, ps, kill --all, and
+# no cgroup directory after delete. Runtime-agnostic: the same tests pass for runc.
+
+load helpers
+
+# A host directory bind-mounted at /shared so the test can see what the container did and when.
+share_dir() {
+    SHARED="$BATS_TEST_TMPDIR/shared"
+    mkdir -p "$SHARED"
+    cfg '.mounts += [{destination: "/shared", type: "bind", source: $s, options: ["rbind", "rw"]}]' --arg s "$SHARED"
+}
+
+# The mountpoint of the cgroup v1 hierarchy that holds controller $1 (e.g. memory, cpu, name=systemd), from this
+# process's mountinfo: the hierarchy is found by its super options, never by a fixed path.
+cg_mount() {
+    awk -v want="$1" '{
+        sep = 0
+        for (i = 7; i <= NF; i++) if ($i == "-") { sep = i; break }
+        if (sep == 0 || $(sep + 1) != "cgroup") next
+        n = split($(sep + 3), opts, ",")
+        for (j = 1; j <= n; j++) if (opts[j] == want) { print $5; exit }
+    }' /proc/self/mountinfo
+}
+
+# The cgroup path (relative to its hierarchy's root) of process $2 for controller $1, from /proc/PID/cgroup.
+cg_path() {
+    awk -F: -v want="$1" '{
+        n = split($2, ctrls, ",")
+        for (j = 1; j <= n; j++) if (ctrls[j] == want) { sub(/^[^:]*:[^:]*:/, ""); print; exit }
+    }' "/proc/$2/cgroup"
+}
+
+# The host directory of process $2's cgroup for controller $1.
+cg_dir() {
+    local mnt path
+    mnt=$(cg_mount "$1")
+    path=$(cg_path "$1" "$2")
+    [[ -n $mnt && -n $path ]] || { echo "no $1 cgroup for pid $2" >&2; return 1; }
+    echo "$mnt$path"
+}
+
+# The container's init pid as the runtime reports it.
+init_pid() {
+    rt state "$1" | jq -r .pid
+}
+
+# Starts the bundle's process detached and waits until it runs; prints nothing.
+start_detached() {
+    rt_files run --detach --bundle "$BUNDLE" "$1"
+    [ "$status" -eq 0 ] || { echo "run --detach failed: $stderr" >&2; return 1; }
+    wait_status "$1" running
+}
+
+# Reads a non-empty line from file $1 (a writer may have truncated it just now); waits at most 5 s.
+read_counter() {
+    local tries=100 v=""
+    while (( tries-- > 0 )); do
+        v=$(cat "$1" 2>/dev/null || true)
+        [[ $v =~ ^[0-9]+$ ]] && { echo "$v"; return 0; }
+        sleep 0.05
+    done
+    echo "no counter in $1" >&2
+    return 1
+}
+
+# Waits until file $1 contains a line matching the extended regex $2 (default timeout 10 s).
+wait_grep() {
+    local tries=$(( ${3:-10} * 20 ))
+    while (( tries-- > 0 )); do
+        grep -qE "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "timed out waiting for /$2/ in $1: $(cat "$1" 2>/dev/null)" >&2
+    return 1
+}
+
+@test "memory: limit and reservation land in memory.limit_in_bytes and memory.soft_limit_in_bytes" {
+    id=$(new_id)
+    cfg '.linux.resources.memory = {limit: 33554432, reservation: 16777216}'
+    set_args sleep 100
+    start_detached "$id"
+    dir=$(cg_dir memory "$(init_pid "$id")")
+    [ "$dir" != "$(cg_dir memory $$)" ]
+    [ "$(cat "$dir/memory.limit_in_bytes")" = 33554432 ]
+    [ "$(cat "$dir/memory.soft_limit_in_bytes")" = 16777216 ]
+}
+
+@test "memory: a process allocating past a 16M limit is OOM-killed and events reports the oom" {
+    id=$(new_id)
+    share_dir
+    cfg '.linux.resources.memory = {limit: 16777216}'
+    # sort keeps its whole (newline-free) input line in anonymous memory: 64M against a 16M limit.
+    set_args sh -c 'until [ -e /shared/go ]; do usleep 20000; done
+        head -c 67108864 /dev/zero | busybox sort > /dev/null
+        echo $? > /shared/rc; sleep 100'
+    start_detached "$id"
+    dir=$(cg_dir memory "$(init_pid "$id")")
+    [ "$(cat "$dir/memory.limit_in_bytes")" = 16777216 ]
+
+    rt_bg events "$id" > "$BATS_TEST_TMPDIR/events.out" 2> "$BATS_TEST_TMPDIR/events.err"
+    local evpid=$BG_PID
+    sleep 0.5   # let events register its OOM notifier before the allocation starts
+    touch "$SHARED/go"
+
+    wait_file "$SHARED/rc" 20
+    # The pipeline's status is sort's: killed by SIGKILL (128+9).
+    [ "$(cat "$SHARED/rc")" = 137 ]
+    grep -q oom_kill "$dir/memory.oom_control"
+    [ "$(awk '$1 == "oom_kill" { print $2 }' "$dir/memory.oom_control")" -ge 1 ]
+
+    wait_grep "$BATS_TEST_TMPDIR/events.out" '"type": *"oom"' 10
+    run jq -r 'select(.type == "oom") | .id' "$BATS_TEST_TMPDIR/events.out"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$id" ]
+    kill "$evpid" 2>/dev/null || true
+
+    # events --stats: one stats line whose memory limit is the configured one, usage peaked at the limit.
+    rt_files events --stats "$id"
+    [ "$status" -eq 0 ]
+    [ "$(jq -r .type <<< "$output")" = stats ]
+    [ "$(jq -r .id <<< "$output")" = "$id" ]
+    [ "$(jq -r .data.memory.usage.limit <<< "$output")" = 16777216 ]
+    (( $(jq -r .data.memory.usage.max <<< "$output") >= 8388608 ))
+    (( $(jq -r .data.pids.current <<< "$output") >= 1 ))
+}
+
+@test "pids: fork beyond pids.limit fails inside the container, a higher limit lets it through" {
+    id=$(new_id)
+    cfg '.linux.resources.pids = {limit: 8}'
+    set_args sh -c 'i=0; while [ $i -lt 20 ]; do sleep 30 & i=$((i + 1)); done; echo all-forked'
+    rt_files run --bundle "$BUNDLE" "$id"
+    [ "$status" -ne 0 ]
+    [[ $output != *all-forked* ]]
+    [[ $stderr == *"fork"* ]]
+
+    # The same script under a limit it fits in (init + 20 sleeps) finishes.
+    id=$(new_id)
+    cfg '.linux.resources.pids = {limit: 64}'
+    rt_files run --bundle "$BUNDLE" "$id"
+    [ "$status" -eq 0 ]
+    [ "$output" = all-forked ]
+}
+
+@test "pids: the limit lands in pids.max" {
+    id=$(new_id)
+    cfg '.linux.resources.pids = {limit: 42}'
+    set_args sleep 100
+    start_detached "$id"
+    dir=$(cg_dir pids "$(init_pid "$id")")
+    [ "$(cat "$dir/pids.max")" = 42 ]
+}
+
+@test "cpu: quota and period land in cpu.cfs_quota_us / cpu.cfs_period_us and a busy loop is throttled" {
+    id=$(new_id)
+    cfg '.linux.resources.cpu = {quota: 10000, period: 50000}'
+    set_args sh -c 'while :; do :; done'
+    start_detached "$id"
+    dir=$(cg_dir cpu "$(init_pid "$id")")
+    [ "$dir" != "$(cg_dir cpu $$)" ]
+    [ "$(cat "$dir/cpu.cfs_quota_us")" = 10000 ]
+    [ "$(cat "$dir/cpu.cfs_period_us")" = 50000 ]
+
+    before=$(awk '$1 == "nr_throttled" { print $2 }' "$dir/cpu.stat")
+    sleep 1
+    after=$(awk '$1 == "nr_throttled" { print $2 }' "$dir/cpu.stat")
+    # 20 periods a second, each one throttled after 10 ms of the busy loop.
+    (( after - before >= 5 ))
+
+    rt_files events --stats "$id"
+    [ "$status" -eq 0 ]
+    (( $(jq -r .data.cpu.throttling.throttledPeriods <<< "$output") >= 5 ))
+}
+
+@test "pause freezes every process (state paused, FROZEN, counter stops), resume thaws it" {
+    id=$(new_id)
+    share_dir
+    set_args sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /shared/count; usleep 20000; done'
+    start_detached "$id"
+    read_counter "$SHARED/count" > /dev/null
+    dir=$(cg_dir freezer "$(init_pid "$id")")
+    [ "$dir" != "$(cg_dir freezer $$)" ]
+
+    rt pause "$id"
+    [ "$(rt state "$id" | jq -r .status)" = paused ]
+    [ "$(cat "$dir/freezer.state")" = FROZEN ]
+    a=$(read_counter "$SHARED/count")
+    sleep 0.5
+    b=$(read_counter "$SHARED/count")
+    [ "$a" = "$b" ]
+
+    rt resume "$id"
+    [ "$(rt state "$id" | jq -r .status)" = running ]
+    [ "$(cat "$dir/freezer.state")" = THAWED ]
+    sleep 0.5
+    c=$(read_counter "$SHARED/count")
+    (( c > b ))
+}
+
+@test "update --memory / --pids-limit / --cpu-quota / --cpu-period change a running container's files" {
+    id=$(new_id)
+    cfg '.linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 50}
+        | .linux.resources.cpu = {quota: 20000, period: 100000}'
+    set_args sleep 100
+    start_detached "$id"
+    pid=$(init_pid "$id")
+    mem=$(cg_dir memory "$pid")
+    pids=$(cg_dir pids "$pid")
+    cpu=$(cg_dir cpu "$pid")
+    [ "$(cat "$mem/memory.limit_in_bytes")" = 67108864 ]
+    [ "$(cat "$pids/pids.max")" = 50 ]
+    [ "$(cat "$cpu/cpu.cfs_quota_us")" = 20000 ]
+
+    rt_files update --memory 33554432 --pids-limit 20 --cpu-quota 30000 --cpu-period 200000 "$id"
+    [ "$status" -eq 0 ]
+    [ "$(cat "$mem/memory.limit_in_bytes")" = 33554432 ]
+    [ "$(cat "$pids/pids.max")" = 20 ]
+    [ "$(cat "$cpu/cpu.cfs_quota_us")" = 30000 ]
+    [ "$(cat "$cpu/cpu.cfs_period_us")" = 200000 ]
+
+    # Raising the memory limit again, and a limit given only as --pids-limit leaves the others alone.
+    rt_files update --memory 100663296 "$id"
+    [ "$status" -eq 0 ]
+    [ "$(cat "$mem/memory.limit_in_bytes")" = 100663296 ]
+    [ "$(cat "$pids/pids.max")" = 20 ]
+    [ "$(cat "$cpu/cpu.cfs_quota_us")" = 30000 ]
+    [ "$(rt state "$id" | jq -r .status)" = running ]
+}
+
+@test "update --resources: a JSON file of linux.resources changes the limits" {
+    id=$(new_id)
+    cfg '.linux.resources.pids = {limit: 50}'
+    set_args sleep 100
+    start_detached "$id"
+    dir=$(cg_dir pids "$(init_pid "$id")")
+    echo '{"pids": {"limit": 33}}' > "$BATS_TEST_TMPDIR/res.json"
+    rt_files update --resources "$BATS_TEST_TMPDIR/res.json" "$id"
+    [ "$status" -eq 0 ]
+    [ "$(cat "$dir/pids.max")" = 33 ]
+}
+
+@test "devices: a rule in linux.resources.devices denies opening that node, without it the node opens" {
+    # /dev/fuse (c 10:229) is not on the runtimes' default allowlist, and opening it needs no privilege.
+    local node='{path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 438, uid: 0, gid: 0}'
+    id=$(new_id)
+    cfg ".linux.devices = [$node] | .linux.resources.devices = [{allow: true, access: \"rwm\"},
+        {allow: false, type: \"c\", major: 10, minor: 229, access: \"rwm\"}]"
+    set_args sh -c ': < /dev/fuse && echo opened'
+    rt_files run --bundle "$BUNDLE" "$id"
+    [ "$status" -ne 0 ]
+    [[ $output != *opened* ]]
+    [[ $stderr == *"Operation not permitted"* ]]
+
+    id=$(new_id)
+    cfg '.linux.resources.devices = [{allow: true, access: "rwm"}]'
+    rt_files run --bundle "$BUNDLE" "$id"
+    [ "$status" -eq 0 ]
+    [ "$output" = opened ]
+}
+
+@test "devices: the device rules land in devices.list" {
+    id=$(new_id)
+    cfg '.linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 10, minor: 229, access: "r"}]'
+    set_args sleep 100
+    start_detached "$id"
+    dir=$(cg_dir devices "$(init_pid "$id")")
+    grep -qx 'c 10:229 r' "$dir/devices.list"
+    grep -qx 'c 1:3 rwm' "$dir/devices.list"     # /dev/null from the default allowlist
+    ! grep -q '^a ' "$dir/devices.list"
+}
+
+@test "ps: -f json lists every pid of the container, init included" {
+    id=$(new_id)
+    share_dir
+    set_args sh -c 'sleep 100 & sleep 100 & echo ready > /shared/ready; wait'
+    start_detached "$id"
+    wait_file "$SHARED/ready"
+    pid=$(init_pid "$id")
+    dir=$(cg_dir pids "$pid")
+
+    rt_files ps -f json "$id"
+    [ "$status" -eq 0 ]
+    got=$(jq -c 'sort' <<< "$output")
+    want=$(sort -n "$dir/cgroup.procs" | jq -sc 'sort')
+    [ "$got" = "$want" ]
+    [ "$(jq 'length' <<< "$got")" -eq 3 ]
+    jq -e --argjson p "$pid" 'index($p) != null' <<< "$got" > /dev/null
+
+    # The default table keeps ps(1)'s header and one line per container process.
+    rt_files ps "$id"
+    [ "$status" -eq 0 ]
+    [[ $(head -n1 <<< "$output") == *PID* ]]
+    col=$(head -n1 <<< "$output" | awk '{ for (i = 1; i <= NF; i++) if ($i == "PID") print i }')
+    [ "$(tail -n +2 <<< "$output" | awk -v c="$col" '{ print $c }' | jq -sc 'sort')" = "$want" ]
+}
+
+@test "kill --all signals every process of the container, kill only init" {
+    id=$(new_id)
+    share_dir
+    set_args sh -c 'trap "echo init >> /shared/got" TERM
+        for n in 1 2; do
+            sh -c "trap \"echo child$n >> /shared/got; exit 0\" TERM; while :; do usleep 20000; done" &
+        done
+        echo ready > /shared/ready
+        while :; do usleep 20000; done'
+    start_detached "$id"
+    wait_file "$SHARED/ready"
+    sleep 0.3   # let the children install their traps
+
+    rt kill "$id" TERM
+    wait_grep "$SHARED/got" '^init$'
+    sleep 0.3
+    [ "$(sort "$SHARED/got" | tr '\n' ' ')" = "init " ]
+
+    rt kill --all "$id" TERM
+    wait_grep "$SHARED/got" '^child1$'
+    wait_grep "$SHARED/got" '^child2$'
+    [ "$(grep -c '^init$' "$SHARED/got")" -eq 2 ]
+
+    rt kill --all "$id" KILL
+    wait_status "$id" stopped
+    rt delete "$id"
+}
+
+@test "pause and resume of a stopped container fail" {
+    id=$(new_id)
+    set_args true
+    rt create --bundle "$BUNDLE" "$id"
+    rt start "$id"
+    wait_status "$id" stopped
+    rt_files pause "$id"
+    [ "$status" -ne 0 ]
+    rt_files resume "$id"
+    [ "$status" -ne 0 ]
+    rt delete "$id"
+}
+
+@test "delete removes the container's cgroup directory in every hierarchy" {
+    id=$(new_id)
+    cfg '.linux.resources.memory = {limit: 33554432} | .linux.resources.pids = {limit: 30}'
+    set_args sleep 100
+    start_detached "$id"
+    pid=$(init_pid "$id")
+
+    local dirs=() ctrl d
+    for ctrl in memory cpu cpuacct cpuset pids freezer devices blkio name=systemd; do
+        [[ -n $(cg_mount "$ctrl") ]] || continue
+        d=$(cg_dir "$ctrl" "$pid")
+        # The container has a cgroup of its own, not the runtime caller's.
+        [ "$d" != "$(cg_dir "$ctrl" $$)" ]
+        [ -d "$d" ]
+        dirs+=("$d")
+    done
+    (( ${#dirs[@]} >= 5 ))
+
+    rt kill "$id" KILL
+    wait_status "$id" stopped
+    rt delete "$id"
+    for d in "${dirs[@]}"; do
+        [ ! -e "$d" ] || { echo "left behind: $d" >&2; false; }
+    done
+}
+
+@test "delete --force of a running, paused container kills it and removes its cgroups" {
+    id=$(new_id)
+    set_args sleep 100
+    start_detached "$id"
+    pid=$(init_pid "$id")
+    mem=$(cg_dir memory "$pid")
+    frz=$(cg_dir freezer "$pid")
+    rt pause "$id"
+    [ "$(rt state "$id" | jq -r .status)" = paused ]
+
+    rt_files delete --force "$id"
+    [ "$status" -eq 0 ]
+    [ ! -e "$mem" ]
+    [ ! -e "$frz" ]
+    run rt state "$id"
+    [ "$status" -ne 0 ]
+    local tries=40
+    while [[ -e /proc/$pid ]] && (( tries-- > 0 )); do sleep 0.05; done
+    [ ! -e "/proc/$pid" ] || [[ $(awk '{ print $3 }' "/proc/$pid/stat") == Z ]]
+}
