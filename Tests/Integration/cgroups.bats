@@ -5,6 +5,9 @@
 
 load helpers
 
+# Every test here is bounded: bats ends one that runs longer than this (the waits inside are bounded more tightly).
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
+
 # A host directory bind-mounted at /shared so the test can see what the container did and when.
 share_dir() {
     SHARED="$BATS_TEST_TMPDIR/shared"
@@ -38,6 +41,17 @@ cg_dir() {
     mnt=$(cg_mount "$1")
     path=$(cg_path "$1" "$2")
     [[ -n $mnt && -n $path ]] || { echo "no $1 cgroup for pid $2" >&2; return 1; }
+    echo "$mnt$path"
+}
+
+# The host directory of process $1's cgroup in the cgroup2 hierarchy (on a hybrid host the controller-less
+# /sys/fs/cgroup/unified), or nothing when no cgroup2 is mounted.
+cg2_dir() {
+    local mnt path
+    mnt=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' \
+        /proc/self/mountinfo)
+    [[ -n $mnt ]] || return 0
+    path=$(awk '/^0::/ { sub(/^0::/, ""); print; exit }' "/proc/$1/cgroup")
     echo "$mnt$path"
 }
 
@@ -259,6 +273,18 @@ wait_grep() {
     [ "$output" = opened ]
 }
 
+@test "devices: a linux.devices node is not allowed by itself: under deny-all only the default allowlist opens" {
+    # runc and crun create the node but add no cgroup rule for it; access comes from linux.resources.devices alone.
+    id=$(new_id)
+    cfg '.linux.devices = [{path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 438, uid: 0, gid: 0}]
+        | .linux.resources.devices = [{allow: false, access: "rwm"}]'
+    set_args sh -c '[ -c /dev/fuse ] && echo node; : < /dev/null && echo null-opened; : < /dev/fuse && echo fuse-opened'
+    rt_files run --bundle "$BUNDLE" "$id"
+    [ "$status" -ne 0 ]
+    [ "$output" = "$(printf 'node\nnull-opened')" ]
+    [[ $stderr == *"Operation not permitted"* ]]
+}
+
 @test "devices: the device rules land in devices.list" {
     id=$(new_id)
     cfg '.linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 10, minor: 229, access: "r"}]'
@@ -381,4 +407,211 @@ wait_grep() {
     local tries=40
     while [[ -e /proc/$pid ]] && (( tries-- > 0 )); do sleep 0.05; done
     [ ! -e "/proc/$pid" ] || [[ $(awk '{ print $3 }' "/proc/$pid/stat") == Z ]]
+}
+
+@test "cpu: shares and cpuset cpus/mems land in cpu.shares, cpuset.cpus, cpuset.mems" {
+    id=$(new_id)
+    cfg '.linux.resources.cpu = {shares: 512, cpus: "0", mems: "0"}'
+    set_args sleep 100
+    start_detached "$id"
+    pid=$(init_pid "$id")
+    [ "$(cat "$(cg_dir cpu "$pid")/cpu.shares")" = 512 ]
+    [ "$(cat "$(cg_dir cpuset "$pid")/cpuset.cpus")" = 0 ]
+    [ "$(cat "$(cg_dir cpuset "$pid")/cpuset.mems")" = 0 ]
+    # The kernel keeps the process on the allowed cpu.
+    grep -qE '^Cpus_allowed_list:[[:space:]]+0$' "/proc/$pid/status"
+}
+
+@test "memory: swap (memory+swap), swappiness and disableOOMKiller land in their v1 files" {
+    id=$(new_id)
+    [[ -e $(cg_mount memory)/memory.memsw.limit_in_bytes ]] || skip "no swap accounting on this host"
+    cfg '.linux.resources.memory = {limit: 33554432, swap: 67108864, swappiness: 10, disableOOMKiller: true}'
+    set_args sleep 100
+    start_detached "$id"
+    dir=$(cg_dir memory "$(init_pid "$id")")
+    [ "$(cat "$dir/memory.limit_in_bytes")" = 33554432 ]
+    [ "$(cat "$dir/memory.memsw.limit_in_bytes")" = 67108864 ]
+    [ "$(cat "$dir/memory.swappiness")" = 10 ]
+    [ "$(awk '$1 == "oom_kill_disable" { print $2 }' "$dir/memory.oom_control")" = 1 ]
+}
+
+@test "blkio: a read bps throttle for a disk lands in blkio.throttle.read_bps_device" {
+    local majmin
+    majmin=$(awk 'NR > 2 && $1 != 7 && $1 != 1 { print $1 ":" $2; exit }' /proc/partitions)
+    [[ -n $majmin ]] || skip "no disk in /proc/partitions"
+    id=$(new_id)
+    cfg '.linux.resources.blockIO = {throttleReadBpsDevice: [{major: $ma, minor: $mi, rate: 1048576}]}' \
+        --argjson ma "${majmin%:*}" --argjson mi "${majmin#*:}"
+    set_args sleep 100
+    start_detached "$id"
+    dir=$(cg_dir blkio "$(init_pid "$id")")
+    grep -qx "$majmin 1048576" "$dir/blkio.throttle.read_bps_device"
+}
+
+@test "cgroupsPath: an absolute nested path puts the container there in every hierarchy, delete removes the leaf" {
+    id=$(new_id)
+    CG_PARENT="cgit-$id-parent"
+    cfg '.linux.cgroupsPath = $p' --arg p "/$CG_PARENT/$id"
+    set_args sleep 100
+    start_detached "$id"
+    pid=$(init_pid "$id")
+    local ctrl dirs=()
+    for ctrl in memory cpu pids freezer devices; do
+        [ "$(cg_path "$ctrl" "$pid")" = "/$CG_PARENT/$id" ]
+        dirs+=("$(cg_mount "$ctrl")/$CG_PARENT/$id")
+        [ -d "${dirs[-1]}" ]
+    done
+    rt kill "$id" KILL
+    wait_status "$id" stopped
+    rt delete "$id"
+    for d in "${dirs[@]}"; do
+        [ ! -e "$d" ] || { echo "left behind: $d" >&2; false; }
+    done
+}
+
+# Removes the parent cgroups the cgroupsPath test made (runtimes leave parents in place, as runc does).
+test_cleanup() {
+    [[ -n ${CG_PARENT:-} ]] || return 0
+    local d
+    for d in /sys/fs/cgroup/*/"$CG_PARENT"; do
+        [[ -d $d ]] && rmdir "$d/"* "$d" 2>/dev/null
+    done
+    return 0
+}
+
+@test "hybrid: the container also gets its own cgroup2 directory, and delete removes it" {
+    id=$(new_id)
+    set_args sleep 100
+    start_detached "$id"
+    pid=$(init_pid "$id")
+    d=$(cg2_dir "$pid")
+    [[ -n $d ]] || skip "no cgroup2 mount on this host"
+    [ "$d" != "$(cg2_dir $$)" ]
+    [ -d "$d" ]
+    grep -qx "$pid" "$d/cgroup.procs"
+    rt kill "$id" KILL
+    wait_status "$id" stopped
+    rt delete "$id"
+    [ ! -e "$d" ]
+}
+
+@test "update: lowering pids.limit below the running count makes the next fork fail" {
+    id=$(new_id)
+    share_dir
+    cfg '.linux.resources.pids = {limit: 100}'
+    set_args sh -c 'sleep 100 & sleep 100 & sleep 100 & echo ready > /shared/ready
+        until [ -e /shared/go ]; do usleep 20000; done
+        if sleep 0; then echo forked > /shared/result; else echo fork-failed > /shared/result; fi
+        sleep 100'
+    start_detached "$id"
+    wait_file "$SHARED/ready"
+    dir=$(cg_dir pids "$(init_pid "$id")")
+    (( $(cat "$dir/pids.current") >= 4 ))
+
+    rt_files update --pids-limit 4 "$id"
+    [ "$status" -eq 0 ]
+    [ "$(cat "$dir/pids.max")" = 4 ]
+    touch "$SHARED/go"
+    # The fork fails; busybox sh then reports it and exits (which ends the container) or takes the else branch.
+    local tries=100
+    while (( tries-- > 0 )); do
+        [[ -s $SHARED/result ]] && break
+        [[ $(rt state "$id" | jq -r .status) == stopped ]] && break
+        sleep 0.05
+    done
+    [[ $(cat "$SHARED/result" 2>/dev/null) != forked ]]
+    # The kernel counts the fork it refused because of the limit.
+    (( $(awk '$1 == "max" { print $2 }' "$dir/pids.events") >= 1 ))
+}
+
+@test "update -r -: linux.resources JSON on stdin changes memory and cpu" {
+    id=$(new_id)
+    cfg '.linux.resources.memory = {limit: 67108864} | .linux.resources.cpu = {quota: 20000, period: 100000}'
+    set_args sleep 100
+    start_detached "$id"
+    pid=$(init_pid "$id")
+    echo '{"memory": {"limit": 50331648}, "cpu": {"quota": 40000}}' |
+        timeout 30 "$RUNTIME" --root "$STATE_ROOT" update -r - "$id"
+    [ "$(cat "$(cg_dir memory "$pid")/memory.limit_in_bytes")" = 50331648 ]
+    [ "$(cat "$(cg_dir cpu "$pid")/cpu.cfs_quota_us")" = 40000 ]
+    [ "$(cat "$(cg_dir cpu "$pid")/cpu.cfs_period_us")" = 100000 ]
+}
+
+@test "update and events --stats of an unknown container fail" {
+    rt_files update --pids-limit 10 "no-such-$RANDOM"
+    [ "$status" -ne 0 ]
+    rt_files events --stats "no-such-$RANDOM"
+    [ "$status" -ne 0 ]
+    rt_files ps "no-such-$RANDOM"
+    [ "$status" -ne 0 ]
+}
+
+@test "events --interval prints a stats line per interval" {
+    id=$(new_id)
+    set_args sleep 100
+    start_detached "$id"
+    rt_bg events --interval 200ms "$id" > "$BATS_TEST_TMPDIR/events.out" 2> "$BATS_TEST_TMPDIR/events.err"
+    local evpid=$BG_PID
+    sleep 1.5
+    kill "$evpid" 2>/dev/null || true
+    wait "$evpid" 2>/dev/null || true
+    n=$(jq -r 'select(.type == "stats") | .id' "$BATS_TEST_TMPDIR/events.out" | grep -cx "$id")
+    (( n >= 3 ))
+    (( n <= 12 ))
+}
+
+@test "ps lists the processes of a paused container" {
+    id=$(new_id)
+    set_args sleep 100
+    start_detached "$id"
+    pid=$(init_pid "$id")
+    rt pause "$id"
+    rt_files ps -f json "$id"
+    [ "$status" -eq 0 ]
+    [ "$(jq -c . <<< "$output")" = "[$pid]" ]
+    rt resume "$id"
+}
+
+@test "kill --all without a pid namespace reaches processes that outlive init" {
+    id=$(new_id)
+    share_dir
+    drop_ns pid
+    set_args sh -c 'sleep 100 & echo $! > /shared/child; sleep 100'
+    start_detached "$id"
+    wait_file "$SHARED/child"
+    child=$(cat "$SHARED/child")
+    pid=$(init_pid "$id")
+    grep -qx "$child" "$(cg_dir pids "$pid")/cgroup.procs"
+
+    rt kill --all "$id" KILL
+    wait_status "$id" stopped
+    local tries=100
+    while [[ -e /proc/$child && $(awk '{ print $3 }' "/proc/$child/stat" 2>/dev/null) != Z ]] && (( tries-- > 0 )); do
+        sleep 0.05
+    done
+    [[ ! -e /proc/$child || $(awk '{ print $3 }' "/proc/$child/stat" 2>/dev/null) == Z ]]
+    rt delete "$id"
+}
+
+@test "delete of a stopped container kills processes left in its cgroup (no pid namespace) and removes it" {
+    id=$(new_id)
+    share_dir
+    drop_ns pid
+    set_args sh -c 'sleep 100 & echo $! > /shared/child; exit 0'
+    rt_files run --detach --bundle "$BUNDLE" "$id"
+    [ "$status" -eq 0 ]
+    wait_file "$SHARED/child"
+    child=$(cat "$SHARED/child")
+    wait_status "$id" stopped
+    [ -e "/proc/$child" ]
+    dir=$(cg_dir memory "$child")
+    [ "$dir" != "$(cg_dir memory $$)" ]
+
+    rt delete "$id"
+    local tries=100
+    while [[ -e /proc/$child && $(awk '{ print $3 }' "/proc/$child/stat" 2>/dev/null) != Z ]] && (( tries-- > 0 )); do
+        sleep 0.05
+    done
+    [[ ! -e /proc/$child || $(awk '{ print $3 }' "/proc/$child/stat" 2>/dev/null) == Z ]]
+    [ ! -e "$dir" ]
 }
