@@ -51,6 +51,7 @@ echo "concurrency: $REL_RUNTIME, $rounds rounds x $parallel, seed $seed"
 # Records the outcome of one round of test $1 from the global `problems` array; $2 describes the round.
 record() {
     local test=$1 desc=$2 p
+    REL_LIVE=()
     if (( ${#problems[@]} == 0 )); then
         pass[$test]=$(( ${pass[$test]:-0} + 1 ))
         total_pass=$((total_pass + 1))
@@ -109,12 +110,14 @@ barrier_run() {
         (( waiting >= ${#pids[@]} )) && break
         rel_usleep 50000
     done
+    REL_BG_PID="${pids[*]}"
     exec {bfd}>&-
     rcs=()
     for k in "${!pids[@]}"; do
         wait "${pids[k]}"
         rcs[k]=$?
     done
+    REL_BG_PID=""
 }
 
 # --- same-id create -----------------------------------------------------------------------------------------------
@@ -122,6 +125,7 @@ same_id_round() {
     local r=$1 id="cc${tag}c${r}z" mark="ccmark-${tag}-c${r}-z" dir="$REL_WORK/c$r" k winners=() err pid state
     problems=()
     rel_make_bundle "$dir" "$mark"
+    REL_LIVE=("$id|$dir|$mark")
     local cmds=()
     for ((k = 0; k < parallel; k++)); do cmds[k]="create --pid-file $dir.pid.$k --bundle $dir $id"; done
     barrier_run cmds "$dir"
@@ -171,6 +175,7 @@ mixed_round() {
     local r=$1 id="cc${tag}m${r}z" mark="ccmark-${tag}-m${r}-z" dir="$REL_WORK/m$r" k op err out deleted=0
     problems=()
     rel_make_bundle "$dir" "$mark"
+    REL_LIVE=("$id|$dir|$mark")
     local cmds=() names=()
     for ((k = 0; k < parallel; k++)); do
         op=${ops[RANDOM % ${#ops[@]}]}
@@ -236,6 +241,7 @@ other_ids_round() {
     problems=()
     rel_make_bundle "$adir" "$amark"
     rel_make_bundle "$bdir" "$bmark"
+    REL_LIVE=("$a|$adir|$amark" "$b|$bdir|$bmark")
     if ! rel_rt create --bundle "$adir" "$a" > "$adir.setup" 2>&1; then
         problems+=("setup: create of A failed: $(head -c 300 "$adir.setup" | tr '\n' ' ')")
     elif ! exec {lk}< "$REL_STATE/$a"; then

@@ -91,6 +91,7 @@ for ((i = 1; i <= iterations; i++)); do
     mark="relmark-${tag}-${i}-z"
     dir="$REL_WORK/b$i"
     rel_make_bundle "$dir" "$mark"
+    REL_LIVE=("$id|$dir|$mark")
     problems=()
 
     # Setup for the phases that act on an existing container; the command under test, as argv.
@@ -125,10 +126,12 @@ for ((i = 1; i <= iterations; i++)); do
     # The runtime itself is the background job (no timeout(1) in between), so the SIGKILL hits the runtime.
     "$REL_RUNTIME" --root "$REL_STATE" "${cmd[@]}" < /dev/null > "$dir.out" 2> "$dir.err" {REL_SLEEP_FD}>&- &
     pid=$!
+    REL_BG_PID=$pid
     rel_usleep "$delay"
     kill -9 "$pid" 2> /dev/null
     wait "$pid" 2> /dev/null
     rc=$?
+    REL_BG_PID=""
     was_cut=0
     (( rc == 137 )) && was_cut=1
 
@@ -171,6 +174,7 @@ for ((i = 1; i <= iterations; i++)); do
         rm -rf --one-file-system "$dir"
     fi
     rm -f "$dir".*
+    REL_LIVE=()
 done
 
 echo

@@ -19,6 +19,11 @@ REL_RUNTIME=""
 REL_SLEEP_FD=""
 REL_CONFIG=""
 REL_CGROUP_MOUNTS=()
+# Containers that may exist right now, as "ID|BUNDLE|MARK"; rel_finish deletes and scrubs them if the run is
+# interrupted (a SIGTERM from a bats timeout, ^C) between a create and its checks.
+REL_LIVE=()
+# Runtime processes (or their timeout(1) wrappers) started in the background and not waited for yet, space-separated.
+REL_BG_PID=""
 REL_VALID_STATUS='^(creating|created|running|paused|stopped)$'
 
 # Sets up the work directory for runtime $1 and a name prefix $2; call once, then `trap rel_finish EXIT`.
@@ -240,11 +245,23 @@ rel_check_gone() {
     fi
 }
 
-# EXIT trap: removes the work directory (after unmounting anything left below it). Containers are scrubbed by the
-# scripts as they go; this is the last net for an interrupted run.
+# EXIT trap: deletes and scrubs the containers of an interrupted round (REL_LIVE), then removes the work directory
+# (after unmounting anything left below it). Containers are scrubbed by the scripts as they go; this is the last net.
 rel_finish() {
     [[ -z $REL_WORK || ! -d $REL_WORK ]] && return 0
-    local mnt
+    local mnt live parts
+    if [[ -n ${REL_BG_PID:-} ]]; then
+        # TERM first: a timeout(1) wrapper passes it on to the runtime under it, a SIGKILL would orphan that.
+        kill $REL_BG_PID 2> /dev/null
+        rel_usleep 200000
+        kill -9 $REL_BG_PID 2> /dev/null
+    fi
+    for live in "${REL_LIVE[@]}"; do
+        IFS='|' read -r -a parts <<< "$live"
+        rel_rt delete --force "${parts[0]}" > /dev/null 2>&1
+        rel_scrub "${parts[0]}" "${parts[1]}" "${parts[2]}"
+    done
+    REL_LIVE=()
     while read -r mnt; do
         [[ -n $mnt ]] && umount -l "$mnt" 2> /dev/null
     done < <(awk -v w="$REL_WORK" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
