@@ -72,12 +72,13 @@ start_detached() {
     wait_status "$1" running
 }
 
-# Reads a non-empty line from file $1 (a writer may have truncated it just now); waits at most 5 s.
+# The number of lines in file $1, which a container loop appends to: each line is one write(2), so a process frozen
+# at any point leaves a count that no longer changes. Waits at most 5 s for the first line.
 read_counter() {
-    local tries=100 v=""
+    local tries=100 v=0
     while (( tries-- > 0 )); do
-        v=$(cat "$1" 2>/dev/null || true)
-        [[ $v =~ ^[0-9]+$ ]] && { echo "$v"; return 0; }
+        v=$(wc -l < "$1" 2>/dev/null || echo 0)
+        (( v > 0 )) && { echo "$v"; return 0; }
         sleep 0.05
     done
     echo "no counter in $1" >&2
@@ -122,7 +123,7 @@ wait_grep() {
     if has_events; then
         rt_bg events "$id" > "$BATS_TEST_TMPDIR/events.out" 2> "$BATS_TEST_TMPDIR/events.err"
         evpid=$BG_PID
-        sleep 0.5   # let events register its OOM notifier before the allocation starts
+        sleep 1   # let events register its OOM notifier before the allocation starts
     fi
     touch "$SHARED/go"
 
@@ -200,7 +201,7 @@ wait_grep() {
 @test "pause freezes every process (state paused, FROZEN, counter stops), resume thaws it" {
     id=$(new_id)
     share_dir
-    set_args sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /shared/count; usleep 20000; done'
+    set_args sh -c 'i=0; while :; do i=$((i + 1)); echo $i >> /shared/count; usleep 20000; done'
     start_detached "$id"
     read_counter "$SHARED/count" > /dev/null
     dir=$(cg_dir freezer "$(init_pid "$id")")
@@ -336,13 +337,14 @@ wait_grep() {
     share_dir
     set_args sh -c 'trap "echo init >> /shared/got" TERM
         for n in 1 2; do
-            sh -c "trap \"echo child$n >> /shared/got; exit 0\" TERM; while :; do usleep 20000; done" &
+            sh -c "trap \"echo child$n >> /shared/got; exit 0\" TERM; echo ready > /shared/ready$n
+                while :; do usleep 20000; done" &
         done
-        echo ready > /shared/ready
         while :; do usleep 20000; done'
     start_detached "$id"
-    wait_file "$SHARED/ready"
-    sleep 0.3   # let the children install their traps
+    # Each child says ready once its trap is installed; init installed its trap before starting them.
+    wait_file "$SHARED/ready1"
+    wait_file "$SHARED/ready2"
 
     rt kill "$id" TERM
     wait_grep "$SHARED/got" '^init$'
@@ -370,6 +372,46 @@ wait_grep() {
     rt_files resume "$id"
     [ "$status" -ne 0 ]
     rt delete "$id"
+}
+
+@test "pause of a paused and resume of a running container fail; delete refuses a paused one; kill --all KILL stops it" {
+    id=$(new_id)
+    set_args sleep 100
+    start_detached "$id"
+    rt_files resume "$id"
+    [ "$status" -ne 0 ]
+    [ "$(rt state "$id" | jq -r .status)" = running ]
+    rt pause "$id"
+    rt_files pause "$id"
+    [ "$status" -ne 0 ]
+    [ "$(rt state "$id" | jq -r .status)" = paused ]
+    rt_files delete "$id"
+    [ "$status" -ne 0 ]
+    [ "$(rt state "$id" | jq -r .status)" = paused ]
+
+    # SIGKILL reaches frozen processes once they thaw; the runtime must not leave them frozen.
+    rt_files kill --all "$id" KILL
+    [ "$status" -eq 0 ]
+    wait_status "$id" stopped
+    rt delete "$id"
+}
+
+@test "exec: the exec'd process joins every cgroup of the container and counts against its pids limit" {
+    id=$(new_id)
+    cfg '.linux.resources.pids = {limit: 3}'
+    set_args sleep 100
+    start_detached "$id"
+    pid=$(init_pid "$id")
+    # No cgroup namespace in the base config: /proc/self/cgroup inside shows host paths.
+    rt_files exec "$id" cat /proc/self/cgroup
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(cat "/proc/$pid/cgroup")" ]
+
+    # init + the exec'd sh + its two children exceed 3.
+    rt_files exec "$id" sh -c 'sleep 1 & sleep 1 & wait; echo both-forked'
+    [[ $output != *both-forked* ]]
+    # The kernel counts the fork it refused because of the container's limit.
+    (( $(awk '$1 == "max" { print $2 }' "$(cg_dir pids "$pid")/pids.events") >= 1 ))
 }
 
 @test "delete removes the container's cgroup directory in every hierarchy" {
