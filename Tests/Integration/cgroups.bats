@@ -111,7 +111,8 @@ wait_grep() {
     id=$(new_id)
     share_dir
     cfg '.linux.resources.memory = {limit: 16777216}'
-    # sort keeps its whole (newline-free) input line in anonymous memory: 64M against a 16M limit.
+    # busybox sort keeps its whole (newline-free) input line in anonymous memory: 64M, and more while it grows the
+    # buffer, against a 16M limit.
     set_args sh -c 'until [ -e /shared/go ]; do usleep 20000; done
         head -c 67108864 /dev/zero | busybox sort > /dev/null
         echo $? > /shared/rc; sleep 100'
@@ -150,6 +151,15 @@ wait_grep() {
     (( $(jq -r .data.pids.current <<< "$output") >= 1 ))
 }
 
+@test "memory: the same pipeline with a small input completes under the 16M limit" {
+    id=$(new_id)
+    cfg '.linux.resources.memory = {limit: 16777216}'
+    set_args sh -c 'head -c 65536 /dev/zero | tr "\\0" a | busybox sort | wc -c'
+    rt_files run --bundle "$BUNDLE" "$id"
+    [ "$status" -eq 0 ]
+    (( output >= 65536 ))
+}
+
 @test "pids: fork beyond pids.limit fails inside the container, a higher limit lets it through" {
     id=$(new_id)
     cfg '.linux.resources.pids = {limit: 8}'
@@ -186,11 +196,17 @@ wait_grep() {
     [ "$(cat "$dir/cpu.cfs_quota_us")" = 10000 ]
     [ "$(cat "$dir/cpu.cfs_period_us")" = 50000 ]
 
+    acct=$(cg_dir cpuacct "$(init_pid "$id")")
     before=$(awk '$1 == "nr_throttled" { print $2 }' "$dir/cpu.stat")
+    used_before=$(cat "$acct/cpuacct.usage")
     sleep 1
     after=$(awk '$1 == "nr_throttled" { print $2 }' "$dir/cpu.stat")
+    used_after=$(cat "$acct/cpuacct.usage")
     # 20 periods a second, each one throttled after 10 ms of the busy loop.
     (( after - before >= 5 ))
+    # The loop got about 0.2 s of cpu in that second (10 ms per 50 ms period), nowhere near a whole cpu.
+    (( used_after - used_before < 400000000 ))
+    (( used_after - used_before > 50000000 ))
 
     has_events || skip "$(runtime_name) has no events command (throttling is proven above)"
     rt_files events --stats "$id"
@@ -354,6 +370,9 @@ wait_grep() {
     rt kill --all "$id" TERM
     wait_grep "$SHARED/got" '^child1$'
     wait_grep "$SHARED/got" '^child2$'
+    # init runs its trap once its current usleep child has ended.
+    local tries=100
+    while (( $(grep -c '^init$' "$SHARED/got") < 2 && tries-- > 0 )); do sleep 0.05; done
     [ "$(grep -c '^init$' "$SHARED/got")" -eq 2 ]
 
     rt kill --all "$id" KILL
