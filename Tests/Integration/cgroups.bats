@@ -617,6 +617,24 @@ test_cleanup() {
     [ "$status" -ne 0 ]
 }
 
+@test "events --stats: runc's JSON shape for cpu, memory and pids, with the configured limits" {
+    has_events || skip "$(runtime_name) has no events command"
+    id=$(new_id)
+    cfg '.linux.resources.memory = {limit: 33554432} | .linux.resources.pids = {limit: 20}'
+    set_args sleep 100
+    start_detached "$id"
+    rt_files events --stats "$id"
+    [ "$status" -eq 0 ]
+    # Exactly one JSON object.
+    [ "$(jq -s length <<< "$output")" -eq 1 ]
+    jq -e --arg id "$id" '
+        .type == "stats" and .id == $id
+        and (.data.cpu.usage.total | type == "number" and . > 0)
+        and (.data.memory.usage | (.limit == 33554432) and (.usage | type == "number" and . > 0)
+             and (.max | type == "number") and (.failcnt | type == "number"))
+        and .data.pids.current >= 1 and .data.pids.limit == 20' <<< "$output" > /dev/null
+}
+
 @test "events --interval prints a stats line per interval" {
     has_events || skip "$(runtime_name) has no events command"
     id=$(new_id)
