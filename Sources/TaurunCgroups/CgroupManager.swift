@@ -17,8 +17,9 @@ public protocol CgroupManager: Sendable {
     /// anything. Call before the container starts.
     func validate(_ resources: LinuxResources?) throws(CgroupError)
     /// Validates, then writes every set field of `resources` (nil fields are left as they are). Device rules are
-    /// the config's, then rwm for each `linuxDevices` node, then runc's default allowlist.
-    func apply(_ resources: LinuxResources?, linuxDevices: [LinuxDevice]) throws(CgroupError)
+    /// the config's, then runc's default allowlist; `linux.devices` nodes get no rule of their own (as runc and
+    /// crun: access comes from linux.resources.devices alone).
+    func apply(_ resources: LinuxResources?) throws(CgroupError)
     /// `update`: the same as apply; only the fields present are changed.
     func update(_ resources: LinuxResources) throws(CgroupError)
     /// Moves `pid` into every hierarchy.

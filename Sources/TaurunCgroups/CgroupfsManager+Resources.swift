@@ -9,7 +9,7 @@ import TaurunOCI
 extension CgroupfsManager {
     public func validate(_ resources: LinuxResources?) throws(CgroupError) {
         try requireNoForeignProcesses()
-        _ = try plannedWrites(resources, linuxDevices: [])
+        _ = try plannedWrites(resources)
     }
 
     /// A cgroupsPath that names an existing cgroup with processes in it would make taurun limit, freeze and
@@ -25,9 +25,9 @@ extension CgroupfsManager {
         }
     }
 
-    public func apply(_ resources: LinuxResources?, linuxDevices: [LinuxDevice]) throws(CgroupError) {
+    public func apply(_ resources: LinuxResources?) throws(CgroupError) {
         guard let resources else { return }
-        let (writes, devices) = try plannedWrites(resources, linuxDevices: linuxDevices)
+        let (writes, devices) = try plannedWrites(resources)
         if resources.memory?.checkBeforeUpdate == true { try checkMemoryUsage(resources.memory) }
         var retries: [CgroupWrite] = []
         for write in writes {
@@ -46,12 +46,12 @@ extension CgroupfsManager {
     }
 
     public func update(_ resources: LinuxResources) throws(CgroupError) {
-        try apply(resources, linuxDevices: [])
+        try apply(resources)
     }
 
     /// The writes for `resources` on this layout, checked against the host. The device rules come back
     /// separately (nil when the config has none) because they are written as a whole state.
-    func plannedWrites(_ resources: LinuxResources?, linuxDevices: [LinuxDevice]) throws(CgroupError) -> ([CgroupWrite], DeviceRules.State?) {
+    func plannedWrites(_ resources: LinuxResources?) throws(CgroupError) -> ([CgroupWrite], DeviceRules.State?) {
         guard let resources else { return ([], nil) }
         var writes: [CgroupWrite]
         if isUnified {
@@ -69,7 +69,7 @@ extension CgroupfsManager {
             }
         }
         for write in writes { try checkHostSupports(write) }
-        let rules = try DeviceRules.effectiveRules(config: resources.devices, linuxDevices: linuxDevices)
+        let rules = try DeviceRules.effectiveRules(config: resources.devices)
         guard !rules.isEmpty else { return (writes, nil) }
         // Unified hosts use an eBPF program; v1 and hybrid hosts the devices hierarchy.
         guard isUnified || v1Dir("devices") != nil else {
@@ -192,8 +192,4 @@ extension CgroupfsManager {
 }
 
 extension CgroupManager {
-    /// apply() without `linux.devices` nodes (their rwm allow rules are then not added).
-    public func apply(_ resources: LinuxResources?) throws(CgroupError) {
-        try apply(resources, linuxDevices: [])
-    }
 }

@@ -75,17 +75,12 @@ public enum DeviceRules {
         return result
     }
 
-    /// The rules a container gets: its config rules, then an allow (rwm) for each `linux.devices` node, then the
-    /// default allowlist (runc's order; later rules win).
-    public static func effectiveRules(config: [LinuxDeviceCgroup]?, linuxDevices: [LinuxDevice]) throws(CgroupError) -> [DeviceRule] {
+    /// The rules a container gets: its config rules, then the default allowlist (runc's order; later rules win).
+    /// `linux.devices` nodes get no allow rule of their own: as with runc and crun, a config that denies a node it
+    /// also creates keeps it unusable.
+    public static func effectiveRules(config: [LinuxDeviceCgroup]?) throws(CgroupError) -> [DeviceRule] {
         guard let config, !config.isEmpty else { return [] }
         var result = try rules(from: config)
-        for device in linuxDevices {
-            guard let major = device.major, let minor = device.minor else { continue }
-            let type: Character = device.type == "b" ? "b" : "c"
-            guard device.type != "p" else { continue }
-            result.append(DeviceRule(type: type, major: major, minor: minor, access: "rwm", allow: true))
-        }
         result.append(contentsOf: defaultAllowed)
         return result
     }

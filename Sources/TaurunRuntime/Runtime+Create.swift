@@ -53,7 +53,11 @@ extension Runtime {
             let layout = try Cgroups.detectLayout()
             cgroup = try Cgroups.manager(containerID: id, cgroupsPath: spec.linux?.cgroupsPath, systemd: systemdCgroup, layout: layout)
             try cgroup.validate(spec.linux?.resources)
-        } catch { throw .cgroup(error.description) }
+        } catch {
+            // A concurrent create of this id may have won since the check above: its cgroup now holds its process.
+            if Files.exists(store.directory(of: id)) { throw .alreadyExists(id) }
+            throw .cgroup(error.description)
+        }
         plan.bindCgroups(to: cgroup.paths.dirs)
 
         // From here on, things exist: record first, then create.
@@ -123,7 +127,7 @@ extension Runtime {
 
         do {
             try cgroup.create()
-            try cgroup.apply(spec.linux?.resources, linuxDevices: spec.linux?.devices ?? [])
+            try cgroup.apply(spec.linux?.resources)
         } catch { channels.child.close(); throw .cgroup(error.description) }
 
         // pid and time namespaces joined by path apply to children only (pid_for_children): join them here.

@@ -30,8 +30,27 @@ extension Runtime {
         let n = write(fd, &one, 1)
         close(fd)
         if n != 1 { throw .system(SyscallError("write", path)) }
+        if record.hooks?.poststart?.isEmpty == false, let pid = record.pid {
+            // poststart runs after the user process has started (spec order: startContainer, exec, poststart).
+            waitForExec(pid: pid, startTime: record.pidStartTime)
+        }
         unlink(path)
         runPoststart(record)
+    }
+
+    /// Until the container process has exec'd the user program (its /proc/<pid>/exe is no longer this runtime's
+    /// binary) or is gone. Polled: nothing else tells another process that an execve happened.
+    private func waitForExec(pid: Int32, startTime: UInt64?) {
+        let runtimeExe = Self.executable(of: "self")
+        while Processes.isAlive(pid: pid, startTime: startTime), Self.executable(of: String(pid)) == runtimeExe {
+            usleep(500)
+        }
+    }
+
+    private static func executable(of pid: String) -> String {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/\(pid)/exe", &buf, buf.count - 1)
+        return n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
     }
 
     func runPoststart(_ record: ContainerRecord) {

@@ -115,7 +115,7 @@ import TaurunOCI
 
     @Test func unchangedDeviceStateIsNotRewritten() throws {
         let manager = try manager()
-        let rules = try DeviceRules.effectiveRules(config: [LinuxDeviceCgroup(allow: false, access: "rwm")], linuxDevices: [])
+        let rules = try DeviceRules.effectiveRules(config: [LinuxDeviceCgroup(allow: false, access: "rwm")])
         let listed = DeviceRules.finalState(rules).listLines.sorted().joined(separator: "\n")
         mirror.write("devices/parent/c1/devices.list", listed + "\n")
         try manager.apply(LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")]))
