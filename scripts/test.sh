@@ -58,7 +58,7 @@ if [[ -n $runtime ]]; then
     rm -f "$logs/integration.tap"
     # TAURUN: the taurun binary tests use for taurun-only steps (sandbox.bats converts manifests with it).
     export TAURUN=${TAURUN:-${SWIFT_SCRATCH:-$PWD/.build}/release/taurun}
-    RUNTIME=$runtime bats ${BATS_FLAGS:-} Tests/Integration 2>&1 | tee "$logs/integration.tap"
+    RUNTIME=$runtime bats ${BATS_FLAGS:-} Tests/Integration Tests/Reliability 2>&1 | tee "$logs/integration.tap"
     rc=${PIPESTATUS[0]}
     logfiles+=("$logs/integration.tap")
     if (( rc != 0 )) && ! grep -q '^not ok ' "$logs/integration.tap"; then

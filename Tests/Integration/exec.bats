@@ -134,7 +134,8 @@ start_container() {
     skip_on_runc_1_1 "runc 1.1 wraps --user 4294967296 to uid 0 and runs the process as root"
     start_container
     rt_files exec --user 4294967296 "$id" true
-    [ "$status" -ne 0 ] && [ "$status" -lt 128 ]
+    [ "$status" -ne 0 ]
+    [ "$status" -lt 128 ]
     [ "$(grep -c . <<< "$stderr")" -ge 1 ]
     grep -qiE 'user|uid|range|invalid|4294967296' <<< "$stderr"
     [ "$(rt state "$id" | jq -r .status)" = running ]

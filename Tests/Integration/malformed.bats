@@ -482,7 +482,8 @@ open(out, "w").write(base[:-1] + ", \"deep\": " + "[" * depth + "]" * depth + "}
     set_args sleep 100
     rt create --bundle "$BUNDLE" "$id" < /dev/null > /dev/null 2>&1
     rt_files kill "$id" SIGBOGUS
-    [ "$status" -ne 0 ] && [ "$status" -lt 124 ]
+    [ "$status" -ne 0 ]
+    [ "$status" -lt 124 ]
     [ "$(grep -c . <<< "$stderr")" -eq 1 ]
     grep -qiE 'signal|SIGBOGUS' <<< "$stderr"
     [ "$(rt state "$id" | jq -r .status)" = created ]

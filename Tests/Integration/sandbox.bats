@@ -85,10 +85,14 @@ host_base() {
     [ "${lines[0]}" = 1000 ]
     [ "${lines[1]}" = 1000 ]
     read -r inside host size <<< "${lines[2]}"
-    [ "$inside" = 0 ] && [ "$size" = 65536 ] && [ "$host" -ge 200000 ]
+    [ "$inside" = 0 ]
+    [ "$size" = 65536 ]
+    [ "$host" -ge 200000 ]
     hello=$(host_base hello) media=$(host_base media-granted) notes=$(host_base notes)
     [ "$host" = "$hello" ]
-    [ "$hello" != "$media" ] && [ "$hello" != "$notes" ] && [ "$media" != "$notes" ]
+    [ "$hello" != "$media" ]
+    [ "$hello" != "$notes" ]
+    [ "$media" != "$notes" ]
     # A file the app creates belongs to its host uid (base + 1000) on the host.
     probe hello 'echo x > "$HOME/owner-probe"'
     [ "$status" -eq 0 ]
