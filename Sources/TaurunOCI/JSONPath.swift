@@ -56,7 +56,7 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A string as a JSON literal, so that values in messages are unambiguous (quotes, control characters, NUL).
-func jsonQuoted(_ text: String) -> String {
+public func jsonQuoted(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

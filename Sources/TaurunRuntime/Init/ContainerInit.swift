@@ -102,7 +102,7 @@ struct ContainerInit {
             try Mounts.mount(source: nil, target: "/", type: nil,
                              flags: MountFlags([.bind, .remount, .readOnly]).union(Mounts.lockedFlags(of: "/")), data: nil)
         }
-        if plan.terminal { try setUpConsole() }
+        if plan.terminal { try ProcessSetup.setUpConsole(socketFD: consoleSocketFD, size: plan.consoleSize) }
         for r in plan.rlimits { try Limits.set(resource: r.resource, soft: r.soft, hard: r.hard, name: r.name) }
         // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which the user process may not keep: load it
         // now, while we still have it (runc does the same). With no_new_privs it waits until right before exec.
@@ -161,16 +161,6 @@ struct ContainerInit {
             let path = "/proc/sys/" + key.replacingDots()
             try Files.writeValue(path, value)
         }
-    }
-
-    private func setUpConsole() throws {
-        let pair = try Terminal.openPair(rows: plan.consoleSize?.rows ?? 0, cols: plan.consoleSize?.cols ?? 0)
-        if consoleSocketFD >= 0 {
-            try Terminal.sendFD(over: consoleSocketFD, fd: pair.master, name: "/dev/ptmx")
-            close(consoleSocketFD)
-        }
-        close(pair.master)
-        try Terminal.becomeControlling(slave: pair.slave)
     }
 
     /// Drops to the configured user with exactly the configured capabilities: bounding set first (needs

@@ -64,7 +64,7 @@ struct ExecInit {
 
     /// Everything up to the program lookup; returns the path to execve.
     private func prepareProcess() throws -> String {
-        if plan.terminal { try setUpConsole() }
+        if plan.terminal { try ProcessSetup.setUpConsole(socketFD: consoleSocketFD, size: plan.consoleSize) }
         try giveStdioToUser()
         if let seccomp, !plan.noNewPrivileges { try loadSeccomp(seccomp) }
         try setCredentials()
@@ -80,18 +80,6 @@ struct ExecInit {
         for fd in 3..<(3 + plan.preserveFDs) { _ = tr_fcntl_int(fd, F_SETFD, 0) }
         umask(mode_t(plan.umask ?? 0o022))
         return path
-    }
-
-    /// The pty is opened through the container's /dev/ptmx (we are in its mount namespace now), so the slave is a
-    /// node of the container's devpts; the master goes to whoever listens on the console socket.
-    private func setUpConsole() throws {
-        let pair = try Terminal.openPair(rows: plan.consoleSize?.rows ?? 0, cols: plan.consoleSize?.cols ?? 0)
-        if consoleSocketFD >= 0 {
-            try Terminal.sendFD(over: consoleSocketFD, fd: pair.master, name: "/dev/ptmx")
-            close(consoleSocketFD)
-        }
-        close(pair.master)
-        try Terminal.becomeControlling(slave: pair.slave)
     }
 
     /// runc's fixStdioPermissions: stdio (the pty slave, or conmon's pipes) is handed to the process's uid so a

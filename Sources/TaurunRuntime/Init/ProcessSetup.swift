@@ -47,4 +47,17 @@ enum ProcessSetup {
         if env.contains(where: { $0.hasPrefix("HOME=") }) { return env }
         return env + ["HOME=" + (UserDatabase.home(uid: uid) ?? "/")]
     }
+
+    /// A new pty through the container's /dev/ptmx (we are in its mount namespace by now), so the slave is a node
+    /// of the container's devpts: the master goes to whoever listens on the console socket, the slave becomes the
+    /// controlling terminal and stdio.
+    static func setUpConsole(socketFD: Int32, size: (rows: UInt16, cols: UInt16)?) throws {
+        let pair = try Terminal.openPair(rows: size?.rows ?? 0, cols: size?.cols ?? 0)
+        if socketFD >= 0 {
+            try Terminal.sendFD(over: socketFD, fd: pair.master, name: "/dev/ptmx")
+            close(socketFD)
+        }
+        close(pair.master)
+        try Terminal.becomeControlling(slave: pair.slave)
+    }
 }
