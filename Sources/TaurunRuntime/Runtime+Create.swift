@@ -172,9 +172,6 @@ extension Runtime {
         record.pidStartTime = Processes.startTime(of: pid)
         try store.save(record)
         do {
-            try cgroup.add(pid: pid)
-        } catch { throw .cgroup(error.description) }
-        do {
             if plan.newUserNamespace {
                 try Files.writeValue("/proc/\(pid)/uid_map", IDMap.format(plan.uidMappings))
                 try Files.writeValue("/proc/\(pid)/gid_map", IDMap.format(plan.gidMappings))
@@ -186,6 +183,10 @@ extension Runtime {
         let sync = channels.parent
         do {
             try sync.send(.go(creatingState))
+            // Moving a process between v1 cgroups waits for an RCU grace period (~10 ms here, for crun too): the
+            // child builds its rootfs meanwhile and waits for this message only where the cgroup matters.
+            do { try cgroup.add(pid: pid) } catch { throw RuntimeError.cgroup(error.description) }
+            try sync.send(.cgroupJoined)
             loop: while true {
                 switch try sync.receive() {
                 case .hooks?:

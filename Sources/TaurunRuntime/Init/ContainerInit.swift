@@ -60,6 +60,14 @@ struct ContainerInit {
         execute()
     }
 
+    private func waitForCgroup() throws {
+        switch try sync.receive() {
+        case .cgroupJoined?: return
+        case .failed(let message)?: throw RuntimeError.container(message)
+        default: _exit(1)
+        }
+    }
+
     private func fail(_ message: String) -> Never {
         try? sync.send(.failed(message))
         _exit(1)
@@ -76,7 +84,11 @@ struct ContainerInit {
             if tr_setresgid(0, 0, 0) != 0 && errno != EINVAL { throw SyscallError("setresgid(0)") }
             if tr_setresuid(0, 0, 0) != 0 && errno != EINVAL { throw SyscallError("setresuid(0)") }
         }
-        if plan.unshareCgroupNamespace { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag) }
+        if plan.unshareCgroupNamespace {
+            // The namespace's root is the cgroup we are in when unsharing: wait until the parent has moved us.
+            try waitForCgroup()
+            try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag)
+        }
         if plan.newSessionKeyring {
             // Kernels without keyrings (ENOSYS) or that forbid them (EACCES) still run containers, as with runc.
             if tr_keyctl_join_session_keyring(plan.containerID) < 0 && errno != ENOSYS && errno != EACCES {
@@ -87,6 +99,7 @@ struct ContainerInit {
         if let name = plan.domainname, !name.isEmpty { try Identity.setDomainname(name) }
 
         let rootFD = try RootfsBuilder(plan: plan).build()
+        if !plan.unshareCgroupNamespace { try waitForCgroup() }
         try sync.send(.hooks)
         switch try sync.receive() {
         case .hooksDone?: break

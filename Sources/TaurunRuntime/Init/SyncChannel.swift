@@ -13,6 +13,8 @@ enum SyncMessage: Equatable {
     /// `go` carries the OCI state JSON the child hands to createContainer/startContainer hooks.
     case go(String)
     case hooks, hooksDone, ready, handover, ack
+    /// The parent has put the child in its cgroup (sent right after `go`; the child waits for it before it needs it).
+    case cgroupJoined
     /// From the first stage of a two-stage clone: the host pid of the container's init it forked.
     case initPid(Int32)
     /// The seccomp notify fd (sent with SCM_RIGHTS), for the parent to hand to linux.seccomp.listenerPath.
@@ -22,7 +24,7 @@ enum SyncMessage: Equatable {
     var tag: UInt8 {
         switch self {
         case .go: return 0x47; case .hooks: return 0x48; case .hooksDone: return 0x68; case .ready: return 0x52
-        case .handover: return 0x58; case .ack: return 0x41; case .failed: return 0x45; case .seccompListener: return 0x53
+        case .handover: return 0x58; case .ack: return 0x41; case .cgroupJoined: return 0x43; case .failed: return 0x45; case .seccompListener: return 0x53
         case .initPid: return 0x50
         }
     }
@@ -68,6 +70,7 @@ struct SyncChannel {
         case 0x52: return .ready
         case 0x58: return .handover
         case 0x41: return .ack
+        case 0x43: return .cgroupJoined
         case 0x45: return .failed(String(decoding: buf[1..<n], as: UTF8.self))
         case 0x50: return Int32(String(decoding: buf[1..<n], as: UTF8.self)).map { .initPid($0) } ?? .failed("bad init pid")
         default: return .failed("unexpected sync message \(buf[0])")
