@@ -146,25 +146,6 @@ int tr_send_fd(int sock, int fd, const char *payload, size_t payload_len) {
     return n < 0 ? -1 : 0;
 }
 
-int tr_recv_fd(int sock, char *payload, size_t payload_cap) {
-    char byte;
-    struct iovec iov = { payload_cap ? payload : &byte, payload_cap ? payload_cap : 1 };
-    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
-    struct msghdr msg = { 0 };
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof(control.buf);
-    ssize_t n;
-    do { n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
-    if (n < 0) return -1;
-    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-    if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) { errno = EBADMSG; return -1; }
-    int fd;
-    memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-    return fd;
-}
-
 int tr_unlockpt(int master) { return unlockpt(master); }
 int tr_ptsname(int master, char *buf, size_t len) { return ptsname_r(master, buf, len) == 0 ? 0 : -1; }
 int tr_ioctl_set_ctty(int fd) { return ioctl(fd, TIOCSCTTY, 0); }

@@ -52,6 +52,12 @@ public enum Terminal {
 
     public static func receiveFD(from socket: Int32) throws(SyscallError) -> Int32 {
         var buf = [CChar](repeating: 0, count: 256)
-        return try sys("recvmsg(SCM_RIGHTS)") { tr_recv_fd(socket, &buf, buf.count) }
+        var fd: Int32 = -1
+        let n = try sys("recvmsg(SCM_RIGHTS)") { tr_recv_message(socket, &buf, buf.count, &fd) }
+        guard n > 0, fd >= 0 else {
+            if fd >= 0 { close(fd) }
+            throw SyscallError("recvmsg(SCM_RIGHTS)", nil, errno: .badMessage)
+        }
+        return fd
     }
 }

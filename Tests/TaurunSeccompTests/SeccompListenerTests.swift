@@ -57,8 +57,9 @@ import Testing
         try #require(connection >= 0)
         defer { close(connection) }
         var payload = [CChar](repeating: 0, count: 8192)
-        let received = tr_recv_fd(connection, &payload, payload.count - 1)
-        try #require(received >= 0)
+        var received: Int32 = -1
+        let count = tr_recv_message(connection, &payload, payload.count - 1, &received)
+        try #require(count > 0 && received >= 0)
         defer { close(received) }
         let text = String(decoding: payload.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

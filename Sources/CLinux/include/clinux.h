@@ -57,7 +57,6 @@ int tr_seccomp_set_mode_filter(unsigned int flags, const void *insns, unsigned s
 
 // Sockets: pass one fd with SCM_RIGHTS (the console-socket contract and the seccomp listener).
 int tr_send_fd(int sock, int fd, const char *payload, size_t payload_len);
-int tr_recv_fd(int sock, char *payload, size_t payload_cap);
 // recvmsg of one message that may carry one fd: returns the byte count (0 = EOF), *fd = the fd or -1.
 long tr_recv_message(int sock, char *buf, size_t cap, int *fd);
 
