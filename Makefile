@@ -28,7 +28,7 @@ RUNTIME      ?= $(TAURUN)
 export BATS_FLAGS ?= --timing
 
 .PHONY: deps build rootfs run hello-bundle tau-app test unit-test integration-test test-runtime hugetlb bench install \
-        faults conformance
+        faults fuzz conformance
 
 deps:
 	@scripts/deps.sh
@@ -78,6 +78,11 @@ SEED ?= 1
 faults: deps hugetlb build rootfs
 	@FAULTS_PHASES="create start run run-d kill delete exec" scripts/faults.sh $(RUNTIME) $(N) $(SEED)
 	@scripts/concurrency.sh $(RUNTIME) 10 10
+
+# libFuzzer on the config.json decoders for FUZZ_SECONDS (crash inputs are kept in Fuzz/regressions/config/).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # Podman, containerd and runtime-tools suites against the installed taurun (or RUNTIME=/usr/sbin/runc).
 conformance: install
