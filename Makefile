@@ -79,7 +79,8 @@ faults: deps hugetlb build rootfs
 	@FAULTS_PHASES="create start run run-d kill delete exec" scripts/faults.sh $(RUNTIME) $(N) $(SEED)
 	@scripts/concurrency.sh $(RUNTIME) 10 10
 
-# libFuzzer on the config.json decoders for FUZZ_SECONDS (crash inputs are kept in Fuzz/regressions/config/).
+# libFuzzer on the config.json decoders and the Tau manifest readers, FUZZ_SECONDS each (crash inputs are kept
+# in Fuzz/regressions/).
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@scripts/fuzz.sh $(FUZZ_SECONDS)

@@ -1,46 +1,62 @@
 #!/usr/bin/env bash
-# `make fuzz`: libFuzzer on the config.json / process.json / state.json decoders (Fuzz/FuzzConfig.swift compiled
-# with the TaurunOCI sources, -sanitize=fuzzer,address), for a bounded time. Replays Fuzz/regressions/config first.
-# A crash input is copied into Fuzz/regressions/config/ and the script exits 1.
+# `make fuzz`: libFuzzer (-sanitize=fuzzer,address) for a bounded time on
+#   config   the config.json / process.json / state.json decoders (Fuzz/FuzzConfig.swift + the TaurunOCI sources)
+#   manifest the Tau manifest readers, all three formats (Fuzz/FuzzManifest.swift + TauSandbox, TaurunOCI, toml++)
+# Each replays Fuzz/regressions/<target>/ first; a new crash input is copied there and the script exits 1.
 #
-#   scripts/fuzz.sh [SECONDS]
+#   scripts/fuzz.sh [SECONDS]        (SECONDS per target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 if ! command -v swiftc > /dev/null && [[ -x /opt/swift/usr/bin/swiftc ]]; then export PATH="/opt/swift/usr/bin:$PATH"; fi
 
 out=build/fuzz
-mkdir -p "$out/corpus-config"
-mapfile -t sources < <(find Sources/TaurunOCI -name '*.swift' | sort)
-echo "== building $out/fuzz-config"
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FuzzConfig \
-    Fuzz/FuzzConfig.swift "${sources[@]}" -o "$out/fuzz-config"
+mods=$out/modules
+mkdir -p "$out/corpus-config" "$out/corpus-manifest" "$mods"
+flags=(-O -sanitize=fuzzer,address -parse-as-library)
+mapfile -t oci < <(find Sources/TaurunOCI -name '*.swift' | sort)
+mapfile -t sandbox < <(find Sources/TauSandbox -name '*.swift' | sort)
 
-# Seeds: the integration suite's base config and every config.json the repository holds.
+echo "== building $out/fuzz-config and $out/fuzz-manifest"
+swiftc "${flags[@]}" -module-name FuzzConfig Fuzz/FuzzConfig.swift "${oci[@]}" -o "$out/fuzz-config"
+# The manifest target links modules, as the package does: TaurunOCI, the toml++ shim, TauSandbox.
+swiftc "${flags[@]}" -emit-module -emit-library -static -module-name TaurunOCI "${oci[@]}" \
+    -emit-module-path "$mods/TaurunOCI.swiftmodule" -o "$mods/libTaurunOCI.a"
+clang++ -std=c++17 -O1 -fsanitize=fuzzer-no-link,address -ISources/CTomlJSON/include \
+    -c Sources/CTomlJSON/ctomljson.cpp -o "$mods/ctomljson.o"
+printf 'module CTomlJSON {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CTomlJSON/include/ctomljson.h" > "$mods/module.modulemap"
+swiftc "${flags[@]}" -emit-module -emit-library -static -module-name TauSandbox -I "$mods" "${sandbox[@]}" \
+    -emit-module-path "$mods/TauSandbox.swiftmodule" -o "$mods/libTauSandbox.a"
+swiftc "${flags[@]}" -module-name FuzzManifest -I "$mods" Fuzz/FuzzManifest.swift "$mods/libTauSandbox.a" \
+    "$mods/libTaurunOCI.a" "$mods/ctomljson.o" -lstdc++ -o "$out/fuzz-manifest"
+
+# Seeds: the integration suite's base config, every config.json in the repository, the example manifests.
 cp Tests/Integration/config.base.json "$out/corpus-config/base.json"
 find bundles Tests -name 'config.json' -size -64k 2>/dev/null | while read -r f; do cp "$f" "$out/corpus-config/$(echo "$f" | tr / _)"; done
+cp bundles/*/tau.toml bundles/*/tau-app.json bundles/*/manifest.tau "$out/corpus-manifest/" 2>/dev/null || true
 
 # Swift's backtracer would hang on the crashed process; libFuzzer reports the crash itself.
 export SWIFT_BACKTRACE=enable=no
-regressions=(Fuzz/regressions/config/*)
-inputs=()
-for f in "${regressions[@]}"; do [[ -f $f && $f != *.md ]] && inputs+=("$f"); done
-if ((${#inputs[@]} > 0)); then
-    echo "== replaying ${#inputs[@]} regression inputs"
-    "$out/fuzz-config" "${inputs[@]}"
-fi
-
-echo "== fuzzing for ${seconds}s"
-rm -f "$out"/crash-* "$out"/timeout-* "$out"/leak-* "$out"/oom-*
 status=0
-"$out/fuzz-config" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -artifact_prefix="$out/" \
-    "$out/corpus-config" 2>&1 | tail -n 3 || status=$?
-found=("$out"/crash-* "$out"/timeout-* "$out"/leak-* "$out"/oom-*)
-for f in "${found[@]}"; do
-    [[ -f $f ]] || continue
-    cp "$f" Fuzz/regressions/config/
-    echo "fuzz: $(basename "$f") kept in Fuzz/regressions/config/" >&2
-    status=1
+for target in config manifest; do
+    keep=Fuzz/regressions/$target
+    mkdir -p "$keep"
+    inputs=()
+    for f in "$keep"/*; do [[ -f $f && $f != *.md ]] && inputs+=("$f"); done
+    if ((${#inputs[@]} > 0)); then
+        echo "== $target: replaying ${#inputs[@]} regression inputs"
+        "$out/fuzz-$target" "${inputs[@]}" || status=1
+    fi
+    echo "== $target: fuzzing for ${seconds}s"
+    rm -f "$out"/crash-* "$out"/timeout-* "$out"/leak-* "$out"/oom-*
+    "$out/fuzz-$target" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -artifact_prefix="$out/" \
+        "$out/corpus-$target" 2>&1 | tail -n 2 || status=1
+    for f in "$out"/crash-* "$out"/timeout-* "$out"/leak-* "$out"/oom-*; do
+        [[ -f $f ]] || continue
+        cp "$f" "$keep/"
+        echo "fuzz: $target: $(basename "$f") kept in $keep/" >&2
+        status=1
+    done
 done
-if ((status == 0)); then echo "fuzz: no crash in ${seconds}s"; fi
+if ((status == 0)); then echo "fuzz: no crash in ${seconds}s per target"; fi
 exit "$status"

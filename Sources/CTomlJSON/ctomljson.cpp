@@ -1,6 +1,26 @@
 // TOML → JSON for manifests. Our own small walker over toml++'s tree (not toml++'s json_formatter) so that values
 // JSON cannot carry faithfully — dates and times — are refused with their line instead of turning into strings.
-#define TOML_EXCEPTIONS 0
+//
+// toml++ 3.3 asserts on some malformed input instead of reporting it (e.g. a table header broken by a newline,
+// "[\nname]", found by `make fuzz`): assert() would abort taurun, and under NDEBUG the assertion becomes an
+// optimiser assumption, i.e. undefined behaviour. So assertions stay on and throw, and the parser runs with
+// exceptions; both are caught here and reported as a syntax error. Nothing escapes into Swift.
+#include <stdexcept>
+
+namespace {
+struct ParserAssertion : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+} // namespace
+
+#ifdef NDEBUG
+#undef NDEBUG
+#endif
+#define TOML_ASSERT(expr)                                                                                          \
+    do {                                                                                                           \
+        if (!(expr)) throw ParserAssertion("malformed TOML");                                                      \
+    } while (0)
+#define TOML_EXCEPTIONS 1
 #define TOML_HEADER_ONLY 1
 #include <toml++/toml.h>
 
@@ -97,16 +117,20 @@ void report(const std::string &message, int line, int column, char *error, size_
 } // namespace
 
 char *tr_toml_to_json(const char *text, size_t len, char *error, size_t error_cap, int *error_line, int *error_column) {
-    toml::parse_result result = toml::parse(std::string_view(text, len));
-    if (!result) {
-        const toml::parse_error &e = result.error();
+    toml::table table;
+    try {
+        table = toml::parse(std::string_view(text, len));
+    } catch (const toml::parse_error &e) {
         report(std::string(e.description()), static_cast<int>(e.source().begin.line),
                static_cast<int>(e.source().begin.column), error, error_cap, error_line, error_column);
+        return nullptr;
+    } catch (const std::exception &e) {
+        report(e.what(), 0, 0, error, error_cap, error_line, error_column);
         return nullptr;
     }
     std::string json;
     Failure failure;
-    if (!emit(result.table(), "", json, failure)) {
+    if (!emit(table, "", json, failure)) {
         report(failure.message, failure.line, 0, error, error_cap, error_line, error_column);
         return nullptr;
     }
