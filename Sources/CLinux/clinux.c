@@ -109,12 +109,6 @@ int tr_setrlimit(int resource, uint64_t soft, uint64_t hard) {
     struct rlimit rl = { (rlim_t)soft, (rlim_t)hard };
     return setrlimit(resource, &rl);
 }
-int tr_getrlimit(int resource, uint64_t *soft, uint64_t *hard) {
-    struct rlimit rl;
-    int r = getrlimit(resource, &rl);
-    if (r == 0) { *soft = rl.rlim_cur; *hard = rl.rlim_max; }
-    return r;
-}
 int tr_sethostname(const char *name, size_t len) { return sethostname(name, len); }
 int tr_setdomainname(const char *name, size_t len) { return setdomainname(name, len); }
 long tr_keyctl_join_session_keyring(const char *name) { return syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name); }

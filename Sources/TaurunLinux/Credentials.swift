@@ -22,11 +22,6 @@ public enum Limits {
     public static func set(resource: Int32, soft: UInt64, hard: UInt64, name: String) throws(SyscallError) {
         _ = try sys("setrlimit(\(name))") { tr_setrlimit(resource, soft, hard) }
     }
-
-    public static func get(resource: Int32) -> (soft: UInt64, hard: UInt64)? {
-        var soft: UInt64 = 0, hard: UInt64 = 0
-        return tr_getrlimit(resource, &soft, &hard) == 0 ? (soft, hard) : nil
-    }
 }
 
 public enum Identity {
@@ -36,10 +31,5 @@ public enum Identity {
 
     public static func setDomainname(_ name: String) throws(SyscallError) {
         _ = try sys("setdomainname", name) { tr_setdomainname(name, name.utf8.count) }
-    }
-
-    /// A fresh session keyring so containers don't share the runtime's keys (runc does the same).
-    public static func joinNewSessionKeyring(name: String) throws(SyscallError) {
-        _ = try sys("keyctl(JOIN_SESSION_KEYRING)") { tr_keyctl_join_session_keyring(name) }
     }
 }

@@ -10,7 +10,6 @@ public enum Files {
     public static let resolveInRoot: UInt64 = 0x10      // RESOLVE_IN_ROOT
     public static let resolveNoSymlinks: UInt64 = 0x04  // RESOLVE_NO_SYMLINKS
     public static let resolveNoMagicLinks: UInt64 = 0x02
-    public static let resolveBeneath: UInt64 = 0x08
 
     public static func open(_ path: String, _ flags: Int32, mode: UInt32 = 0) throws(SyscallError) -> Int32 {
         try sys("open", path) { tr_open(path, flags | O_CLOEXEC, mode) }
@@ -22,8 +21,6 @@ public enum Files {
             tr_openat2(dirfd, path, UInt64(UInt32(bitPattern: flags | O_CLOEXEC)), UInt64(mode), resolve)
         }
     }
-
-    public static func close(_ fd: Int32) { if fd >= 0 { _ = Glibc.close(fd) } }
 
     /// Opens (creating as needed) `relative` under the directory `rootFD`, resolving every prefix from the root with
     /// RESOLVE_IN_ROOT, so `..` and absolute symlinks behave as they would inside the container and can never leave

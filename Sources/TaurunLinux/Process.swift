@@ -8,7 +8,6 @@ public enum Processes {
     static let prSetPdeathsig: Int32 = 1
     static let prSetKeepCaps: Int32 = 8
     static let prSetNoNewPrivs: Int32 = 38
-    static let prSetChildSubreaper: Int32 = 36
 
     public static func setParentDeathSignal(_ signal: Int32) throws(SyscallError) {
         _ = try sys("prctl(PR_SET_PDEATHSIG)") { tr_prctl(prSetPdeathsig, UInt(signal), 0, 0, 0) }
@@ -29,10 +28,6 @@ public enum Processes {
         _ = try sys("prctl(PR_SET_NO_NEW_PRIVS)") { tr_prctl(prSetNoNewPrivs, 1, 0, 0, 0) }
     }
 
-    public static func setChildSubreaper() throws(SyscallError) {
-        _ = try sys("prctl(PR_SET_CHILD_SUBREAPER)") { tr_prctl(prSetChildSubreaper, 1, 0, 0, 0) }
-    }
-
     /// Marks every fd from `first` up close-on-exec (close_range CLOSE_RANGE_CLOEXEC), so nothing of the runtime
     /// leaks into the container (CVE-2024-21626).
     public static func closeOnExec(from first: Int32) throws(SyscallError) {
@@ -42,10 +37,6 @@ public enum Processes {
         for fd in Files.list("/proc/self/fd").compactMap({ Int32($0) }) where fd >= first {
             _ = tr_fcntl_int(fd, F_SETFD, FD_CLOEXEC)
         }
-    }
-
-    public static func clearCloseOnExec(_ fd: Int32) throws(SyscallError) {
-        _ = try sys("fcntl(F_SETFD)") { tr_fcntl_int(fd, F_SETFD, 0) }
     }
 
     /// Start time of a process (field 22 of /proc/<pid>/stat, clock ticks since boot): with the pid it identifies

@@ -58,7 +58,3 @@ public enum RuntimeError: Error, CustomStringConvertible {
         return out + "\""
     }
 }
-
-extension RuntimeError {
-    init(_ e: SyscallError) { self = .system(e) }
-}

@@ -47,22 +47,6 @@ public enum SeccompListener {
         }
     }
 
-    /// A JSON string literal for `text` (RFC 8259 escaping: quote, backslash, control characters).
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal for `text` (TaurunOCI's one JSON quoting).
+    static func quoted(_ text: String) -> String { jsonQuoted(text) }
 }

@@ -41,7 +41,6 @@ int tr_setresuid(uid_t r, uid_t e, uid_t s);
 int tr_setresgid(gid_t r, gid_t e, gid_t s);
 int tr_setgroups(size_t n, const gid_t *groups);
 int tr_setrlimit(int resource, uint64_t soft, uint64_t hard);
-int tr_getrlimit(int resource, uint64_t *soft, uint64_t *hard);
 int tr_sethostname(const char *name, size_t len);
 int tr_setdomainname(const char *name, size_t len);
 long tr_keyctl_join_session_keyring(const char *name);

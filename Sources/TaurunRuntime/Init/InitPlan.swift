@@ -107,7 +107,7 @@ extension InitPlan {
         }
         let linux = spec.linux ?? Linux()
         let rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
-        guard Files.isDirectory(rootfs) || isDirectoryFollowingLinks(rootfs) else {
+        guard isDirectoryFollowingLinks(rootfs) else {
             throw .unsupported(field: "root.path", value: root.path, reason: "root filesystem is not a directory:")
         }
 
