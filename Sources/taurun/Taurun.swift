@@ -40,6 +40,16 @@ struct Taurun: ParsableCommand {
     @Option(help: "Rootless mode: true, false or auto (accepted for runc compatibility).")
     var rootless: String?
 
+    @Option(name: .customLong("audit-log"), help: "Security audit log, JSON lines (default /var/log/taurun/audit.jsonl).")
+    var auditLog: String?
+
+    /// Where audit records go and where `taurun audit` reads: --audit-log, else $TAURUN_AUDIT_LOG, else the default.
+    var auditLogPath: String {
+        if let auditLog { return auditLog }
+        if let env = getenv("TAURUN_AUDIT_LOG"), env.pointee != 0 { return String(cString: env) }
+        return "/var/log/taurun/audit.jsonl"
+    }
+
     var stateRoot: String {
         if let root { return root }
         if getuid() != 0, let xdg = getenv("XDG_RUNTIME_DIR") { return String(cString: xdg) + "/taurun" }
