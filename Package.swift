@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 // taurun: an OCI container runtime and the Tau OS app sandbox.
 // Module arrows (one way): taurun -> TaurunRuntime, TauSandbox; TaurunRuntime -> TaurunCgroups, TaurunSeccomp,
-// TaurunLinux, TaurunOCI; TaurunCgroups -> TaurunLinux, TaurunOCI; TaurunSeccomp -> TaurunLinux, TaurunOCI, CSeccomp;
-// TaurunLinux -> CLinux, CCap, SystemPackage; TauSandbox -> TaurunOCI, CTomlJSON; TaurunOCI -> stdlib + FoundationEssentials.
+// TaurunLinux, TaurunOCI, TaurunAudit; TaurunCgroups -> TaurunLinux, TaurunOCI; TaurunSeccomp -> TaurunLinux, TaurunOCI, CSeccomp;
+// TaurunLinux -> CLinux, CCap, SystemPackage; TauSandbox -> TaurunOCI, CTomlJSON, TaurunAudit; TaurunOCI, TaurunAudit -> stdlib + FoundationEssentials.
 import PackageDescription
 
 let package = Package(
@@ -23,13 +23,16 @@ let package = Package(
         .target(name: "CTomlJSON"),
 
         .target(name: "TaurunOCI"),
+        .target(name: "TaurunAudit"),
         .target(name: "TaurunLinux", dependencies: [
             "CLinux", "CCap", .product(name: "SystemPackage", package: "swift-system"),
         ]),
         .target(name: "TaurunCgroups", dependencies: ["TaurunLinux", "TaurunOCI"]),
         .target(name: "TaurunSeccomp", dependencies: ["TaurunLinux", "TaurunOCI", "CSeccomp"]),
-        .target(name: "TaurunRuntime", dependencies: ["TaurunCgroups", "TaurunSeccomp", "TaurunLinux", "TaurunOCI"]),
-        .target(name: "TauSandbox", dependencies: ["TaurunOCI", "CTomlJSON"]),
+        .target(name: "TaurunRuntime", dependencies: [
+            "TaurunCgroups", "TaurunSeccomp", "TaurunLinux", "TaurunOCI", "TaurunAudit",
+        ]),
+        .target(name: "TauSandbox", dependencies: ["TaurunOCI", "CTomlJSON", "TaurunAudit"]),
         .executableTarget(name: "taurun", dependencies: [
             "TaurunRuntime", "TauSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -39,6 +42,7 @@ let package = Package(
         .testTarget(name: "TaurunCgroupsTests", dependencies: ["TaurunCgroups"]),
         .testTarget(name: "TaurunSeccompTests", dependencies: ["TaurunSeccomp"]),
         .testTarget(name: "TaurunRuntimeTests", dependencies: ["TaurunRuntime"]),
+        .testTarget(name: "TaurunAuditTests", dependencies: ["TaurunAudit"]),
         .testTarget(name: "TauSandboxTests", dependencies: ["TauSandbox"], resources: [.copy("Fixtures")]),
     ],
     cxxLanguageStandard: .cxx17

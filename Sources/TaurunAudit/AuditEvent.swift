@@ -1,0 +1,48 @@
+// One security-relevant thing that happened to a container or Tau app, as it is stored in the audit log:
+// one JSON object per line, readable by jq and by `taurun audit`.
+
+/// What kind of record this is. Raw values are what the log stores, so they are part of the file format.
+public enum AuditEventKind: String, Codable, Sendable, CaseIterable {
+    case create, start, kill, delete, violation, oom
+    /// A manifest or grant was refused before any container existed.
+    case policyDenial = "policy-denial"
+    /// An AppArmor/SELinux profile was not applied because the LSM is off in this kernel.
+    case lsmSkipped = "lsm-skipped"
+}
+
+public struct AuditEvent: Codable, Sendable, Equatable {
+    /// RFC 3339 UTC with milliseconds, e.g. 2026-11-23T16:53:14.123Z. A string, not a Date, so the log round-trips
+    /// byte for byte and needs no Foundation date formatting.
+    public var time: String
+    public var event: AuditEventKind
+    /// Tau app id; nil for plain OCI containers.
+    public var app: String?
+    public var container: String?
+    public var pid: Int32?
+    /// The Tau permission the call needed, e.g. "network".
+    public var permission: String?
+    public var syscall: String?
+    /// The raw integer arguments of the call (six for a violation).
+    public var args: [UInt64]?
+    /// "terminated", "denied", "skipped", "killed", or the signal name for kill.
+    public var action: String?
+    /// The one readable line `taurun audit` prints.
+    public var message: String
+
+    public init(
+        event: AuditEventKind, app: String?, container: String?, pid: Int32? = nil, permission: String? = nil,
+        syscall: String? = nil, args: [UInt64]? = nil, action: String? = nil, message: String,
+        time: String = AuditClock.now()
+    ) {
+        self.time = time
+        self.event = event
+        self.app = app
+        self.container = container
+        self.pid = pid
+        self.permission = permission
+        self.syscall = syscall
+        self.args = args
+        self.action = action
+        self.message = message
+    }
+}
