@@ -1,0 +1,105 @@
+// The audit log file: append one record per call, rotate by size, read everything back in order.
+//
+// Several taurun processes append at once (create, kill, the security monitor), so every append holds an exclusive
+// flock on `<path>.lock` across the size check, the rotation and the single write(2). The lock lives in its own file
+// because rotation renames the log itself out from under any lock taken on it.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import FoundationEssentials
+
+public struct AuditLog: Sendable {
+    public static let defaultPath = "/var/log/taurun/audit.jsonl"
+
+    public let path: String
+    /// The live file is rotated before an append would take it past this size.
+    public let maxBytes: Int
+    /// How many rotated files (`path.1` newest … `path.keep` oldest) are kept.
+    public let keep: Int
+
+    public init(path: String, maxBytes: Int = 8 << 20, keep: Int = 4) {
+        self.path = path
+        self.maxBytes = max(1, maxBytes)
+        self.keep = max(0, keep)
+    }
+
+    var lockPath: String { path + ".lock" }
+
+    /// `path.n` for rotation slot n (1 is the newest rotated file).
+    func rotatedPath(_ slot: Int) -> String { path + "." + String(slot) }
+
+    /// Appends one JSON line. Creates the directory (0750) and file (0640) if missing. Rotation: when the file
+    /// would exceed maxBytes, audit.jsonl -> audit.jsonl.1 -> ... -> .keep (oldest dropped), under an flock so
+    /// concurrent taurun processes neither lose nor interleave records (one write(2) per record, O_APPEND).
+    public func append(_ event: AuditEvent) throws(AuditError) {
+        let line = Array(event.jsonLine().utf8)
+        try AuditFiles.makeDirectories(AuditFiles.directory(of: path), mode: 0o750)
+        guard let lockFD = try AuditFiles.openFile(lockPath, O_RDWR | O_CREAT, mode: 0o640) else { return }
+        defer { close(lockFD) }  // closing drops the flock
+        try AuditFiles.lock(lockFD, LOCK_EX, path: lockPath)
+
+        var fd = try openLive()
+        let size = Int(try AuditFiles.fileStatus(fd, path: path).st_size)
+        if size > 0 && size + line.count > maxBytes {
+            close(fd)
+            try rotate()
+            fd = try openLive()
+        }
+        defer { close(fd) }
+        try AuditFiles.writeAll(fd, line, path: path)
+    }
+
+    /// Records from the rotated files oldest first, then the live file; malformed lines are skipped, not fatal.
+    /// A missing log is an empty one.
+    public func read() throws(AuditError) -> [AuditEvent] {
+        // A shared lock keeps a concurrent rotation from moving records between the files while they are read. A reader
+        // that may not create the lock file (a non-root admin reading a group-readable log) reads without it.
+        let lockFD = try? AuditFiles.openFile(lockPath, O_RDONLY, missingIsNil: true)
+        defer { if let lockFD { close(lockFD) } }
+        if let lockFD { try AuditFiles.lock(lockFD, LOCK_SH, path: lockPath) }
+
+        var events: [AuditEvent] = []
+        for slot in stride(from: keep, through: 1, by: -1) {
+            if let bytes = try AuditFiles.readWhole(rotatedPath(slot)) { events += AuditLog.decode(bytes) }
+        }
+        if let bytes = try AuditFiles.readWhole(path) { events += AuditLog.decode(bytes) }
+        return events
+    }
+
+    /// Every well-formed record in a run of JSON lines; blank, torn or foreign lines are skipped.
+    public static func decode(_ bytes: [UInt8]) -> [AuditEvent] {
+        let decoder = JSONDecoder()
+        var events: [AuditEvent] = []
+        for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            if let event = try? decoder.decode(AuditEvent.self, from: Data(line)) { events.append(event) }
+        }
+        return events
+    }
+
+    /// Opens the live file for appending; a file this call creates gets mode 0640 whatever the umask.
+    private func openLive() throws(AuditError) -> Int32 {
+        if let fd = try AuditFiles.openFile(path, O_WRONLY | O_APPEND, missingIsNil: true) { return fd }
+        // Under the exclusive lock no other taurun creates it in between; O_EXCL makes that an error, not a surprise.
+        guard let fd = try AuditFiles.openFile(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, mode: 0o640) else {
+            throw AuditError(call: "open", path: path, errno: ENOENT)
+        }
+        _ = fchmod(fd, 0o640)
+        return fd
+    }
+
+    /// audit.jsonl -> .1 -> .2 ... -> .keep; the oldest is dropped. With keep 0 the live file is simply dropped.
+    private func rotate() throws(AuditError) {
+        guard keep > 0 else {
+            try AuditFiles.unlinkIfPresent(path)
+            return
+        }
+        try AuditFiles.unlinkIfPresent(rotatedPath(keep))
+        for slot in stride(from: keep - 1, through: 1, by: -1) {
+            try AuditFiles.renameIfPresent(rotatedPath(slot), rotatedPath(slot + 1))
+        }
+        try AuditFiles.renameIfPresent(path, rotatedPath(1))
+    }
+}
