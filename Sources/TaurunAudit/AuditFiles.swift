@@ -108,6 +108,11 @@ enum AuditFiles {
             if mkdir(prefix, mode) != 0 {
                 let code = errno
                 if code != EEXIST { throw AuditError(call: "mkdir", path: prefix, errno: code) }
+                // EEXIST is only fine for a directory (or a symlink to one); say so at the component that is not.
+                var status = stat()
+                if stat(prefix, &status) == 0, status.st_mode & S_IFMT != S_IFDIR {
+                    throw AuditError(call: "mkdir", path: prefix, errno: ENOTDIR)
+                }
             } else {
                 // mkdir applies the umask; the log's directory should be exactly owner rwx, group rx.
                 _ = chmod(prefix, mode)
