@@ -55,7 +55,10 @@ public final class AuditFollower {
             return events  // between a rotation's rename and the next append: keep the old file until a new one appears
         }
         if UInt64(current.st_dev) != device || UInt64(current.st_ino) != inode {
-            // Rotated: what was left of the old file has been drained above; continue with the new file.
+            // Rotated. A record may have landed in the old file between the drain above and the stat; once the
+            // path names a new file no taurun writes the old one any more (rotation happens under the log's lock),
+            // so one more drain empties it for good. Then continue with the new file.
+            events += try drain()
             close(fd)
             fd = -1
             partial = []
