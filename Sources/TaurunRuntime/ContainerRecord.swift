@@ -24,6 +24,12 @@ public struct ContainerRecord: Codable, Sendable {
     /// Every cgroup directory this container uses, recorded before any is created.
     public var cgroupDirs: [String]
     public var annotations: [String: String]?
+    /// The Tau security monitor (pid, start time), recorded right after its fork: delete kills it if it outlived
+    /// the container.
+    public var monitorPid: Int32? = nil
+    public var monitorStartTime: UInt64? = nil
+    /// linux.resources.memory.limit, so an OOM kill can be audited as "exceeded memory quota 64M".
+    public var memoryLimit: Int64? = nil
     /// Hooks to run at start (poststart) and delete (poststop); kept because the bundle may be gone by then.
     public var hooks: Hooks?
     public var ociVersion: String

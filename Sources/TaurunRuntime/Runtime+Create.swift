@@ -1,3 +1,4 @@
+import TaurunAudit
 import TaurunCgroups
 import TaurunLinux
 import TaurunOCI
@@ -14,11 +15,14 @@ public struct CreatedContainer {
     public let pid: Int32
     /// The pty master when `run` holds the terminal itself (terminal: true, no --console-socket), else -1.
     public var ptyMaster: Int32 = -1
+    /// The Tau security monitor this process forked (-1: none), reaped by `run` once the container is gone.
+    public var monitorPid: Int32 = -1
 
-    public init(id: String, pid: Int32, ptyMaster: Int32 = -1) {
+    public init(id: String, pid: Int32, ptyMaster: Int32 = -1, monitorPid: Int32 = -1) {
         self.id = id
         self.pid = pid
         self.ptyMaster = ptyMaster
+        self.monitorPid = monitorPid
     }
 }
 
@@ -40,12 +44,17 @@ extension Runtime {
             throw .unsupported(field: "linux.timeOffsets", value: offsets.keys.sorted().joined(separator: ","),
                                reason: "time namespace offsets are not supported by taurun:")
         }
+        let app = try TauAppPolicy.from(annotations: spec.annotations)
+        let skippedLSM = try LSMRequirement.check(
+            process: spec.process, appProfile: app == nil ? nil : spec.annotations?[TauAppPolicy.Annotation.appArmorProfile],
+            required: requireLSM || app?.requiresLSM == true)
         var plan = try InitPlan.build(spec: spec, bundle: bundlePath, containerID: id, options: options)
         let seccomp: SeccompProgram?
         // Compiled BPF is cached beside the state root (not in it: every directory there is a container), keyed by the
-        // profile: a hit skips libseccomp entirely.
+        // profile: a hit skips libseccomp entirely. A Tau app's denials are routed to its security monitor.
         let cache = SeccompProgramCache(directory: store.root + ".seccomp-cache")
-        do { seccomp = try spec.linux?.seccomp.map { s throws(SeccompError) in try cache.program(for: s).program } } catch {
+        let filter = app == nil ? spec.linux?.seccomp : spec.linux?.seccomp.map(TauAppPolicy.monitored)
+        do { seccomp = try filter.map { s throws(SeccompError) in try cache.program(for: s, monitoredDefault: app != nil).program } } catch {
             throw .seccomp(error.description)
         }
         let cgroup: any CgroupManager
@@ -66,23 +75,29 @@ extension Runtime {
             id: id, bundle: bundlePath, rootfs: plan.rootfs, created: Timestamp.now(), owner: Owner.name(),
             phase: .creating, creatorPid: getpid(), creatorStartTime: Processes.startTime(of: getpid()),
             pid: nil, pidStartTime: nil, cgroupDirs: cgroup.paths.dirs, annotations: spec.annotations,
-            hooks: spec.hooks, ociVersion: spec.ociVersion)
+            memoryLimit: spec.linux?.resources?.memory?.limit, hooks: spec.hooks, ociVersion: spec.ociVersion)
         let childPid: pid_t
         var ptyMaster: Int32 = -1
         do {
             try store.save(record)
-            childPid = try launch(spec: spec, plan: plan, seccomp: seccomp, cgroup: cgroup, record: &record, options: options,
-                                  lockFD: lock.fd, ptyMaster: &ptyMaster)
+            childPid = try launch(spec: spec, plan: plan, seccomp: seccomp, app: app, cgroup: cgroup, record: &record,
+                                  options: options, lockFD: lock.fd, ptyMaster: &ptyMaster)
         } catch {
             // launch records the pid right after clone (inout is written back on throw too).
             if let pid = record.pid { Glibc.kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
+            // The monitor ends with the init; reap it so it leaves no zombie behind.
+            if let monitor = record.monitorPid { Glibc.kill(monitor, SIGKILL); var s: Int32 = 0; waitpid(monitor, &s, 0) }
             try? cgroup.destroy()
             try? store.remove(id)
             lock.release()
             throw error
         }
         lock.release()
-        return CreatedContainer(id: id, pid: childPid, ptyMaster: ptyMaster)
+        audit(.create, record: record, what: "created")
+        if let skipped = skippedLSM {
+            audit(.lsmSkipped, record: record, action: "skipped", what: "runs without " + skipped)
+        }
+        return CreatedContainer(id: id, pid: childPid, ptyMaster: ptyMaster, monitorPid: record.monitorPid ?? -1)
     }
 
     private func absoluteBundle(_ bundle: String) throws(RuntimeError) -> String {
@@ -94,7 +109,7 @@ extension Runtime {
     }
 
     /// Clone the container process and drive it through the sync protocol to `created`.
-    private func launch(spec: Spec, plan: InitPlan, seccomp: SeccompProgram?, cgroup: any CgroupManager,
+    private func launch(spec: Spec, plan: InitPlan, seccomp: SeccompProgram?, app: TauAppPolicy?, cgroup: any CgroupManager,
                         record: inout ContainerRecord, options: CreateOptions, lockFD: Int32,
                         ptyMaster: inout Int32) throws(RuntimeError) -> pid_t {
         let fifoPath = store.execFifo(of: record.id)
@@ -200,6 +215,21 @@ extension Runtime {
                     try sync.send(.hooksDone)
                 case .seccompListener(let listener)?:
                     defer { close(listener) }
+                    if let app {
+                        let context = SecurityMonitor.Context(
+                            policy: app, containerID: record.id, auditLogPath: auditLogPath ?? AuditLog.defaultPath,
+                            violationFile: store.violationFile(of: record.id))
+                        do {
+                            let monitor = try SecurityMonitor.spawn(listener: listener, initPid: pid, context: context)
+                            record.monitorPid = monitor
+                            record.monitorStartTime = Processes.startTime(of: monitor)
+                            try store.save(record)
+                        } catch {
+                            try? sync.send(.failed(error.description))
+                            throw error
+                        }
+                        continue
+                    }
                     guard let path = spec.linux?.seccomp?.listenerPath, !path.isEmpty else { continue }
                     do {
                         try SeccompListener.send(listenerFD: listener, to: path, pid: pid,

@@ -38,6 +38,7 @@ extension Runtime {
         case .running, .paused:
             guard force else { throw .cannotDelete(id: id, status: status) }
         }
+        auditOOM(record)
         try destroy(record)
         if record.phase == .created, let hooks = record.hooks?.poststop, !hooks.isEmpty {
             let json = state(of: record, status: .stopped).hookJSON
@@ -46,6 +47,14 @@ extension Runtime {
             }
         }
         try store.remove(id)
+        audit(.delete, record: record, what: "deleted")
+    }
+
+    /// An OOM kill inside the container's memory limit becomes one audit record, read from the cgroup before it goes.
+    private func auditOOM(_ record: ContainerRecord) {
+        guard auditLogPath != nil, let limit = record.memoryLimit, limit > 0,
+              let kills = cgroupManager(for: record).oomKillCount(), kills > 0 else { return }
+        audit(.oom, record: record, action: "killed", what: "killed: exceeded memory quota \(MemorySize.describe(limit))")
     }
 
     /// Kills every process of the container and removes its cgroup.
@@ -55,6 +64,10 @@ extension Runtime {
             try? Processes.signal(pid: pid, startTime: record.pidStartTime, SIGKILL)
         }
         if let pid = record.pid { waitForExit(pid: pid, startTime: record.pidStartTime) }
+        // The Tau monitor exits with the init; kill it anyway in case it outlived it (it is not in the cgroup).
+        if let monitor = record.monitorPid, Processes.isAlive(pid: monitor, startTime: record.monitorStartTime) {
+            try? Processes.signal(pid: monitor, startTime: record.monitorStartTime, SIGKILL)
+        }
         // destroy() SIGKILLs whatever is still in the cgroup (freezing first) before removing it.
         do { try cgroup.destroy() } catch { throw .cgroup(error.description) }
     }
@@ -69,5 +82,15 @@ extension Runtime {
             usleep(1000)
             waited += 1
         }
+    }
+}
+
+/// Byte counts the way manifests and Podman spell them: 64M, 1G, 512K, else bytes.
+enum MemorySize {
+    static func describe(_ bytes: Int64) -> String {
+        for (unit, size) in [("G", Int64(1) << 30), ("M", Int64(1) << 20), ("K", Int64(1) << 10)] where bytes % size == 0 {
+            return "\(bytes / size)\(unit)"
+        }
+        return "\(bytes) bytes"
     }
 }

@@ -16,8 +16,10 @@ extension Runtime {
         guard status.canKill || (all && status == .stopped && hasProcesses(record)) else {
             throw .container("container not running")
         }
+        let name = SignalName.name(of: signal)
         if all {
             do { try cgroupManager(for: record).signalAll(signal) } catch { throw .cgroup(error.description) }
+            audit(.kill, record: record, action: name, what: "sent \(name) to all its processes")
             return
         }
         guard let pid = record.pid else { throw .container("container not running") }
@@ -25,6 +27,7 @@ extension Runtime {
             if error.errno == .noSuchProcess { throw .container("container not running") }
             throw .system(error)
         }
+        audit(.kill, record: record, action: name, what: "sent \(name)")
     }
 
     func hasProcesses(_ record: ContainerRecord) -> Bool {
@@ -41,6 +44,13 @@ public enum SignalName {
         ("URG", 23), ("XCPU", 24), ("XFSZ", 25), ("VTALRM", 26), ("PROF", 27), ("WINCH", 28), ("IO", 29),
         ("POLL", 29), ("PWR", 30), ("SYS", 31),
     ]
+
+    /// "SIGTERM" for 15, "SIGRTMIN+3" for 37, else the number.
+    static func name(of signal: Int32) -> String {
+        if let hit = table.first(where: { $0.1 == signal && $0.0 != "IOT" && $0.0 != "POLL" }) { return "SIG" + hit.0 }
+        if (34...64).contains(signal) { return signal == 34 ? "SIGRTMIN" : "SIGRTMIN+\(signal - 34)" }
+        return String(signal)
+    }
 
     public static func parse(_ text: String) -> Int32? {
         if let n = Int32(text) { return (1...64).contains(n) ? n : nil }

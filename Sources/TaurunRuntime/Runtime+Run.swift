@@ -14,7 +14,21 @@ extension Runtime {
     /// return its exit code (128+N when killed by signal N).
     public func waitForeground(_ container: CreatedContainer) -> Int32 {
         for sig in Self.forwarded { _ = tr_install_recording_handler(sig) }
-        if container.ptyMaster >= 0 { return ConsoleProxy(master: container.ptyMaster, child: container.pid).run() }
+        let code = container.ptyMaster >= 0
+            ? ConsoleProxy(master: container.ptyMaster, child: container.pid).run() : waitForExit(of: container)
+        if container.monitorPid > 0 {
+            // The monitor ends with the container; reap it, then say why it ended the app, if it did.
+            var status: Int32 = 0
+            while waitpid(container.monitorPid, &status, 0) < 0 && errno == EINTR {}
+            if let line = try? Files.readString(store.violationFile(of: container.id)), !line.isEmpty {
+                writeStderr("taurun: " + line + (line.hasSuffix("\n") ? "" : "\n"))
+                return code == 0 ? 1 : code
+            }
+        }
+        return code
+    }
+
+    private func waitForExit(of container: CreatedContainer) -> Int32 {
         var status: Int32 = 0
         while true {
             let r = waitpid(container.pid, &status, 0)

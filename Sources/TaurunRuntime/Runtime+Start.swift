@@ -35,6 +35,7 @@ extension Runtime {
             waitForExec(pid: pid, startTime: record.pidStartTime)
         }
         unlink(path)
+        audit(.start, record: record, what: "started")
         runPoststart(record)
     }
 

@@ -10,10 +10,16 @@ import Glibc
 public struct Runtime {
     public let store: StateStore
     public let systemdCgroup: Bool
+    /// The security audit log (JSON lines); nil writes no records (unit tests).
+    public let auditLogPath: String?
+    /// --require-lsm: a process that names an AppArmor/SELinux profile must get it, or the container does not start.
+    public let requireLSM: Bool
 
-    public init(root: String, systemdCgroup: Bool = false) {
+    public init(root: String, systemdCgroup: Bool = false, auditLogPath: String? = nil, requireLSM: Bool = false) {
         self.store = StateStore(root: root)
         self.systemdCgroup = systemdCgroup
+        self.auditLogPath = auditLogPath
+        self.requireLSM = requireLSM
     }
 
     /// The spec version taurun implements.

@@ -17,6 +17,8 @@ public enum RuntimeError: Error, CustomStringConvertible {
     case hook(kind: String, path: String, reason: String)
     case container(String)
     case usage(String)
+    /// A mechanism the container requires is missing on this host (seed 003's E_SANDBOX_UNAVAILABLE).
+    case sandboxUnavailable(String)
 
     public var description: String {
         switch self {
@@ -38,6 +40,8 @@ public enum RuntimeError: Error, CustomStringConvertible {
             return e.description
         case .cgroup(let m), .seccomp(let m), .container(let m), .usage(let m):
             return m
+        case .sandboxUnavailable(let what):
+            return "E_SANDBOX_UNAVAILABLE: \(what)"
         case .hook(let kind, let path, let reason):
             return "\(kind) hook \(path): \(reason)"
         }

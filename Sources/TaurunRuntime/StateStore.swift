@@ -17,6 +17,8 @@ public struct StateStore: Sendable {
     public func directory(of id: String) -> String { root + "/" + id }
     public func stateFile(of id: String) -> String { directory(of: id) + "/state.json" }
     public func execFifo(of id: String) -> String { directory(of: id) + "/exec.fifo" }
+    /// The line of a violation that terminated a Tau app, written by its security monitor for `run` to print.
+    public func violationFile(of id: String) -> String { directory(of: id) + "/violation" }
 
     /// Creates the container's directory. mkdir is atomic, so of N concurrent creates of one id exactly one wins;
     /// the others fail without touching the winner's files.

@@ -14,10 +14,13 @@ import CSeccomp
 import TaurunOCI
 
 public enum SeccompCompiler {
-    public static func compile(_ seccomp: LinuxSeccomp) throws(SeccompError) -> SeccompProgram {
+    /// `monitoredDefault`: the default action may be SCMP_ACT_NOTIFY because taurun's own security monitor serves the
+    /// listener (a filter the runtime derived from a Tau app's profile). Never for a config.json as written: there the
+    /// listener is an outside agent that cannot be relied on to answer the runtime's own last syscalls.
+    public static func compile(_ seccomp: LinuxSeccomp, monitoredDefault: Bool = false) throws(SeccompError) -> SeccompProgram {
         let root = "linux.seccomp"
 
-        if seccomp.defaultAction == .notify {
+        if seccomp.defaultAction == .notify && !monitoredDefault {
             // The kernel would have to ask the listener about every syscall, including the ones the listener needs.
             throw SeccompError(path: "\(root).defaultAction", message: "SCMP_ACT_NOTIFY cannot be the default action")
         }
@@ -43,7 +46,7 @@ public enum SeccompCompiler {
             try filter.addArchitecture(token, path: path)
         }
 
-        var usesNotify = false
+        var usesNotify = seccomp.defaultAction == .notify
         var skipped: [String] = []
         var largestSyscall: Int32?
         for (ruleIndex, rule) in (seccomp.syscalls ?? []).enumerated() {

@@ -30,13 +30,14 @@ public struct SeccompProgramCache: Sendable {
     /// The program for `seccomp`: read from the cache when a trusted entry for exactly this profile exists,
     /// otherwise compiled and stored. Storing is best effort: a cache that cannot be written only costs the next
     /// create a compile, so it never fails the container.
-    public func program(for seccomp: LinuxSeccomp) throws(SeccompError) -> (program: SeccompProgram, fromCache: Bool) {
-        let key = Self.key(for: seccomp)
+    public func program(for seccomp: LinuxSeccomp, monitoredDefault: Bool = false) throws(SeccompError) -> (program: SeccompProgram, fromCache: Bool) {
+        // A monitored filter is keyed apart, so a config.json spelling the same profile never finds it here.
+        let key = Self.key(for: seccomp) + (monitoredDefault ? " monitored" : "")
         let path = directory + "/" + Self.fileName(for: key)
         if let cached = read(path, key: key) {
             return (cached, true)
         }
-        let program = try SeccompCompiler.compile(seccomp)
+        let program = try SeccompCompiler.compile(seccomp, monitoredDefault: monitoredDefault)
         store(program, key: key, path: path)
         return (program, false)
     }

@@ -56,7 +56,13 @@ struct Taurun: ParsableCommand {
         return "/run/taurun"
     }
 
-    var runtime: Runtime { Runtime(root: stateRoot, systemdCgroup: systemdCgroup) }
+    @Flag(name: .customLong("require-lsm"),
+          help: "Refuse to start a process whose AppArmor profile or SELinux label this kernel cannot enforce (E_SANDBOX_UNAVAILABLE).")
+    var requireLSM = false
+
+    var runtime: Runtime {
+        Runtime(root: stateRoot, systemdCgroup: systemdCgroup, auditLogPath: auditLogPath, requireLSM: requireLSM)
+    }
 
     static func main() {
         CLIMain.run(Taurun.self)

@@ -22,6 +22,8 @@ setup_file() {
     W=$(mktemp -d /tmp/tau-sandbox.XXXXXX)
     export W STATE="$W/state"
     chmod 755 "$W"
+    # taurun's audit records of these runs go here, not to /var/log/taurun.
+    export TAURUN_AUDIT_LOG="$W/audit.jsonl"
 
     export ROOTFS=${ROOTFS:-$REPO_ROOT/build/rootfs}
     if [[ ! -x $ROOTFS/bin/busybox ]]; then
@@ -75,6 +77,10 @@ probe() {
     "$RUNTIME" delete -f "$id" >/dev/null 2>&1 || true
 }
 
+is_taurun() {
+    "$RUNTIME" --version 2>/dev/null | grep -q '^taurun'
+}
+
 host_base() {
     jq -r '.annotations["org.tauos.app.host_id_base"]' "$W/$1/config.json"
 }
@@ -119,13 +125,19 @@ host_base() {
     [[ "$output" == *"Permission denied"* ]]
 }
 
-@test "network denied: only lo, and IP sockets fail with EAFNOSUPPORT" {
+@test "network denied: only lo, and an IP socket is a violation (terminate)" {
     probe media-denied 'cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d " "; nc -w 1 127.0.0.1 9 </dev/null; echo "nc=$?"'
-    [ "$status" -eq 0 ]
     [ "${lines[0]}" = lo ]
-    [ "${#lines[@]}" -eq 2 ]
-    [ "${lines[1]}" = "nc=1" ]
-    [[ "$stderr" == *"Address family not supported"* ]]
+    if is_taurun; then
+        # taurun's monitor ends the whole app and says why.
+        [ "$status" -eq 137 ]
+        [ "${#lines[@]}" -eq 1 ]
+        [[ "$stderr" == *'org.tauos.media terminated: socket(AF_INET, SOCK_STREAM) needs permission "network", which is not granted'* ]]
+    else
+        # runc and crun apply the bundle's KILL_PROCESS: nc dies of SIGSYS (128 + 31).
+        [ "$status" -eq 0 ]
+        [ "${lines[1]}" = "nc=159" ]
+    fi
 }
 
 @test "network granted: host interfaces, and connect() to a host listener works" {
@@ -201,10 +213,83 @@ c,_=s.accept(); c.sendall(b'pong\n'); c.close()" &
 }
 
 @test "seccomp: unshare is outside the allowlist; on_violation=terminate kills, on_violation=deny returns EPERM" {
-    # The shell forks unshare(1); the child making the forbidden call dies of SIGSYS (128 + 31).
     probe hello 'unshare -r true; echo "shell rc=$?"'
-    [[ "$output" == *"shell rc=159"* ]]
+    if is_taurun; then
+        [ "$status" -eq 137 ]
+        [[ "$output" != *"shell rc="* ]]
+        [[ "$stderr" == *"org.tauos.hello terminated: unshare(CLONE_NEWUSER) is not allowed: apps cannot create namespaces"* ]]
+    else
+        # The shell forks unshare(1); the child making the forbidden call dies of SIGSYS (128 + 31).
+        [[ "$output" == *"shell rc=159"* ]]
+    fi
     probe notes 'unshare -r true; echo "shell rc=$?"'
+    [ "$status" -eq 0 ]
     [[ "$output" == *"shell rc=1"* ]]
     [[ "$stderr" == *"Operation not permitted"* ]]
+}
+
+@test "on_violation=deny: an IP socket without network fails with EPERM and the app goes on" {
+    probe notes 'nc -w 1 127.0.0.1 9 </dev/null; echo "nc=$?"; echo still-here'
+    [ "$status" -eq 0 ]
+    [ "${lines[-2]}" = "nc=1" ]
+    [ "${lines[-1]}" = still-here ]
+    [[ "$stderr" == *"Operation not permitted"* ]]
+}
+
+@test "audit: a terminated app leaves one violation record and taurun audit prints its line" {
+    is_taurun || skip "the security monitor and audit log are taurun's"
+    : > "$TAURUN_AUDIT_LOG"
+    probe media-denied 'nc -w 1 10.0.0.1 80 </dev/null; nc -w 1 10.0.0.1 80 </dev/null'
+    [ "$status" -eq 137 ]
+    run jq -c 'select(.event == "violation")' "$TAURUN_AUDIT_LOG"
+    [ "${#lines[@]}" -eq 1 ]
+    record=${lines[0]}
+    [ "$(jq -r .app <<< "$record")" = org.tauos.media ]
+    [ "$(jq -r .permission <<< "$record")" = network ]
+    [ "$(jq -r .syscall <<< "$record")" = socket ]
+    [ "$(jq -r .action <<< "$record")" = terminated ]
+    [ "$(jq -r '.args[0]' <<< "$record")" = 2 ]
+    [[ "$(jq -r .container <<< "$record")" == tau-probe-* ]]
+    # The lifecycle around it: create, start, delete of the same container.
+    container=$(jq -r .container <<< "$record")
+    run jq -r --arg c "$container" 'select(.container == $c) | .event' "$TAURUN_AUDIT_LOG"
+    [[ "$output" == *create* && "$output" == *start* && "$output" == *violation* && "$output" == *delete* ]]
+    run "$RUNTIME" audit --app org.tauos.media
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'org.tauos.media terminated: socket(AF_INET, SOCK_STREAM) needs permission "network", which is not granted'* ]]
+}
+
+@test "audit: a denied call is recorded as denied; a granted network makes no record" {
+    is_taurun || skip "the security monitor and audit log are taurun's"
+    : > "$TAURUN_AUDIT_LOG"
+    probe notes 'nc -w 1 127.0.0.1 9 </dev/null; true'
+    [ "$status" -eq 0 ]
+    run jq -r 'select(.event == "violation") | .action + " " + .permission' "$TAURUN_AUDIT_LOG"
+    [ "$output" = "denied network" ]
+    : > "$TAURUN_AUDIT_LOG"
+    probe media-granted 'nc -w 1 127.0.0.1 9 </dev/null; true'
+    run jq -r 'select(.event == "violation")' "$TAURUN_AUDIT_LOG"
+    [ -z "$output" ]
+}
+
+@test "the security monitor exits with the container, also when create returned first (Podman's flow)" {
+    is_taurun || skip "the security monitor is taurun's"
+    local id="tau-monitor-$$"
+    jq '.process.args = ["/bin/sleep", "30"]' "$W/media-denied/config.json" > "$W/media-denied/config.json.new"
+    mv "$W/media-denied/config.json.new" "$W/media-denied/config.json"
+    "$RUNTIME" create --bundle "$W/media-denied" "$id"
+    monitor=$(jq -r .monitorPid "/run/taurun/$id/state.json")
+    [ "$monitor" -gt 0 ]
+    [ "$(cat /proc/$monitor/comm)" = taurun-monitor ]
+    # Not in the container's cgroup: it must not count against the app's pids or memory.
+    ! grep -qx "$monitor" <("$RUNTIME" ps --format json "$id" | jq -r '.[]')
+    "$RUNTIME" start "$id"
+    "$RUNTIME" kill "$id" KILL
+    for _ in $(seq 50); do
+        state=$(awk '{print $3}' "/proc/$monitor/stat" 2>/dev/null || echo gone)
+        [[ $state == gone || $state == Z ]] && break
+        sleep 0.1
+    done
+    [[ $state == gone || $state == Z ]]
+    "$RUNTIME" delete "$id"
 }

@@ -192,6 +192,13 @@ import Testing
         #expect(error(LinuxSeccomp(defaultAction: .notify))?.path == "linux.seccomp.defaultAction")
     }
 
+    @Test func aMonitoredFilterMayNotifyByDefaultAndAsksForAListener() throws {
+        let program = try SeccompCompiler.compile(
+            LinuxSeccomp(defaultAction: .notify, syscalls: [rule(["read", "write"], .allow)]), monitoredDefault: true)
+        #expect(program.usesNotify)
+        #expect(program.loadFlags & 8 != 0)  // SECCOMP_FILTER_FLAG_NEW_LISTENER
+    }
+
     @Test func ruleWithoutNamesIsRejected() {
         #expect(error(LinuxSeccomp(defaultAction: .allow, syscalls: [rule([], .errno)]))?.path == "linux.seccomp.syscalls[0].names")
     }

@@ -135,6 +135,62 @@ func scratchDirectory() throws -> String {
     }
 }
 
+extension SeccompLoaderTests {
+    /// The monitor's side of the listener: SeccompNotifyChannel receives the trapped call with its number and integer
+    /// arguments, names it, and fails it with the errno it chooses.
+    @Test(.enabled(if: SeccompHelper.isRoot, "loading a filter without no_new_privs needs CAP_SYS_ADMIN"))
+    func notifyChannelReceivesTheCallAndFailsItWithEPERM() throws {
+        let program = try SeccompCompiler.compile(
+            LinuxSeccomp(defaultAction: .allow, syscalls: [LinuxSyscall(names: ["mkdir", "mkdirat"], action: .notify)]))
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        final class Handoff: @unchecked Sendable {
+            let ready = DispatchSemaphore(value: 0)
+            var listener: Int32 = -1
+            var seen: SeccompNotification?
+            var name = ""
+        }
+        let handoff = Handoff()
+        let monitorSide = Thread {
+            handoff.ready.wait()
+            guard handoff.listener >= 0 else { return }
+            guard let channel = try? SeccompNotifyChannel(fd: handoff.listener),
+                  let call = try? channel.receive() else {
+                close(handoff.listener)
+                return
+            }
+            handoff.seen = call
+            handoff.name = SeccompNotifyChannel.syscallName(call.syscall, arch: call.arch)
+            try? channel.fail(call, errno: EPERM)
+        }
+        monitorSide.start()
+        let outcome = try #require(onDedicatedThread { () -> [Int64] in
+            let load = SeccompLoader.load(program)
+            handoff.listener = load.result
+            handoff.ready.signal()
+            if load.result < 0 { return [Int64(load.result), Int64(load.errno)] }
+            let rc = syscall_mkdir(directory + "/denied")
+            return [Int64(load.result), rc, Int64(errno)]
+        })
+        while !monitorSide.isFinished { usleep(1000) }
+        #expect(outcome[0] > 2)
+        #expect(outcome[1] == -1)
+        #expect(outcome[2] == Int64(EPERM))
+        let call = try #require(handoff.seen)
+        #expect(handoff.name == "mkdir" || handoff.name == "mkdirat")
+        #expect(call.args.count == 6)
+        #expect(call.args[handoff.name == "mkdir" ? 1 : 2] == 0o755)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/denied"))
+        if outcome[0] > 2 { close(Int32(outcome[0])) }
+    }
+
+    @Test func unknownSyscallNumbersAreNamedByNumber() {
+        #expect(SeccompNotifyChannel.syscallName(41, arch: 0xC000_003E) == "socket")
+        #expect(SeccompNotifyChannel.syscallName(99_999, arch: 0xC000_003E) == "syscall_99999")
+    }
+}
+
 /// mkdir through libc (which may use mkdirat); returns the raw return value.
 func syscall_mkdir(_ path: String) -> Int64 {
     Int64(mkdir(path, 0o755))

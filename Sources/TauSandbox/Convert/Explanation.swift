@@ -60,7 +60,7 @@ public struct Explanation: Equatable, Sendable, Encodable {
             return Row(
                 permission: permission.rawValue, state: state,
                 namespaces: "granted: host network; otherwise a new netns with only lo", mounts: "-", devices: "-",
-                seccomp: "otherwise socket(family != AF_UNIX) → EAFNOSUPPORT", apparmor: "granted: network; otherwise network unix only")
+                seccomp: "otherwise socket(family != AF_UNIX) is a violation (on_violation)", apparmor: "granted: network; otherwise network unix only")
         case .camera:
             return Row(
                 permission: permission.rawValue, state: state, namespaces: "-", mounts: "bind of each device",

@@ -8,8 +8,6 @@ import TaurunOCI
 public enum SeccompProfile {
     /// AF_UNIX, the only socket family left when `network` is not granted.
     static let addressFamilyUnix: UInt64 = 1
-    /// EAFNOSUPPORT: what socket(AF_INET…) returns without `network`, so programs see "no network" rather than dying.
-    static let errnoAddressFamilyNotSupported: UInt32 = 97
     /// ENOSYS for clone3: glibc then falls back to clone(2), whose flags this filter can inspect (clone3 passes them
     /// in memory, out of seccomp's reach).
     static let errnoNotImplemented: UInt32 = 38
@@ -18,6 +16,7 @@ public enum SeccompProfile {
     static let cloneNamespaceFlags: UInt64 = 0x7E02_0080
 
     public static func make(networkGranted: Bool, onViolation: OnViolation) -> LinuxSeccomp {
+        let violation: LinuxSeccompAction = onViolation == .terminate ? .killProcess : .errno
         var rules: [LinuxSyscall] = [
             LinuxSyscall(names: allowedSyscalls, action: .allow),
             LinuxSyscall(
@@ -39,13 +38,12 @@ public enum SeccompProfile {
                 LinuxSyscall(
                     names: ["socket"], action: .allow,
                     args: [LinuxSeccompArg(index: 0, value: addressFamilyUnix, op: .equalTo)]))
-            rules.append(
-                LinuxSyscall(
-                    names: ["socket"], action: .errno, errnoRet: errnoAddressFamilyNotSupported,
-                    args: [LinuxSeccompArg(index: 0, value: addressFamilyUnix, op: .notEqual)]))
+            // Any other family falls to the default action: a violation like any call outside the allowlist, which
+            // taurun's monitor turns into an audited decision and runc and crun apply as written.
         }
         return LinuxSeccomp(
-            defaultAction: onViolation == .terminate ? .killProcess : .errno,
+            // SCMP_ACT_ERRNO without errnoRet is EPERM (runtime-spec), what on_violation = "deny" promises.
+            defaultAction: violation,
             architectures: nativeArchitectures,
             syscalls: rules)
     }

@@ -224,6 +224,13 @@ struct ContainerInit {
                 _exit(1)
             }
         }
+        if let label = plan.selinuxLabel {
+            // setexeccon: the label takes effect at execve.
+            do { try Files.writeValue("/proc/thread-self/attr/exec", label) } catch {
+                writeStderr("taurun: selinux label \(label): \(error)\n")
+                _exit(1)
+            }
+        }
         let error = Processes.exec(path: path, args: plan.args, env: environment)
         writeStderr("taurun: \(error)\n")
         _exit(error.errno == .permissionDenied ? 126 : 127)

@@ -71,6 +71,8 @@ struct InitPlan {
     var oomScoreAdj: Int?
     /// Applied only where the AppArmor LSM is enabled; elsewhere skipped (the host cannot enforce it).
     var apparmorProfile: String?
+    /// Applied only where SELinux is enabled, likewise.
+    var selinuxLabel: String?
 
     var createContainerHooks: [Hook]
     var startContainerHooks: [Hook]
@@ -317,6 +319,7 @@ extension InitPlan {
             consoleSize: process.consoleSize.map { (UInt16(clamping: $0.height), UInt16(clamping: $0.width)) },
             oomScoreAdj: process.oomScoreAdj,
             apparmorProfile: (process.apparmorProfile?.isEmpty == false && HostLSM.appArmorEnabled) ? process.apparmorProfile : nil,
+            selinuxLabel: (process.selinuxLabel?.isEmpty == false && HostLSM.seLinuxEnabled) ? process.selinuxLabel : nil,
             createContainerHooks: spec.hooks?.createContainer ?? [], startContainerHooks: spec.hooks?.startContainer ?? [],
             noPivot: options.noPivot, newSessionKeyring: !options.noNewKeyring, preserveFDs: options.preserveFDs,
             containerID: containerID)
@@ -373,8 +376,3 @@ public struct CreateOptions: Sendable {
     public init() {}
 }
 
-enum HostLSM {
-    static var appArmorEnabled: Bool {
-        ((try? Files.readString("/sys/module/apparmor/parameters/enabled")) ?? "").hasPrefix("Y")
-    }
-}

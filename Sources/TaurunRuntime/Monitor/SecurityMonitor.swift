@@ -1,0 +1,120 @@
+import CLinux
+import TaurunAudit
+import TaurunLinux
+import TaurunSeccomp
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The security monitor of a Tau app: a small single-threaded process, forked by `create`, that holds the
+/// container's seccomp-notify listener. Every call the app's filter denies is trapped to it; it writes one audit
+/// record and applies on_violation — "terminate" kills the container, "deny" fails the call with EPERM. Decisions
+/// use the syscall number and integer arguments only (memory the app can still change is never read).
+///
+/// It lives exactly as long as the container: it watches the init's pidfd and the listener (which hangs up once
+/// every process under the filter is gone), so it also ends when `taurun create` itself exits under Podman, and
+/// when create fails or is killed (the init dies with it). It is not in the container's cgroup: it must not count
+/// against the app's pids or memory, nor be frozen with it.
+enum SecurityMonitor {
+    struct Context {
+        let policy: TauAppPolicy
+        let containerID: String
+        let auditLogPath: String
+        /// Where the line of a terminating violation goes, for `taurun run` to print once the container is gone.
+        let violationFile: String
+    }
+
+    /// Forks the monitor; returns its pid. `listener` and `initPid` stay owned by the caller.
+    static func spawn(listener: Int32, initPid: pid_t, context: Context) throws(RuntimeError) -> pid_t {
+        // Opened here, before the fork: if the init is already gone the pidfd still reports it (readable at once).
+        let pidfd = tr_pidfd_open(initPid, 0)
+        if pidfd < 0 { throw .system(SyscallError("pidfd_open", String(initPid))) }
+        let pid = fork()
+        if pid < 0 {
+            close(pidfd)
+            throw .system(SyscallError("fork", "security monitor"))
+        }
+        if pid > 0 {
+            close(pidfd)
+            return pid
+        }
+        detach(keeping: [listener, pidfd])
+        serve(listener: listener, pidfd: pidfd, context: context)
+    }
+
+    /// Leaves the caller's session (terminal signals of `run` are for the container, not for us), lets go of every
+    /// fd but the two it needs (the state-dir lock, the sync socket, conmon's stdio pipes) and names itself.
+    private static func detach(keeping fds: [Int32]) {
+        setsid()
+        var all = sigset_t()
+        sigfillset(&all)
+        sigprocmask(SIG_UNBLOCK, &all, nil)
+        for sig in Int32(1)...31 where sig != SIGKILL && sig != SIGSTOP { signal(sig, SIG_DFL) }
+        let null = open("/dev/null", O_RDWR)
+        if null >= 0 {
+            for target in Int32(0)...2 { dup2(null, target) }
+            if null > 2 { close(null) }
+        }
+        var next: Int32 = 3
+        for keep in fds.sorted() where keep >= next {
+            if keep > next { _ = tr_close_range(UInt32(next), UInt32(keep - 1), 0) }
+            next = keep + 1
+        }
+        _ = tr_close_range(UInt32(next), UInt32.max, 0)
+        _ = "taurun-monitor".withCString { tr_prctl(15 /* PR_SET_NAME */, UInt(bitPattern: $0), 0, 0, 0) }
+    }
+
+    private static func serve(listener: Int32, pidfd: Int32, context: Context) -> Never {
+        let channel: SeccompNotifyChannel
+        do { channel = try SeccompNotifyChannel(fd: listener) } catch {
+            // Without buffers no call can be answered: stop the app rather than leave it blocked.
+            _ = tr_pidfd_send_signal(pidfd, SIGKILL)
+            _exit(1)
+        }
+        let log = AuditLog(path: context.auditLogPath)
+        // One record per distinct call shape: an app retrying a denied call in a loop must not flood the log.
+        var recorded = Set<String>()
+        var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)]
+        while true {
+            fds[0].revents = 0
+            fds[1].revents = 0
+            let ready = poll(&fds, 2, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                _exit(1)
+            }
+            if fds[1].revents != 0 { _exit(0) }  // the container's init is gone
+            if fds[0].revents & Int16(POLLIN) != 0 {
+                let call: SeccompNotification
+                do { call = try channel.receive() } catch { continue }  // ENOENT: the caller died meanwhile
+                handle(call, channel: channel, pidfd: pidfd, context: context, log: log, recorded: &recorded)
+            } else if fds[0].revents != 0 {
+                _exit(0)  // POLLHUP: no process is left under the filter
+            }
+        }
+    }
+
+    private static func handle(_ call: SeccompNotification, channel: SeccompNotifyChannel, pidfd: Int32,
+                               context: Context, log: AuditLog, recorded: inout Set<String>) {
+        let name = SeccompNotifyChannel.syscallName(call.syscall, arch: call.arch)
+        let terminate = context.policy.onViolation == .terminate
+        let action = terminate ? "terminated" : "denied"
+        let line = ViolationExplainer.violationLine(app: context.policy.appID, action: action, syscall: name, args: call.args)
+        if terminate {
+            // The line first: `run` reads it as soon as it sees the container die.
+            try? Files.writeAtomically(context.violationFile, Array((line + "\n").utf8), mode: 0o600)
+            _ = tr_pidfd_send_signal(pidfd, SIGKILL)
+        }
+        // The trapped caller waits for an answer; it gets EPERM (and under terminate it is being killed anyway).
+        try? channel.fail(call, errno: EPERM)
+        let key = "\(name) \(call.args.first ?? 0)"
+        guard !recorded.contains(key) else { return }
+        recorded.insert(key)
+        let event = AuditEvent(
+            event: .violation, app: context.policy.appID, container: context.containerID, pid: Int32(bitPattern: call.pid),
+            permission: ViolationExplainer.permission(syscall: name, args: call.args), syscall: name, args: call.args,
+            action: action, message: line)
+        try? log.append(event)
+    }
+}
