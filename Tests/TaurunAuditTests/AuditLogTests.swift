@@ -87,6 +87,9 @@ import Testing
     /// Forks `writers` processes that each append `perWriter` records, and waits for them (failing after 60 s rather
     /// than hanging the suite).
     static func appendConcurrently(_ log: AuditLog, writers: Int, perWriter: Int, padding: Int) throws {
+        // Only the forking thread survives in a child. Building a record once here first means the child needs no
+        // lazily created runtime state another test thread might have been holding a lock on at fork time.
+        _ = event(0, writer: 0, padding: padding).jsonLine()
         var children: [pid_t] = []
         for writer in 0..<writers {
             let pid = fork()
