@@ -7,15 +7,22 @@ import Musl
 #endif
 
 enum AuditFiles {
-    /// Opens `path`, retrying EINTR. Returns nil for ENOENT when `missingIsNil`.
-    static func openFile(_ path: String, _ flags: Int32, mode: mode_t = 0, missingIsNil: Bool = false) throws(AuditError) -> Int32? {
+    /// Opens `path`, retrying EINTR.
+    static func openFile(_ path: String, _ flags: Int32, mode: mode_t = 0) throws(AuditError) -> Int32 {
         while true {
             let fd = open(path, flags | O_CLOEXEC, mode)
             if fd >= 0 { return fd }
             let code = errno
-            if code == EINTR { continue }
-            if code == ENOENT && missingIsNil { return nil }
-            throw AuditError(call: "open", path: path, errno: code)
+            if code != EINTR { throw AuditError(call: "open", path: path, errno: code) }
+        }
+    }
+
+    /// Like `openFile`, but a path that does not exist is nil rather than an error.
+    static func openIfPresent(_ path: String, _ flags: Int32) throws(AuditError) -> Int32? {
+        do {
+            return try openFile(path, flags)
+        } catch where error.errno == ENOENT {
+            return nil
         }
     }
 
@@ -77,7 +84,7 @@ enum AuditFiles {
 
     /// The whole file, or nil when it does not exist.
     static func readWhole(_ path: String) throws(AuditError) -> [UInt8]? {
-        guard let fd = try openFile(path, O_RDONLY, missingIsNil: true) else { return nil }
+        guard let fd = try openIfPresent(path, O_RDONLY) else { return nil }
         defer { close(fd) }
         return try readToEnd(fd, path: path)
     }

@@ -25,7 +25,7 @@ public final class AuditFollower {
     /// between the two. A missing log is fine: records show up once it exists.
     public init(log: AuditLog) throws(AuditError) {
         self.log = log
-        let lockFD = try? AuditFiles.openFile(log.lockPath, O_RDONLY, missingIsNil: true)
+        let lockFD = try? AuditFiles.openIfPresent(log.lockPath, O_RDONLY)
         defer { if let lockFD { close(lockFD) } }
         if let lockFD { try AuditFiles.lock(lockFD, LOCK_SH, path: log.lockPath) }
 
@@ -69,7 +69,7 @@ public final class AuditFollower {
     }
 
     private func openLiveIfPresent() throws(AuditError) {
-        guard let opened = try AuditFiles.openFile(log.path, O_RDONLY, missingIsNil: true) else { return }
+        guard let opened = try AuditFiles.openIfPresent(log.path, O_RDONLY) else { return }
         let status = try AuditFiles.fileStatus(opened, path: log.path)
         fd = opened
         device = UInt64(status.st_dev)

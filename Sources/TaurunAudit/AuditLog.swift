@@ -37,7 +37,7 @@ public struct AuditLog: Sendable {
     public func append(_ event: AuditEvent) throws(AuditError) {
         let line = Array(event.jsonLine().utf8)
         try AuditFiles.makeDirectories(AuditFiles.directory(of: path), mode: 0o750)
-        guard let lockFD = try AuditFiles.openFile(lockPath, O_RDWR | O_CREAT, mode: 0o640) else { return }
+        let lockFD = try AuditFiles.openFile(lockPath, O_RDWR | O_CREAT, mode: 0o640)
         defer { close(lockFD) }  // closing drops the flock
         try AuditFiles.lock(lockFD, LOCK_EX, path: lockPath)
 
@@ -57,7 +57,7 @@ public struct AuditLog: Sendable {
     public func read() throws(AuditError) -> [AuditEvent] {
         // A shared lock keeps a concurrent rotation from moving records between the files while they are read. A reader
         // that may not create the lock file (a non-root admin reading a group-readable log) reads without it.
-        let lockFD = try? AuditFiles.openFile(lockPath, O_RDONLY, missingIsNil: true)
+        let lockFD = try? AuditFiles.openIfPresent(lockPath, O_RDONLY)
         defer { if let lockFD { close(lockFD) } }
         if let lockFD { try AuditFiles.lock(lockFD, LOCK_SH, path: lockPath) }
 
@@ -81,11 +81,9 @@ public struct AuditLog: Sendable {
 
     /// Opens the live file for appending; a file this call creates gets mode 0640 whatever the umask.
     private func openLive() throws(AuditError) -> Int32 {
-        if let fd = try AuditFiles.openFile(path, O_WRONLY | O_APPEND, missingIsNil: true) { return fd }
+        if let fd = try AuditFiles.openIfPresent(path, O_WRONLY | O_APPEND) { return fd }
         // Under the exclusive lock no other taurun creates it in between; O_EXCL makes that an error, not a surprise.
-        guard let fd = try AuditFiles.openFile(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, mode: 0o640) else {
-            throw AuditError(call: "open", path: path, errno: ENOENT)
-        }
+        let fd = try AuditFiles.openFile(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, mode: 0o640)
         _ = fchmod(fd, 0o640)
         return fd
     }
