@@ -41,13 +41,7 @@ public struct AuditLog: Sendable {
         defer { close(lockFD) }  // closing drops the flock
         try AuditFiles.lock(lockFD, LOCK_EX, path: lockPath)
 
-        var fd = try openLive()
-        let size = Int(try AuditFiles.fileStatus(fd, path: path).st_size)
-        if size > 0 && size + line.count > maxBytes {
-            close(fd)
-            try rotate()
-            fd = try openLive()
-        }
+        let fd = try openLiveWithRoom(for: line.count)
         defer { close(fd) }
         try AuditFiles.writeAll(fd, line, path: path)
     }
@@ -56,7 +50,7 @@ public struct AuditLog: Sendable {
     /// A missing log is an empty one.
     public func read() throws(AuditError) -> [AuditEvent] {
         // A shared lock keeps a concurrent rotation from moving records between the files while they are read. A reader
-        // that may not create the lock file (a non-root admin reading a group-readable log) reads without it.
+        // that cannot open the lock file (none yet, or an admin without read access to it) reads without it.
         let lockFD = try? AuditFiles.openIfPresent(lockPath, O_RDONLY)
         defer { if let lockFD { close(lockFD) } }
         if let lockFD { try AuditFiles.lock(lockFD, LOCK_SH, path: lockPath) }
@@ -77,6 +71,23 @@ public struct AuditLog: Sendable {
             if let event = try? decoder.decode(AuditEvent.self, from: Data(line)) { events.append(event) }
         }
         return events
+    }
+
+    /// The live file, opened for appending after rotating it if `count` more bytes would take it past maxBytes
+    /// (a non-empty file only: a record larger than the cap still gets a file of its own). Caller holds the lock.
+    private func openLiveWithRoom(for count: Int) throws(AuditError) -> Int32 {
+        let fd = try openLive()
+        let size: Int
+        do {
+            size = Int(try AuditFiles.fileStatus(fd, path: path).st_size)
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard size > 0 && size + count > maxBytes else { return fd }
+        close(fd)
+        try rotate()
+        return try openLive()
     }
 
     /// Opens the live file for appending; a file this call creates gets mode 0640 whatever the umask.
