@@ -70,7 +70,13 @@ public final class AuditFollower {
 
     private func openLiveIfPresent() throws(AuditError) {
         guard let opened = try AuditFiles.openIfPresent(log.path, O_RDONLY) else { return }
-        let status = try AuditFiles.fileStatus(opened, path: log.path)
+        let status: stat
+        do {
+            status = try AuditFiles.fileStatus(opened, path: log.path)
+        } catch {
+            close(opened)
+            throw error
+        }
         fd = opened
         device = UInt64(status.st_dev)
         inode = UInt64(status.st_ino)
