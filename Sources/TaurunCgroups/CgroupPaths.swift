@@ -3,8 +3,12 @@
 /// `delete --force` can clean up after a crash at any point.
 public struct CgroupPaths: Codable, Sendable, Equatable {
     public var dirs: [String]
+    /// With --systemd-cgroup: the scope unit that owns the directories, so later commands stop it through
+    /// systemd instead of only removing directories. nil for the cgroupfs driver.
+    public var systemdUnit: String?
 
-    public init(dirs: [String]) {
+    public init(dirs: [String], systemdUnit: String? = nil) {
         self.dirs = dirs
+        self.systemdUnit = systemdUnit
     }
 }

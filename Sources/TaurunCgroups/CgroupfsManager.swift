@@ -27,6 +27,11 @@ public struct CgroupfsManager: CgroupManager {
 
     public func create() throws(CgroupError) {
         try requireNoForeignProcesses()
+        try makeDirectories()
+    }
+
+    /// The mkdir part of create(), also used by the systemd driver for the hierarchies systemd leaves alone.
+    func makeDirectories() throws(CgroupError) {
         for hierarchy in hierarchies {
             let levels = hierarchy.levels
             if hierarchy.isV2, let mountpoint = hierarchy.mountpoint { Self.enableControllers(in: mountpoint) }

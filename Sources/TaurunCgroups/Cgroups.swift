@@ -23,15 +23,30 @@ public enum Cgroups {
 
     /// The manager for a container being created. `cgroupsPath` is linux.cgroupsPath: "/a/b" (under each
     /// hierarchy's root), "a/b" (under the runtime's own cgroup, as runc), or nil (the container id, relative).
-    /// With `systemd` (--systemd-cgroup) it fails with a one-line reason: see docs/cgroups.md.
+    /// With `systemd` (--systemd-cgroup) it is "slice:prefix:name" and the container gets a systemd scope; where
+    /// systemd is not the init system (and no test bus is set) that fails with one line: see docs/cgroups.md.
     public static func manager(containerID: String, cgroupsPath: String?, systemd: Bool, layout: CgroupLayout) throws(CgroupError) -> any CgroupManager {
         if systemd {
-            throw SystemdCgroupPath.unsupported(cgroupsPath: cgroupsPath, systemdRunning: SystemdCgroupPath.systemdIsRunning())
+            let override = SystemdClient.addressOverride
+            return try systemdManager(containerID: containerID, cgroupsPath: cgroupsPath, layout: layout,
+                                      systemdRunning: SystemdCgroupPath.systemdIsRunning(), busOverride: override)
         }
         let path = try CgroupsPath.parse(containerID: containerID, cgroupsPath: cgroupsPath)
         var own: [String: String] = [:]
         if case .relative = path { own = try ownCgroups() }
         return cgroupfsManager(path: path, layout: layout, ownCgroups: own)
+    }
+
+    /// The systemd driver for a new container. The scope's directories are the expanded slice plus the unit
+    /// under each hierarchy's root, where systemd puts them. `busOverride` (a test bus address, from
+    /// TAURUN_SYSTEMD_BUS) stands in for systemd where it is not running.
+    public static func systemdManager(containerID: String, cgroupsPath: String?, layout: CgroupLayout, systemdRunning: Bool,
+                                      busOverride: String?) throws(CgroupError) -> SystemdCgroupManager {
+        let path = try SystemdCgroupPath.parse(containerID: containerID, cgroupsPath: cgroupsPath)
+        guard systemdRunning || busOverride != nil else { throw SystemdCgroupPath.notRunning }
+        let cgroupfs = cgroupfsManager(path: .absolute(path.cgroupComponents), layout: layout, ownCgroups: [:])
+        return SystemdCgroupManager(unit: path.unit, slice: path.slice, containerID: containerID, cgroupfs: cgroupfs, started: false,
+                                    busOverride: busOverride)
     }
 
     /// The same with every input explicit, so tests can point it at a mirror of cgroupfs.
@@ -40,11 +55,17 @@ public enum Cgroups {
         return cgroupfsManager(path: path, layout: layout, ownCgroups: ownCgroups)
     }
 
-    /// For `delete --force` from state.json: manages exactly the recorded directories, nothing else.
+    /// For the commands after create, from state.json: manages exactly the recorded directories, nothing else,
+    /// and, when a systemd unit was recorded, stops that unit on destroy and tells systemd about updates.
     public static func manager(recorded: CgroupPaths) -> any CgroupManager {
         let hierarchies = recorded.dirs.map { CgroupHierarchy.inferred(from: $0) }
         let isUnified = hierarchies.count == 1 && hierarchies.allSatisfy(\.isV2)
-        return CgroupfsManager(hierarchies: hierarchies, isUnified: isUnified)
+        let cgroupfs = CgroupfsManager(hierarchies: hierarchies, isUnified: isUnified)
+        if let unit = recorded.systemdUnit {
+            return SystemdCgroupManager(unit: unit, slice: nil, containerID: unit, cgroupfs: cgroupfs, started: true,
+                                        busOverride: SystemdClient.addressOverride)
+        }
+        return cgroupfs
     }
 
     static func cgroupfsManager(path: CgroupsPath, layout: CgroupLayout, ownCgroups: [String: String]) -> CgroupfsManager {

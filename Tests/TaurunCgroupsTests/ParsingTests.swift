@@ -120,14 +120,18 @@ let hybridProcCgroup = """
         #expect(try CgroupsPath.parse(containerID: "c", cgroupsPath: "/a/./b//c") == .absolute(["a", "b", "c"]))
     }
 
-    @Test func systemdFlagFailsWithOneClearLine() {
-        let error = SystemdCgroupPath.unsupported(cgroupsPath: "machine.slice:libpod:c1", systemdRunning: false)
-        #expect(error.description.contains("systemd is not running on this host"))
-        #expect(!error.description.contains("\n"))
-        let malformed = SystemdCgroupPath.unsupported(cgroupsPath: "/a/b", systemdRunning: true)
-        #expect(malformed.description.contains("slice:prefix:name"))
-        #expect(throws: CgroupError.self) {
-            _ = try Cgroups.manager(containerID: "c", cgroupsPath: "machine.slice:libpod:c", systemd: true, layout: layout)
+    @Test func systemdFlagFailsWithOneClearLineWithoutSystemd() {
+        #expect {
+            _ = try Cgroups.systemdManager(containerID: "c1", cgroupsPath: "machine.slice:libpod:c1", layout: layout, systemdRunning: false, busOverride: nil)
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("systemd is not running on this host") && !text.contains("\n")
+        }
+        // The form is checked first, so a cgroupfs-style path is reported as such whether or not systemd runs.
+        #expect {
+            _ = try Cgroups.systemdManager(containerID: "c1", cgroupsPath: "/a/b", layout: layout, systemdRunning: true, busOverride: nil)
+        } throws: { error in
+            String(describing: error).contains("slice:prefix:name")
         }
     }
 
