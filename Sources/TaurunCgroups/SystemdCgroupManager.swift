@@ -12,9 +12,11 @@ import TaurunOCI
 /// directories: the hierarchies systemd leaves alone on v1 (cpuset, freezer, net_cls, ...), the limits systemd
 /// has no property for, freezing, signalling, stats and OOM events. This is how runc and crun do it.
 ///
-/// systemd only starts a scope around a running process, so the unit comes with the first `add(pid:)`: the
-/// runtime's `create()`/`apply()` before the clone only check and remember, and `add(pid:)` starts the unit with
-/// the remembered limits, then writes the rest through cgroupfs before the container goes on.
+/// systemd only starts a scope around a running process, so the unit comes with the first `add(pid:)`: before
+/// the clone, `create()` makes the scope's (still empty) directories, which systemd adopts as they are, so the
+/// container's `cgroup` mount can bind them while its rootfs is built; `apply()` only checks and remembers; and
+/// `add(pid:)` starts the unit with the remembered limits, then writes the rest through cgroupfs before the
+/// container goes on.
 public final class SystemdCgroupManager: CgroupManager {
     public let unit: String
     /// The parent slice; nil when rebuilt from a recorded state (the unit exists already).
@@ -46,9 +48,10 @@ public final class SystemdCgroupManager: CgroupManager {
 
     var isStarted: Bool { state.withLock { $0.started } }
 
-    /// Nothing to make yet (see the type's comment); refuses a scope whose directories already hold processes.
+    /// Refuses a scope whose directories already hold processes, then makes them (see the type's comment).
     public func create() throws(CgroupError) {
         if !isStarted { try cgroupfs.requireNoForeignProcesses() }
+        try cgroupfs.makeDirectories()
     }
 
     /// The cgroupfs checks, the unit properties, and that systemd answers on the bus, so `--systemd-cgroup`
@@ -89,8 +92,8 @@ public final class SystemdCgroupManager: CgroupManager {
             + (try SystemdUnitProperties.resources(resources, isUnified: cgroupfs.isUnified))
         try startUnit(properties)
         state.withLock { $0.started = true }
-        // systemd made the scope's directories of the controllers it manages and moved the pid there; the other
-        // hierarchies get theirs now (a v1 cpuset directory inherits its parent's cpus and mems first).
+        // systemd moved the pid into the scope in the hierarchies it manages; the others get it from taurun. mkdir
+        // again in case add(pid:) came without create() (idempotent; a v1 cpuset inherits cpus and mems).
         try cgroupfs.makeDirectories()
         try cgroupfs.add(pid: pid)
         try cgroupfs.apply(resources)
