@@ -152,23 +152,26 @@ public final class SystemdCgroupManager: CgroupManager {
     public func openDirectory() throws(CgroupError) -> Int32? { nil }
 
     /// StopUnit (systemd kills what is left and removes its directories), then the cgroupfs cleanup of the
-    /// directories taurun made itself. A unit systemd does not know (never started, already gone) is fine.
+    /// directories taurun made itself. A unit systemd does not know (never started, already gone) is fine, and
+    /// so is a systemd that cannot be reached at all: there is no unit to stop then, and `delete --force` must
+    /// still clean up. An error reply or a failed stop job is reported, after the cleanup.
     public func destroy() throws(CgroupError) {
+        guard let client = try? SystemdClient.connect(override: busOverride) else {
+            try cgroupfs.destroy()
+            return
+        }
         var stopFailure: CgroupError?
         do {
-            let client = try SystemdClient.connect(override: busOverride)
-            do {
-                let result = try client.stopUnit(unit)
-                if result != "done" {
-                    stopFailure = CgroupError(operation: "systemd StopUnit", path: unit, reason: "the stop job ended with \"\(result)\"")
-                }
-            } catch where error.remoteName == "org.freedesktop.systemd1.NoSuchUnit" {
-                // Nothing to stop.
+            let result = try client.stopUnit(unit)
+            if result != "done" {
+                stopFailure = CgroupError(operation: "systemd StopUnit", path: unit, reason: "the stop job ended with \"\(result)\"")
             }
-            try? client.resetFailedUnit(unit)
+        } catch where error.remoteName == "org.freedesktop.systemd1.NoSuchUnit" {
+            // Nothing to stop.
         } catch {
             stopFailure = Self.failure("StopUnit", unit, error)
         }
+        try? client.resetFailedUnit(unit)
         try cgroupfs.destroy()
         if let stopFailure { throw stopFailure }
     }

@@ -252,6 +252,16 @@ struct SystemdManagerMockBusTests {
         #expect(bus.calls().contains { $0.contains("\"ResetFailedUnit\"") })
     }
 
+    @Test func destroyWithoutAReachableSystemdStillRemovesTheDirectories() throws {
+        let mirror = CgroupMirror()
+        mirror.dir("pids/machine.slice/libpod-c5.scope")
+        let manager = SystemdCgroupManager(unit: "libpod-c5.scope", slice: nil, containerID: "c5",
+                                           cgroupfs: CgroupfsManager(hierarchies: [CgroupHierarchy.inferred(from: mirror.path("pids/machine.slice/libpod-c5.scope"))], isUnified: false),
+                                           started: true, busOverride: "unix:path=/nonexistent/taurun-test-bus")
+        try manager.destroy()
+        #expect(!mirror.exists("pids/machine.slice/libpod-c5.scope"))
+    }
+
     @Test func unreachableBusFailsValidationInOneLine() throws {
         let manager = try Cgroups.systemdManager(containerID: "c4", cgroupsPath: "machine.slice:libpod:c4", layout: .v1(hierarchies: [:]),
                                                  systemdRunning: true, busOverride: "unix:path=/nonexistent/taurun-test-bus")
