@@ -61,11 +61,4 @@ import Testing
         #expect(HostProbe.sockets(environment: ["XDG_RUNTIME_DIR": runtime, "WAYLAND_DISPLAY": "../etc"]).map(\.role) == [.pulseAudio])
         #expect(HostProbe.sockets(environment: [:]).isEmpty)
     }
-
-    @Test func duplicateKeysAreFoundPerObject() {
-        #expect(DuplicateKeyScanner.firstDuplicate(in: Array(#"{"a": 1, "b": {"a": 2}}"#.utf8)) == nil)
-        #expect(DuplicateKeyScanner.firstDuplicate(in: Array(#"{"a": [{"x": 1}, {"x": 2}]}"#.utf8)) == nil)
-        #expect(DuplicateKeyScanner.firstDuplicate(in: Array("{\n\"a\": 1,\n\"a\": 2}".utf8)) == .init(key: "a", line: 3))
-        #expect(DuplicateKeyScanner.firstDuplicate(in: Array(#"{"s": "a\"b", "t": ["a", "a"], "s": 0}"#.utf8))?.key == "s")
-    }
 }

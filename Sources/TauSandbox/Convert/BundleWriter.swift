@@ -1,4 +1,3 @@
-import FoundationEssentials
 import TaurunOCI
 
 #if canImport(Glibc)
@@ -40,16 +39,21 @@ struct BundleWriter {
     /// The bundle's files other than the rootfs skeleton, by path relative to the bundle.
     static func files(_ generated: GeneratedBundle, app: AppID) throws(SandboxError) -> [(path: String, bytes: [UInt8])] {
         var files: [(path: String, bytes: [UInt8])] = [("tau/apparmor.profile", Array(generated.appArmorProfile.utf8))]
-        if let seccomp = generated.seccomp {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            guard let bytes = try? encoder.encode(seccomp) else { throw .io(call: "encode seccomp", path: "tau/seccomp.json", errno: EINVAL) }
-            files.append(("tau/seccomp.json", Array(bytes) + [0x0A]))
+        let config = generated.spec.encodedJSON()
+        if generated.seccomp != nil {
+            // Copied out of the encoded config.json rather than encoded a second time (through Codable, that costs
+            // more than the rest of a re-convert): the copy is exactly linux.seccomp, whatever fields it has.
+            guard let tree = try? JSONTreeParser.parse(config), let seccomp = tree["linux"]?["seccomp"] else {
+                throw .io(call: "copy linux.seccomp", path: "tau/seccomp.json", errno: EINVAL)
+            }
+            files.append(("tau/seccomp.json", JSONTreeWriter.write(seccomp)))
         }
-        let marker = "{\n  \"app\" : \"\(app.rawValue)\",\n  \"generator\" : \"taurun convert\"\n}\n"
-        files.append((Self.marker, Array(marker.utf8)))
+        let marker = JSONTreeWriter.write(.object([
+            JSONTree.Member("app", .string(app.rawValue)), JSONTree.Member("generator", .string("taurun convert")),
+        ]))
+        files.append((Self.marker, marker))
         // config.json last: when it is replaced in place, everything it refers to is already there.
-        files.append(("config.json", generated.spec.encodedJSON()))
+        files.append(("config.json", config))
         return files
     }
 

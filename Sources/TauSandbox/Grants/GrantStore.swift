@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -23,7 +21,7 @@ public struct GrantStore: Sendable {
         let file = path(for: app)
         guard FileSystem.kind(file) != nil else { return GrantRecord(app: app) }
         let bytes = try FileSystem.readFile(file)
-        guard let stored = try? JSONDecoder().decode(StoredGrants.self, from: Data(bytes)), stored.app == app.rawValue else {
+        guard let tree = try? JSONTreeParser.parse(bytes), let stored = StoredGrants(tree), stored.app == app.rawValue else {
             throw .io(call: "parse grants", path: file, errno: EINVAL)
         }
         var record = GrantRecord(app: app)
@@ -69,14 +67,31 @@ public struct GrantStore: Sendable {
     }
 }
 
-struct StoredGrants: Codable, Equatable {
+struct StoredGrants: Equatable {
     var app: String
     var granted: [String]
     var denied: [String]
 
+    init(app: String, granted: [String], denied: [String]) {
+        self.app = app
+        self.granted = granted
+        self.denied = denied
+    }
+
+    /// Nil unless the tree is an object with a string `app` and string arrays `granted` and `denied`.
+    init?(_ tree: JSONTree) {
+        guard let app = tree["app"]?.stringValue, let granted = tree["granted"]?.stringArray,
+            let denied = tree["denied"]?.stringArray
+        else { return nil }
+        self.init(app: app, granted: granted, denied: denied)
+    }
+
+    /// Keys sorted, so the files diff cleanly.
     static func encode(_ value: StoredGrants) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return ((try? encoder.encode(value)).map { Array($0) } ?? []) + [0x0A]
+        JSONTreeWriter.write(.object([
+            JSONTree.Member("app", .string(value.app)),
+            JSONTree.Member("denied", .array(value.denied.map(JSONTree.string))),
+            JSONTree.Member("granted", .array(value.granted.map(JSONTree.string))),
+        ]))
     }
 }

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -26,16 +24,38 @@ public struct IDAllocator: Sendable {
 
     var path: String { stateDirectory + "/ids.json" }
 
-    struct Table: Codable, Equatable {
+    /// ids.json: `{"apps": {"<app id>": <base>, …}, "next": <slot>}`, keys sorted.
+    struct Table: Equatable {
         /// Next slot to hand out.
         var next: UInt32
         var apps: [String: UInt32]
+
+        init(next: UInt32, apps: [String: UInt32]) {
+            self.next = next
+            self.apps = apps
+        }
+
+        /// Nil unless the tree has exactly that shape (every number an integer in UInt32).
+        init?(_ tree: JSONTree) {
+            guard let next = tree["next"]?.uint32Value, case .object(let members) = tree["apps"] else { return nil }
+            var apps: [String: UInt32] = [:]
+            for member in members {
+                guard let base = member.value.uint32Value else { return nil }
+                apps[member.key] = base
+            }
+            self.init(next: next, apps: apps)
+        }
+
+        var tree: JSONTree {
+            let apps = self.apps.sorted { $0.key < $1.key }.map { JSONTree.Member($0.key, .number($0.value)) }
+            return .object([JSONTree.Member("apps", .object(apps)), JSONTree.Member("next", .number(next))])
+        }
     }
 
     func load() throws(SandboxError) -> Table {
         guard FileSystem.kind(path) != nil else { return Table(next: 0, apps: [:]) }
         let bytes = try FileSystem.readFile(path)
-        guard let table = try? JSONDecoder().decode(Table.self, from: Data(bytes)) else {
+        guard let tree = try? JSONTreeParser.parse(bytes), let table = Table(tree) else {
             throw .io(call: "parse ids", path: path, errno: EINVAL)
         }
         return table
@@ -60,11 +80,8 @@ public struct IDAllocator: Sendable {
         let (slot, base) = try nextFree(table)
         table.apps[app.rawValue] = base
         table.next = slot + 1
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        guard let bytes = try? encoder.encode(table) else { throw .io(call: "encode ids", path: path, errno: EINVAL) }
         try StateLayout.ensureBase(stateDirectory)
-        try FileSystem.replaceFile(path, bytes: Array(bytes) + [0x0A], mode: 0o600)
+        try FileSystem.replaceFile(path, bytes: JSONTreeWriter.write(table.tree), mode: 0o600)
         return base
     }
 

@@ -1,54 +1,41 @@
-import FoundationEssentials
-
-/// tau-app.json and manifest.tau → `ManifestValue`, through FoundationEssentials' JSONDecoder.
+/// tau-app.json and manifest.tau (and tau.toml after toml++ has turned it into JSON) → `ManifestValue`.
 enum JSONManifestReader {
     static func read(bytes: [UInt8], path: String) throws(SandboxError) -> ManifestValue {
-        if let duplicate = DuplicateKeyScanner.firstDuplicate(in: bytes) {
-            throw .manifestSyntax(path: path, line: duplicate.line, column: nil, message: "duplicate key \(quoted(duplicate.key))")
-        }
+        let tree: JSONTree
         do {
-            return try JSONDecoder().decode(JSONNode.self, from: Data(bytes)).value
-        } catch let error as DecodingError {
-            throw .manifestSyntax(path: path, line: nil, column: nil, message: describe(error))
+            tree = try JSONTreeParser.parse(bytes)
         } catch {
-            throw .manifestSyntax(path: path, line: nil, column: nil, message: String(describing: error))
+            throw .manifestSyntax(path: path, line: error.line, column: error.column, message: error.message)
         }
+        return try value(tree, path: path)
     }
 
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let context):
-            if let underlying = context.underlyingError {
-                return String(describing: underlying)
+    /// Integers stay integers (Int64) so `"pids": 64` is not silently a float; a number with a fraction or an
+    /// exponent, or too big for Int64, is a float.
+    private static func value(_ tree: JSONTree, path: String) throws(SandboxError) -> ManifestValue {
+        switch tree {
+        case .null: return .unsupported(typeName: "null")
+        case .bool(let flag): return .bool(flag)
+        case .string(let text): return .string(text)
+        case .number(let text):
+            if !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }),
+                let integer = Int64(text)
+            {
+                return .integer(integer)
             }
-            return context.debugDescription
-        default:
-            return String(describing: error)
-        }
-    }
-}
-
-/// Decodes any JSON value. Integers stay integers (Int64) so "pids": 64 is not silently a float.
-private struct JSONNode: Decodable {
-    let value: ManifestValue
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            value = .unsupported(typeName: "null")
-        } else if let flag = try? container.decode(Bool.self) {
-            value = .bool(flag)
-        } else if let number = try? container.decode(Int64.self) {
-            value = .integer(number)
-        } else if let number = try? container.decode(Double.self) {
-            value = .float(number)
-        } else if let text = try? container.decode(String.self) {
-            value = .string(text)
-        } else if let items = try? container.decode([JSONNode].self) {
-            value = .array(items.map(\.value))
-        } else {
-            let table = try container.decode([String: JSONNode].self)
-            value = .table(table.mapValues(\.value))
+            guard let number = Double(text), number.isFinite else {
+                throw .manifestSyntax(path: path, line: nil, column: nil, message: "number \(text) is out of range")
+            }
+            return .float(number)
+        case .array(let items):
+            var values: [ManifestValue] = []
+            values.reserveCapacity(items.count)
+            for item in items { values.append(try value(item, path: path)) }
+            return .array(values)
+        case .object(let members):
+            var table: [String: ManifestValue] = [:]
+            for member in members { table[member.key] = try value(member.value, path: path) }
+            return .table(table)
         }
     }
 }
