@@ -266,6 +266,8 @@ setup() {
     fi
     STATE_ROOT="$BATS_TEST_TMPDIR/state"
     BUNDLE="$BATS_TEST_TMPDIR/bundle"
+    # taurun's audit records of this test go to its own log, not to the host's /var/log/taurun.
+    export TAURUN_AUDIT_LOG="$BATS_TEST_TMPDIR/audit.jsonl"
     TEST_MARK="$$-$RANDOM$RANDOM-${BATS_SUITE_TEST_NUMBER:-0}"
     TEST_IDS=()
     BG_PIDS=()

@@ -293,3 +293,18 @@ c,_=s.accept(); c.sendall(b'pong\n'); c.close()" &
     [[ $state == gone || $state == Z ]]
     "$RUNTIME" delete "$id"
 }
+
+@test "require_lsm: an app that requires AppArmor does not start where the kernel lacks it" {
+    is_taurun || skip "require_lsm is read by taurun (runc and crun ignore the annotation)"
+    grep -qs '^Y' /sys/module/apparmor/parameters/enabled && skip "AppArmor is enabled here"
+    mkdir -p "$W/strict-src"
+    cat > "$W/strict-src/tau-app.json" <<JSON
+{"id": "org.tauos.strict", "command": ["/bin/true"], "rootfs": "$ROOTFS", "require_lsm": true}
+JSON
+    "$TAURUN" convert --state-dir "$STATE" "$W/strict-src/tau-app.json" --bundle "$W/strict"
+    [ "$(jq -r '.annotations["org.tauos.app.require_lsm"]' "$W/strict/config.json")" = true ]
+    run --separate-stderr "$RUNTIME" run --bundle "$W/strict" "tau-strict-$$"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "taurun: E_SANDBOX_UNAVAILABLE: AppArmor is not enabled in this kernel" ]
+    [ ! -e "/run/taurun/tau-strict-$$" ]
+}

@@ -65,6 +65,7 @@ public enum BundleGenerator {
         static let sandbox = "org.tauos.app.sandbox"
         static let appArmorProfile = "org.tauos.app.apparmor_profile"
         static let hostIDBase = "org.tauos.app.host_id_base"
+        static let requireLSM = "org.tauos.app.require_lsm"
     }
 
     /// runc's default masked and read-only /proc and /sys paths.
@@ -205,7 +206,7 @@ public enum BundleGenerator {
             resources: resources, namespaces: namespaces, seccomp: seccomp,
             maskedPaths: maskedPaths, readonlyPaths: readonlyPaths)
 
-        let annotations: [String: String] = [
+        var annotations: [String: String] = [
             Annotation.id: manifest.id.rawValue,
             Annotation.version: manifest.version,
             Annotation.permissions: EffectivePermissions.list(inputs.permissions.granted),
@@ -215,6 +216,8 @@ public enum BundleGenerator {
             Annotation.appArmorProfile: profileName,
             Annotation.hostIDBase: String(inputs.hostIDBase),
         ]
+        // Only when asked for, so bundles of apps that do not care stay byte-identical.
+        if manifest.requireLSM { annotations[Annotation.requireLSM] = "true" }
         let spec = Spec(
             ociVersion: ociVersion, process: process, root: Root(path: "rootfs", readonly: true),
             hostname: manifest.id.rawValue, mounts: mounts, annotations: annotations, linux: linux)

@@ -19,11 +19,13 @@ public struct Manifest: Equatable, Sendable {
     /// AppArmor exec rules.
     public var executables: [String]?
     public var format: ManifestFormat
+    /// `require_lsm = true`: the app must not start where its AppArmor profile cannot be enforced.
+    public var requireLSM: Bool
 
     public init(
         id: AppID, name: String, version: String, command: [String], rootfs: String?, env: [String: String],
         permissions: PermissionRequest, resources: ResourceLimits, sandbox: SandboxMode, sandboxUnsafeAck: Bool,
-        onViolation: OnViolation, executables: [String]?, format: ManifestFormat
+        onViolation: OnViolation, executables: [String]?, format: ManifestFormat, requireLSM: Bool = false
     ) {
         self.id = id
         self.name = name
@@ -38,6 +40,7 @@ public struct Manifest: Equatable, Sendable {
         self.onViolation = onViolation
         self.executables = executables
         self.format = format
+        self.requireLSM = requireLSM
     }
 }
 

@@ -6,7 +6,7 @@ struct ManifestDecoder {
 
     static let topLevelKeys = [
         "id", "name", "version", "command", "rootfs", "env", "permissions", "resources", "sandbox",
-        "sandbox_unsafe_ack", "on_violation", "executables",
+        "sandbox_unsafe_ack", "on_violation", "executables", "require_lsm",
     ]
     static let permissionKeys = ["network", "camera", "microphone", "audio", "display", "gpu", "filesystem"]
     static let resourceKeys = ["memory", "cpu", "pids", "disk"]
@@ -55,6 +55,7 @@ struct ManifestDecoder {
         if let value = table["on_violation"] {
             onViolation = try choice(value, key: "on_violation", OnViolation.self)
         }
+        let requireLSM = try table["require_lsm"].map { value throws(SandboxError) in try bool(value, key: "require_lsm") } ?? false
         var executables: [String]?
         if let value = table["executables"] {
             executables = try absolutePaths(value, key: "executables", limit: Self.maxArguments)
@@ -63,7 +64,7 @@ struct ManifestDecoder {
         return Manifest(
             id: id, name: name, version: version, command: command, rootfs: rootfs, env: env,
             permissions: permissions, resources: resources, sandbox: sandbox, sandboxUnsafeAck: ack,
-            onViolation: onViolation, executables: executables, format: format)
+            onViolation: onViolation, executables: executables, format: format, requireLSM: requireLSM)
     }
 
     // MARK: - Sections
