@@ -37,16 +37,11 @@ struct BundleWriter {
     }
 
     /// The bundle's files other than the rootfs skeleton, by path relative to the bundle.
-    static func files(_ generated: GeneratedBundle, app: AppID) throws(SandboxError) -> [(path: String, bytes: [UInt8])] {
+    static func files(_ generated: GeneratedBundle, app: AppID) -> [(path: String, bytes: [UInt8])] {
         var files: [(path: String, bytes: [UInt8])] = [("tau/apparmor.profile", Array(generated.appArmorProfile.utf8))]
-        let config = generated.spec.encodedJSON()
-        if generated.seccomp != nil {
-            // Copied out of the encoded config.json rather than encoded a second time (through Codable, that costs
-            // more than the rest of a re-convert): the copy is exactly linux.seccomp, whatever fields it has.
-            guard let tree = try? JSONTreeParser.parse(config), let seccomp = tree["linux"]?["seccomp"] else {
-                throw .io(call: "copy linux.seccomp", path: "tau/seccomp.json", errno: EINVAL)
-            }
-            files.append(("tau/seccomp.json", JSONTreeWriter.write(seccomp)))
+        let config = ConfigJSON.encode(generated.spec)
+        if let seccomp = generated.spec.linux?.seccomp {
+            files.append(("tau/seccomp.json", JSONTreeWriter.write(ConfigJSON.seccomp(seccomp))))
         }
         let marker = JSONTreeWriter.write(.object([
             JSONTree.Member("app", .string(app.rawValue)), JSONTree.Member("generator", .string("taurun convert")),
@@ -65,7 +60,7 @@ struct BundleWriter {
         guard FileSystem.kind(bundle + "/" + Self.marker) == .regular,
             let existing = skeleton(under: bundle + "/rootfs"), existing == generated.layout.entries
         else { return false }
-        let files = try Self.files(generated, app: app)
+        let files = Self.files(generated, app: app)
         let wanted = Set(files.map(\.path))
         if !wanted.contains("tau/seccomp.json"), FileSystem.kind(bundle + "/tau/seccomp.json") != nil {
             return false
@@ -120,7 +115,7 @@ struct BundleWriter {
             }
         }
         try FileSystem.makeDirectory(staging + "/tau", mode: 0o755)
-        for file in try Self.files(generated, app: app) {
+        for file in Self.files(generated, app: app) {
             try FileSystem.createFile(staging + "/" + file.path, bytes: file.bytes, mode: 0o644)
         }
     }

@@ -1,21 +1,23 @@
-/// `JSONTree` → pretty JSON bytes: two-space indent, `"key": value`, members in the tree's order (callers that want
-/// sorted keys build the tree sorted), slashes and non-ASCII left as they are, a newline at the end. The same tree
-/// always gives the same bytes.
+/// `JSONTree` → pretty JSON bytes: `indent` per level (two spaces, or a tab for config.json as `runc spec` and
+/// TaurunOCI write it), `"key": value`, members in the tree's order (callers that want sorted keys build the tree
+/// sorted), slashes and non-ASCII left as they are, a newline at the end. The layout and the escapes are TaurunOCI's
+/// JSONWriter's, so a config.json written here is byte for byte `Spec.encodedJSON()`. The same tree always gives the
+/// same bytes.
 enum JSONTreeWriter {
-    static func write(_ value: JSONTree) -> [UInt8] {
+    static func write(_ value: JSONTree, indent: String = "  ") -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(1024)
-        write(value, level: 0, into: &out)
+        out.reserveCapacity(4096)
+        write(value, level: 0, indent: Array(indent.utf8), into: &out)
         out.append(0x0A)
         return out
     }
 
-    private static func newline(_ level: Int, into out: inout [UInt8]) {
+    private static func newline(_ level: Int, _ indent: [UInt8], into out: inout [UInt8]) {
         out.append(0x0A)
-        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
+        for _ in 0..<level { out.append(contentsOf: indent) }
     }
 
-    private static func write(_ value: JSONTree, level: Int, into out: inout [UInt8]) {
+    private static func write(_ value: JSONTree, level: Int, indent: [UInt8], into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
@@ -26,28 +28,33 @@ enum JSONTreeWriter {
             out.append(UInt8(ascii: "["))
             for (position, item) in items.enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
-                newline(level + 1, into: &out)
-                write(item, level: level + 1, into: &out)
+                newline(level + 1, indent, into: &out)
+                write(item, level: level + 1, indent: indent, into: &out)
             }
-            newline(level, into: &out)
+            newline(level, indent, into: &out)
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             guard !members.isEmpty else { return out.append(contentsOf: "{}".utf8) }
             out.append(UInt8(ascii: "{"))
             for (position, member) in members.enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
-                newline(level + 1, into: &out)
+                newline(level + 1, indent, into: &out)
                 writeString(member.key, into: &out)
                 out.append(contentsOf: ": ".utf8)
-                write(member.value, level: level + 1, into: &out)
+                write(member.value, level: level + 1, indent: indent, into: &out)
             }
-            newline(level, into: &out)
+            newline(level, indent, into: &out)
             out.append(UInt8(ascii: "}"))
         }
     }
 
     private static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
@@ -55,8 +62,6 @@ enum JSONTreeWriter {
             case 0x0A: out.append(contentsOf: #"\n"#.utf8)
             case 0x0D: out.append(contentsOf: #"\r"#.utf8)
             case 0x09: out.append(contentsOf: #"\t"#.utf8)
-            case 0x08: out.append(contentsOf: #"\b"#.utf8)
-            case 0x0C: out.append(contentsOf: #"\f"#.utf8)
             case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
                 out.append(contentsOf: #"\u00"#.utf8)
