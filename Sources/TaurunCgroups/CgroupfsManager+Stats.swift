@@ -58,6 +58,8 @@ extension CgroupfsManager {
         stats.memory.raw = try keyed(memory, "memory.stat")
         stats.memory.cache = stats.memory.raw["cache"] ?? 0
 
+        if let cpuset = v1Dir("cpuset") { stats.cpuset = try v1Cpuset(cpuset) }
+
         let pids = v1Dir("pids")
         stats.pids.current = try number(pids, "pids.current") ?? 0
         stats.pids.limit = try number(pids, "pids.max").map { $0 == UInt64.max ? 0 : $0 } ?? 0
@@ -85,6 +87,24 @@ extension CgroupfsManager {
             }
         }
         return stats
+    }
+
+    /// The cpuset files runc's GetStats reads (only v1 has the flag files).
+    func v1Cpuset(_ dir: String) throws(CgroupError) -> CgroupStats.CPUSet {
+        var cpuset = CgroupStats.CPUSet()
+        cpuset.cpus = CgroupStats.CPUSet.parseList(try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(dir, "cpuset.cpus")) ?? "") ?? []
+        cpuset.mems = CgroupStats.CPUSet.parseList(try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(dir, "cpuset.mems")) ?? "") ?? []
+        cpuset.cpuExclusive = try number(dir, "cpuset.cpu_exclusive") ?? 0
+        cpuset.memExclusive = try number(dir, "cpuset.mem_exclusive") ?? 0
+        cpuset.memHardwall = try number(dir, "cpuset.mem_hardwall") ?? 0
+        cpuset.memoryMigrate = try number(dir, "cpuset.memory_migrate") ?? 0
+        cpuset.memoryPressure = try number(dir, "cpuset.memory_pressure") ?? 0
+        cpuset.memorySpreadPage = try number(dir, "cpuset.memory_spread_page") ?? 0
+        cpuset.memorySpreadSlab = try number(dir, "cpuset.memory_spread_slab") ?? 0
+        cpuset.schedLoadBalance = try number(dir, "cpuset.sched_load_balance") ?? 0
+        let relax = try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(dir, "cpuset.sched_relax_domain_level"))
+        cpuset.schedRelaxDomainLevel = relax.flatMap { Int64($0) } ?? 0
+        return cpuset
     }
 
     func v2Stats() throws(CgroupError) -> CgroupStats {
