@@ -181,15 +181,32 @@ enum FileSystem {
     }
 
     /// `path` made absolute against the current directory (lexically; no symlink resolution).
+    /// `path` made absolute against `base`, with ".", ".." and repeated slashes resolved lexically (no symlinks).
+    /// Byte-wise: split/joined over Substrings costs generic metadata on first use, a measurable part of a convert.
     static func absolute(_ path: String, relativeTo base: String) -> String {
-        let joined = path.hasPrefix("/") ? path : base + "/" + path
-        var parts: [Substring] = []
-        for component in joined.split(separator: "/") {
-            if component == "." { continue }
-            if component == ".." { _ = parts.popLast(); continue }
-            parts.append(component)
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        let bytes = path.hasPrefix("/") ? Array(path.utf8) : Array(base.utf8) + [slash] + Array(path.utf8)
+        var result: [UInt8] = []
+        var componentStarts: [Int] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == slash {
+                index += 1
+                continue
+            }
+            var end = index
+            while end < bytes.count && bytes[end] != slash { end += 1 }
+            let length = end - index
+            if length == 2 && bytes[index] == dot && bytes[index + 1] == dot {
+                if let start = componentStarts.popLast() { result.removeSubrange(start...) }
+            } else if !(length == 1 && bytes[index] == dot) {
+                componentStarts.append(result.count)
+                result.append(slash)
+                result.append(contentsOf: bytes[index..<end])
+            }
+            index = end
         }
-        return "/" + parts.joined(separator: "/")
+        return result.isEmpty ? "/" : String(decoding: result, as: UTF8.self)
     }
 
     static func directoryName(_ path: String) -> String {
