@@ -87,6 +87,11 @@ public enum TauConverter {
         let preflightProvisioner = HomeProvisioner(
             stateDirectory: state, app: manifest.id, hostUID: peekedUID, diskBytes: manifest.resources.diskBytes)
         try preflightProvisioner.preflight()
+        let grantedSockets = BundleGenerator.sockets(plan.inputs)
+        try SocketAccess(
+            stateDirectory: state, app: manifest.id, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
+            appUID: peekedUID
+        ).preflight(grantedSockets)
 
         // Everything is validated: now write, under the state lock. A concurrent convert may have taken the id
         // range this plan peeked at; re-read it under the lock.
@@ -115,6 +120,11 @@ public enum TauConverter {
                 try writer.stage(generated, app: manifest.id)
                 try writer.commit()
             }
+            // After the bundle: a failure here leaves a bundle that cannot reach its sockets, never access without it.
+            try SocketAccess(
+                stateDirectory: state, app: manifest.id, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
+                appUID: hostUID
+            ).apply(grantedSockets)
         } catch {
             writer.discard()
             throw error

@@ -39,7 +39,7 @@ struct RevokeCommand: ParsableCommand {
     var json = false
 
     mutating func run() throws {
-        try GrantEdit.apply(app: app, tokens: permissions, stateDirectory: stateDirectory, json: json) { $0.deny($1) }
+        try GrantEdit.apply(app: app, tokens: permissions, stateDirectory: stateDirectory, json: json, withdrawSockets: true) { $0.deny($1) }
     }
 }
 
@@ -100,14 +100,20 @@ enum GrantEdit {
         return id
     }
 
-    static func apply(app: String, tokens: [String], stateDirectory: String, json: Bool, _ change: @escaping (inout GrantRecord, Permission) -> Void) throws {
+    /// `withdrawSockets` (revoke): the display/audio socket access an earlier convert gave is taken back at once,
+    /// not only at the next convert.
+    static func apply(
+        app: String, tokens: [String], stateDirectory: String, json: Bool, withdrawSockets: Bool = false,
+        _ change: @escaping (inout GrantRecord, Permission) -> Void
+    ) throws {
         try SandboxCLI.report(json: json) { () throws(SandboxError) in
             let id = try appID(app)
             let permissions = try SandboxCLI.permissions(tokens)
             let ordered = permissions.sorted()
-            _ = try GrantStore(stateDirectory: stateDirectory).update(id) { record in
+            let record = try GrantStore(stateDirectory: stateDirectory).update(id) { record in
                 for permission in ordered { change(&record, permission) }
             }
+            if withdrawSockets { try SocketAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record) }
         }
     }
 }

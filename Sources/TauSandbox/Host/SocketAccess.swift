@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Lets a sandboxed app reach the session sockets it was granted (`display`: Wayland/X11, `audio`/`microphone`:
+/// PulseAudio/PipeWire) — and nothing else of the user's session.
+///
+/// The sockets live in the user's runtime directory (/run/user/<uid>, mode 0700; PulseAudio's pulse/ too), which
+/// the app's unprivileged host ids cannot enter: the runtime resolves the bind-mount source as the container's root
+/// (host id = the app's range base) and fails with EACCES, and the app (base + 1000) could not connect to a socket
+/// without write permission on it (Wayland's is 0755). Least privilege, as POSIX ACL entries for the app's own ids:
+/// - `u:<base>:x` (search only, no listing) on each directory above a granted socket that "other" cannot search,
+///   so the runtime can resolve the mount source; only with a user namespace (sandbox = "none" mounts as host root);
+/// - `u:<base + 1000>:rw` on the socket when "other" cannot write it, so the app can connect().
+/// Set by convert only for the sockets the bundle binds, removed when the permission is revoked or a later convert
+/// no longer binds them (`<state>/apps/<id>/socket-access.json` remembers what was granted, so revoke works without
+/// the session's environment). The ids are the app's alone (IDAllocator), so an entry for them is always ours.
+/// Entries go through `setfacl` (Debian package acl): TauSandbox links no xattr wrapper.
+public struct SocketAccess {
+    let stateDirectory: String
+    let app: AppID
+    /// The container's root on the host, nil without a user namespace.
+    let mountUID: UInt32?
+    /// The app's host uid.
+    let appUID: UInt32
+
+    struct Entry: Equatable, Hashable {
+        var path: String
+        var uid: UInt32
+        /// "x" (search a directory) or "rw" (connect to a socket).
+        var permissions: String
+    }
+
+    var recordPath: String { StateLayout.appDirectory(stateDirectory, app) + "/socket-access.json" }
+
+    /// The ACL entries `sockets` need, from the modes on disk (what "other" already allows needs no entry).
+    func entries(for sockets: [HostSocket]) -> [Entry] {
+        var result: [Entry] = []
+        for socket in sockets {
+            if let mountUID {
+                var directory = FileSystem.directoryName(socket.hostPath)
+                var directories: [String] = []
+                while directory != "/" && directory != "." {
+                    directories.append(directory)
+                    directory = FileSystem.directoryName(directory)
+                }
+                for path in directories.reversed() {
+                    var info = stat()
+                    guard stat(path, &info) == 0, info.st_mode & 0o001 == 0, info.st_uid != mountUID else { continue }
+                    let entry = Entry(path: path, uid: mountUID, permissions: "x")
+                    if !result.contains(entry) { result.append(entry) }
+                }
+            }
+            var info = stat()
+            if stat(socket.hostPath, &info) == 0, info.st_mode & 0o002 == 0, info.st_uid != appUID {
+                result.append(Entry(path: socket.hostPath, uid: appUID, permissions: "rw"))
+            }
+        }
+        return result
+    }
+
+    /// Fails before anything is written when entries are needed and setfacl is missing.
+    func preflight(_ sockets: [HostSocket]) throws(SandboxError) {
+        let needed = entries(for: sockets)
+        guard !needed.isEmpty, !Self.hasSetfacl else { return }
+        throw .sandboxUnavailable(
+            what: "\(app) is granted \(needed.map(\.path).joined(separator: ", ")), which its host ids cannot reach "
+                + "(a 0700 session directory); giving it access needs setfacl (Debian package acl)")
+    }
+
+    /// Makes the ACLs exactly what `sockets` need: entries recorded earlier and no longer needed are removed first.
+    func apply(_ sockets: [HostSocket]) throws(SandboxError) {
+        let wanted = entries(for: sockets)
+        let previous = recorded()
+        for entry in previous.entries where !wanted.contains(entry) {
+            try remove(entry)
+        }
+        for entry in wanted {
+            try HelperCommand.check("setfacl", ["-m", "u:\(entry.uid):\(entry.permissions)", entry.path])
+        }
+        let record = Recorded(mountUID: mountUID, appUID: appUID, sockets: sockets.map(Recorded.Socket.init), entries: wanted)
+        if sockets.isEmpty {
+            if unlink(recordPath) != 0 && errno != ENOENT { throw .io(call: "unlink", path: recordPath, errno: errno) }
+        } else if record != previous {
+            try FileSystem.replaceFile(recordPath, bytes: record.bytes, mode: 0o600)
+        }
+    }
+
+    /// After a revoke (`record` is the app's updated grants): keeps only the recorded sockets whose permission is
+    /// still granted and removes the ACL entries the others needed. Needs no session environment.
+    public static func withdraw(stateDirectory: String, app: AppID, keeping record: GrantRecord) throws(SandboxError) {
+        let probe = SocketAccess(stateDirectory: stateDirectory, app: app, mountUID: nil, appUID: 0)
+        let previous = probe.recorded()
+        guard !previous.sockets.isEmpty else { return }
+        let kept = previous.sockets.filter { socket in
+            switch socket.role {
+            case .pulseAudio, .pipeWire: return record.granted.contains(.audio) || record.granted.contains(.microphone)
+            case .wayland, .x11: return record.granted.contains(.display)
+            }
+        }
+        guard kept.count != previous.sockets.count else { return }
+        let access = SocketAccess(stateDirectory: stateDirectory, app: app, mountUID: previous.mountUID, appUID: previous.appUID)
+        try access.apply(kept.map { HostSocket(role: $0.role, hostPath: $0.path, containerPath: "", environment: [:]) })
+    }
+
+    /// Removes the entry for our uid; when it was the last named entry, the mask goes too, so the file is back to
+    /// its plain mode (setfacl refuses dropping the mask while other named entries remain: then only ours goes).
+    private func remove(_ entry: Entry) throws(SandboxError) {
+        guard FileSystem.kind(entry.path) != nil else { return }  // the socket is gone (session ended): nothing to undo
+        if (try? HelperCommand.check("setfacl", ["-x", "u:\(entry.uid),m::", entry.path])) != nil { return }
+        try HelperCommand.check("setfacl", ["-x", "u:\(entry.uid)", entry.path])
+    }
+
+    static var hasSetfacl: Bool {
+        ["/usr/bin/setfacl", "/bin/setfacl", "/usr/sbin/setfacl", "/sbin/setfacl"].contains { FileSystem.kind($0) == .regular }
+    }
+
+    // MARK: - The record
+
+    struct Recorded: Equatable {
+        struct Socket: Equatable {
+            var role: HostSocket.Role
+            var path: String
+
+            init(role: HostSocket.Role, path: String) {
+                self.role = role
+                self.path = path
+            }
+
+            init(_ socket: HostSocket) {
+                self.init(role: socket.role, path: socket.hostPath)
+            }
+        }
+
+        var mountUID: UInt32?
+        var appUID: UInt32 = 0
+        var sockets: [Socket] = []
+        var entries: [Entry] = []
+
+        var bytes: [UInt8] {
+            JSONTreeWriter.write(.object([
+                JSONTree.Member("app_uid", .number(appUID)),
+                JSONTree.Member("entries", .array(entries.map { entry in
+                    .object([
+                        JSONTree.Member("path", .string(entry.path)), JSONTree.Member("permissions", .string(entry.permissions)),
+                        JSONTree.Member("uid", .number(entry.uid)),
+                    ])
+                })),
+                JSONTree.Member("sockets", .array(sockets.map { socket in
+                    .object([JSONTree.Member("path", .string(socket.path)), JSONTree.Member("role", .string(socket.role.rawValue))])
+                })),
+                JSONTree.Member("mount_uid", mountUID.map { .number($0) } ?? .null),
+            ]))
+        }
+
+        init(mountUID: UInt32? = nil, appUID: UInt32 = 0, sockets: [Socket] = [], entries: [Entry] = []) {
+            self.mountUID = mountUID
+            self.appUID = appUID
+            self.sockets = sockets
+            self.entries = entries
+        }
+
+        /// Nil for anything but the shape `bytes` writes.
+        init?(_ tree: JSONTree) {
+            guard case .array(let entryItems) = tree["entries"], case .array(let socketItems) = tree["sockets"],
+                let appUID = tree["app_uid"]?.uint32Value, let mountUID = tree["mount_uid"]
+            else { return nil }
+            self.appUID = appUID
+            if mountUID != .null {
+                guard let uid = mountUID.uint32Value else { return nil }
+                self.mountUID = uid
+            }
+            for item in entryItems {
+                guard let path = item["path"]?.stringValue, let permissions = item["permissions"]?.stringValue,
+                    ["x", "rw"].contains(permissions), let uid = item["uid"]?.uint32Value
+                else { return nil }
+                entries.append(Entry(path: path, uid: uid, permissions: permissions))
+            }
+            for item in socketItems {
+                guard let path = item["path"]?.stringValue, let role = item["role"]?.stringValue.flatMap(HostSocket.Role.init(rawValue:))
+                else { return nil }
+                sockets.append(Socket(role: role, path: path))
+            }
+        }
+    }
+
+    /// What an earlier convert granted; an unreadable record counts as nothing (its entries are then left behind, but
+    /// they name only this app's ids).
+    func recorded() -> Recorded {
+        guard let bytes = try? FileSystem.readFile(recordPath), let tree = try? JSONTreeParser.parse(bytes),
+            let record = Recorded(tree)
+        else { return Recorded() }
+        return record
+    }
+}
