@@ -132,10 +132,16 @@ requires_no_systemd() {
     run rt ps --format json "$id"
     [[ $output == *"$pid"* ]]
 
+    # A runtime that records the unit in its state (cgroupSystemdUnit) also stops it through systemd on delete.
+    local records_unit=0
+    grep -q '"cgroupSystemdUnit"' "$STATE_ROOT/$id/state.json" && records_unit=1
     rt kill "$id" KILL
     wait_status "$id" stopped
     rt delete "$id"
     [ -z "$(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -name "*$id*")" ]
+    if (( records_unit )); then
+        calls_to StopUnit | jq -e --arg u "libpod-$id.scope" '.unit == $u'
+    fi
 }
 
 @test "systemd-cgroup: a failed start job fails create and leaves nothing (mock systemd)" {
