@@ -91,15 +91,3 @@ struct JSONTreeTests {
         #expect(try JSONTreeParser.parse(JSONTreeWriter.write(tree)) == tree)
     }
 }
-
-/// FileSystem.absolute is on every convert's path; it is lexical only.
-struct AbsolutePathTests {
-    @Test(arguments: [
-        ("/a/b", "/x", "/a/b"), ("b/c", "/a", "/a/b/c"), ("./b/./c/", "/a", "/a/b/c"), ("../b", "/a/x", "/a/b"),
-        ("../../..", "/a", "/"), ("/", "/a", "/"), ("", "/a//b/", "/a/b"), ("..b/.c", "/", "/..b/.c"), ("//a///b", "/", "/a/b"),
-        ("é/../ü", "/ß", "/ß/ü"),
-    ])
-    func resolvesLexically(path: String, base: String, expected: String) {
-        #expect(FileSystem.absolute(path, relativeTo: base) == expected)
-    }
-}
