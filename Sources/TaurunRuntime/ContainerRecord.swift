@@ -23,6 +23,8 @@ public struct ContainerRecord: Codable, Sendable {
     public var pidStartTime: UInt64?
     /// Every cgroup directory this container uses, recorded before any is created.
     public var cgroupDirs: [String]
+    /// The transient systemd scope holding those dirs (--systemd-cgroup), so delete stops the unit through systemd.
+    public var cgroupSystemdUnit: String? = nil
     public var annotations: [String: String]?
     /// The Tau security monitor (pid, start time), recorded right after its fork: delete kills it if it outlived
     /// the container.

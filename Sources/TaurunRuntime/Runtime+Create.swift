@@ -76,6 +76,7 @@ extension Runtime {
             phase: .creating, creatorPid: getpid(), creatorStartTime: Processes.startTime(of: getpid()),
             pid: nil, pidStartTime: nil, cgroupDirs: cgroup.paths.dirs, annotations: spec.annotations,
             memoryLimit: spec.linux?.resources?.memory?.limit, hooks: spec.hooks, ociVersion: spec.ociVersion)
+        record.cgroupSystemdUnit = cgroup.paths.systemdUnit
         let childPid: pid_t
         var ptyMaster: Int32 = -1
         do {

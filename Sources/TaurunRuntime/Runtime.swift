@@ -26,7 +26,7 @@ public struct Runtime {
     public static let ociVersion = "1.2.0"
 
     func cgroupManager(for record: ContainerRecord) -> any CgroupManager {
-        Cgroups.manager(recorded: CgroupPaths(dirs: record.cgroupDirs))
+        Cgroups.manager(recorded: CgroupPaths(dirs: record.cgroupDirs, systemdUnit: record.cgroupSystemdUnit))
     }
 
     func status(of record: ContainerRecord) -> ContainerStatus {

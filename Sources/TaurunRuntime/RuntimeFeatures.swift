@@ -25,7 +25,7 @@ public enum RuntimeFeatures {
             linux: Features.Linux(
                 namespaces: ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"],
                 capabilities: capNames,
-                cgroup: Features.Cgroup(v1: v1, v2: v2, systemd: false, systemdUser: false, rdma: false),
+                cgroup: Features.Cgroup(v1: v1, v2: v2, systemd: true, systemdUser: false, rdma: false),
                 seccomp: Features.Seccomp(enabled: true, actions: seccomp.actions, operators: seccomp.operators,
                                           archs: seccomp.archs, knownFlags: seccomp.knownFlags, supportedFlags: seccomp.supportedFlags),
                 apparmor: Features.Apparmor(enabled: apparmor),
