@@ -29,7 +29,8 @@
 # The plan (phases, delays, variants) is a pure function of the seed; outcomes depend on timing, as they must.
 # FAULTS_ONLY=i runs only iteration i of the plan (to reproduce a failure); FAULTS_VERBOSE=1 prints every iteration;
 # FAULTS_PHASES="create run" restricts the phases; FAULTS_MAX_DELAY_US (default 50000) stretches the delays;
-# REL_KEEP=1 keeps the work directory; REL_TIMEOUT (default 20 s) bounds every runtime call.
+# REL_KEEP=1 keeps the work directory; REL_TIMEOUT (default 20 s) bounds every runtime call. REL_TAU=1 gives the
+# bundles Tau app annotations and a seccomp profile, so taurun also starts its security monitor for each container.
 set -uo pipefail
 
 runtime=${1:?usage: faults.sh RUNTIME N SEED}

@@ -92,6 +92,12 @@ expect_all_passed() {
     expect_all_passed "$n"
 }
 
+@test "fault injection on Tau app bundles: the security monitor never outlives its container" {
+    local n=${FAULTS_TAU_N:-60} seed=${FAULTS_SEED:-20261123}
+    REL_TAU=1 run_script $((n * 3 + 120)) "$REPO_ROOT/scripts/faults.sh" "$RUNTIME" "$n" "$seed"
+    expect_all_passed "$n"
+}
+
 @test "concurrency: 10 rounds of 10 simultaneous commands on one id, and other ids never wait" {
     local rounds=${CONCURRENCY_ROUNDS:-10} n=${CONCURRENCY_N:-10}
     run_script $((rounds * 60 + 120)) "$REPO_ROOT/scripts/concurrency.sh" "$RUNTIME" "$rounds" "$n"
