@@ -308,3 +308,18 @@ JSON
     [ "$stderr" = "taurun: E_SANDBOX_UNAVAILABLE: AppArmor is not enabled in this kernel" ]
     [ ! -e "/run/taurun/tau-strict-$$" ]
 }
+
+@test "audit: a convert the policy refuses leaves a policy-denial record naming the app" {
+    : > "$TAURUN_AUDIT_LOG"
+    mkdir -p "$W/refused-src"
+    cat > "$W/refused-src/manifest.tau" <<JSON
+{"id": "org.tauos.refused", "command": ["/bin/true"], "rootfs": "$ROOTFS", "permissions": ["camera"]}
+JSON
+    run --separate-stderr "$TAURUN" convert --state-dir "$STATE" "$W/refused-src/manifest.tau" --bundle "$W/refused" < /dev/null
+    [ "$status" -eq 77 ]
+    [[ "$stderr" == "taurun: E_POLICY_DENIED: org.tauos.refused requests camera without a recorded decision"* ]]
+    run jq -r 'select(.event == "policy-denial") | .app + " " + .action' "$TAURUN_AUDIT_LOG"
+    [ "$output" = "org.tauos.refused refused" ]
+    run jq -r 'select(.event == "policy-denial") | .message' "$TAURUN_AUDIT_LOG"
+    [[ "$output" == "org.tauos.refused refused: E_POLICY_DENIED: org.tauos.refused requests camera"* ]]
+}

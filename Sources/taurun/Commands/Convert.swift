@@ -38,6 +38,8 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Print the result, or the error, as JSON on stdout.")
     var json = false
 
+    @ParentCommand var parent: Taurun
+
     mutating func run() throws {
         let json = self.json
         try SandboxCLI.report(json: json) { () throws(SandboxError) in
@@ -45,7 +47,11 @@ struct ConvertCommand: ParsableCommand {
             let options = ConvertOptions(
                 manifestPath: manifest, bundlePath: bundle, rootfs: rootfs, dataDirectory: data, grants: permissions, yes: yes,
                 stateDirectory: stateDirectory, deviceRoot: deviceRoot, environment: SandboxCLI.environment())
-            let result = try TauConverter.convert(options, prompter: TerminalPrompter())
+            let result: ConvertResult
+            do throws(SandboxError) { result = try TauConverter.convert(options, prompter: TerminalPrompter()) } catch {
+                PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: parent.auditLogPath)
+                throw error
+            }
             for warning in result.warnings {
                 CLIMain.writeError("taurun: warning: \(warning)\n")
             }
