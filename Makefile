@@ -44,14 +44,19 @@ hello-bundle: build rootfs
 	@scripts/hello-bundle.sh $(TAURUN) $(ROOTFS) $(CURDIR)/build/bundles/hello
 
 # A plain OCI bundle, then a Tau app (bundles/hello/tau.toml) converted into a sandboxed bundle and run.
+# The last app oversteps on purpose: its run fails (the leading '-' keeps make going) and the audit log says why.
 run: deps build rootfs hello-bundle tau-app
 	$(TAURUN) run --bundle $(CURDIR)/build/bundles/hello hello-$$$$
-	$(TAURUN) run --bundle $(CURDIR)/build/bundles/tau-hello tau-hello-$$$$
+	$(TAURUN) --audit-log $(CURDIR)/build/audit.jsonl run --bundle $(CURDIR)/build/bundles/tau-hello tau-hello-$$$$
+	-$(TAURUN) --audit-log $(CURDIR)/build/audit.jsonl run --bundle $(CURDIR)/build/bundles/tau-offline tau-offline-$$$$
+	$(TAURUN) --audit-log $(CURDIR)/build/audit.jsonl audit --app org.tauos.offline
 
 tau-app: build rootfs
 	$(TAURUN) convert bundles/hello/tau.toml --bundle $(CURDIR)/build/bundles/tau-hello --rootfs $(ROOTFS) \
 		--state-dir $(CURDIR)/build/state
 	$(TAURUN) explain bundles/hello/tau.toml
+	$(TAURUN) convert bundles/offline/tau.toml --bundle $(CURDIR)/build/bundles/tau-offline --rootfs $(ROOTFS) \
+		--state-dir $(CURDIR)/build/state
 
 # The hugetlb v1 controller is not mounted on every host; the cgroup tests expect it.
 hugetlb:
