@@ -58,6 +58,7 @@ public struct EffectivePermissions: Equatable, Sendable {
 
     /// Comma-separated, vocabulary order (the `org.tauos.app.permissions` annotation).
     static func list(_ permissions: Set<Permission>) -> String {
-        permissions.sorted().map(\.rawValue).joined(separator: ",")
+        // allCases is vocabulary order (what `<` compares): no sort, whose generic setup showed in convert's profile.
+        Permission.allCases.filter { permissions.contains($0) }.map(\.rawValue).joined(separator: ",")
     }
 }
