@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/sched.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -198,3 +199,64 @@ long tr_recv_message(int sock, char *buf, size_t cap, int *fd) {
 
 int tr_eventfd_cloexec(unsigned int initial) { return eventfd(initial, EFD_CLOEXEC); }
 long tr_bpf(int cmd, void *attr, unsigned int attr_size) { return syscall(SYS_bpf, cmd, attr, attr_size); }
+
+// --- cgroup attach warm-up -------------------------------------------------------------------------------------
+// The first write to a cgroup.procs file after a quiet period waits for an RCU grace period (the kernel's
+// cgroup_threadgroup_rwsem switching to its writer mode; ~10-16 ms on this host). tr_cgroup_attach_warmup starts
+// that grace period early from a helper that shares our memory (CLONE_VM, so the clone costs no page-table copy)
+// and moves itself into the cgroup it is already in: a migration that changes nothing. A later attach of the
+// container process that falls inside the same grace period, or right after it, does not wait again. The helper
+// runs on its own static stack with every signal blocked and makes raw system calls only: it shares our TLS, so it
+// must not touch errno or anything else of libc.
+static long tr_raw_syscall3(long n, long a, long b, long c) {
+#if defined(__x86_64__)
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+    return ret;
+#elif defined(__aarch64__)
+    register long x8 __asm__("x8") = n;
+    register long x0 __asm__("x0") = a;
+    register long x1 __asm__("x1") = b;
+    register long x2 __asm__("x2") = c;
+    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+    return x0;
+#else
+    (void)n; (void)a; (void)b; (void)c;
+    return -ENOSYS;
+#endif
+}
+
+static char tr_warmup_stack[16384] __attribute__((aligned(64)));
+static char tr_warmup_path[4096];
+
+static int tr_warmup_main(void *unused) {
+    (void)unused;
+    // Our copy of the fd table holds the caller's pipes: drop them so nobody waits on an EOF for our sake.
+    tr_raw_syscall3(__NR_close_range, 0, ~0L, 0);
+    long fd = tr_raw_syscall3(SYS_openat, AT_FDCWD, (long)tr_warmup_path, O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        tr_raw_syscall3(SYS_write, fd, (long)"0", 1);  // "0": the writing process itself
+        tr_raw_syscall3(SYS_close, fd, 0, 0);
+    }
+    return 0;  // glibc's clone makes the exit system call with this value; nothing else runs in the helper
+}
+
+pid_t tr_cgroup_attach_warmup(const char *procs_path) {
+#if defined(__x86_64__) || defined(__aarch64__)
+    size_t n = strlen(procs_path);
+    if (n >= sizeof(tr_warmup_path)) { errno = ENAMETOOLONG; return -1; }
+    memcpy(tr_warmup_path, procs_path, n + 1);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int pid = clone(tr_warmup_main, tr_warmup_stack + sizeof(tr_warmup_stack), CLONE_VM | SIGCHLD, NULL);
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = saved;
+    return pid;
+#else
+    (void)procs_path;
+    errno = ENOSYS;
+    return -1;
+#endif
+}

@@ -34,6 +34,9 @@ extension Runtime {
         try ContainerID.validate(id)
         // Cheap early answer for the common case; the atomic mkdir in reserve() decides races.
         if Files.exists(store.directory(of: id)) { throw .alreadyExists(id) }
+        // The attach's RCU grace period runs while we load the config and make the cgroups (CgroupAttachWarmup).
+        var warmup = systemdCgroup ? CgroupAttachWarmup.none : CgroupAttachWarmup.start()
+        defer { warmup.reap() }
         let bundlePath = try absoluteBundle(bundle)
         let spec: Spec
         do {

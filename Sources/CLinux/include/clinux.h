@@ -20,6 +20,10 @@ int tr_pidfd_open(pid_t pid, unsigned int flags);
 int tr_pidfd_send_signal(int pidfd, int sig);
 int tr_close_range(unsigned int first, unsigned int last, unsigned int flags);
 int tr_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
+// Starts a helper that writes "0" into procs_path (a cgroup.procs file of the cgroup the caller is in: a no-op
+// migration) so the RCU grace period a cgroup attach waits for begins now. Returns the helper's pid (reap it with
+// waitpid) or -1. The helper's stack is static: start no second one before the first is reaped.
+pid_t tr_cgroup_attach_warmup(const char *procs_path);
 
 // Files.
 // O_PATH is hidden behind _GNU_SOURCE in the Glibc module map.

@@ -1,0 +1,53 @@
+import TaurunLinux
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hides most of the RCU grace period a cgroup v1 attach waits for (~10-16 ms here, the largest single cost of
+/// `create`): at the start of create a helper moves itself into the cgroup it is already in (a no-op migration),
+/// which starts that grace period while we load the config, make the cgroups and clone; the container's own attach
+/// then finds it passed or half-way. Nothing depends on it: when the helper cannot start, or its grace period ends too
+/// early, the attach simply waits as before. Only for cgroupfs on v1/hybrid hosts (systemd moves the process itself;
+/// a pure v2 host places it with CLONE_INTO_CGROUP or attaches once).
+struct CgroupAttachWarmup: ~Copyable {
+    private var pid: pid_t
+
+    /// Starts the helper when this process sits in a v1 hierarchy whose cgroup.procs we can name; else does nothing.
+    static func start() -> CgroupAttachWarmup {
+        guard let path = ownProcsFile() else { return CgroupAttachWarmup(pid: -1) }
+        return CgroupAttachWarmup(pid: path.withCString { tr_cgroup_attach_warmup($0) })
+    }
+
+    /// No helper (the systemd driver).
+    static var none: CgroupAttachWarmup { CgroupAttachWarmup(pid: -1) }
+
+    private init(pid: pid_t) { self.pid = pid }
+
+    /// Reaps the helper (by then it has, or is about to have, finished its one write).
+    mutating func reap() {
+        guard pid > 0 else { return }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        pid = -1
+    }
+
+    deinit { if pid > 0 { var status: Int32 = 0; while waitpid(pid, &status, 0) < 0 && errno == EINTR {} } }
+
+    /// The cgroup.procs of our own cgroup in a simple v1 hierarchy mounted at the usual place, e.g.
+    /// /sys/fs/cgroup/pids/user.slice/cgroup.procs; nil on a pure v2 host or when none is found.
+    static func ownProcsFile() -> String? {
+        guard let text = try? Files.readString("/proc/self/cgroup") else { return nil }
+        for controller in ["pids", "freezer", "devices"] {
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+                guard fields.count == 3, fields[1] == controller else { continue }
+                let dir = "/sys/fs/cgroup/" + controller + (fields[2] == "/" ? "" : String(fields[2]))
+                let file = dir + "/cgroup.procs"
+                if access(file, W_OK) == 0 { return file }
+            }
+        }
+        return nil
+    }
+}
