@@ -23,12 +23,13 @@ public enum Capabilities {
         return UInt32(value)
     }
 
-    /// The highest capability number the running kernel supports.
-    public static var lastSupported: UInt32 {
+    /// The highest capability number the running kernel supports; read once per process (it cannot change, and
+    /// create asks for it once per capability set and again in the container's init).
+    public static let lastSupported: UInt32 = {
         if let text = try? Files.readString("/proc/sys/kernel/cap_last_cap"),
            let n = UInt32(text.split(separator: "\n").first ?? "") { return n }
         return UInt32(cap_max_bits()) - 1
-    }
+    }()
 
     /// Drops every capability not in `keep` from the bounding set. Needs CAP_SETPCAP, so call before changing uid.
     public static func limitBounding(to keep: [UInt32]) throws(SyscallError) {

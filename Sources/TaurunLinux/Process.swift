@@ -58,6 +58,44 @@ public enum Processes {
         return startTime == nil || startTime == now
     }
 
+    /// How `awaitExit` ended.
+    public enum ExitWait: Equatable, Sendable {
+        /// The process was not running (gone, a zombie, or the pid now names another process) when we looked.
+        case notRunning
+        /// The process identified by pid + start time exited (it may be a zombie now).
+        case exited
+        case timedOut
+        /// No pidfd_open (kernel < 5.3): the caller polls.
+        case unsupported
+    }
+
+    /// Waits until the process identified by pid + start time exits, at most `timeoutMilliseconds`. A pidfd becomes
+    /// readable exactly when the process exits, so this sleeps in poll(2) and wakes then; no polling interval. The
+    /// start time is checked after the pidfd pins the process, so a recycled pid is never waited for.
+    public static func awaitExit(pid: Int32, startTime: UInt64?, timeoutMilliseconds: Int) -> ExitWait {
+        guard pid > 0 else { return .notRunning }
+        let pidfd = tr_pidfd_open(pid, 0)
+        if pidfd < 0 { return Glibc.errno == ENOSYS ? .unsupported : .notRunning }
+        defer { Glibc.close(pidfd) }
+        guard isAlive(pid: pid, startTime: startTime) else { return .notRunning }
+        let deadline = monotonicMilliseconds() + timeoutMilliseconds
+        while true {
+            let left = deadline - monotonicMilliseconds()
+            if left <= 0 { return .timedOut }
+            var pfd = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+            let r = poll(&pfd, 1, Int32(clamping: left))
+            if r > 0 { return .exited }
+            if r == 0 { return .timedOut }
+            if Glibc.errno != EINTR { return .unsupported }
+        }
+    }
+
+    private static func monotonicMilliseconds() -> Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int(ts.tv_sec) * 1000 + Int(ts.tv_nsec) / 1_000_000
+    }
+
     /// Sends `signal` to exactly the process identified by pid + start time: the pidfd pins the process, and the
     /// start time is checked after pinning so a recycled pid is never signalled.
     public static func signal(pid: Int32, startTime: UInt64?, _ signal: Int32) throws(SyscallError) {

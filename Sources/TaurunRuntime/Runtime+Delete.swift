@@ -72,8 +72,20 @@ extension Runtime {
         do { try cgroup.destroy() } catch { throw .cgroup(error.description) }
     }
 
-    /// Polls until the process is gone (or a zombie its parent will reap); at most ~5 s.
+    /// Waits until the process is gone (or a zombie its parent will reap); at most ~5 s.
     func waitForExit(pid: Int32, startTime: UInt64?) {
+        switch Processes.awaitExit(pid: pid, startTime: startTime, timeoutMilliseconds: 5000) {
+        case .notRunning, .timedOut:
+            return
+        case .exited:
+            // Our own child (run, or a failed create): reap it.
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, WNOHANG)
+            return
+        case .unsupported:
+            break
+        }
+        // Without pidfds: poll.
         var waited = 0
         while Processes.isAlive(pid: pid, startTime: startTime) && waited < 5000 {
             // Our own child (run, or a failed create): reap it.
