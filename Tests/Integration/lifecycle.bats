@@ -427,6 +427,10 @@ kill_and_expect_stopped() {
     (cd "$dir" && "$RUNTIME" spec)
     jq -e '.ociVersion and .process.args and .root.path == "rootfs" and (.linux.namespaces | length > 0)' \
         "$dir/config.json"
+    # taurun's spec carries its default seccomp profile (runc's has none).
+    if is_taurun; then
+        jq -e '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO" and (.linux.seccomp.syscalls | length > 0)' "$dir/config.json"
+    fi
     cp -a "$ROOTFS_SRC" "$dir/rootfs"
     jq --arg mark "TAURUN_TEST_MARK=$TEST_MARK" '.process.terminal = false | .process.args = ["echo", "from-spec"]
         | .process.env += [$mark]' "$dir/config.json" > "$dir/c.json"
@@ -435,6 +439,16 @@ kill_and_expect_stopped() {
     run --separate-stderr rt run --bundle "$dir" "$id"
     [ "$status" -eq 0 ]
     [ "$output" = from-spec ]
+    # The default profile: ordinary programs work, namespace creation does not.
+    if is_taurun; then
+        jq '.process.args = ["sh", "-c", "ls / > /dev/null && echo listed; unshare -U true 2>&1; echo rc=$?"]' \
+            "$dir/config.json" > "$dir/c.json"
+        mv "$dir/c.json" "$dir/config.json"
+        run --separate-stderr rt run --bundle "$dir" "$id"
+        [ "${lines[0]}" = listed ]
+        [[ "$output" == *"Operation not permitted"* ]]
+        [[ "$output" == *"rc=1"* ]]
+    fi
 
     local before
     before=$(cat "$dir/config.json")

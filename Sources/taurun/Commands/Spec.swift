@@ -15,7 +15,7 @@ struct SpecCommand: TaurunVerb {
     mutating func execute(_ runtime: TaurunRuntime.Runtime) throws {
         let path = bundle + "/config.json"
         if Files.exists(path) { throw ValidationError("File \(path) exists. Remove it first") }
-        let spec = Spec.runcDefault(rootless: rootless, hostUID: rootless ? getuid() : nil, hostGID: rootless ? getgid() : nil)
+        let spec = DefaultSpec.make(rootless: rootless, hostUID: rootless ? getuid() : nil, hostGID: rootless ? getgid() : nil)
         try Files.writeAtomically(path, spec.encodedJSON(), mode: 0o644)
     }
 }
