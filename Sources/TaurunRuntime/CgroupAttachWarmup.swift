@@ -10,7 +10,8 @@ import Glibc
 /// which starts that grace period while we load the config, make the cgroups and clone; the container's own attach
 /// then finds it passed or half-way. Nothing depends on it: when the helper cannot start, or its grace period ends too
 /// early, the attach simply waits as before. Only for cgroupfs on v1/hybrid hosts (systemd moves the process itself;
-/// a pure v2 host places it with CLONE_INTO_CGROUP or attaches once).
+/// a pure v2 host places it with CLONE_INTO_CGROUP or attaches once). The helper shares our memory until it exits:
+/// reap it before anything that needs a process nobody shares memory with (setns into a time namespace).
 struct CgroupAttachWarmup: ~Copyable {
     private var pid: pid_t
 

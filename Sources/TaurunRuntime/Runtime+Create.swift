@@ -52,6 +52,9 @@ extension Runtime {
             process: spec.process, appProfile: app == nil ? nil : spec.annotations?[TauAppPolicy.Annotation.appArmorProfile],
             required: requireLSM || app?.requiresLSM == true)
         var plan = try InitPlan.build(spec: spec, bundle: bundlePath, containerID: id, options: options)
+        // setns into a time namespace needs a process whose memory nobody else shares (EUSERS): the helper must be
+        // gone before launch joins one.
+        if plan.joins.contains(where: { $0.kind == .time }) { warmup.reap() }
         let seccomp: SeccompProgram?
         // Compiled BPF is cached beside the state root (not in it: every directory there is a container), keyed by the
         // profile: a hit skips libseccomp entirely. A Tau app's denials are routed to its security monitor.
@@ -144,11 +147,6 @@ extension Runtime {
             if consoleReceiver >= 0 { close(consoleReceiver) }
         }
 
-        do {
-            try cgroup.create()
-            try cgroup.apply(spec.linux?.resources)
-        } catch { channels.child.close(); throw .cgroup(error.description) }
-
         // pid and time namespaces joined by path apply to children only (pid_for_children): join them here.
         for join in plan.joins where join.kind == .pid || join.kind == .time {
             do {
@@ -202,9 +200,15 @@ extension Runtime {
         let sync = channels.parent
         do {
             try sync.send(.go(creatingState))
-            // Moving a process between v1 cgroups waits for an RCU grace period (~10 ms here, for crun too): the
-            // child builds its rootfs meanwhile and waits for this message only where the cgroup matters.
-            do { try cgroup.add(pid: pid) } catch { throw RuntimeError.cgroup(error.description) }
+            // The cgroups are made (their directories were recorded before the clone) and joined while the child
+            // builds its rootfs: it waits for this message only where the cgroup matters (its first cgroup mount,
+            // else the end of the rootfs). Moving a process between v1 cgroups waits for an RCU grace period
+            // (~10 ms here, for crun too), mostly hidden by CgroupAttachWarmup.
+            do {
+                try cgroup.create()
+                try cgroup.apply(spec.linux?.resources)
+                try cgroup.add(pid: pid)
+            } catch { throw RuntimeError.cgroup(error.description) }
             try sync.send(.cgroupJoined)
             loop: while true {
                 switch try sync.receive() {

@@ -98,13 +98,20 @@ struct ContainerInit {
         if let name = plan.hostname, !name.isEmpty { try Identity.setHostname(name) }
         if let name = plan.domainname, !name.isEmpty { try Identity.setDomainname(name) }
 
-        let rootFD = try RootfsBuilder(plan: plan).build()
-        if !plan.unshareCgroupNamespace { try waitForCgroup() }
-        try sync.send(.hooks)
-        switch try sync.receive() {
-        case .hooksDone?: break
-        case .failed(let m)?: throw RuntimeError.container(m)
-        default: _exit(1)
+        // The parent makes the cgroups and moves us in while we build the rootfs; a cgroup mount binds those
+        // directories, so the first one waits for them. Inside a cgroup namespace we waited before unsharing.
+        var cgroupJoined = plan.unshareCgroupNamespace
+        let rootFD = try RootfsBuilder(plan: plan).build(beforeCgroupMount: {
+            if !cgroupJoined { try waitForCgroup(); cgroupJoined = true }
+        })
+        if !cgroupJoined { try waitForCgroup() }
+        if plan.runtimeHooks {
+            try sync.send(.hooks)
+            switch try sync.receive() {
+            case .hooksDone?: break
+            case .failed(let m)?: throw RuntimeError.container(m)
+            default: _exit(1)
+            }
         }
         try HookRunner.run(plan.createContainerHooks, kind: "createContainer", state: state)
         try RootfsBuilder(plan: plan).enter(rootFD: rootFD)

@@ -76,6 +76,9 @@ struct InitPlan {
 
     var createContainerHooks: [Hook]
     var startContainerHooks: [Hook]
+    /// prestart or createRuntime hooks exist: the parent runs them once the rootfs is built, so the child stops for
+    /// them; without any it goes straight on (one round trip less).
+    var runtimeHooks: Bool
     var noPivot: Bool
     var newSessionKeyring: Bool
     var preserveFDs: Int32
@@ -321,6 +324,7 @@ extension InitPlan {
             apparmorProfile: (process.apparmorProfile?.isEmpty == false && HostLSM.appArmorEnabled) ? process.apparmorProfile : nil,
             selinuxLabel: (process.selinuxLabel?.isEmpty == false && HostLSM.seLinuxEnabled) ? process.selinuxLabel : nil,
             createContainerHooks: spec.hooks?.createContainer ?? [], startContainerHooks: spec.hooks?.startContainer ?? [],
+            runtimeHooks: spec.hooks?.prestart?.isEmpty == false || spec.hooks?.createRuntime?.isEmpty == false,
             noPivot: options.noPivot, newSessionKeyring: !options.noNewKeyring, preserveFDs: options.preserveFDs,
             containerID: containerID)
     }

@@ -11,8 +11,10 @@ import Glibc
 struct RootfsBuilder {
     let plan: InitPlan
 
-    /// Mounts, devices and the cwd, before pivot_root. Returns an O_PATH fd of the new root.
-    func build() throws -> Int32 {
+    /// Mounts, devices and the cwd, before pivot_root. Returns an O_PATH fd of the new root. `beforeCgroupMount`
+    /// runs before each `cgroup`/`cgroup2` mount (they bind the container's cgroup directories, made meanwhile by
+    /// the parent).
+    func build(beforeCgroupMount: () throws -> Void = {}) throws -> Int32 {
         // Our mounts must not propagate back to the host: make the whole tree slave (or what the config asks).
         // shared and unbindable wait until after pivot_root: shared would propagate our mounts to the host, and an
         // unbindable tree cannot be bind-mounted onto itself below.
@@ -22,7 +24,10 @@ struct RootfsBuilder {
         // pivot_root needs the new root to be a mount point.
         try Mounts.mount(source: plan.rootfs, target: plan.rootfs, type: nil, flags: [.bind, .recursive], data: nil)
         let rootFD = try Files.open(plan.rootfs, Int32(TR_O_PATH) | O_DIRECTORY)
-        for m in plan.mounts { try mount(m, rootFD: rootFD) }
+        for m in plan.mounts {
+            if m.type == "cgroup" || m.type == "cgroup2" { try beforeCgroupMount() }
+            try mount(m, rootFD: rootFD)
+        }
         try createDevices(rootFD: rootFD)
         let cwd = try Files.createInRoot(rootFD: rootFD, plan.cwd, directory: true, display: "cwd " + plan.cwd)
         close(cwd)
@@ -120,8 +125,24 @@ struct RootfsBuilder {
         let top = try Files.createInRoot(rootFD: rootFD, rel, directory: true, display: m.destination)
         try Mounts.mount(source: "tmpfs", target: Files.procPath(top), type: "tmpfs", flags: base, data: "mode=755", display: m.destination)
         close(top)
+        // The tmpfs just mounted is ours alone (nothing else runs in this mount namespace yet) and empty: its
+        // hierarchy directories are made and opened relative to it, one level deep and without following symlinks,
+        // instead of resolving the whole path from the root for each one.
+        let tmpfs = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH) | O_DIRECTORY, resolve: Files.resolveInRoot,
+                                      display: m.destination)
+        defer { close(tmpfs) }
         for h in plan.cgroupHierarchies where !h.name.isEmpty {
-            try mountHierarchy(h, at: rel + "/" + h.name, display: m.destination + "/" + h.name, readOnly: readOnly, rootFD: rootFD)
+            let display = m.destination + "/" + h.name
+            if h.name.contains("/") {
+                try mountHierarchy(h, at: rel + "/" + h.name, display: display, readOnly: readOnly, rootFD: rootFD)
+                continue
+            }
+            if mkdirat(tmpfs, h.name, 0o755) != 0 && errno != EEXIST { throw SyscallError("mkdir", display) }
+            let fd = try sys("open", display) { tr_openat(tmpfs, h.name, Int32(TR_O_PATH) | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0) }
+            defer { close(fd) }
+            try mountHierarchy(h, onto: fd, display: display, readOnly: readOnly) {
+                try sys("open", display) { tr_openat(tmpfs, h.name, Int32(TR_O_PATH) | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0) }
+            }
         }
         if readOnly { try remount(rel, display: m.destination, rootFD: rootFD, flags: base.union(.readOnly)) }
     }
@@ -130,12 +151,24 @@ struct RootfsBuilder {
     /// without one, a bind of the container's own cgroup dir, as runc does, so the host's tree stays hidden.
     private func mountHierarchy(_ h: InitPlan.CgroupHierarchy, at rel: String, display: String, readOnly: Bool,
                                 rootFD: Int32) throws {
-        let base: MountFlags = [.noSuid, .noDev, .noExec]
         let fd = try Files.createInRoot(rootFD: rootFD, rel, directory: true, display: display)
         defer { close(fd) }
+        try mountHierarchy(h, onto: fd, display: display, readOnly: readOnly) {
+            try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+        }
+    }
+
+    /// Mounts hierarchy `h` onto the directory `fd`; `reopen` opens the same path again after the mount (an fd
+    /// taken before names what the mount covers), for the bind's remount.
+    private func mountHierarchy(_ h: InitPlan.CgroupHierarchy, onto fd: Int32, display: String, readOnly: Bool,
+                                reopen: () throws -> Int32) throws {
+        let base: MountFlags = [.noSuid, .noDev, .noExec]
         if !plan.unshareCgroupNamespace, let source = plan.cgroupBindSources[h.name] {
             try Mounts.mount(source: source, target: Files.procPath(fd), type: nil, flags: .bind, data: nil, display: display)
-            try remount(rel, display: display, rootFD: rootFD, flags: readOnly ? base.union(.readOnly) : base)
+            let again = try reopen()
+            defer { close(again) }
+            try Mounts.mount(source: nil, target: Files.procPath(again), type: nil,
+                             flags: (readOnly ? base.union(.readOnly) : base).union([.bind, .remount]), data: nil, display: display)
         } else {
             try Mounts.mount(source: h.fstype, target: Files.procPath(fd), type: h.fstype,
                              flags: readOnly ? base.union(.readOnly) : base, data: h.options.isEmpty ? nil : h.options, display: display)

@@ -6,9 +6,11 @@ import Glibc
 #endif
 
 /// The messages parent and child exchange during create, in order:
-/// child waits `go` (id maps written, cgroup joined) → child sends `hooks` (mounts done) → parent runs prestart and
-/// createRuntime hooks, sends `hooksDone` → child sends `ready` (waiting on the exec fifo) → parent records state,
-/// sends `handover` → child clears its parent-death signal, sends `ack`. Either side may send `failed` instead.
+/// child waits `go` (id maps written) → builds its rootfs while the parent makes the cgroups and moves it in, then
+/// `cgroupJoined` (awaited before the first cgroup mount, or once the mounts are done) → child sends `hooks` (mounts
+/// done; only when there are prestart/createRuntime hooks) → parent runs them, sends `hooksDone` → child sends
+/// `ready` (waiting on the exec fifo) → parent records state, sends `handover` → child clears its parent-death
+/// signal, sends `ack`. Either side may send `failed` instead.
 enum SyncMessage: Equatable {
     /// `go` carries the OCI state JSON the child hands to createContainer/startContainer hooks.
     case go(String)
