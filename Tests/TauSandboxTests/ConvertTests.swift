@@ -1,4 +1,5 @@
 import Testing
+import TaurunOCI
 @testable import TauSandbox
 
 /// End-to-end convert into a temp state dir (root only: it chowns the home to the app's host uid).
@@ -7,7 +8,7 @@ import Testing
     func convertWritesABundleAndIsByteIdenticalOnRerun() throws {
         let directory = TestSupport.temporaryDirectory("convert")
         defer { TestSupport.remove(directory) }
-        let rootfs = TestSupport.makeRootfs(in: directory)
+        _ = TestSupport.makeRootfs(in: directory)  // the manifest names it: rootfs = "rootfs"
         let manifest = directory + "/tau.toml"
         TestSupport.write(manifest, "id = \"org.tauos.convert\"\ncommand = [\"/bin/sh\"]\nrootfs = \"rootfs\"\n[permissions]\naudio = true\n")
         let options = ConvertOptions(manifestPath: manifest, bundlePath: directory + "/bundle", stateDirectory: directory + "/state")
@@ -15,8 +16,15 @@ import Testing
         #expect(first.hostIDBase >= 200_000)
         #expect(first.permissions.granted == [.audio])
         let config = try FileSystem.readFile(directory + "/bundle/config.json")
-        for path in ["rootfs/bin", "rootfs/home/app", "rootfs/proc", "tau/apparmor.profile", "tau/seccomp.json", "tau/bundle.json"] {
-            #expect(FileSystem.kind(directory + "/bundle/" + path) != nil, "\(path)")
+        #expect(try FileSystem.list(directory + "/bundle") == ["config.json", "tau"])
+        for path in ["tau/apparmor.profile", "tau/seccomp.json", "tau/bundle.json"] {
+            #expect(FileSystem.kind(directory + "/bundle/" + path) == .regular, "\(path)")
+        }
+        // root.path: the shared skeleton in the state directory, with every mount point.
+        let root = try #require(try Spec.decode(config).root?.path)
+        #expect(root.hasPrefix(directory + "/state/skeletons/"))
+        for path in ["/bin", "/etc", "/home/app", "/proc", "/dev", "/sys", "/tmp"] {
+            #expect(FileSystem.kind(root + path) == .directory, "\(path)")
         }
         let home = try FileSystem.status(first.homePath)
         #expect(home.st_uid == first.hostUID && home.st_mode & 0o777 == 0o700)
@@ -47,10 +55,15 @@ import Testing
         let denied = try #require(TestSupport.read(directory + "/bundle/config.json"))
         #expect(denied.contains("\"type\": \"network\""))
         #expect(FileSystem.kind(directory + "/bundle/config.json.tmp") == nil)
-        // The rootfs gained a top-level directory: the skeleton is rebuilt.
+        let oldRoot = try #require(try Spec.decode(FileSystem.readFile(directory + "/bundle/config.json")).root?.path)
+        // The rootfs gained a top-level directory: a new skeleton, named in root.path; the old one stays (other
+        // bundles may use it).
         try FileSystem.makeDirectory(rootfs + "/opt")
         _ = try TauConverter.convert(options, prompter: NoPrompter?.none)
-        #expect(FileSystem.kind(directory + "/bundle/rootfs/opt") == .directory)
+        let newRoot = try #require(try Spec.decode(FileSystem.readFile(directory + "/bundle/config.json")).root?.path)
+        #expect(newRoot != oldRoot)
+        #expect(FileSystem.kind(newRoot + "/opt") == .directory)
+        #expect(FileSystem.kind(oldRoot + "/bin") == .directory && FileSystem.kind(oldRoot + "/opt") == nil)
         #expect(try #require(TestSupport.read(directory + "/bundle/config.json")).contains("\"destination\": \"/opt\""))
     }
 

@@ -45,7 +45,7 @@ import TaurunOCI
             hostIDBase: example.base, homeHostPath: "/var/lib/taurun/apps/\(manifest.id)/home", rootfsHostPath: rootfs,
             dataMounts: example.data, host: host)
         let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
-        return BundleGenerator.generate(inputs, layout: layout)
+        return BundleGenerator.generate(inputs, layout: layout, rootPath: SkeletonStore(stateDirectory: "/var/lib/taurun").path(for: layout))
     }
 
     static func configText(_ generated: GeneratedBundle, rootfs: String) -> String {
@@ -183,7 +183,7 @@ import TaurunOCI
             manifest: manifest, permissions: EffectivePermissions(granted: [], denied: []), hostIDBase: 200_000,
             homeHostPath: "/h", rootfsHostPath: rootfs, dataMounts: [], host: host)
         let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
-        #expect(BundleGenerator.generate(inputs, layout: layout).spec.process?.apparmorProfile == "taurun-org.tauos.hello")
+        #expect(BundleGenerator.generate(inputs, layout: layout, rootPath: "/s").spec.process?.apparmorProfile == "taurun-org.tauos.hello")
     }
 
     @Test func skeletonMirrorsTheRootfsAndHoldsEveryMountPoint() throws {

@@ -36,7 +36,7 @@ struct BundleWriter {
         }
     }
 
-    /// The bundle's files other than the rootfs skeleton, by path relative to the bundle.
+    /// The bundle's files, by path relative to the bundle (the rootfs skeleton is shared: `SkeletonStore`).
     static func files(_ generated: GeneratedBundle, app: AppID) -> [(path: String, bytes: [UInt8])] {
         var files: [(path: String, bytes: [UInt8])] = [("tau/apparmor.profile", Array(generated.appArmorProfile.utf8))]
         let config = ConfigJSON.encode(generated.spec)
@@ -52,17 +52,18 @@ struct BundleWriter {
         return files
     }
 
-    /// Fast path for a re-convert: when the existing bundle is ours and its rootfs skeleton is exactly the one
-    /// generated, only files whose bytes changed are replaced (each through a temp file + rename, config.json last).
+    /// Fast path for a re-convert: when the existing bundle is ours and holds exactly the files convert writes, only
+    /// files whose bytes changed are replaced (each through a temp file + rename, config.json last). The rootfs
+    /// skeleton is not in the bundle (`SkeletonStore`); a changed layout is a changed `root.path` in config.json.
     /// Rebuilding and deleting the old tree costs tens of ms on ext4 with `discard`; this costs a few stats.
-    /// Returns false (and touches nothing) when the fast path does not apply.
+    /// Returns false (and touches nothing) when the fast path does not apply: anything else in the bundle (a
+    /// `rootfs/` written by an older taurun, a stale tau/seccomp.json, a leftover temp file) means a full rewrite.
     func updateInPlace(_ generated: GeneratedBundle, app: AppID) throws(SandboxError) -> Bool {
-        guard FileSystem.kind(bundle + "/" + Self.marker) == .regular,
-            let existing = skeleton(under: bundle + "/rootfs"), existing == generated.layout.entries
-        else { return false }
+        guard FileSystem.kind(bundle + "/" + Self.marker) == .regular else { return false }
         let files = Self.files(generated, app: app)
-        let wanted = Set(files.map(\.path))
-        if !wanted.contains("tau/seccomp.json"), FileSystem.kind(bundle + "/tau/seccomp.json") != nil {
+        // `files` is config.json plus tau/*.
+        let tauNames = files.compactMap { $0.path.hasPrefix("tau/") ? FileSystem.baseName($0.path) : nil }.sorted()
+        guard (try? FileSystem.list(bundle)) == ["config.json", "tau"], (try? FileSystem.list(bundle + "/tau")) == tauNames else {
             return false
         }
         for file in files {
@@ -73,47 +74,13 @@ struct BundleWriter {
         return true
     }
 
-    /// The skeleton currently in `root`, as layout entries (nil if it holds anything a skeleton never does).
-    private func skeleton(under root: String) -> [RootfsLayout.Entry]? {
-        var entries: [RootfsLayout.Entry] = []
-        func walk(_ relative: String) -> Bool {
-            guard let names = try? FileSystem.list(root + relative) else { return false }
-            for name in names {
-                let path = (relative == "/" ? "" : relative) + "/" + name
-                switch FileSystem.kind(root + path) {
-                case .directory:
-                    entries.append(.directory(path))
-                    if !walk(path) { return false }
-                case .regular:
-                    entries.append(.emptyFile(path))
-                case .symlink:
-                    guard let target = try? FileSystem.readLink(root + path) else { return false }
-                    entries.append(.symlink(path, target: target))
-                default:
-                    return false
-                }
-            }
-            return true
-        }
-        guard walk("/") else { return nil }
-        return entries.sorted { $0.path < $1.path }
-    }
-
-    /// Builds the bundle in the staging directory. The caller commits or discards it.
+    /// Builds the bundle in the staging directory. The caller commits or discards it. The skeleton that config.json's
+    /// root.path names must exist first (`SkeletonStore.ensure`).
     func stage(_ generated: GeneratedBundle, app: AppID) throws(SandboxError) {
         for leftover in [staging, retired] where FileSystem.kind(leftover) != nil {
             try FileSystem.removeTree(leftover)
         }
         try FileSystem.makeDirectory(staging, mode: 0o711)
-        try FileSystem.makeDirectory(staging + "/rootfs", mode: 0o755)
-        for entry in generated.layout.entries {
-            let path = staging + "/rootfs" + entry.path
-            switch entry {
-            case .directory: try FileSystem.makeDirectory(path, mode: 0o755)
-            case .emptyFile: try FileSystem.createFile(path, bytes: [], mode: 0o644)
-            case .symlink(_, let target): try FileSystem.makeSymlink(path, target: target)
-            }
-        }
         try FileSystem.makeDirectory(staging + "/tau", mode: 0o755)
         for file in Self.files(generated, app: app) {
             try FileSystem.createFile(staging + "/" + file.path, bytes: file.bytes, mode: 0o644)

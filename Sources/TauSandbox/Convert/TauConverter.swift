@@ -84,6 +84,8 @@ public enum TauConverter {
         for (origin, path) in traversed {
             try AccessCheck.requireTraversable(path, origin: origin)
         }
+        let skeletons = SkeletonStore(stateDirectory: state)
+        try skeletons.preflight(plan.layout)
         let preflightProvisioner = HomeProvisioner(
             stateDirectory: state, app: manifest.id, hostUID: peekedUID, diskBytes: manifest.resources.diskBytes)
         try preflightProvisioner.preflight()
@@ -99,7 +101,7 @@ public enum TauConverter {
         let lock = try StateLock(stateDirectory: state)
         defer { lock.release() }
         plan.inputs.hostIDBase = try IDAllocator(stateDirectory: state).peek(manifest.id)
-        let generated = BundleGenerator.generate(plan.inputs, layout: plan.layout)
+        let generated = BundleGenerator.generate(plan.inputs, layout: plan.layout, rootPath: skeletons.path(for: plan.layout))
         let hostUID = plan.inputs.hostIDBase + IDAllocator.appID
         let warnings = plan.inputs.dataMounts.compactMap { AccessCheck.warning(for: $0, uid: hostUID, app: manifest.id) }
         let provisioner = HomeProvisioner(
@@ -116,6 +118,8 @@ public enum TauConverter {
             try provisioner.provision()
             _ = try IDAllocator(stateDirectory: state).allocate(manifest.id)
             if plan.recordChanged { try GrantStore(stateDirectory: state).save(plan.record) }
+            // Before the bundle: its config.json names the skeleton.
+            _ = try skeletons.ensure(plan.layout)
             if try !writer.updateInPlace(generated, app: manifest.id) {
                 try writer.stage(generated, app: manifest.id)
                 try writer.commit()

@@ -107,7 +107,9 @@ public enum BundleGenerator {
         return points
     }
 
-    public static func generate(_ inputs: BundleInputs, layout: RootfsLayout) -> GeneratedBundle {
+    /// `rootPath` is the absolute host path of the layout's skeleton (`SkeletonStore.path(for:)`), config.json's
+    /// `root.path`.
+    public static func generate(_ inputs: BundleInputs, layout: RootfsLayout, rootPath: String) -> GeneratedBundle {
         let manifest = inputs.manifest
         let sandboxed = manifest.sandbox == .taurun
         let network = inputs.permissions.has(.network) || !sandboxed
@@ -219,7 +221,7 @@ public enum BundleGenerator {
         // Only when asked for, so bundles of apps that do not care stay byte-identical.
         if manifest.requireLSM { annotations[Annotation.requireLSM] = "true" }
         let spec = Spec(
-            ociVersion: ociVersion, process: process, root: Root(path: "rootfs", readonly: true),
+            ociVersion: ociVersion, process: process, root: Root(path: rootPath, readonly: true),
             hostname: manifest.id.rawValue, mounts: mounts, annotations: annotations, linux: linux)
 
         let rootfsDirectories = layout.binds.filter { $0.options?.first == "rbind" }.map(\.destination)

@@ -1,13 +1,13 @@
 import TaurunOCI
 
-/// The bundle's rootfs: a skeleton directory that convert writes into the bundle, whose entries are read-only bind
-/// mounts of the app's real rootfs, plus empty mount points for everything the sandbox mounts.
+/// The bundle's rootfs: a skeleton directory whose entries are read-only bind mounts of the app's real rootfs, plus
+/// empty mount points for everything the sandbox mounts. Built once per distinct layout in the state directory and
+/// shared by bundles (`SkeletonStore`); config.json's `root.path` is its absolute path.
 ///
 /// Why not `root.path` = the app's rootfs directly: with a user namespace the runtime creates missing mount points
 /// as the container's root, i.e. an unprivileged host uid, inside a rootfs owned by host root → EACCES (runc:
 /// "mkdir …/proc: permission denied"). A symlink `rootfs -> …` is refused by runc ("invalid rootfs"). The skeleton
-/// has every mount point already, costs a handful of mkdirs, leaves the shared rootfs untouched, and works unchanged
-/// under runc and crun.
+/// has every mount point already, leaves the shared rootfs untouched, and works unchanged under runc and crun.
 public struct RootfsLayout: Equatable, Sendable {
     public enum Entry: Equatable, Sendable {
         case directory(String)

@@ -10,10 +10,11 @@ import Musl
 ///     grants/<id>.json         the user's decisions
 ///     apps/<id>/home           the private home (mount point of home.img when a disk quota is set)
 ///     apps/<id>/home.img       ext4 image backing the home when resources.disk is set
-///     lock                     flock'ed while ids.json or grants are read-modified-written
+///     skeletons/<sha256>       rootfs skeletons shared by bundles, one per distinct layout (SkeletonStore)
+///     lock                     flock'ed while ids.json, grants or skeletons are written
 ///
-/// The state directory and apps/ are 0711: the container's mapped root must traverse them to bind the home, but
-/// nobody can list them.
+/// The state directory, apps/ and skeletons/ are 0711: the container's mapped root must traverse them to bind the
+/// home and reach its root.path, but nobody can list them.
 public enum StateLayout {
     public static let defaultDirectory = "/var/lib/taurun"
 
