@@ -142,12 +142,16 @@ host_base() {
 
 @test "network granted: host interfaces, and connect() to a host listener works" {
     port=$(( 20000 + RANDOM % 20000 ))
+    # The listener says when it listens: on a loaded machine python's start-up alone can outlast a fixed sleep.
+    rm -f "$W/listening"
     python3 -c "
 import socket,sys
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $port)); s.listen(1); s.settimeout(20)
+open('$W/listening', 'w').close()
 c,_=s.accept(); c.sendall(b'pong\n'); c.close()" &
     listener=$!
-    sleep 0.3
+    for _ in $(seq 100); do [[ -e $W/listening ]] && break; sleep 0.1; done
+    [[ -e $W/listening ]]
     probe media-granted "cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d ' ' | grep -vx lo | head -n 1; nc -w 3 127.0.0.1 $port </dev/null"
     wait "$listener" || true
     [ "$status" -eq 0 ]
