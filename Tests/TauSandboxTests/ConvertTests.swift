@@ -30,8 +30,13 @@ import TaurunOCI
         #expect(home.st_uid == first.hostUID && home.st_mode & 0o777 == 0o700)
         #expect(FileSystem.kind(first.homePath + "/tmp") == .directory)
 
+        // The app's uid owns its home and may open it up (or the host admin may change it): convert puts it back.
+        try FileSystem.changeMode(first.homePath, 0o2755)
+        try FileSystem.changeOwner(first.homePath, uid: 0, gid: 0)
         let second = try TauConverter.convert(options, prompter: NoPrompter?.none)
         #expect(second.hostIDBase == first.hostIDBase)
+        let rehomed = try FileSystem.status(first.homePath)
+        #expect(rehomed.st_uid == first.hostUID && rehomed.st_gid == first.hostUID && rehomed.st_mode & 0o7777 == 0o700)
         #expect(try FileSystem.readFile(directory + "/bundle/config.json") == config)
         #expect(FileSystem.kind(directory + "/bundle.taurun-old") == nil)
     }

@@ -90,8 +90,12 @@ struct HomeProvisioner {
     }
 
     private func ownHome() throws(SandboxError) {
-        try FileSystem.changeOwner(home, uid: hostUID, gid: hostUID)
-        try FileSystem.changeMode(home, 0o700)
+        // Right already on every convert but the first: a chown or chmod is an inode update through the journal
+        // (~0.2 ms on a busy ext4), so only what differs is changed. The app's uid owns its home and may chmod it;
+        // convert puts it back.
+        let info = try FileSystem.status(home)
+        if info.st_uid != hostUID || info.st_gid != hostUID { try FileSystem.changeOwner(home, uid: hostUID, gid: hostUID) }
+        if info.st_uid != hostUID || info.st_gid != hostUID || info.st_mode & 0o7777 != 0o700 { try FileSystem.changeMode(home, 0o700) }
         let temporary = home + "/tmp"
         if FileSystem.kind(temporary) == nil {
             try FileSystem.makeDirectory(temporary, mode: 0o700)
