@@ -98,8 +98,9 @@ printf '%s\n' "${ratios[@]}"
 # --- taurun convert (issue 4: <= 5 ms) -------------------------------------------------------------------------
 # One state directory for all timed runs, as on a real host where the app's id range and home already exist.
 # "repeat": the same bundle again (a re-convert; files are rewritten only where their bytes change). "new bundle":
-# the bundle directory removed before each run, so the skeleton and every file are written. "first": the state
-# directory removed too (id range allocated, ids.json written durably, home created). `taurun --version` is the
+# the bundle directory removed before each run, so config.json and tau/ are written anew (the rootfs skeleton is
+# shared in the state dir). "first": the state directory removed too (id range allocated, ids.json written durably,
+# home and skeleton created). `taurun --version` is the
 # floor: process start and argument parsing, no conversion.
 convert_runs=${BENCH_CONVERT_RUNS:-200}
 cw="$work/convert"
@@ -242,8 +243,9 @@ version_of() {
     echo
     echo "Target: <= 5 ms (issue 4). \`hyperfine -N\` (no shell), 10 warm-up runs, $convert_runs timed runs per command,"
     echo "one state directory for all runs. *repeat*: the same bundle converted again (files rewritten only where their"
-    echo "bytes change). *new bundle*: the bundle directory removed before each run. *first*: the state directory removed"
-    echo "too (id range allocated, ids.json written durably, home created). *media* is bundles/media/manifest.tau with"
+    echo "bytes change). *new bundle*: the bundle directory removed before each run (config.json and tau/ written anew;"
+    echo "the rootfs skeleton is shared in the state dir). *first*: the state directory removed"
+    echo "too (id range allocated, ids.json written durably, home and skeleton created). *media* is bundles/media/manifest.tau with"
     echo "\`--yes --data DIR\` (network, camera, microphone, filesystem:ro). \`taurun --version\` is the floor: process"
     echo "start and argument parsing, no conversion; the last column is a command's median minus that floor, the part"
     echo "conversion adds, which shifts less than the absolute figures when other work shares the CPUs."
