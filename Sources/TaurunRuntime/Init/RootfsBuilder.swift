@@ -131,6 +131,11 @@ struct RootfsBuilder {
         let tmpfs = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH) | O_DIRECTORY, resolve: Files.resolveInRoot,
                                       display: m.destination)
         defer { close(tmpfs) }
+        func reopen(_ name: String, _ display: String) throws -> Int32 {
+            try sys("open", display) { tr_openat(tmpfs, name, Int32(TR_O_PATH) | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0) }
+        }
+        // Binds made here get their flags below, all at once.
+        var unremounted: [(name: String, display: String)] = []
         for h in plan.cgroupHierarchies where !h.name.isEmpty {
             let display = m.destination + "/" + h.name
             if h.name.contains("/") {
@@ -138,11 +143,23 @@ struct RootfsBuilder {
                 continue
             }
             if mkdirat(tmpfs, h.name, 0o755) != 0 && errno != EEXIST { throw SyscallError("mkdir", display) }
-            let fd = try sys("open", display) { tr_openat(tmpfs, h.name, Int32(TR_O_PATH) | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0) }
+            let fd = try reopen(h.name, display)
             defer { close(fd) }
-            try mountHierarchy(h, onto: fd, display: display, readOnly: readOnly) {
-                try sys("open", display) { tr_openat(tmpfs, h.name, Int32(TR_O_PATH) | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0) }
+            if try mountHierarchy(h, onto: fd, display: display, readOnly: readOnly, remountBind: false, reopen: { try reopen(h.name, display) }) {
+                unremounted.append((h.name, display))
             }
+        }
+        guard readOnly || !unremounted.isEmpty else { return }
+        // One recursive mount_setattr gives the tmpfs and every bind below it nosuid, nodev, noexec (and ro when
+        // asked), where a remount per bind costs a mount(2) each; kernels without it (< 5.12) remount one by one.
+        let attributes: UInt64 = 0x2 | 0x4 | 0x8 | (readOnly ? 0x1 : 0)  // MOUNT_ATTR_NOSUID|NODEV|NOEXEC, RDONLY
+        if tr_mount_setattr(tmpfs, "", 0x1000 | 0x8000 /* AT_EMPTY_PATH | AT_RECURSIVE */, attributes, 0, 0) == 0 { return }
+        guard errno == ENOSYS else { throw SyscallError("mount_setattr", m.destination) }
+        for bind in unremounted {
+            let again = try reopen(bind.name, bind.display)
+            defer { close(again) }
+            try Mounts.mount(source: nil, target: Files.procPath(again), type: nil,
+                             flags: (readOnly ? base.union(.readOnly) : base).union([.bind, .remount]), data: nil, display: bind.display)
         }
         if readOnly { try remount(rel, display: m.destination, rootFD: rootFD, flags: base.union(.readOnly)) }
     }
@@ -153,18 +170,20 @@ struct RootfsBuilder {
                                 rootFD: Int32) throws {
         let fd = try Files.createInRoot(rootFD: rootFD, rel, directory: true, display: display)
         defer { close(fd) }
-        try mountHierarchy(h, onto: fd, display: display, readOnly: readOnly) {
+        _ = try mountHierarchy(h, onto: fd, display: display, readOnly: readOnly, remountBind: true) {
             try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
         }
     }
 
     /// Mounts hierarchy `h` onto the directory `fd`; `reopen` opens the same path again after the mount (an fd
-    /// taken before names what the mount covers), for the bind's remount.
+    /// taken before names what the mount covers), for the bind's remount. With `remountBind` false a bind keeps the
+    /// flags it got (the caller sets them): returns true when it made such a bind.
     private func mountHierarchy(_ h: InitPlan.CgroupHierarchy, onto fd: Int32, display: String, readOnly: Bool,
-                                reopen: () throws -> Int32) throws {
+                                remountBind: Bool, reopen: () throws -> Int32) throws -> Bool {
         let base: MountFlags = [.noSuid, .noDev, .noExec]
         if !plan.unshareCgroupNamespace, let source = plan.cgroupBindSources[h.name] {
             try Mounts.mount(source: source, target: Files.procPath(fd), type: nil, flags: .bind, data: nil, display: display)
+            if !remountBind { return true }
             let again = try reopen()
             defer { close(again) }
             try Mounts.mount(source: nil, target: Files.procPath(again), type: nil,
@@ -173,6 +192,7 @@ struct RootfsBuilder {
             try Mounts.mount(source: h.fstype, target: Files.procPath(fd), type: h.fstype,
                              flags: readOnly ? base.union(.readOnly) : base, data: h.options.isEmpty ? nil : h.options, display: display)
         }
+        return false
     }
 
     /// Bind-remounts the mount now at `rel` with `flags` (reopened: an fd taken before the mount names what it covers).
