@@ -179,6 +179,12 @@ long tr_statfs_flags(const char *path) {
     return (long)st.f_flags;
 }
 
+long tr_statfs_type(const char *path) {
+    struct statfs st;
+    if (statfs(path, &st) < 0) return -1;
+    return (long)st.f_type;
+}
+
 long tr_recv_message(int sock, char *buf, size_t cap, int *fd) {
     struct iovec iov = { buf, cap };
     union { struct cmsghdr align; char cbuf[CMSG_SPACE(sizeof(int))]; } control;

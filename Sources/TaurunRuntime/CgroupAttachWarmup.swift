@@ -5,13 +5,13 @@ import CLinux
 import Glibc
 #endif
 
-/// Hides most of the RCU grace period a cgroup v1 attach waits for (~10-16 ms here, the largest single cost of
-/// `create`): at the start of create a helper moves itself into the cgroup it is already in (a no-op migration),
-/// which starts that grace period while we load the config, make the cgroups and clone; the container's own attach
-/// then finds it passed or half-way. Nothing depends on it: when the helper cannot start, or its grace period ends too
-/// early, the attach simply waits as before. Only for cgroupfs on v1/hybrid hosts (systemd moves the process itself;
-/// a pure v2 host places it with CLONE_INTO_CGROUP or attaches once). The helper shares our memory until it exits:
-/// reap it before anything that needs a process nobody shares memory with (setns into a time namespace).
+/// Hides part of the RCU grace period a pid written to a cgroup v1 cgroup.procs waits for (10-30 ms here) when the
+/// parent has to attach the container process itself (no CgroupSelfJoin: user namespaces, a two-stage clone): once
+/// create knows that, a helper moves itself into the cgroup it is already in (a no-op migration), which starts that
+/// grace period while we record and make the cgroups; the container's own attach then finds it passed or half-way.
+/// Nothing depends on it: when the helper cannot start, or its grace period ends too early, the attach simply waits
+/// as before. Only for the cgroupfs driver (systemd moves the process itself). The helper shares our memory until it
+/// exits: reap it before anything that needs a process nobody shares memory with (setns into a time namespace).
 struct CgroupAttachWarmup: ~Copyable {
     private var pid: pid_t
 

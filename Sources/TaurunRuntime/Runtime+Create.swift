@@ -34,8 +34,9 @@ extension Runtime {
         try ContainerID.validate(id)
         // Cheap early answer for the common case; the atomic mkdir in reserve() decides races.
         if Files.exists(store.directory(of: id)) { throw .alreadyExists(id) }
-        // The attach's RCU grace period runs while we load the config and make the cgroups (CgroupAttachWarmup).
-        var warmup = systemdCgroup ? CgroupAttachWarmup.none : CgroupAttachWarmup.start()
+        // Started once we know the parent attaches the pid itself (no CgroupSelfJoin): its RCU grace period then
+        // runs while we record and make the cgroups.
+        var warmup = CgroupAttachWarmup.none
         defer { warmup.reap() }
         let bundlePath = try absoluteBundle(bundle)
         let spec: Spec
@@ -52,9 +53,6 @@ extension Runtime {
             process: spec.process, appProfile: app == nil ? nil : spec.annotations?[TauAppPolicy.Annotation.appArmorProfile],
             required: requireLSM || app?.requiresLSM == true)
         var plan = try InitPlan.build(spec: spec, bundle: bundlePath, containerID: id, options: options)
-        // setns into a time namespace needs a process whose memory nobody else shares (EUSERS): the helper must be
-        // gone before launch joins one.
-        if plan.joins.contains(where: { $0.kind == .time }) { warmup.reap() }
         let seccomp: SeccompProgram?
         // Compiled BPF is cached beside the state root (not in it: every directory there is a container), keyed by the
         // profile: a hit skips libseccomp entirely. A Tau app's denials are routed to its security monitor.
@@ -74,6 +72,13 @@ extension Runtime {
             throw .cgroup(error.description)
         }
         plan.bindCgroups(to: cgroup.paths.dirs)
+        let selfJoin = CgroupSelfJoin.plan(
+            dirs: cgroup.paths.dirs, systemd: systemdCgroup || cgroup.paths.systemdUnit != nil,
+            userNamespace: plan.newUserNamespace || plan.joins.contains { $0.kind == .user }, twoStage: plan.needsTwoStageClone)
+        // setns into a time namespace needs a process whose memory nobody else shares (EUSERS): no helper then.
+        if selfJoin == nil && !systemdCgroup && !plan.joins.contains(where: { $0.kind == .time }) {
+            warmup = CgroupAttachWarmup.start()
+        }
 
         // From here on, things exist: record first, then create.
         let lock = try store.reserve(id)
@@ -87,8 +92,8 @@ extension Runtime {
         var ptyMaster: Int32 = -1
         do {
             try store.save(record)
-            childPid = try launch(spec: spec, plan: plan, seccomp: seccomp, app: app, cgroup: cgroup, record: &record,
-                                  options: options, lockFD: lock.fd, ptyMaster: &ptyMaster)
+            childPid = try launch(spec: spec, plan: plan, seccomp: seccomp, app: app, cgroup: cgroup, selfJoin: selfJoin,
+                                  record: &record, options: options, lockFD: lock.fd, ptyMaster: &ptyMaster)
         } catch {
             // launch records the pid right after clone (inout is written back on throw too).
             if let pid = record.pid { Glibc.kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
@@ -117,7 +122,7 @@ extension Runtime {
 
     /// Clone the container process and drive it through the sync protocol to `created`.
     private func launch(spec: Spec, plan: InitPlan, seccomp: SeccompProgram?, app: TauAppPolicy?, cgroup: any CgroupManager,
-                        record: inout ContainerRecord, options: CreateOptions, lockFD: Int32,
+                        selfJoin: CgroupSelfJoin?, record: inout ContainerRecord, options: CreateOptions, lockFD: Int32,
                         ptyMaster: inout Int32) throws(RuntimeError) -> pid_t {
         let fifoPath = store.execFifo(of: record.id)
         if mkfifo(fifoPath, 0o600) != 0 { throw .system(SyscallError("mkfifo", fifoPath)) }
@@ -156,18 +161,47 @@ extension Runtime {
             } catch { channels.child.close(); throw .system(error) }
         }
 
+        // With CgroupSelfJoin the cgroups exist before the clone: it lands in the cgroup2 one and the child moves
+        // itself into the v1 ones. Else they are made and joined while the child builds its rootfs (below).
+        var selfJoin = selfJoin
+        var unifiedFD: Int32 = -1
+        defer { if unifiedFD >= 0 { close(unifiedFD) } }
+        if let join = selfJoin {
+            do {
+                try cgroup.create()
+                try cgroup.apply(spec.linux?.resources)
+            } catch { channels.child.close(); throw .cgroup(error.description) }
+            if let dir = join.unifiedDir {
+                unifiedFD = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                if unifiedFD < 0 { channels.child.close(); throw .system(SyscallError("open", dir)) }
+            }
+        }
+
         // Seen from a new pid namespace the parent is pid 0.
         let parentPid = (plan.newNamespaces & NamespaceKind.pid.cloneFlag) != 0 || plan.joins.contains { $0.kind == .pid } ? 0 : getpid()
         let twoStage = plan.needsTwoStageClone
         var pid: pid_t
-        do { pid = try Namespaces.clone(flags: twoStage ? 0 : plan.newNamespaces) } catch { channels.child.close(); throw .system(error) }
+        do throws(SyscallError) {
+            let flags = twoStage ? 0 : plan.newNamespaces
+            if unifiedFD >= 0 {
+                do { pid = try Namespaces.clone(flags: flags, cgroupFD: unifiedFD) } catch {
+                    // A kernel without CLONE_INTO_CGROUP (< 5.7): the parent attaches the pid as below.
+                    guard [EINVAL, ENOSYS, E2BIG].contains(error.errno.rawValue) else { throw error }
+                    selfJoin = nil
+                    pid = try Namespaces.clone(flags: flags)
+                }
+            } else {
+                pid = try Namespaces.clone(flags: flags)
+            }
+        } catch { channels.child.close(); throw .system(error) }
         if pid == 0 {
             // The flock lives in the open file description, which the child shares until it closes its copy.
             close(lockFD)
             channels.parent.close()
             if twoStage { ContainerInit.firstStage(plan: plan, sync: channels.child) }
             ContainerInit(plan: plan, sync: channels.child, execFifoFD: fifo, consoleSocketFD: consoleFD,
-                          parentPid: parentPid, seccomp: seccomp, namespacesJoined: twoStage).run()
+                          parentPid: parentPid, seccomp: seccomp, namespacesJoined: twoStage,
+                          cgroupTasksFiles: selfJoin?.tasksFiles).run()
         }
         channels.child.close()
         if twoStage {
@@ -204,11 +238,13 @@ extension Runtime {
             // builds its rootfs: it waits for this message only where the cgroup matters (its first cgroup mount,
             // else the end of the rootfs). Moving a process between v1 cgroups waits for an RCU grace period
             // (~10 ms here, for crun too), mostly hidden by CgroupAttachWarmup.
-            do {
-                try cgroup.create()
-                try cgroup.apply(spec.linux?.resources)
-                try cgroup.add(pid: pid)
-            } catch { throw RuntimeError.cgroup(error.description) }
+            if selfJoin == nil {
+                do {
+                    try cgroup.create()
+                    try cgroup.apply(spec.linux?.resources)
+                    try cgroup.add(pid: pid)
+                } catch { throw RuntimeError.cgroup(error.description) }
+            }
             try sync.send(.cgroupJoined)
             loop: while true {
                 switch try sync.receive() {

@@ -1,6 +1,7 @@
 import Testing
 import TaurunLinux
 import TaurunOCI
+import CLinux
 @testable import TaurunRuntime
 
 #if canImport(Glibc)
@@ -45,4 +46,51 @@ import Glibc
         var none = CgroupAttachWarmup.none
         none.reap()
     }
+}
+
+/// Which cgroups the child joins itself (v1 `tasks`, no RCU grace period) and where the clone lands (cgroup2), and
+/// when the parent must attach the pid instead.
+@Suite struct CgroupSelfJoinTests {
+    /// A hybrid host: the unified hierarchy is the cgroup2 mount.
+    static func hybrid(_ dir: String) -> Bool { dir.hasPrefix("/sys/fs/cgroup/unified/") }
+    let dirs = ["/sys/fs/cgroup/pids/c1", "/sys/fs/cgroup/memory/a/c1", "/sys/fs/cgroup/unified/c1"]
+
+    func plan(_ dirs: [String], systemd: Bool = false, userNamespace: Bool = false, twoStage: Bool = false,
+              isCgroup2: (String) -> Bool = hybrid) -> CgroupSelfJoin? {
+        CgroupSelfJoin.plan(dirs: dirs, systemd: systemd, userNamespace: userNamespace, twoStage: twoStage, isCgroup2: isCgroup2)
+    }
+
+    @Test func hybridHostJoinsV1ByTasksAndClonesIntoTheUnifiedDir() throws {
+        let join = try #require(plan(dirs))
+        #expect(join.tasksFiles == ["/sys/fs/cgroup/pids/c1/tasks", "/sys/fs/cgroup/memory/a/c1/tasks"])
+        #expect(join.unifiedDir == "/sys/fs/cgroup/unified/c1")
+    }
+
+    @Test func pureV2HostOnlyClonesIntoTheCgroup() throws {
+        let join = try #require(plan(["/sys/fs/cgroup/a/c1"], isCgroup2: { _ in true }))
+        #expect(join.tasksFiles.isEmpty)
+        #expect(join.unifiedDir == "/sys/fs/cgroup/a/c1")
+    }
+
+    @Test func parentAttachesWhenTheChildCannot() {
+        #expect(plan(dirs, systemd: true) == nil)
+        #expect(plan(dirs, userNamespace: true) == nil)
+        #expect(plan(dirs, twoStage: true) == nil)
+        #expect(plan([]) == nil)
+        // Two dirs on cgroup2 mounts: one clone cannot land in both.
+        #expect(plan(dirs + ["/sys/fs/cgroup/unified/other"]) == nil)
+    }
+
+    @Test func thisHostsMountsAreRecognised() {
+        // The ancestors of a cgroup not made yet decide; /proc is no cgroup2 mount.
+        #expect(CgroupSelfJoin.onCgroup2("/proc/no/such/dir") == false)
+        if let v2 = ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"].first(where: { Self.statfsType($0) == 0x6367_7270 }) {
+            #expect(CgroupSelfJoin.onCgroup2(v2 + "/taurun-not-made-yet/x"))
+        }
+        if Self.statfsType("/sys/fs/cgroup/pids") == 0x2762_9b21 {  // CGROUP_SUPER_MAGIC: a v1 hierarchy
+            #expect(CgroupSelfJoin.onCgroup2("/sys/fs/cgroup/pids/taurun-not-made-yet") == false)
+        }
+    }
+
+    static func statfsType(_ path: String) -> Int { tr_statfs_type(path) }
 }

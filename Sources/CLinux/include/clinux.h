@@ -30,6 +30,8 @@ pid_t tr_cgroup_attach_warmup(const char *procs_path);
 enum { TR_O_PATH = 010000000 };
 // statfs(2) f_flags of the mount holding path (ST_RDONLY, ST_NOSUID, ...), or -1.
 long tr_statfs_flags(const char *path);
+// statfs(2) f_type (the filesystem's magic, e.g. CGROUP2_SUPER_MAGIC) of the filesystem holding path, or -1.
+long tr_statfs_type(const char *path);
 // openat2 with RESOLVE_* flags so lookups stay inside a root (CVE-2021-30465 class).
 int tr_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 int tr_open(const char *path, int flags, unsigned int mode);

@@ -20,6 +20,8 @@ struct ContainerInit {
     let seccomp: SeccompProgram?
     /// Joins were done by the first stage of a two-stage clone.
     var namespacesJoined = false
+    /// CgroupSelfJoin: the v1 `tasks` files this process moves itself into first (nil: the parent attaches it).
+    var cgroupTasksFiles: [String]? = nil
 
     func run() -> Never {
         Processes.hideFromContainer()
@@ -28,6 +30,7 @@ struct ContainerInit {
         do {
             guard case .go(let s)? = try sync.receive() else { _exit(1) }
             state = s
+            if let files = cgroupTasksFiles { try CgroupSelfJoin.joinV1(files) }
             try setUp(state: state)
         } catch {
             fail("\(error)")
