@@ -36,14 +36,26 @@ public struct AuditLog: Sendable {
     /// concurrent taurun processes neither lose nor interleave records (one write(2) per record, O_APPEND).
     public func append(_ event: AuditEvent) throws(AuditError) {
         let line = Array(event.jsonLine().utf8)
-        try AuditFiles.makeDirectories(AuditFiles.directory(of: path), mode: 0o750)
-        let lockFD = try AuditFiles.openFile(lockPath, O_RDWR | O_CREAT, mode: 0o640)
+        let lockFD = try openLock()
         defer { close(lockFD) }  // closing drops the flock
         try AuditFiles.lock(lockFD, LOCK_EX, path: lockPath)
 
         let fd = try openLiveWithRoom(for: line.count)
         defer { close(fd) }
         try AuditFiles.writeAll(fd, line, path: path)
+    }
+
+    /// The lock file, opened (and created) for flock. The directories are made only when it is missing: every
+    /// create, start and delete appends, and a mkdir per path component each time showed in `run`'s profile.
+    private func openLock() throws(AuditError) -> Int32 {
+        do {
+            return try AuditFiles.openFile(lockPath, O_RDWR | O_CREAT, mode: 0o640)
+        } catch {
+            // ENOTDIR too, so the error names the path component that is not a directory.
+            guard error.errno == ENOENT || error.errno == ENOTDIR else { throw error }
+        }
+        try AuditFiles.makeDirectories(AuditFiles.directory(of: path), mode: 0o750)
+        return try AuditFiles.openFile(lockPath, O_RDWR | O_CREAT, mode: 0o640)
     }
 
     /// Records from the rotated files oldest first, then the live file; malformed lines are skipped, not fatal.
