@@ -1,3 +1,4 @@
+import TaurunOCI
 import TaurunAudit
 
 /// Lifecycle records for the security audit log. A record that cannot be written (read-only /var/log, a full
@@ -6,7 +7,7 @@ import TaurunAudit
 extension Runtime {
     func audit(_ kind: AuditEventKind, record: ContainerRecord, action: String? = nil, what: String) {
         guard let auditLogPath else { return }
-        let app = record.annotations?[TauAppPolicy.Annotation.id]
+        let app = record.annotations?[TauAnnotation.id]
         let subject = app ?? "container \(record.id)"
         let event = AuditEvent(event: kind, app: app, container: record.id, pid: record.pid, action: action,
                                message: "\(subject) \(what)")

@@ -50,7 +50,7 @@ extension Runtime {
         }
         let app = try TauAppPolicy.from(annotations: spec.annotations)
         let skippedLSM = try LSMRequirement.check(
-            process: spec.process, appProfile: app == nil ? nil : spec.annotations?[TauAppPolicy.Annotation.appArmorProfile],
+            process: spec.process, appProfile: app == nil ? nil : spec.annotations?[TauAnnotation.appArmorProfile],
             required: requireLSM || app?.requiresLSM == true)
         var plan = try InitPlan.build(spec: spec, bundle: bundlePath, containerID: id, options: options)
         let seccomp: SeccompProgram?

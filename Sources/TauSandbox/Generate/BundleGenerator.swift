@@ -56,18 +56,6 @@ public enum BundleGenerator {
     public static let homeTemporary = "/home/app/tmp"
     public static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-    enum Annotation {
-        static let id = "org.tauos.app.id"
-        static let version = "org.tauos.app.version"
-        static let permissions = "org.tauos.app.permissions"
-        static let denied = "org.tauos.app.permissions.denied"
-        static let onViolation = "org.tauos.app.on_violation"
-        static let sandbox = "org.tauos.app.sandbox"
-        static let appArmorProfile = "org.tauos.app.apparmor_profile"
-        static let hostIDBase = "org.tauos.app.host_id_base"
-        static let requireLSM = "org.tauos.app.require_lsm"
-    }
-
     /// runc's default masked and read-only /proc and /sys paths.
     static let maskedPaths = [
         "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
@@ -209,17 +197,17 @@ public enum BundleGenerator {
             maskedPaths: maskedPaths, readonlyPaths: readonlyPaths)
 
         var annotations: [String: String] = [
-            Annotation.id: manifest.id.rawValue,
-            Annotation.version: manifest.version,
-            Annotation.permissions: EffectivePermissions.list(inputs.permissions.granted),
-            Annotation.denied: EffectivePermissions.list(inputs.permissions.denied),
-            Annotation.onViolation: manifest.onViolation.rawValue,
-            Annotation.sandbox: manifest.sandbox.rawValue,
-            Annotation.appArmorProfile: profileName,
-            Annotation.hostIDBase: String(inputs.hostIDBase),
+            TauAnnotation.id: manifest.id.rawValue,
+            TauAnnotation.version: manifest.version,
+            TauAnnotation.permissions: EffectivePermissions.list(inputs.permissions.granted),
+            TauAnnotation.denied: EffectivePermissions.list(inputs.permissions.denied),
+            TauAnnotation.onViolation: manifest.onViolation.rawValue,
+            TauAnnotation.sandbox: manifest.sandbox.rawValue,
+            TauAnnotation.appArmorProfile: profileName,
+            TauAnnotation.hostIDBase: String(inputs.hostIDBase),
         ]
         // Only when asked for, so bundles of apps that do not care stay byte-identical.
-        if manifest.requireLSM { annotations[Annotation.requireLSM] = "true" }
+        if manifest.requireLSM { annotations[TauAnnotation.requireLSM] = "true" }
         let spec = Spec(
             ociVersion: ociVersion, process: process, root: Root(path: rootPath, readonly: true),
             hostname: manifest.id.rawValue, mounts: mounts, annotations: annotations, linux: linux)

@@ -12,29 +12,20 @@ struct TauAppPolicy: Equatable, Sendable {
     /// The manifest asked for an enforcing LSM (`require_lsm = true`): without one the app does not start.
     let requiresLSM: Bool
 
-    enum Annotation {
-        static let id = "org.tauos.app.id"
-        static let permissions = "org.tauos.app.permissions"
-        static let onViolation = "org.tauos.app.on_violation"
-        static let sandbox = "org.tauos.app.sandbox"
-        static let requireLSM = "org.tauos.app.require_lsm"
-        static let appArmorProfile = "org.tauos.app.apparmor_profile"
-    }
-
     /// The app's policy, or nil for a plain OCI bundle (and for an app converted with sandbox = "none", which has no
     /// filter to monitor). An annotation taurun cannot read is an error, not a silently unmonitored app.
     static func from(annotations: [String: String]?) throws(RuntimeError) -> TauAppPolicy? {
-        guard let annotations, let appID = annotations[Annotation.id] else { return nil }
-        if annotations[Annotation.sandbox] == "none" { return nil }
-        let raw = annotations[Annotation.onViolation] ?? OnViolation.terminate.rawValue
+        guard let annotations, let appID = annotations[TauAnnotation.id] else { return nil }
+        if annotations[TauAnnotation.sandbox] == "none" { return nil }
+        let raw = annotations[TauAnnotation.onViolation] ?? OnViolation.terminate.rawValue
         guard let onViolation = OnViolation(rawValue: raw) else {
-            throw .unsupported(field: "annotations[\"\(Annotation.onViolation)\"]", value: raw,
+            throw .unsupported(field: "annotations[\"\(TauAnnotation.onViolation)\"]", value: raw,
                                reason: "on_violation must be terminate or deny:")
         }
-        let granted = (annotations[Annotation.permissions] ?? "").split(separator: ",").map(String.init)
-        let requireRaw = annotations[Annotation.requireLSM] ?? "false"
+        let granted = (annotations[TauAnnotation.permissions] ?? "").split(separator: ",").map(String.init)
+        let requireRaw = annotations[TauAnnotation.requireLSM] ?? "false"
         guard requireRaw == "true" || requireRaw == "false" else {
-            throw .unsupported(field: "annotations[\"\(Annotation.requireLSM)\"]", value: requireRaw,
+            throw .unsupported(field: "annotations[\"\(TauAnnotation.requireLSM)\"]", value: requireRaw,
                                reason: "must be true or false:")
         }
         return TauAppPolicy(appID: appID, onViolation: onViolation, granted: granted, requiresLSM: requireRaw == "true")

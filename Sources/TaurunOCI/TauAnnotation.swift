@@ -1,0 +1,14 @@
+/// The annotation keys of a bundle `taurun convert` writes: the contract between TauSandbox, which writes them, and
+/// the runtime, which reads them to start an app's security monitor and to enforce `require_lsm`. runc and crun
+/// ignore them. Documented in docs/permissions.md ("Annotations").
+public enum TauAnnotation {
+    public static let id = "org.tauos.app.id"
+    public static let version = "org.tauos.app.version"
+    public static let permissions = "org.tauos.app.permissions"
+    public static let denied = "org.tauos.app.permissions.denied"
+    public static let onViolation = "org.tauos.app.on_violation"
+    public static let sandbox = "org.tauos.app.sandbox"
+    public static let appArmorProfile = "org.tauos.app.apparmor_profile"
+    public static let hostIDBase = "org.tauos.app.host_id_base"
+    public static let requireLSM = "org.tauos.app.require_lsm"
+}
