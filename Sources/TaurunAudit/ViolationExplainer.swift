@@ -30,6 +30,13 @@ public enum ViolationExplainer {
         return syscall + "(" + shown.joined(separator: ", ") + ")"
     }
 
+    /// The arguments the syscall takes (the rest of the six registers is whatever the caller left there), for the
+    /// audit record; all six for a syscall the table does not know.
+    public static func arguments(syscall: String, args: [UInt64]) -> [UInt64] {
+        guard let count = LinuxCallVocabulary.argumentCounts[syscall], count <= args.count else { return args }
+        return Array(args.prefix(count))
+    }
+
     /// The Tau permission that would allow this call, or nil if no permission ever does:
     /// socket/socketpair with family != AF_UNIX -> "network". Everything else -> nil.
     public static func permission(syscall: String, args: [UInt64]) -> String? {

@@ -12,6 +12,13 @@ import Testing
             == "org.tauos.hello terminated: unshare(CLONE_NEWUSER) is not allowed: apps cannot create namespaces")
     }
 
+    @Test func theRecordKeepsOnlyTheArgumentsTheSyscallTakes() {
+        let registers: [UInt64] = [2, 1, 0, 5_817_056, 1_844_674_407_370_955_161, 6_170_432]
+        #expect(ViolationExplainer.arguments(syscall: "socket", args: registers) == [2, 1, 0])
+        #expect(ViolationExplainer.arguments(syscall: "unshare", args: registers) == [2])
+        #expect(ViolationExplainer.arguments(syscall: "syscall_999", args: registers) == registers)
+    }
+
     @Test func deniedActionAndAMountLine() {
         #expect(ViolationExplainer.violationLine(
             app: "org.tauos.notes", action: "denied", syscall: "mount", args: [0x7ffd_5f1c_2e00, 0x7ffd_5f1c_2e40, 0, 0x5000, 0, 0])

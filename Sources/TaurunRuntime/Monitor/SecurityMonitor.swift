@@ -113,7 +113,8 @@ enum SecurityMonitor {
         recorded.insert(key)
         let event = AuditEvent(
             event: .violation, app: context.policy.appID, container: context.containerID, pid: Int32(bitPattern: call.pid),
-            permission: ViolationExplainer.permission(syscall: name, args: call.args), syscall: name, args: call.args,
+            permission: ViolationExplainer.permission(syscall: name, args: call.args), syscall: name,
+            args: ViolationExplainer.arguments(syscall: name, args: call.args),
             action: action, message: line)
         try? log.append(event)
     }
