@@ -104,6 +104,9 @@ enum SecurityMonitor {
         if terminate {
             // The line first: `run` reads it as soon as it sees the container die.
             try? Files.writeAtomically(context.violationFile, Array((line + "\n").utf8), mode: 0o600)
+            // The caller first: it is blocked in the trapped call, so its pid cannot have been reused, and it dies
+            // before it can act on the answer. Then the init, which takes the rest of the pid namespace with it.
+            Glibc.kill(pid_t(bitPattern: call.pid), SIGKILL)
             _ = tr_pidfd_send_signal(pidfd, SIGKILL)
         }
         // The trapped caller waits for an answer; it gets EPERM (and under terminate it is being killed anyway).
