@@ -29,12 +29,11 @@ struct CgroupAttachWarmup: ~Copyable {
     /// Reaps the helper (by then it has, or is about to have, finished its one write).
     mutating func reap() {
         guard pid > 0 else { return }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = try? Processes.wait(pid)
         pid = -1
     }
 
-    deinit { if pid > 0 { var status: Int32 = 0; while waitpid(pid, &status, 0) < 0 && errno == EINTR {} } }
+    deinit { if pid > 0 { _ = try? Processes.wait(pid) } }
 
     /// The cgroup.procs of our own cgroup in a simple v1 hierarchy mounted at the usual place, e.g.
     /// /sys/fs/cgroup/pids/user.slice/cgroup.procs; nil on a pure v2 host or when none is found.

@@ -96,9 +96,11 @@ extension Runtime {
                                   record: &record, options: options, lockFD: lock.fd, ptyMaster: &ptyMaster)
         } catch {
             // launch records the pid right after clone (inout is written back on throw too).
-            if let pid = record.pid { Glibc.kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
-            // The monitor ends with the init; reap it so it leaves no zombie behind.
-            if let monitor = record.monitorPid { Glibc.kill(monitor, SIGKILL); var s: Int32 = 0; waitpid(monitor, &s, 0) }
+            // The monitor ends with the init; reap both so neither is left behind, not even as a zombie.
+            for child in [record.pid, record.monitorPid].compactMap({ $0 }) {
+                Glibc.kill(child, SIGKILL)
+                _ = try? Processes.wait(child)
+            }
             try? cgroup.destroy()
             try? store.remove(id)
             lock.release()

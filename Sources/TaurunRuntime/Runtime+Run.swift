@@ -18,8 +18,7 @@ extension Runtime {
             ? ConsoleProxy(master: container.ptyMaster, child: container.pid).run() : waitForExit(of: container)
         if container.monitorPid > 0 {
             // The monitor ends with the container; reap it, then say why it ended the app, if it did.
-            var status: Int32 = 0
-            while waitpid(container.monitorPid, &status, 0) < 0 && errno == EINTR {}
+            _ = try? Processes.wait(container.monitorPid)
             if let line = try? Files.readString(store.violationFile(of: container.id)), !line.isEmpty {
                 writeStderr("taurun: " + line + (line.hasSuffix("\n") ? "" : "\n"))
                 return code == 0 ? 1 : code

@@ -17,7 +17,6 @@ public enum RuntimeFeatures {
         case nil: break
         }
         let capNames = (0...Capabilities.lastSupported).compactMap { Capabilities.name(of: $0) }
-        let apparmor = ((try? Files.readString("/sys/module/apparmor/parameters/enabled")) ?? "").hasPrefix("Y")
         return Features(
             ociVersionMin: "1.0.0", ociVersionMax: Runtime.ociVersion,
             hooks: ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
@@ -28,7 +27,7 @@ public enum RuntimeFeatures {
                 cgroup: Features.Cgroup(v1: v1, v2: v2, systemd: true, systemdUser: false, rdma: false),
                 seccomp: Features.Seccomp(enabled: true, actions: seccomp.actions, operators: seccomp.operators,
                                           archs: seccomp.archs, knownFlags: seccomp.knownFlags, supportedFlags: seccomp.supportedFlags),
-                apparmor: Features.Apparmor(enabled: apparmor),
+                apparmor: Features.Apparmor(enabled: HostLSM.appArmorEnabled),
                 selinux: Features.Selinux(enabled: false),
                 intelRdt: Features.IntelRdt(enabled: false),
                 mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: false))),
