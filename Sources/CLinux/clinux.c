@@ -40,6 +40,15 @@
 #ifndef __NR_mount_setattr
 #define __NR_mount_setattr 442
 #endif
+#ifndef __NR_fsopen
+#define __NR_fsopen 430
+#endif
+#ifndef __NR_fsconfig
+#define __NR_fsconfig 431
+#endif
+#ifndef __NR_fsmount
+#define __NR_fsmount 432
+#endif
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
@@ -102,6 +111,20 @@ int tr_mount_setattr(int dirfd, const char *path, unsigned int flags, uint64_t a
     struct tr_mount_attr attr = { attr_set, attr_clr, propagation, 0 };
     return (int)syscall(__NR_mount_setattr, dirfd, path, flags, &attr, sizeof(attr));
 }
+
+long tr_fstatfs_type(int fd) {
+    struct statfs st;
+    if (fstatfs(fd, &st) < 0) return -1;
+    return (long)st.f_type;
+}
+int tr_fsopen(const char *fstype, unsigned int flags) { return (int)syscall(__NR_fsopen, fstype, flags); }
+int tr_fsconfig(int fsfd, unsigned int cmd, const char *key, const void *value, int aux) {
+    return (int)syscall(__NR_fsconfig, fsfd, cmd, key, value, aux);
+}
+int tr_fsmount(int fsfd, unsigned int flags, unsigned int attr_flags) {
+    return (int)syscall(__NR_fsmount, fsfd, flags, attr_flags);
+}
+long tr_readlinkat(int dirfd, const char *path, char *buf, size_t len) { return (long)readlinkat(dirfd, path, buf, len); }
 
 int tr_setresuid(uid_t r, uid_t e, uid_t s) { return (int)syscall(SYS_setresuid, r, e, s); }
 int tr_setresgid(gid_t r, gid_t e, gid_t s) { return (int)syscall(SYS_setresgid, r, e, s); }
@@ -265,4 +288,31 @@ pid_t tr_cgroup_attach_warmup(const char *procs_path) {
     errno = ENOSYS;
     return -1;
 #endif
+}
+
+extern const unsigned char tr_exec_trampoline_image[];
+extern const unsigned char tr_exec_trampoline_end[];
+
+unsigned long tr_exec_trampoline(const unsigned char **image) {
+#if defined(__x86_64__) || defined(__aarch64__)
+    *image = tr_exec_trampoline_image;
+    return (unsigned long)(tr_exec_trampoline_end - tr_exec_trampoline_image);
+#else
+    *image = 0;
+    return 0;
+#endif
+}
+
+int tr_memfd_create(const char *name, unsigned int flags) { return (int)syscall(SYS_memfd_create, name, flags); }
+
+int tr_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags) {
+    return (int)syscall(SYS_execveat, dirfd, path, argv, envp, flags);
+}
+
+int tr_ioctl_get_pty_peer(int master, int flags) { return ioctl(master, TIOCGPTPEER, flags); }
+
+int tr_signal_default(int sig) {
+    // The kernel's struct sigaction: handler, flags, restorer, mask (_NSIG / 8 bytes).
+    struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } action = { SIG_DFL, 0, 0, 0 };
+    return (int)syscall(SYS_rt_sigaction, sig, &action, 0, sizeof(action.mask));
 }

@@ -11,14 +11,27 @@ public struct AuditError: Error, CustomStringConvertible, Sendable, Equatable {
     public let path: String
     public let errno: Int32
 
+    /// Set when the log was refused for a reason that is not a failed call (an unsafe directory).
+    public let reason: String?
+
     public init(call: String, path: String, errno: Int32) {
         self.call = call
         self.path = path
         self.errno = errno
+        self.reason = nil
+    }
+
+    /// A refusal: `path` is unsafe to log into, for `reason` (EPERM for callers that match on errno).
+    public init(refusing path: String, reason: String) {
+        self.call = "check"
+        self.path = path
+        self.errno = EPERM
+        self.reason = reason
     }
 
     public var description: String {
-        "audit log: \(call) \(path): \(Self.errnoText(errno))"
+        if let reason { return "audit log: directory \(path) \(reason); refusing to use it" }
+        return "audit log: \(call) \(path): \(Self.errnoText(errno))"
     }
 
     /// strerror with a lower-case first letter, the way runc and Podman spell errno ("no such file or directory").

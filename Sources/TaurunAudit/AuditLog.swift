@@ -36,8 +36,10 @@ public struct AuditLog: Sendable {
     /// concurrent taurun processes neither lose nor interleave records (one write(2) per record, O_APPEND).
     public func append(_ event: AuditEvent) throws(AuditError) {
         let line = Array(event.jsonLine().utf8)
+        try checkDirectory()
         let lockFD = try openLock()
         defer { close(lockFD) }  // closing drops the flock
+        try checkDirectory()  // again: openLock may have just made it, or someone else may have made it first
         try AuditFiles.lock(lockFD, LOCK_EX, path: lockPath)
 
         let fd = try openLiveWithRoom(for: line.count)
@@ -58,11 +60,43 @@ public struct AuditLog: Sendable {
         return try AuditFiles.openFile(lockPath, O_RDWR | O_CREAT, mode: 0o640)
     }
 
+    /// The log's directory decides who can plant or replace its files (a symlink named audit.jsonl.lock, forged
+    /// records): it must be a real directory (not a symlink), owned by the caller or root, writable by nobody else.
+    /// A directory that does not exist yet is fine: append makes it 0750.
+    func checkDirectory() throws(AuditError) {
+        let directory = AuditFiles.directory(of: path).isEmpty ? "." : AuditFiles.directory(of: path)
+        var status = stat()
+        guard lstat(directory, &status) == 0 else {
+            let code = errno
+            if code == ENOENT { return }
+            throw AuditError(call: "lstat", path: directory, errno: code)
+        }
+        // Not a directory at all: the open below fails with ENOTDIR, naming it, as it always has.
+        let type = UInt32(status.st_mode) & 0o170000
+        if type != 0o040000 && type != 0o120000 { return }
+        if let problem = AuditLog.directoryProblem(mode: UInt32(status.st_mode), owner: status.st_uid, euid: geteuid()) {
+            throw AuditError(refusing: directory, reason: problem)
+        }
+    }
+
+    /// Why a log directory with this lstat mode and owner is unsafe for a process with `euid`; nil when it is fine.
+    static func directoryProblem(mode: UInt32, owner: uid_t, euid: uid_t) -> String? {
+        switch mode & 0o170000 {
+        case 0o120000: return "is a symlink"
+        case 0o040000: break
+        default: return "is not a directory"
+        }
+        if owner != euid && owner != 0 { return "belongs to uid \(owner), not to uid \(euid) or root" }
+        if mode & 0o022 != 0 { return "is writable by group or others (mode \(String(mode & 0o7777, radix: 8)))" }
+        return nil
+    }
+
     /// Records from the rotated files oldest first, then the live file; malformed lines are skipped, not fatal.
     /// A missing log is an empty one.
     public func read() throws(AuditError) -> [AuditEvent] {
         // A shared lock keeps a concurrent rotation from moving records between the files while they are read. A reader
         // that cannot open the lock file (none yet, or an admin without read access to it) reads without it.
+        try checkDirectory()
         let lockFD = try? AuditFiles.openIfPresent(lockPath, O_RDONLY)
         defer { if let lockFD { close(lockFD) } }
         if let lockFD { try AuditFiles.lock(lockFD, LOCK_SH, path: lockPath) }

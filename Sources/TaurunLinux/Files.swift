@@ -10,6 +10,8 @@ public enum Files {
     public static let resolveInRoot: UInt64 = 0x10      // RESOLVE_IN_ROOT
     public static let resolveNoSymlinks: UInt64 = 0x04  // RESOLVE_NO_SYMLINKS
     public static let resolveNoMagicLinks: UInt64 = 0x02
+    public static let resolveNoXDev: UInt64 = 0x01      // RESOLVE_NO_XDEV
+    public static let resolveBeneath: UInt64 = 0x08     // RESOLVE_BENEATH
 
     public static func open(_ path: String, _ flags: Int32, mode: UInt32 = 0) throws(SyscallError) -> Int32 {
         try sys("open", path) { tr_open(path, flags | O_CLOEXEC, mode) }
@@ -57,8 +59,30 @@ public enum Files {
         return try sys("openat2", display) { tr_openat2(rootFD, parts.joined(separator: "/"), pathFlags, 0, resolveInRoot) }
     }
 
+    /// Opens (O_PATH) the deepest existing part of `relative` under `rootFD`, resolved as inside the container
+    /// (RESOLVE_IN_ROOT): the whole path when it exists, else its longest existing prefix, at worst the root itself.
+    public static func openDeepestExisting(rootFD: Int32, _ relative: String, display: String) throws(SyscallError) -> Int32 {
+        let parts = relative.split(separator: "/").map(String.init)
+        let pathFlags = UInt64(UInt32(bitPattern: Int32(TR_O_PATH) | O_CLOEXEC))
+        var n = parts.count
+        while true {
+            let fd = tr_openat2(rootFD, n == 0 ? "." : parts[0..<n].joined(separator: "/"), pathFlags, 0, resolveInRoot)
+            if fd >= 0 { return fd }
+            guard (Glibc.errno == ENOENT || Glibc.errno == ENOTDIR) && n > 0 else { throw SyscallError("openat2", display) }
+            n -= 1
+        }
+    }
+
     /// `/proc/self/fd/N`: lets mount(2) and friends act on exactly the object an fd refers to.
     public static func procPath(_ fd: Int32) -> String { "/proc/self/fd/\(fd)" }
+
+    /// The path the kernel reports for what `fd` refers to (readlink of /proc/self/fd/N), as seen from the
+    /// caller's root. Only meaningful while /proc is one the caller trusts (before pivot_root: the host's).
+    public static func path(of fd: Int32) throws(SyscallError) -> String {
+        var buf = [CChar](repeating: 0, count: 4097)
+        let n = try sys("readlink", procPath(fd)) { tr_readlinkat(-100, procPath(fd), &buf, buf.count - 1) }
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 
     public static func stat(fd: Int32) throws(SyscallError) -> stat {
         var st = Glibc.stat()
@@ -115,9 +139,20 @@ public enum Files {
     /// A reader, or a process killed at any instant, sees the old or the new content, never a partial file.
     /// No fsync: container state describes processes and mounts that a reboot ends anyway, and the rename is atomic
     /// in the page cache (fsync costs milliseconds per write where /run is not a tmpfs).
+    /// The temp name is random and made with O_EXCL|O_NOFOLLOW: the directory may be writable by others (a
+    /// --pid-file in /tmp), and a predictable name there lets a planted symlink make root write through it.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(SyscallError) {
-        let tmp = path + ".tmp.\(getpid())"
-        let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        var tmp = ""
+        var fd: Int32 = -1
+        for attempt in 0..<16 {
+            tmp = path + ".tmp." + temporarySuffix()
+            do {
+                fd = try open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
+                break
+            } catch where error.errno == .fileExists && attempt < 15 {
+                continue
+            }
+        }
         do {
             try writeAll(fd: fd, bytes, path: tmp)
         } catch {
@@ -125,6 +160,13 @@ public enum Files {
         }
         Glibc.close(fd)
         if rename(tmp, path) < 0 { let e = SyscallError("rename", path); unlink(tmp); throw e }
+    }
+
+    /// 16 random hex digits (getrandom(2) through the standard generator), for temporary file names.
+    public static func temporarySuffix() -> String {
+        let n = UInt64.random(in: UInt64.min...UInt64.max)
+        let hex = String(n, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     public static func mkdirAll(_ path: String, mode: UInt32 = 0o755) throws(SyscallError) {

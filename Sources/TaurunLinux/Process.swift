@@ -20,6 +20,42 @@ public enum Processes {
         _ = tr_prctl(4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0)
     }
 
+    /// A session of its own with no controlling terminal: a container must never keep the caller's terminal, or
+    /// /dev/tty would open on the administrator's shell and TIOCSTI could type into it.
+    public static func newSession() throws(SyscallError) {
+        _ = try sys("setsid") { setsid() }
+    }
+
+    /// Every signal back to its default action and none blocked: execve keeps ignored signals and the mask, and a
+    /// caller such as conmon ignores SIGPIPE and blocks others that the container's program must see.
+    public static func resetSignals() throws(SyscallError) {
+        for sig: Int32 in 1..<65 where sig != SIGKILL && sig != SIGSTOP {
+            // The raw call: glibc's sigaction refuses 32 and 33, which the caller may have ignored all the same.
+            if tr_signal_default(sig) != 0 { throw SyscallError("rt_sigaction(\(sig), SIG_DFL)") }
+        }
+        var none = sigset_t()
+        sigemptyset(&none)
+        _ = try sys("sigprocmask") { sigprocmask(SIG_SETMASK, &none, nil) }
+    }
+
+    /// Ends the parent-death signal: what is exec'd next outlives the taurun command that started it.
+    public static func clearParentDeathSignal() {
+        _ = tr_prctl(prSetPdeathsig, 0, 0, 0, 0)
+    }
+
+    /// Clears close-on-exec: fd stays open in the program execve starts (--preserve-fds).
+    public static func keepAcrossExec(_ fd: Int32) {
+        _ = tr_fcntl_int(fd, F_SETFD, 0)
+    }
+
+    /// A new, named session keyring: the caller's keys (the host's) must not be reachable from the container.
+    /// Kernels without keyrings (ENOSYS) or that forbid them (EACCES) still run containers, as with runc.
+    public static func joinSessionKeyring(named name: String) throws(SyscallError) {
+        if tr_keyctl_join_session_keyring(name) < 0 && errno != ENOSYS && errno != EACCES {
+            throw SyscallError("keyctl(JOIN_SESSION_KEYRING)", name)
+        }
+    }
+
     public static func setKeepCapabilities(_ on: Bool) throws(SyscallError) {
         _ = try sys("prctl(PR_SET_KEEPCAPS)") { tr_prctl(prSetKeepCaps, on ? 1 : 0, 0, 0, 0) }
     }

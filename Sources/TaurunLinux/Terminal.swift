@@ -6,23 +6,58 @@ import Glibc
 
 /// Pseudo-terminals and fd passing for the `--console-socket` contract.
 public enum Terminal {
-    /// Opens a new pty pair through `/dev/ptmx` (the container's devpts after pivot_root). Returns (master, slave).
+    /// Opens a new pty pair on the devpts of the current mount namespace (the container's, after pivot_root). The
+    /// container owns every path under /dev, so nothing is trusted by name: the multiplexer is opened without
+    /// following any link (/dev/pts/ptmx, else /dev/ptmx) and must be the 5:2 device on a devpts or tmpfs/devtmpfs
+    /// node, and the slave comes from the master itself (TIOCGPTPEER), not from a path lookup. Returns (master, slave).
     public static func openPair(rows: UInt16 = 0, cols: UInt16 = 0) throws(SyscallError) -> (master: Int32, slave: Int32) {
-        let master = try sys("open", "/dev/ptmx") { tr_open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0) }
+        let master = try openMultiplexer()
         guard tr_unlockpt(master) == 0 else { let e = SyscallError("unlockpt"); close(master); throw e }
-        var name = [CChar](repeating: 0, count: 128)
-        guard tr_ptsname(master, &name, name.count) == 0 else { let e = SyscallError("ptsname"); close(master); throw e }
-        let path = String(cString: name)
-        let slave = tr_open(path, O_RDWR | O_NOCTTY, 0)
-        guard slave >= 0 else { let e = SyscallError("open", path); close(master); throw e }
+        var slave = tr_ioctl_get_pty_peer(master, O_RDWR | O_NOCTTY | O_CLOEXEC)
+        if slave < 0 && (errno == EINVAL || errno == ENOTTY) {
+            // Kernels before 4.13: the slave by name, still without following links, and checked to be on devpts.
+            var name = [CChar](repeating: 0, count: 128)
+            guard tr_ptsname(master, &name, name.count) == 0 else { let e = SyscallError("ptsname"); close(master); throw e }
+            slave = tr_openat2(-100, String(cString: name), UInt64(UInt32(bitPattern: O_RDWR | O_NOCTTY | O_CLOEXEC)), 0,
+                               Files.resolveNoSymlinks | Files.resolveNoMagicLinks)
+        }
+        guard slave >= 0 else { let e = SyscallError("ioctl(TIOCGPTPEER)"); close(master); throw e }
+        guard tr_fstatfs_type(slave) == devptsMagic else {
+            close(master); close(slave)
+            throw SyscallError("open", "pty slave (not on devpts)", errno: .operationNotSupportedByDevice)
+        }
         if rows > 0 || cols > 0 { _ = tr_ioctl_set_winsize(master, rows, cols) }
         return (master, slave)
     }
 
-    /// Makes `slave` the controlling terminal of a new session and stdin/stdout/stderr.
+    static let devptsMagic = 0x1cd1
+
+    private static func openMultiplexer() throws(SyscallError) -> Int32 {
+        let flags = UInt64(UInt32(bitPattern: O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW))
+        for path in ["/dev/pts/ptmx", "/dev/ptmx"] {
+            let fd = tr_openat2(-100, path, flags, 0, Files.resolveNoSymlinks | Files.resolveNoMagicLinks)
+            if fd < 0 { continue }
+            var st = stat()
+            let fsType = tr_fstatfs_type(fd)
+            let onDevFS = fsType == devptsMagic || fsType == 0x01021994 /* TMPFS_MAGIC, devtmpfs too */
+            if fstat(fd, &st) == 0, (st.st_mode & 0o170000) == 0o020000, st.st_rdev == 0x502 /* 5:2 */, onDevFS {
+                return fd
+            }
+            close(fd)
+        }
+        throw SyscallError("open", "/dev/pts/ptmx (the container's pty multiplexer, without links)", errno: .operationNotSupportedByDevice)
+    }
+
+    /// Makes `slave` the controlling terminal of the calling process, which must lead a session with none yet
+    /// (see Processes.newSession), and its stdin/stdout/stderr.
     public static func becomeControlling(slave: Int32) throws(SyscallError) {
-        _ = try sys("setsid") { setsid() }
         _ = try sys("ioctl(TIOCSCTTY)") { tr_ioctl_set_ctty(slave) }
+        try useAsStdio(slave: slave)
+    }
+
+    /// Makes `slave` stdin/stdout/stderr only (the process that will lead the session takes it as its controlling
+    /// terminal itself).
+    public static func useAsStdio(slave: Int32) throws(SyscallError) {
         for fd: Int32 in 0...2 { _ = try sys("dup2") { dup2(slave, fd) } }
         if slave > 2 { close(slave) }
     }

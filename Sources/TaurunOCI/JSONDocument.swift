@@ -50,6 +50,13 @@ extension Spec {
         return try decode(bytes, file: JSONDocument.baseName(path))
     }
 
+    /// `load`, also returning the bytes it decoded: create records exactly those, so a later `exec` applies what
+    /// create applied, whatever happens to the bundle's file meanwhile.
+    public static func loadKeepingBytes(path: String) throws(SpecError) -> (spec: Spec, bytes: [UInt8]) {
+        let bytes = try FileBytes.read(path: path)
+        return (try decode(bytes, file: JSONDocument.baseName(path)), bytes)
+    }
+
     /// Pretty-printed (tab indented, like `runc spec`), keys sorted, slashes not escaped; ends with a newline.
     public func encodedJSON() -> [UInt8] {
         JSONDocument.deterministic(self, indent: "\t") + [0x0A]

@@ -35,4 +35,6 @@ public struct ContainerRecord: Codable, Sendable {
     /// Hooks to run at start (poststart) and delete (poststop); kept because the bundle may be gone by then.
     public var hooks: Hooks?
     public var ociVersion: String
+    /// Created with --no-new-keyring: exec'd processes keep the caller's session keyring too (runc's rule).
+    public var noNewKeyring: Bool? = nil
 }

@@ -32,6 +32,9 @@ extension Runtime {
     /// `delete --force` finds and removes. Returns once the container process waits in `created`.
     public func create(id: String, bundle: String, options: CreateOptions) throws(RuntimeError) -> CreatedContainer {
         try ContainerID.validate(id)
+        // Before taurun opens anything: a closed fd in 3…N+2 would otherwise be filled by one of taurun's own (the
+        // exec fifo, the sync socket, the state dir's lock) and handed to the container.
+        try checkPreserved(fds: options.preserveFDs)
         // Cheap early answer for the common case; the atomic mkdir in reserve() decides races.
         if Files.exists(store.directory(of: id)) { throw .alreadyExists(id) }
         // Started once we know the parent attaches the pid itself (no CgroupSelfJoin): its RCU grace period then
@@ -39,9 +42,9 @@ extension Runtime {
         var warmup = CgroupAttachWarmup.none
         defer { warmup.reap() }
         let bundlePath = try absoluteBundle(bundle)
-        let spec: Spec
+        let spec: Spec, configBytes: [UInt8]
         do {
-            spec = try Spec.load(path: bundlePath + "/config.json")
+            (spec, configBytes) = try Spec.loadKeepingBytes(path: bundlePath + "/config.json")
             try spec.validate()
         } catch { throw .spec(error) }
         if let offsets = spec.linux?.timeOffsets, !offsets.isEmpty {
@@ -88,10 +91,13 @@ extension Runtime {
             pid: nil, pidStartTime: nil, cgroupDirs: cgroup.paths.dirs, annotations: spec.annotations,
             memoryLimit: spec.linux?.resources?.memory?.limit, hooks: spec.hooks, ociVersion: spec.ociVersion)
         record.cgroupSystemdUnit = cgroup.paths.systemdUnit
+        if options.noNewKeyring { record.noNewKeyring = true }
         let childPid: pid_t
         var ptyMaster: Int32 = -1
         do {
             try store.save(record)
+            // What exec applies later: this config, not whatever the bundle's file says by then.
+            try recordConfig(configBytes, of: id)
             childPid = try launch(spec: spec, plan: plan, seccomp: seccomp, app: app, cgroup: cgroup, selfJoin: selfJoin,
                                   record: &record, options: options, lockFD: lock.fd, ptyMaster: &ptyMaster)
         } catch {
@@ -112,6 +118,10 @@ extension Runtime {
             audit(.lsmSkipped, record: record, action: "skipped", what: "runs without " + skipped)
         }
         return CreatedContainer(id: id, pid: childPid, ptyMaster: ptyMaster, monitorPid: record.monitorPid ?? -1)
+    }
+
+    private func recordConfig(_ bytes: [UInt8], of id: String) throws(RuntimeError) {
+        do { try Files.writeAtomically(store.configFile(of: id), bytes) } catch { throw .system(error) }
     }
 
     private func absoluteBundle(_ bundle: String) throws(RuntimeError) -> String {
@@ -141,7 +151,7 @@ extension Runtime {
         }
         // `run` in the foreground with a terminal: the child sends the pty master to us over a private socketpair.
         var consoleReceiver: Int32 = -1
-        if plan.terminal && options.consoleSocket == nil && options.foregroundTerminal {
+        if plan.process.terminal && options.consoleSocket == nil && options.foregroundTerminal {
             var pair: [Int32] = [-1, -1]
             if socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) != 0 {
                 channels.child.close(); throw .system(SyscallError("socketpair"))
@@ -154,15 +164,10 @@ extension Runtime {
             if consoleReceiver >= 0 { close(consoleReceiver) }
         }
 
-        // pid and time namespaces joined by path apply to children only (pid_for_children): join them here.
-        for join in plan.joins where join.kind == .pid || join.kind == .time {
-            do {
-                let fd = try Files.open(join.path, O_RDONLY)
-                defer { close(fd) }
-                try Namespaces.join(fd: fd, kind: join.kind, path: join.path)
-            } catch { channels.child.close(); throw .system(error) }
-        }
-
+        // Every process entering the container runs the program through this sealed memfd (ExecTrampoline).
+        let trampoline: ExecTrampoline
+        do { trampoline = try ExecTrampoline.load() } catch { channels.child.close(); throw .system(error) }
+        defer { close(trampoline.fd) }
         // With CgroupSelfJoin the cgroups exist before the clone: it lands in the cgroup2 one and the child moves
         // itself into the v1 ones. Else they are made and joined while the child builds its rootfs (below).
         var selfJoin = selfJoin
@@ -182,7 +187,13 @@ extension Runtime {
         // Seen from a new pid namespace the parent is pid 0.
         let parentPid = (plan.newNamespaces & NamespaceKind.pid.cloneFlag) != 0 || plan.joins.contains { $0.kind == .pid } ? 0 : getpid()
         let twoStage = plan.needsTwoStageClone
-        var pid: pid_t
+        // pid and time namespaces joined by path apply to children only (pid_for_children): joined for the clone
+        // alone, so the hooks and the security monitor this process starts later are not born inside.
+        let joined: ChildNamespaces
+        do { joined = try ChildNamespaces.enter(plan.joins.filter { $0.kind == .pid || $0.kind == .time }) } catch {
+            channels.child.close(); throw .system(error)
+        }
+        var pid: pid_t = -1
         do throws(SyscallError) {
             let flags = twoStage ? 0 : plan.newNamespaces
             if unifiedFD >= 0 {
@@ -195,14 +206,15 @@ extension Runtime {
             } else {
                 pid = try Namespaces.clone(flags: flags)
             }
-        } catch { channels.child.close(); throw .system(error) }
+        } catch { joined.leave(); channels.child.close(); throw .system(error) }
+        if pid != 0 { joined.leave() }
         if pid == 0 {
             // The flock lives in the open file description, which the child shares until it closes its copy.
             close(lockFD)
             channels.parent.close()
             if twoStage { ContainerInit.firstStage(plan: plan, sync: channels.child) }
             ContainerInit(plan: plan, sync: channels.child, execFifoFD: fifo, consoleSocketFD: consoleFD,
-                          parentPid: parentPid, seccomp: seccomp, namespacesJoined: twoStage,
+                          parentPid: parentPid, seccomp: seccomp, trampoline: trampoline, namespacesJoined: twoStage,
                           cgroupTasksFiles: selfJoin?.tasksFiles).run()
         }
         channels.child.close()
@@ -229,7 +241,7 @@ extension Runtime {
                 try Files.writeValue("/proc/\(pid)/uid_map", IDMap.format(plan.uidMappings))
                 try Files.writeValue("/proc/\(pid)/gid_map", IDMap.format(plan.gidMappings))
             }
-            if let adj = plan.oomScoreAdj { try Files.writeValue("/proc/\(pid)/oom_score_adj", String(adj)) }
+            if let adj = plan.process.oomScoreAdj { try Files.writeValue("/proc/\(pid)/oom_score_adj", String(adj)) }
         } catch { throw .system(error) }
 
         let creatingState = state(of: record, status: .creating).hookJSON

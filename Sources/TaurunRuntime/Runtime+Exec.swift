@@ -2,7 +2,6 @@ import TaurunCgroups
 import TaurunLinux
 import TaurunOCI
 import TaurunSeccomp
-import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -25,11 +24,17 @@ extension Runtime {
         case .created, .running: break
         }
         guard let initPid = record.pid else { throw .container("cannot exec a container that has stopped") }
-        // The container's config gives the base process (no --process), the defaults and the seccomp profile.
+        // The config create recorded gives the base process (no --process), the defaults and the seccomp profile:
+        // editing the bundle's config.json after create changes nothing here. (A container created by a taurun
+        // that did not record it falls back to the bundle's.)
         let spec: Spec
-        do { spec = try Spec.load(path: record.bundle + "/config.json") } catch { throw .spec(error) }
+        let recorded = store.configFile(of: id)
+        do { spec = try Spec.load(path: Files.exists(recorded) ? recorded : record.bundle + "/config.json") } catch {
+            throw .spec(error)
+        }
         let process = try ExecProcess.resolve(options, container: spec)
-        let plan = try ExecPlan.build(process: process, container: spec.process, options: options)
+        let plan = try ExecPlan.build(process: process, container: spec.process, options: options,
+                                      keyring: record.noNewKeyring == true ? nil : id)
         let seccomp: SeccompProgram?
         do { seccomp = try spec.linux?.seccomp.map { s throws(SeccompError) in try SeccompCompiler.compile(s) } } catch {
             throw .seccomp(error.description)
@@ -61,34 +66,40 @@ extension Runtime {
         do { channels = try SyncChannel.pair() } catch { throw .system(error) }
         defer { channels.parent.close() }
 
-        // Entering a pid (or time) namespace applies to the children of the caller only: join here, then fork.
-        for ns in namespaces where ns.kind == .pid || ns.kind == .time {
-            do { try Namespaces.join(fd: ns.fd, kind: ns.kind, path: ns.path) } catch { channels.child.close(); throw .system(error) }
-        }
-        // Seen from inside a pid namespace it did not start in, the child's parent is pid 0.
-        let parentPid = namespaces.contains { $0.kind == .pid } ? 0 : getpid()
-        let pid: pid_t
-        do { pid = try Namespaces.clone(flags: 0) } catch { channels.child.close(); throw .system(error) }
-        if pid == 0 {
+        let trampoline: ExecTrampoline
+        do { trampoline = try ExecTrampoline.load() } catch { channels.child.close(); throw .system(error) }
+        defer { close(trampoline.fd) }
+
+        // The child stays in taurun's pid namespace (it joins the container's for its own children): the
+        // container never sees a clone of taurun.
+        let parentPid = getpid()
+        let setup: pid_t
+        do { setup = try Namespaces.clone(flags: 0) } catch { channels.child.close(); throw .system(error) }
+        if setup == 0 {
             channels.parent.close()
             ExecInit(plan: plan, sync: channels.child, namespaces: namespaces, consoleSocketFD: consoleFD,
-                     parentPid: parentPid, seccomp: seccomp).run()
+                     parentPid: parentPid, seccomp: seccomp, trampoline: trampoline).run()
         }
         channels.child.close()
 
+        var pid: pid_t = -1
         do {
-            do { try cgroupManager(for: record).add(pid: pid) } catch { throw RuntimeError.cgroup(error.description) }
+            do { try cgroupManager(for: record).add(pid: setup) } catch { throw RuntimeError.cgroup(error.description) }
             try channels.parent.send(.go(""))
-            // The socket is close-on-exec in the child: EOF means execve succeeded.
+            // The trampoline reports the program's pid (a sibling: our child), then exits; `failed` comes instead
+            // when the setup failed, and EOF alone when the trampoline could not start it.
             switch try channels.parent.receive() {
-            case nil: break
+            case .spawned(let spawned)?: pid = spawned
             case .failed(let message)?: throw RuntimeError.container(message)
+            case nil: throw RuntimeError.container("exec failed: unable to start container process: the exec trampoline exited")
             default: throw RuntimeError.container("unexpected message from the exec'd process")
             }
+            _ = try? Processes.wait(setup)
         } catch {
-            Glibc.kill(pid, SIGKILL)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            for child in [setup, pid] where child > 0 {
+                Glibc.kill(child, SIGKILL)
+                _ = try? Processes.wait(child)
+            }
             if let error = error as? RuntimeError { throw error }
             if let error = error as? SyscallError { throw .system(error) }
             throw .container("\(error)")
@@ -109,7 +120,7 @@ extension Runtime {
     }
 
     /// `--preserve-fds N` hands fds 3…N+2 on; each must be open, or taurun's own fds could take their numbers.
-    private func checkPreserved(fds count: Int32) throws(RuntimeError) {
+    func checkPreserved(fds count: Int32) throws(RuntimeError) {
         guard count > 0 else { return }
         for fd in 3..<(3 + count) where fcntl(fd, F_GETFD) < 0 {
             throw .usage("--preserve-fds \(count): fd \(fd) is not open")

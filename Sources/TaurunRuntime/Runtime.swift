@@ -48,8 +48,8 @@ public struct Runtime {
 
     /// Every container under the root, skipping directories whose state is missing (a create that died before its
     /// first write): they are shown by nothing, and removed by `delete --force`.
-    public func list() -> [State] {
-        store.ids().compactMap { id in
+    public func list() throws(RuntimeError) -> [State] {
+        try store.ids().compactMap { id in
             guard let record = try? store.load(id) else { return nil }
             return state(of: record, status: status(of: record))
         }

@@ -23,7 +23,9 @@ public struct StateStore: Sendable {
     /// Creates the container's directory. mkdir is atomic, so of N concurrent creates of one id exactly one wins;
     /// the others fail without touching the winner's files.
     public func reserve(_ id: String) throws(RuntimeError) -> Lock {
-        do { try Files.mkdirAll(root, mode: 0o711) } catch { throw .system(error) }
+        // 0700 like runc's root; the check after catches a root that someone else made first.
+        do { try Files.mkdirAll(root, mode: 0o700) } catch { throw .system(error) }
+        try checkRoot()
         if mkdir(directory(of: id), 0o711) < 0 {
             if errno == EEXIST { throw .alreadyExists(id) }
             throw .system(SyscallError("mkdir", directory(of: id)))
@@ -31,8 +33,35 @@ public struct StateStore: Sendable {
         return try lock(id, created: true)
     }
 
+    /// The root holds what taurun trusts (pids it signals, cgroup dirs it removes, fifos it opens): it must be
+    /// private. A root that is a symlink (lstat), is not a directory, belongs to someone other than the caller or
+    /// root, or is writable by group or others is refused. A root that does not exist yet is fine (nothing to read).
+    public func checkRoot() throws(RuntimeError) {
+        var st = stat()
+        guard lstat(root, &st) == 0 else {
+            if errno == ENOENT { return }
+            throw .system(SyscallError("lstat", root))
+        }
+        if let problem = Self.rootProblem(mode: UInt32(st.st_mode), owner: st.st_uid, euid: geteuid()) {
+            throw .usage("state root \(jsonQuoted(root)) \(problem); refusing to use it (--root)")
+        }
+    }
+
+    /// Why a state root with this lstat mode and owner is unsafe for a process with `euid`; nil when it is fine.
+    static func rootProblem(mode: UInt32, owner: uid_t, euid: uid_t) -> String? {
+        switch mode & 0o170000 {
+        case 0o120000: return "is a symlink"
+        case 0o040000: break
+        default: return "is not a directory"
+        }
+        if owner != euid && owner != 0 { return "belongs to uid \(owner), not to uid \(euid) or root" }
+        if mode & 0o022 != 0 { return "is writable by group or others (mode \(String(mode & 0o7777, radix: 8)))" }
+        return nil
+    }
+
     /// Takes the exclusive lock on an existing container; throws notExist when there is none.
     public func lock(_ id: String, created: Bool = false) throws(RuntimeError) -> Lock {
+        if !created { try checkRoot() }
         let dir = directory(of: id)
         let fd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 {
@@ -49,6 +78,7 @@ public struct StateStore: Sendable {
     }
 
     public func load(_ id: String) throws(RuntimeError) -> ContainerRecord {
+        try checkRoot()
         let bytes: [UInt8]
         do { bytes = try Files.read(stateFile(of: id)) } catch {
             if error.errno == .noSuchFileOrDirectory {
@@ -77,8 +107,9 @@ public struct StateStore: Sendable {
     }
 
     /// Ids of every container directory, sorted.
-    public func ids() -> [String] {
-        Files.list(root).filter { Files.isDirectory(root + "/" + $0) }
+    public func ids() throws(RuntimeError) -> [String] {
+        try checkRoot()
+        return Files.list(root).filter { Files.isDirectory(root + "/" + $0) }
     }
 
     /// A held flock; released by `release()` (call it in a `defer`), or when the process exits, even by SIGKILL.

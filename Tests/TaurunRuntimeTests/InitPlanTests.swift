@@ -33,8 +33,8 @@ import Glibc
         #expect(p.newNamespaces & NamespaceKind.network.cloneFlag != 0)
         #expect(p.mounts.map(\.destination).contains("/proc"))
         #expect(p.createDefaultDevices)
-        #expect(p.capabilities?.bounding.count == 3)
-        #expect(p.args == ["sh"])
+        #expect(p.process.capabilities.bounding.count == 3)
+        #expect(p.process.args == ["sh"])
     }
 
     @Test func missingMountNamespaceIsRefused() {
@@ -89,5 +89,75 @@ import Glibc
         let text = IDMap.format([LinuxIDMapping(containerID: 0, hostID: 100000, size: 65536),
                                  LinuxIDMapping(containerID: 65536, hostID: 1, size: 1)])
         #expect(text == "0 100000 65536\n65536 1 1\n")
+    }
+}
+
+/// runc's sysctl rules at plan time, and the inode check it does for a joined network namespace (extended here to
+/// ipc and uts): a key is written only into a namespace the container owns.
+@Suite struct InitPlanSysctlTests {
+    func spec(_ sysctl: [String: String], _ edit: (inout Spec) -> Void = { _ in }) -> Spec {
+        var s = Spec.runcDefault(rootless: false)
+        s.root = Root(path: "/")
+        s.process?.terminal = false
+        s.linux?.sysctl = sysctl
+        edit(&s)
+        return s
+    }
+
+    func message(_ s: Spec) -> String {
+        do { _ = try InitPlan.build(spec: s, bundle: "/tmp", containerID: "t", options: CreateOptions()); return "" } catch {
+            return "\(error)"
+        }
+    }
+
+    func join(_ type: String, _ path: String) -> (inout Spec) -> Void {
+        { s in
+            var namespaces = (s.linux?.namespaces ?? []).filter { $0.type.rawValue != type }
+            namespaces.append(LinuxNamespace(type: LinuxNamespaceType(rawValue: type)!, path: path))
+            s.linux?.namespaces = namespaces
+        }
+    }
+
+    @Test func rulesFollowRunc() {
+        #expect(SysctlRule.of("net.ipv4.ip_forward").namespace == .network)
+        #expect(SysctlRule.of("kernel.shmmax").namespace == .ipc)
+        #expect(SysctlRule.of("fs.mqueue.msg_max").namespace == .ipc)
+        #expect(SysctlRule.of("kernel.domainname").namespace == .uts)
+        #expect(SysctlRule.of("kernel.hostname").namespace == nil)
+        #expect(SysctlRule.of("kernel.core_pattern").namespace == nil)
+        #expect(SysctlRule.of("vm.overcommit_memory").namespace == nil)
+    }
+
+    @Test func namespacedKeysInNewNamespacesArePlanned() {
+        #expect(message(spec(["net.ipv4.ip_forward": "1", "kernel.shmmni": "8192", "kernel.domainname": "d"])) == "")
+    }
+
+    @Test func netSysctlWithoutANetworkNamespaceIsRefused() {
+        let m = message(spec(["net.ipv4.ip_forward": "1"]) { s in s.linux?.namespaces?.removeAll { $0.type == .network } })
+        #expect(m.contains("linux.sysctl") && m.contains("\"net.ipv4.ip_forward\"") && m.contains("host's network namespace"))
+    }
+
+    @Test func netSysctlInTheHostNetworkNamespaceJoinedByPathIsRefused() {
+        // /proc/1 may be out of reach in a sandbox; the caller's own namespace is the host's for runc too.
+        let paths = ["/proc/self/ns/net", "/proc/\(getpid())/ns/net"] + (access("/proc/1/ns/net", F_OK) == 0 ? ["/proc/1/ns/net"] : [])
+        for path in paths {
+            let m = message(spec(["net.ipv4.ip_forward": "1"], join("network", path)))
+            #expect(m.contains("linux.sysctl") && m.contains("\"net.ipv4.ip_forward\"") && m.contains("network namespace"), "\(path): \(m)")
+        }
+    }
+
+    @Test func ipcAndUtsSysctlsInTheHostsNamespacesJoinedByPathAreRefused() {
+        #expect(message(spec(["kernel.shmmni": "8192"], join("ipc", "/proc/\(getpid())/ns/ipc"))).contains("host's ipc namespace"))
+        #expect(message(spec(["kernel.domainname": "x"], join("uts", "/proc/\(getpid())/ns/uts"))).contains("host's uts namespace"))
+    }
+
+    @Test func keysNoNamespaceCoversAreRefused() {
+        #expect(message(spec(["kernel.core_pattern": "|/x"])).contains("not in a separate kernel namespace"))
+        #expect(message(spec(["kernel.hostname": "x"])).contains("hostname"))
+    }
+
+    @Test func hostNamespaceIsDecidedByInode() {
+        #expect(InitPlan.isHostNamespace("/proc/self/ns/net", kind: .network) == true)
+        #expect(InitPlan.isHostNamespace("/nonexistent", kind: .network) == nil)
     }
 }

@@ -22,7 +22,9 @@ enum SeccompHelper {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let shim = packageRoot.appendingPathComponent("Sources/CLinux/clinux.c")
-        let shimText = (try? String(contentsOf: shim, encoding: .utf8)) ?? ""
+        // clinux.c refers to the exec trampoline's image, which exec_trampoline.S defines: both go into the helper.
+        let trampoline = packageRoot.appendingPathComponent("Sources/CLinux/exec_trampoline.S")
+        let shimText = ((try? String(contentsOf: shim, encoding: .utf8)) ?? "") + ((try? String(contentsOf: trampoline, encoding: .utf8)) ?? "")
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in (SeccompHelperSource.text + shimText).utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
@@ -38,7 +40,7 @@ enum SeccompHelper {
         let compile = run(
             "/usr/bin/cc",
             ["-O2", "-Wall", "-I", packageRoot.appendingPathComponent("Sources/CLinux/include").path, source.path, shim.path,
-             "-o", building.path])
+             trampoline.path, "-o", building.path])
         guard compile.exitCode == 0 else {
             print("seccomp-exec did not compile: \(compile.stderr)")
             return nil

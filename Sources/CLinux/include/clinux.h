@@ -41,6 +41,14 @@ int tr_pipe_cloexec(int fds[2]);
 int tr_mknod(const char *path, unsigned int mode, unsigned int major, unsigned int minor);
 int tr_mount_setattr(int dirfd, const char *path, unsigned int flags, uint64_t attr_set, uint64_t attr_clr,
                      uint64_t propagation);
+// fstatfs(2) f_type (the filesystem's magic, e.g. PROC_SUPER_MAGIC 0x9fa0) of the filesystem holding fd, or -1.
+long tr_fstatfs_type(int fd);
+// The new mount API (Linux 5.2): a filesystem context, its creation, and a detached mount of it.
+int tr_fsopen(const char *fstype, unsigned int flags);
+int tr_fsconfig(int fsfd, unsigned int cmd, const char *key, const void *value, int aux);
+int tr_fsmount(int fsfd, unsigned int flags, unsigned int attr_flags);
+// readlinkat(2); with path "" and an O_PATH fd on a symlink, reads that symlink. Returns the length (no NUL added).
+long tr_readlinkat(int dirfd, const char *path, char *buf, size_t len);
 
 // Credentials and limits (glibc's setgroups/setresuid live behind feature macros the module map hides).
 int tr_setresuid(uid_t r, uid_t e, uid_t s);
@@ -72,8 +80,20 @@ int tr_ptsname(int master, char *buf, size_t len);
 int tr_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols);
 int tr_ioctl_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 
+// rt_sigaction(sig, SIG_DFL) through the raw system call: glibc's sigaction refuses 32 and 33 (its own), which a
+// caller may still have ignored and execve would pass on.
+int tr_signal_default(int sig);
 // Signals: a handler that only records the signal number (async-signal-safe), for `run`'s forwarding loop.
 int tr_install_recording_handler(int sig);
 int tr_take_pending_signal(void);
+
+// Entering a container: the exec trampoline (exec_trampoline.S), a tiny static ELF image that taurun execs from a
+// sealed memfd so that no process in a container ever runs with the host's taurun behind /proc/self/exe.
+// Returns the image's size and points *image at its bytes.
+unsigned long tr_exec_trampoline(const unsigned char **image);
+int tr_memfd_create(const char *name, unsigned int flags);
+int tr_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags);
+// ioctl(TIOCGPTPEER): opens the slave of a pty master without a path lookup (Linux 4.13+).
+int tr_ioctl_get_pty_peer(int master, int flags);
 
 #endif

@@ -151,7 +151,8 @@ public enum BundleGenerator {
         if network {
             // The host's network namespace is not owned by the app's user namespace, so sysfs cannot be mounted
             // fresh; bind the host's read-only instead (what rootless runc does).
-            mounts.append(Mount(destination: "/sys", type: "none", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]))
+            // `rro`: the host's /sys has submounts (cgroup, debugfs, ...): read-only at every level, not just the top.
+            mounts.append(Mount(destination: "/sys", type: "none", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro", "rro"]))
         } else {
             mounts.append(Mount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]))
         }
@@ -160,7 +161,9 @@ public enum BundleGenerator {
         for data in inputs.dataMounts {
             mounts.append(Mount(
                 destination: data.path, type: "bind", source: data.path,
-                options: [data.isDirectory ? "rbind" : "bind", data.writable ? "rw" : "ro", "nosuid", "nodev"]))
+                // A read-only grant is read-only at every level (`rro`): a mount below the host directory stays
+                // read-only too. "ro" stays for runtimes that predate `rro`.
+                options: [data.isDirectory ? "rbind" : "bind"] + (data.writable ? ["rw"] : ["ro", "rro"]) + ["nosuid", "nodev"]))
         }
         for device in grantedDevices {
             mounts.append(Mount(destination: device.containerPath, type: "bind", source: device.hostPath, options: ["bind", "nosuid", "noexec"]))

@@ -18,6 +18,8 @@ struct InitPlan {
         var index: Int
         /// tmpfs with `tmpcopyup`: start with a copy of what the image has at the destination.
         var copyUp = false
+        /// A bind whose source is on a procfs (allowed at /proc, as in runc).
+        var sourceIsProcFS = false
     }
 
     struct PlannedDevice {
@@ -30,7 +32,7 @@ struct InitPlan {
         var gid: UInt32
     }
 
-    struct Rlimit { var resource: Int32; var soft: UInt64; var hard: UInt64; var name: String }
+    typealias Rlimit = ProcessPlan.Rlimit
 
     struct CgroupHierarchy { var name: String; var fstype: String; var options: String }
 
@@ -56,23 +58,8 @@ struct InitPlan {
     var readonlyPaths: [String]
     var sysctl: [(String, String)]
 
-    var args: [String]
-    var env: [String]
-    var cwd: String
-    var uid: UInt32
-    var gid: UInt32
-    var additionalGids: [UInt32]
-    var umask: UInt32?
-    var capabilities: Capabilities.Sets?
-    var rlimits: [Rlimit]
-    var noNewPrivileges: Bool
-    var terminal: Bool
-    var consoleSize: (rows: UInt16, cols: UInt16)?
-    var oomScoreAdj: Int?
-    /// Applied only where the AppArmor LSM is enabled; elsewhere skipped (the host cannot enforce it).
-    var apparmorProfile: String?
-    /// Applied only where SELinux is enabled, likewise.
-    var selinuxLabel: String?
+    /// What the container's first process becomes (shared with exec: ProcessPlan, ProcessSetup).
+    var process: ProcessPlan
 
     var createContainerHooks: [Hook]
     var startContainerHooks: [Hook]
@@ -80,9 +67,10 @@ struct InitPlan {
     /// them; without any it goes straight on (one round trip less).
     var runtimeHooks: Bool
     var noPivot: Bool
-    var newSessionKeyring: Bool
-    var preserveFDs: Int32
     var containerID: String
+
+    /// The working directory, made inside the rootfs when the image lacks it.
+    var cwd: String { process.cwd }
 }
 
 extension InitPlan {
@@ -187,6 +175,10 @@ extension InitPlan {
             guard m.destination.hasPrefix("/") else {
                 throw .unsupported(field: field + ".destination", value: m.destination, reason: "mount destination must be absolute:")
             }
+            if opts.recursiveReadOnly && !Mounts.hasMountSetattr {
+                throw .unsupported(field: field + ".options", value: "rro",
+                                   reason: "recursive read-only needs mount_setattr (Linux 5.12), which this kernel lacks:")
+            }
             let copyUp = opts.data.contains("tmpcopyup")
             opts.data.removeAll { $0 == "tmpcopyup" }
             if copyUp && m.type != "tmpfs" {
@@ -211,9 +203,15 @@ extension InitPlan {
                 }
                 sourceIsDir = (st.st_mode & 0o170000) == 0o040000
                 if normalise(m.destination) == "/dev" { devIsBind = true }
+                let sourceIsProcFS = ProcFS.isProcFS(path: abs)
+                if let reason = ProcMountPolicy.refusal(destination: m.destination, type: m.type, isBind: true,
+                                                        sourceIsProcFS: sourceIsProcFS) {
+                    throw .unsupported(field: field + ".destination", value: m.destination, reason: reason)
+                }
                 var planned = PlannedMount(source: abs, destination: normalise(m.destination), type: m.type, options: opts,
                                            sourceIsDirectory: sourceIsDir, index: i)
                 planned.options.flags.insert(.bind)
+                planned.sourceIsProcFS = sourceIsProcFS
                 mounts.append(planned)
                 continue
             }
@@ -221,6 +219,9 @@ extension InitPlan {
                                       "ramfs", "securityfs", "debugfs", "tracefs", "fusectl", "configfs", "hugetlbfs", "bpf", "devtmpfs"]
             guard let type = m.type, known.contains(type) else {
                 throw .unsupported(field: field + ".type", value: m.type ?? "", reason: "unsupported mount type")
+            }
+            if let reason = ProcMountPolicy.refusal(destination: m.destination, type: type, isBind: false, sourceIsProcFS: false) {
+                throw .unsupported(field: field + ".destination", value: m.destination, reason: reason)
             }
             mounts.append(PlannedMount(source: m.source, destination: normalise(m.destination), type: type, options: opts,
                                        sourceIsDirectory: true, index: i, copyUp: copyUp))
@@ -251,45 +252,13 @@ extension InitPlan {
         }
 
         // Process.
-        guard let args = process.args, !args.isEmpty, !args[0].isEmpty else {
-            throw .unsupported(field: "process.args", value: "[]", reason: "args must name the program to run, got")
-        }
-        guard process.cwd.hasPrefix("/") else {
-            throw .unsupported(field: "process.cwd", value: process.cwd, reason: "cwd must be an absolute path:")
-        }
-        var caps: Capabilities.Sets?
-        if let c = process.capabilities {
-            var sets = Capabilities.Sets()
-            func resolve(_ names: [String]?, _ set: String) throws(RuntimeError) -> [UInt32] {
-                var out: [UInt32] = []
-                for (i, name) in (names ?? []).enumerated() {
-                    guard name.hasPrefix("CAP_"), let n = Capabilities.number(named: name) else {
-                        throw .unsupported(field: "process.capabilities.\(set)[\(i)]", value: name, reason: "unknown capability")
-                    }
-                    // A capability the running kernel lacks is skipped, as runc does (with a warning there).
-                    if n <= Capabilities.lastSupported { out.append(n) }
-                }
-                return out
-            }
-            sets.bounding = try resolve(c.bounding, "bounding")
-            sets.effective = try resolve(c.effective, "effective")
-            sets.permitted = try resolve(c.permitted, "permitted")
-            sets.inheritable = try resolve(c.inheritable, "inheritable")
-            sets.ambient = try resolve(c.ambient, "ambient")
-            caps = sets
-        }
-        var rlimits: [Rlimit] = []
-        for r in process.rlimits ?? [] {
-            rlimits.append(Rlimit(resource: r.type.resource, soft: r.soft, hard: r.hard, name: r.type.rawValue))
-        }
+        let processPlan = try ProcessPlan.build(process: process, keyring: options.noNewKeyring ? nil : containerID,
+                                                preserveFDs: options.preserveFDs)
         if process.terminal == true && options.consoleSocket == nil && !options.foregroundTerminal {
             throw .usage("cannot allocate tty if taurun will detach without setting console socket")
         }
         if process.terminal != true && options.consoleSocket != nil {
             throw .usage("cannot use console socket if taurun will not detach or allocate tty")
-        }
-        if let adj = process.oomScoreAdj, adj < -1000 || adj > 1000 {
-            throw .unsupported(field: "process.oomScoreAdj", value: "\(adj)", reason: "must be between -1000 and 1000, got")
         }
         for (i, p) in (linux.maskedPaths ?? []).enumerated() where !p.hasPrefix("/") {
             throw .unsupported(field: "linux.maskedPaths[\(i)]", value: p, reason: "masked path must be absolute:")
@@ -301,11 +270,31 @@ extension InitPlan {
             throw .unsupported(field: "linux.rootfsPropagation", value: linux.rootfsPropagation ?? "", reason: "unknown propagation")
         }
         var sysctl: [(String, String)] = []
+        // /proc/sys is only partly namespaced: a key is written only where the container owns the namespace it
+        // belongs to, and a namespace joined by path that is the host's own (same nsfs inode) is not owned.
+        var owned: [NamespaceKind: Bool] = [:]
+        func owns(_ kind: NamespaceKind) throws(RuntimeError) -> Bool {
+            if let known = owned[kind] { return known }
+            var result = (newFlags & kind.cloneFlag) != 0
+            if !result, let join = joins.first(where: { $0.0 == kind }) {
+                guard let host = isHostNamespace(join.1, kind: kind) else {
+                    throw .unsupported(field: "linux.namespaces", value: join.1, reason: "cannot stat namespace path:")
+                }
+                result = !host
+            }
+            owned[kind] = result
+            return result
+        }
         for key in (linux.sysctl ?? [:]).keys.sorted() {
             guard !key.isEmpty, !key.contains("/"), !key.split(separator: ".").contains("..") else {
                 throw .unsupported(field: "linux.sysctl", value: key, reason: "invalid sysctl key")
             }
-            sysctl.append((key, linux.sysctl?[key] ?? ""))
+            let rule = SysctlRule.of(key)
+            if let kind = rule.namespace, try owns(kind) {
+                sysctl.append((key, linux.sysctl?[key] ?? ""))
+                continue
+            }
+            throw .unsupported(field: "linux.sysctl", value: key, reason: rule.refusal + ":")
         }
 
         return InitPlan(
@@ -316,17 +305,25 @@ extension InitPlan {
             cgroupHierarchies: mounts.contains { $0.type == "cgroup" || $0.type == "cgroup2" } ? hostCgroupHierarchies() : [],
             devices: devices, createDefaultDevices: !devIsBind,
             maskedPaths: linux.maskedPaths ?? [], readonlyPaths: linux.readonlyPaths ?? [], sysctl: sysctl,
-            args: args, env: process.env ?? [], cwd: process.cwd, uid: process.user.uid, gid: process.user.gid,
-            additionalGids: process.user.additionalGids ?? [], umask: process.user.umask, capabilities: caps,
-            rlimits: rlimits, noNewPrivileges: process.noNewPrivileges ?? false, terminal: process.terminal ?? false,
-            consoleSize: process.consoleSize.map { (UInt16(clamping: $0.height), UInt16(clamping: $0.width)) },
-            oomScoreAdj: process.oomScoreAdj,
-            apparmorProfile: (process.apparmorProfile?.isEmpty == false && HostLSM.appArmorEnabled) ? process.apparmorProfile : nil,
-            selinuxLabel: (process.selinuxLabel?.isEmpty == false && HostLSM.seLinuxEnabled) ? process.selinuxLabel : nil,
+            process: processPlan,
             createContainerHooks: spec.hooks?.createContainer ?? [], startContainerHooks: spec.hooks?.startContainer ?? [],
             runtimeHooks: spec.hooks?.prestart?.isEmpty == false || spec.hooks?.createRuntime?.isEmpty == false,
-            noPivot: options.noPivot, newSessionKeyring: !options.noNewKeyring, preserveFDs: options.preserveFDs,
-            containerID: containerID)
+            noPivot: options.noPivot, containerID: containerID)
+    }
+
+    /// Whether the namespace file at `path` is the host's: the same nsfs (device, inode) as init's
+    /// (/proc/1/ns/<kind>) or as taurun's own (/proc/self/ns/<kind>; runc's "host" means "current"). nil: `path`
+    /// cannot be stat'ed.
+    static func isHostNamespace(_ path: String, kind: NamespaceKind) -> Bool? {
+        var target = statBuf()
+        guard stat(path, &target) == 0 else { return nil }
+        for reference in ["/proc/1/ns/", "/proc/self/ns/"] {
+            var host = statBuf()
+            if stat(reference + kind.procName, &host) == 0, host.st_dev == target.st_dev, host.st_ino == target.st_ino {
+                return true
+            }
+        }
+        return false
     }
 
     /// "/a//b/./c/" → "/a/b/c"; ".." components are kept and resolved safely (inside the rootfs) at mount time.
@@ -380,3 +377,31 @@ public struct CreateOptions: Sendable {
     public init() {}
 }
 
+/// runc's sysctl rules (libcontainer/configs/validate): which namespace a key belongs to, and why it is refused when
+/// the container does not own that namespace. Keys outside the ipc, network and uts sets are never namespaced.
+struct SysctlRule: Equatable {
+    /// The namespace the container must own for the key to be written; nil: no namespace makes it safe.
+    var namespace: NamespaceKind?
+    var refusal: String
+
+    static let ipcKeys: Set<String> = [
+        "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
+        "kernel.shmmni", "kernel.shm_rmid_forced",
+    ]
+
+    static func of(_ key: String) -> SysctlRule {
+        if ipcKeys.contains(key) || key.hasPrefix("fs.mqueue.") {
+            return SysctlRule(namespace: .ipc, refusal: "sysctl not allowed in the host's ipc namespace")
+        }
+        if key.hasPrefix("net.") {
+            return SysctlRule(namespace: .network, refusal: "sysctl not allowed in the host's network namespace")
+        }
+        if key == "kernel.domainname" {
+            return SysctlRule(namespace: .uts, refusal: "sysctl not allowed in the host's uts namespace")
+        }
+        if key == "kernel.hostname" {
+            return SysctlRule(namespace: nil, refusal: "sysctl conflicts with the \"hostname\" field; use it instead of")
+        }
+        return SysctlRule(namespace: nil, refusal: "sysctl is not in a separate kernel namespace")
+    }
+}

@@ -24,7 +24,10 @@ struct RootfsBuilder {
         // pivot_root needs the new root to be a mount point.
         try Mounts.mount(source: plan.rootfs, target: plan.rootfs, type: nil, flags: [.bind, .recursive], data: nil)
         let rootFD = try Files.open(plan.rootfs, Int32(TR_O_PATH) | O_DIRECTORY)
+        // Where the rootfs is in this (still the host's) view: mount destinations are judged by where they land.
+        let rootPath = try Files.path(of: rootFD)
         for m in plan.mounts {
+            try checkProcDestination(m, rootFD: rootFD, rootPath: rootPath)
             if m.type == "cgroup" || m.type == "cgroup2" { try beforeCgroupMount() }
             try mount(m, rootFD: rootFD)
         }
@@ -35,7 +38,11 @@ struct RootfsBuilder {
     }
 
     /// pivot_root into the new root and detach the old one (or, with --no-pivot, move it over / and chroot).
-    func enter(rootFD: Int32) throws {
+    /// Returns a procfs handle opened before pivot_root, a private instance where the
+    /// kernel allows: every procfs access after this point goes through it, never through the container's /proc,
+    /// which the image and the config's mounts may have shaped.
+    func enter(rootFD: Int32) throws -> ProcFS {
+        let procfs = try ProcFS.open()
         if plan.noPivot {
             _ = try sys("fchdir", plan.rootfs) { fchdir(rootFD) }
             try Mounts.mount(source: plan.rootfs, target: "/", type: nil, flags: .move, data: nil)
@@ -55,6 +62,24 @@ struct RootfsBuilder {
         if plan.propagationAfterPivot {
             try Mounts.mount(source: nil, target: "/", type: nil, flags: plan.rootPropagation, data: nil)
         }
+        return procfs
+    }
+
+    /// ProcMountPolicy at mount time: resolves the destination inside the rootfs (its deepest existing part, for a
+    /// destination still to be made) and refuses it when it lands inside /proc or on any procfs, except where the
+    /// allow-list says. A symlink in the image (`/evil -> /proc/self/attr`) cannot carry a mount into /proc.
+    private func checkProcDestination(_ m: InitPlan.PlannedMount, rootFD: Int32, rootPath: String) throws {
+        let fd = try Files.openDeepestExisting(rootFD: rootFD, relative(m.destination), display: m.destination)
+        defer { close(fd) }
+        let real = try Files.path(of: fd)
+        let inside = real == rootPath ? "/" : real.hasPrefix(rootPath + "/") ? String(real.dropFirst(rootPath.count)) : real
+        let onProcFS = ProcFS.isProcFS(fd: fd)
+        guard let reason = ProcMountPolicy.refusal(resolved: inside, onProcFS: onProcFS, type: m.type,
+                                                   isBind: m.options.isBind, sourceIsProcFS: m.sourceIsProcFS) else { return }
+        let field = "mounts[\(m.index)].destination"
+        if ProcMountPolicy.clean(inside) == m.destination { throw RuntimeError.unsupported(field: field, value: m.destination, reason: reason) }
+        throw RuntimeError.unsupported(field: field, value: m.destination,
+                                       reason: "resolves to \(ProcMountPolicy.clean(inside)) inside the rootfs; " + reason)
     }
 
     private func relative(_ path: String) -> String { String(path.drop { $0 == "/" }) }
@@ -104,6 +129,13 @@ struct RootfsBuilder {
             if remountFD < 0 && !opts.propagation.isEmpty {
                 remountFD = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
             }
+        }
+        if opts.recursiveReadOnly {
+            // `rro`: read-only at every level, submounts of an rbind included (a plain `ro` only reaches the top).
+            if remountFD < 0 {
+                remountFD = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+            }
+            try Mounts.setAttributes(fd: remountFD, .readOnly, recursive: true, display: display)
         }
         for p in opts.propagation {
             try Mounts.mount(source: nil, target: Files.procPath(remountFD), type: nil, flags: p, data: nil, display: display)
@@ -217,6 +249,10 @@ struct RootfsBuilder {
             let name = String(rel.split(separator: "/").last ?? "")
             let dir = try Files.createInRoot(rootFD: rootFD, parentRel, directory: true, display: d.path)
             defer { close(dir) }
+            // An image whose /dev leads into /proc must not get device nodes bound over procfs files.
+            if ProcFS.isProcFS(fd: dir) {
+                throw RuntimeError.container("device \(d.path): its directory resolves into /proc inside the rootfs; refusing to create it there")
+            }
             let path = Files.procPath(dir) + "/" + name
             if inUserNS {
                 let file = try Files.createInRoot(rootFD: rootFD, rel, directory: false, display: d.path)

@@ -19,6 +19,9 @@ enum SyncMessage: Equatable {
     case cgroupJoined
     /// From the first stage of a two-stage clone: the host pid of the container's init it forked.
     case initPid(Int32)
+    /// From the exec trampoline in spawn mode: the host pid of the sibling it started, 'p' and 4 bytes little-endian
+    /// (written by exec_trampoline.S, which has no number formatting).
+    case spawned(Int32)
     /// The seccomp notify fd (sent with SCM_RIGHTS), for the parent to hand to linux.seccomp.listenerPath.
     case seccompListener(Int32)
     case failed(String)
@@ -27,7 +30,7 @@ enum SyncMessage: Equatable {
         switch self {
         case .go: return 0x47; case .hooks: return 0x48; case .hooksDone: return 0x68; case .ready: return 0x52
         case .handover: return 0x58; case .ack: return 0x41; case .cgroupJoined: return 0x43; case .failed: return 0x45; case .seccompListener: return 0x53
-        case .initPid: return 0x50
+        case .initPid: return 0x50; case .spawned: return 0x70
         }
     }
 }
@@ -52,6 +55,7 @@ struct SyncChannel {
         switch message {
         case .failed(let text), .go(let text): bytes += Array(text.utf8.prefix(60000))
         case .initPid(let pid): bytes += Array(String(pid).utf8)
+        case .spawned(let pid): bytes += withUnsafeBytes(of: pid.littleEndian) { Array($0) }
         default: break
         }
         _ = try sys("send(sync)") { bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
@@ -75,6 +79,8 @@ struct SyncChannel {
         case 0x43: return .cgroupJoined
         case 0x45: return .failed(String(decoding: buf[1..<n], as: UTF8.self))
         case 0x50: return Int32(String(decoding: buf[1..<n], as: UTF8.self)).map { .initPid($0) } ?? .failed("bad init pid")
+        case 0x70 where n == 5:
+            return .spawned(Int32(bitPattern: buf[1..<5].reversed().reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }))
         default: return .failed("unexpected sync message \(buf[0])")
         }
     }

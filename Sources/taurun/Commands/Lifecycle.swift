@@ -52,7 +52,7 @@ struct ListCommand: TaurunVerb {
     enum ListFormat: String, ExpressibleByArgument { case table, json }
 
     mutating func execute(_ runtime: Runtime) throws {
-        let states = runtime.list()
+        let states = try runtime.list()
         if quiet {
             for s in states { print(s.id) }
             return

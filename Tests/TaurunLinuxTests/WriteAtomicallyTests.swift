@@ -1,0 +1,46 @@
+import Testing
+import TaurunLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// writeAtomically writes through a random O_EXCL|O_NOFOLLOW temporary: symlinks planted at predictable names in a
+/// directory others can write (a --pid-file in /tmp) never make it write elsewhere.
+@Suite struct WriteAtomicallyTests {
+    let dir: String
+
+    init() {
+        var template = Array("/tmp/taurun-atomic-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        dir = String(cString: made!)
+    }
+
+    func cleanup() { try? Files.removeTree(dir) }
+
+    func text(_ path: String) -> String? {
+        (try? Files.read(path)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test func plantedSymlinksAtPredictableTemporaryNamesAreNotFollowed() throws {
+        defer { cleanup() }
+        let victim = dir + "/victim"
+        try Files.writeAtomically(victim, Array("precious".utf8))
+        let target = dir + "/pid"
+        for name in ["pid.tmp", ".pid.tmp", ".pid", "pid.tmp.\(getpid())"] { symlink(victim, dir + "/" + name) }
+        symlink(victim, target)
+        try Files.writeAtomically(target, Array("1234".utf8), mode: 0o644)
+        #expect(text(victim) == "precious")
+        #expect(text(target) == "1234")
+        var st = stat()
+        #expect(lstat(target, &st) == 0 && st.st_mode & 0o170000 == 0o100000)
+        // Only the planted links, the victim and the file itself: no temporary left behind.
+        #expect(Files.list(dir).filter { $0.contains(".tmp.") && $0 != "pid.tmp.\(getpid())" }.isEmpty)
+    }
+
+    @Test func temporarySuffixesAreSixteenHexDigitsAndDiffer() {
+        let a = Files.temporarySuffix(), b = Files.temporarySuffix()
+        #expect(a.count == 16 && b.count == 16 && a != b)
+        #expect(a.allSatisfy { $0.isHexDigit })
+    }
+}
