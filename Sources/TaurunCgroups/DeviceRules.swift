@@ -66,11 +66,16 @@ public enum DeviceRules {
             // -1 is the spec's other spelling of the wildcard.
             let major = rule.major == -1 ? nil : rule.major
             let minor = rule.minor == -1 ? nil : rule.minor
+            let access = normalizedAccess(accessText)
             if type == "a", major != nil || minor != nil {
-                // The kernel reads any "a" rule as "all devices"; a number here would silently widen the rule.
-                throw .invalid(path, "type a with major/minor", "type \"a\" always means every device; use \"c\" or \"b\" to name one")
+                // Podman's --device-cgroup-rule='a 7:1 rmw': devices of either kind with these numbers (runc's and
+                // crun's eBPF programs match it so). The v1 kernel reads any "a" line as every device, so it becomes
+                // a char rule and a block rule, never a wider one.
+                result.append(DeviceRule(type: "c", major: major, minor: minor, access: access, allow: rule.allow))
+                result.append(DeviceRule(type: "b", major: major, minor: minor, access: access, allow: rule.allow))
+                continue
             }
-            result.append(DeviceRule(type: type, major: major, minor: minor, access: normalizedAccess(accessText), allow: rule.allow))
+            result.append(DeviceRule(type: type, major: major, minor: minor, access: access, allow: rule.allow))
         }
         return result
     }

@@ -73,6 +73,9 @@ public enum Files {
         }
     }
 
+    /// statfs(2) f_type (the filesystem's magic number) of what holds `path`, or -1 when it cannot be read.
+    public static func filesystemType(of path: String) -> Int { Int(tr_statfs_type(path)) }
+
     /// `/proc/self/fd/N`: lets mount(2) and friends act on exactly the object an fd refers to.
     public static func procPath(_ fd: Int32) -> String { "/proc/self/fd/\(fd)" }
 

@@ -66,6 +66,12 @@ extension Spec {
         guard SemVer.isValid(ociVersion) else {
             throw SpecError(file: file, jsonPath: "ociVersion", message: "not a SemVer 2.0.0 version: \(jsonQuoted(ociVersion))")
         }
+        // Every 1.x.y config is readable by a 1.x runtime (the spec adds only optional fields within a major
+        // version); another major version may mean anything.
+        guard ociVersion.split(separator: ".").first == "1" else {
+            throw SpecError(file: file, jsonPath: "ociVersion",
+                            message: "unsupported major version \(jsonQuoted(ociVersion)): taurun implements runtime-spec 1.x")
+        }
     }
 }
 

@@ -26,10 +26,14 @@ enum HookRunner {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 2)
         let args = (hook.args?.isEmpty == false ? hook.args! : [hook.path])
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        // A hook with `env` gets exactly that environment; one without inherits the runtime's, as with runc
+        // (Go's exec.Cmd with a nil Env), which hooks such as Podman's and the NVIDIA toolkit's rely on.
         var cenv: [UnsafeMutablePointer<CChar>?] = (hook.env ?? []).map { strdup($0) } + [nil]
         defer { for p in cargs { free(p) }; for p in cenv { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, hook.path, &actions, nil, &cargs, &cenv)
+        let rc = hook.env == nil
+            ? posix_spawn(&pid, hook.path, &actions, nil, &cargs, environ)
+            : posix_spawn(&pid, hook.path, &actions, nil, &cargs, &cenv)
         close(stdinPipe[0]); close(outPipe[1])
         guard rc == 0 else {
             close(stdinPipe[1]); close(outPipe[0])

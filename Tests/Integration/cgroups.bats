@@ -329,6 +329,26 @@ wait_grep() {
     ! grep -q '^a ' "$dir/devices.list"
 }
 
+@test "devices: a type a rule with numbers (podman --device-cgroup-rule='a 10:229 rwm') allows that device, nothing wider" {
+    id=$(new_id)
+    cfg '.linux.devices = [{path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 438, uid: 0, gid: 0},
+                           {path: "/dev/loop-control", type: "c", major: 10, minor: 237, fileMode: 438, uid: 0, gid: 0}]
+        | .linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "a", major: 10, minor: 229, access: "rwm"}]'
+    set_args sleep 100
+    start_detached "$id"
+    run rt exec "$id" sh -c '(: < /dev/fuse) && echo fuse-opened; (: < /dev/loop-control) 2>&1 && echo loop-opened'
+    echo "$output"
+    [[ $output == *fuse-opened* ]]
+    # runc 1.1 and crun 1.8 write "a 10:229 rwm" to the v1 devices.allow, which the kernel reads as every device.
+    is_taurun || skip "$(runtime_name) widens a type a rule with numbers to every device on cgroup v1"
+    [[ $output != *loop-opened* ]]
+    if [[ -d /sys/fs/cgroup/devices ]]; then
+        dir=$(cg_dir devices "$(init_pid "$id")")
+        grep -qx 'c 10:229 rwm' "$dir/devices.list"
+        ! grep -q '^a ' "$dir/devices.list"
+    fi
+}
+
 @test "ps: -f json lists every pid of the container, init included" {
     id=$(new_id)
     share_dir

@@ -82,6 +82,20 @@ setup_hooks() {
     [ "$(cat "$HOOKDIR/out")" = "first|second|hook value|/hook/bin" ]
 }
 
+@test "hooks: a hook without env inherits the runtime's environment; with env it gets exactly that" {
+    HOOKDIR="$BATS_TEST_TMPDIR/hooks"
+    mkdir -p "$HOOKDIR"
+    cfg '.hooks.createRuntime = [
+        {path: "/bin/sh", args: ["sh", "-c", "echo \"inherit=$RUNTIME_SIDE_VAR\" > \($d)/no-env"]},
+        {path: "/bin/sh", args: ["sh", "-c", "echo \"inherit=$RUNTIME_SIDE_VAR\" > \($d)/with-env"], env: ["X=1"]}
+    ]' --arg d "$HOOKDIR"
+    set_args true
+    id=$(new_id)
+    RUNTIME_SIDE_VAR=from-the-caller rt create --bundle "$BUNDLE" "$id"
+    [ "$(cat "$HOOKDIR/no-env")" = "inherit=from-the-caller" ]
+    [ "$(cat "$HOOKDIR/with-env")" = "inherit=" ]
+}
+
 hook_failure_leaves_nothing() {
     local kind=$1 script=$2 timeout=${3:-}
     HOOKDIR="$BATS_TEST_TMPDIR/hooks"

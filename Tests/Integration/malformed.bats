@@ -229,10 +229,24 @@ open(out, "w").write(base[:-1] + ", \"deep\": " + "[" * depth + "]" * depth + "}
     run_fails 'nul|invalid|null|\\u0000|env' 'process\.env\[[0-9]+\]'
 }
 
-@test "malformed: an unknown capability" {
-    taurun_only "runc 1.1 warns and ignores unknown capabilities"
-    cfg '.process.capabilities.bounding += ["CAP_BOGUS"]'
-    create_fails 'CAP_BOGUS' 'process\.capabilities\.bounding\[[0-9]+\]'
+@test "malformed: a capability name that is not CAP_[A-Z0-9_]+" {
+    taurun_only "runc 1.1 warns and ignores any name it does not know"
+    cfg '.process.capabilities.bounding += ["NET ADMIN"]'
+    create_fails 'NET ADMIN' 'process\.capabilities\.bounding\[[0-9]+\]'
+}
+
+@test "an unknown but well-formed capability (a newer kernel's) is skipped with one warning, as runc does" {
+    cfg '.process.capabilities.bounding += ["CAP_FROM_THE_FUTURE"] | .process.capabilities.effective += ["CAP_FROM_THE_FUTURE"]'
+    set_args sh -c 'grep CapBnd /proc/self/status'
+    id=$(new_id)
+    rt_files run --bundle "$BUNDLE" "$id"
+    echo "$stderr"
+    [ "$status" -eq 0 ]
+    [[ $output == *CapBnd* ]]
+    if is_taurun; then
+        [ "$(grep -c CAP_FROM_THE_FUTURE <<< "$stderr")" -eq 1 ]
+        [[ $stderr == *"warning: ignoring unknown or unavailable capabilities: CAP_FROM_THE_FUTURE"* ]]
+    fi
 }
 
 @test "malformed: a capability list holds a number" {
@@ -487,4 +501,32 @@ open(out, "w").write(base[:-1] + ", \"deep\": " + "[" * depth + "]" * depth + "}
     [ "$(grep -c . <<< "$stderr")" -eq 1 ]
     grep -qiE 'signal|SIGBOGUS' <<< "$stderr"
     [ "$(rt state "$id" | jq -r .status)" = created ]
+}
+
+@test "malformed: process.user.uid 4294967295 ((uid_t)-1, which setresuid reads as 'unchanged')" {
+    taurun_only "runc 1.1 and crun 1.8 accept the invalid id"
+    cfg '.process.user.uid = 4294967295'
+    set_args true
+    create_fails '4294967295' 'process\.user\.uid'
+}
+
+@test "malformed: process.user.gid 4294967295" {
+    taurun_only "runc 1.1 and crun 1.8 accept the invalid id"
+    cfg '.process.user.gid = 4294967295'
+    set_args true
+    create_fails '4294967295' 'process\.user\.gid'
+}
+
+@test "malformed: an ociVersion of another major version" {
+    taurun_only "runc 1.1 and crun 1.8 do not check the major version"
+    cfg '.ociVersion = "2.0.0"'
+    create_fails '2\.0\.0' 'ociVersion'
+}
+
+@test "malformed: linux.intelRdt without a mounted resctrl filesystem" {
+    [[ $(stat -f -c %T /sys/fs/resctrl 2>/dev/null) == resctrl ]] && skip "resctrl is mounted on this host"
+    taurun_only "runc 1.1 and crun 1.8 ignore linux.intelRdt without resctrl"
+    cfg '.linux.intelRdt = {closID: "taurun-test"}'
+    set_args true
+    create_fails 'resctrl|intelRdt|RDT' 'intelRdt'
 }

@@ -52,11 +52,19 @@ import TaurunOCI
         LinuxDeviceCgroup(allow: true, type: "x"),
         LinuxDeviceCgroup(allow: true, type: "c", access: "rwx"),
         LinuxDeviceCgroup(allow: true, type: "c", access: ""),
-        LinuxDeviceCgroup(allow: true, type: "a", major: 1, minor: 3),
         LinuxDeviceCgroup(allow: true, type: "c", major: -7),
     ])
     func malformedRulesAreRejected(_ rule: LinuxDeviceCgroup) {
         #expect(throws: CgroupError.self) { try DeviceRules.rules(from: [rule]) }
+    }
+
+    /// Podman's `--device-cgroup-rule='a 7:1 rmw'`: accepted as runc accepts it, as a char and a block rule for
+    /// 7:1, never as the kernel's "a" (every device).
+    @Test func typeAWithNumbersIsACharAndABlockRule() throws {
+        let rules = try DeviceRules.rules(from: [LinuxDeviceCgroup(allow: true, type: "a", major: 7, minor: 1, access: "rwm")])
+        #expect(rules.map(\.cgroupLine) == ["c 7:1 rwm", "b 7:1 rwm"])
+        let wildcardMinor = try DeviceRules.rules(from: [LinuxDeviceCgroup(allow: true, type: "a", major: 7, access: "r")])
+        #expect(wildcardMinor.map(\.cgroupLine) == ["c 7:* r", "b 7:* r"])
     }
 
     @Test func wildcardMinusOneIsStar() throws {

@@ -42,9 +42,25 @@ import Glibc
         #expect(m.contains("linux.namespaces") && m.contains("mount"))
     }
 
-    @Test func unknownCapabilityNamesItsPath() {
-        let m = message(spec { $0.process?.capabilities?.bounding = ["CAP_KILL", "CAP_NOPE"] })
-        #expect(m.contains("process.capabilities.bounding[1]") && m.contains("CAP_NOPE"))
+    @Test func malformedCapabilityNamesItsPath() {
+        for bad in ["NET_ADMIN", "cap_kill", "CAP_", "CAP_KILL ", "CAP_NET-ADMIN"] {
+            let m = message(spec { $0.process?.capabilities?.bounding = ["CAP_KILL", bad] })
+            #expect(m.contains("process.capabilities.bounding[1]") && m.contains(bad), "\(bad): \(m)")
+        }
+    }
+
+    /// runc's rule: a well-formed name this kernel or libcap does not know is skipped (with one warning), so a
+    /// config written for another kernel still runs.
+    @Test func unknownButWellFormedCapabilityIsSkipped() throws {
+        let p = try plan(spec { $0.process?.capabilities?.bounding = ["CAP_KILL", "CAP_NOPE", "CAP_FROM_LINUX_9"] })
+        #expect(p.process.capabilities.bounding == [5])
+    }
+
+    @Test func noCapabilitiesFieldMeansNone() throws {
+        let p = try plan(spec { $0.process?.capabilities = nil })
+        let sets = p.process.capabilities
+        #expect(sets.bounding.isEmpty && sets.effective.isEmpty && sets.permitted.isEmpty)
+        #expect(sets.inheritable.isEmpty && sets.ambient.isEmpty)
     }
 
     @Test func terminalWithoutConsoleSocketIsRefusedForCreate() {

@@ -251,6 +251,17 @@ extension InitPlan {
                                          mode: (d.fileMode ?? 0o666) & 0o7777, uid: d.uid ?? 0, gid: d.gid ?? 0))
         }
 
+        // The spec: with intelRdt set and no resctrl filesystem mounted the runtime MUST fail. taurun does not
+        // place containers in resctrl groups, so where it is mounted the field is refused too, never ignored.
+        if linux.intelRdt != nil {
+            let resctrlMagic = 0x7655821   // RDTGROUP_SUPER_MAGIC
+            guard Files.filesystemType(of: "/sys/fs/resctrl") == resctrlMagic else {
+                throw .unsupported(field: "linux.intelRdt", value: "/sys/fs/resctrl",
+                                   reason: "needs the resctrl filesystem, which is not mounted at")
+            }
+            throw .unsupported(field: "linux.intelRdt", value: "set", reason: "Intel RDT (resctrl groups) is not supported by taurun:")
+        }
+
         // Process.
         let processPlan = try ProcessPlan.build(process: process, keyring: options.noNewKeyring ? nil : containerID,
                                                 preserveFDs: options.preserveFDs)

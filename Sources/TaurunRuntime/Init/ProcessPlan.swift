@@ -41,6 +41,18 @@ struct ProcessPlan {
         guard process.cwd.hasPrefix("/") else {
             throw .unsupported(field: "process.cwd", value: process.cwd, reason: "cwd must be an absolute path:")
         }
+        // 4294967295 is (uid_t)-1: setresuid and setresgid read it as "leave unchanged", so the process would keep
+        // the runtime's root.
+        let invalidID = UInt32.max
+        if process.user.uid == invalidID {
+            throw .unsupported(field: "process.user.uid", value: String(invalidID), reason: "is (uid_t)-1, not a user id:")
+        }
+        if process.user.gid == invalidID {
+            throw .unsupported(field: "process.user.gid", value: String(invalidID), reason: "is (gid_t)-1, not a group id:")
+        }
+        if let i = process.user.additionalGids?.firstIndex(of: invalidID) {
+            throw .unsupported(field: "process.user.additionalGids[\(i)]", value: String(invalidID), reason: "is (gid_t)-1, not a group id:")
+        }
         if let adj = process.oomScoreAdj, adj < -1000 || adj > 1000 {
             throw .unsupported(field: "process.oomScoreAdj", value: "\(adj)", reason: "must be between -1000 and 1000, got")
         }
@@ -61,19 +73,26 @@ struct ProcessPlan {
             sessionKeyring: keyring, preserveFDs: preserveFDs)
     }
 
-    /// The one capability resolver: names to numbers, the field path of a name taurun cannot resolve in the error.
-    /// A capability libcap knows but the running kernel lacks is skipped, as runc does. No `capabilities` at all
-    /// means no capabilities.
+    /// The one capability resolver, names to numbers. A well-formed name (`CAP_` and upper-case letters, digits,
+    /// `_`) that libcap does not know or the running kernel lacks is skipped, and named in one warning, as runc does:
+    /// a config written for a newer (or older) kernel still runs. A malformed name is an error naming its field.
+    /// No `capabilities` at all means no capabilities.
     static func resolveCapabilities(_ caps: LinuxCapabilities?) throws(RuntimeError) -> Capabilities.Sets {
         var sets = Capabilities.Sets()
         guard let caps else { return sets }
+        var unknown: [String] = []
         func numbers(_ names: [String]?, _ set: String) throws(RuntimeError) -> [UInt32] {
             var out: [UInt32] = []
             for (i, name) in (names ?? []).enumerated() {
-                guard name.uppercased().hasPrefix("CAP_"), let n = Capabilities.number(named: name) else {
-                    throw .unsupported(field: "process.capabilities.\(set)[\(i)]", value: name, reason: "unknown capability")
+                guard isWellFormed(name) else {
+                    throw .unsupported(field: "process.capabilities.\(set)[\(i)]", value: name,
+                                       reason: "not a capability name (CAP_ and upper-case letters, digits, _)")
                 }
-                if n <= Capabilities.lastSupported && !out.contains(n) { out.append(n) }
+                guard let n = Capabilities.number(named: name), n <= Capabilities.lastSupported else {
+                    if !unknown.contains(name) { unknown.append(name) }
+                    continue
+                }
+                if !out.contains(n) { out.append(n) }
             }
             return out
         }
@@ -82,7 +101,16 @@ struct ProcessPlan {
         sets.permitted = try numbers(caps.permitted, "permitted")
         sets.inheritable = try numbers(caps.inheritable, "inheritable")
         sets.ambient = try numbers(caps.ambient, "ambient")
+        if !unknown.isEmpty {
+            Warnings.emit("ignoring unknown or unavailable capabilities: " + unknown.joined(separator: ", "))
+        }
         return sets
+    }
+
+    /// `CAP_[A-Z0-9_]+`.
+    static func isWellFormed(_ name: String) -> Bool {
+        name.hasPrefix("CAP_") && name.utf8.count > 4
+            && name.utf8.dropFirst(4).allSatisfy { ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5f }
     }
 
     private static func nonEmpty(_ s: String?) -> String? { s?.isEmpty == false ? s : nil }

@@ -104,10 +104,16 @@ enum SecurityMonitor {
         if terminate {
             // The line first: `run` reads it as soon as it sees the container die.
             try? Files.writeAtomically(context.violationFile, Array((line + "\n").utf8), mode: 0o600)
-            // The caller first: it is blocked in the trapped call, so its pid cannot have been reused, and it dies
-            // before it can act on the answer. Then the init, which takes the rest of the pid namespace with it.
-            Glibc.kill(pid_t(bitPattern: call.pid), SIGKILL)
+            // Pin the caller first: it is blocked in the trapped call, so its pid is still its own. Then the init,
+            // which takes the rest of the pid namespace with it: nothing in the container runs on to act on the
+            // caller's fate (a shell printing nc's exit status). Then the caller, through its pidfd, in case it
+            // outlives the init's teardown; it gets no answer before both are dead.
+            let caller = tr_pidfd_open(pid_t(bitPattern: call.pid), 0)
             _ = tr_pidfd_send_signal(pidfd, SIGKILL)
+            if caller >= 0 {
+                _ = tr_pidfd_send_signal(caller, SIGKILL)
+                close(caller)
+            }
         }
         // The trapped caller waits for an answer; it gets EPERM (and under terminate it is being killed anyway).
         try? channel.fail(call, errno: EPERM)
