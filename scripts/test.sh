@@ -31,6 +31,10 @@ extra=0
 logfiles=()
 
 if (( unit )); then
+    # The module arrows of DESIGN.md: a wrong import fails the run like a failed test.
+    if ! scripts/check-arrows.sh; then
+        extra=$((extra + 1))
+    fi
     rm -f "$logs/unit.log"
     echo "== unit tests (swift test)"
     # Swift Testing writes its results to stdout; keep the whole log for the summary and for reading failures.

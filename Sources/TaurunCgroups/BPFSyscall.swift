@@ -1,4 +1,4 @@
-import CLinux
+import TaurunLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +8,7 @@ import Musl
 
 /// bpf(2) for the v2 device controller: load a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it to a cgroup,
 /// detaching the ones taurun attached before (update). glibc has no bpf() wrapper and Swift cannot call the
-/// variadic syscall(): CLinux's tr_bpf makes the call.
+/// variadic syscall(): TaurunLinux's BPF.call makes it.
 enum BPFSyscall {
 
     // Commands and constants (include/uapi/linux/bpf.h).
@@ -24,12 +24,7 @@ enum BPFSyscall {
     /// union bpf_attr is larger than any command needs here; the kernel requires unused bytes to be zero.
     static let attributeSize = 128
 
-    static func call(_ command: Int32, _ attributes: inout [UInt8]) -> Int {
-        attributes.withUnsafeMutableBytes { raw -> Int in
-            guard let base = raw.baseAddress else { return -1 }
-            return tr_bpf(command, base, UInt32(raw.count))
-        }
-    }
+    static func call(_ command: Int32, _ attributes: inout [UInt8]) -> Int { BPF.call(command, &attributes) }
 
     static func put32(_ value: UInt32, at offset: Int, in bytes: inout [UInt8]) {
         for index in 0..<4 { bytes[offset + index] = UInt8((value >> (8 * UInt32(index))) & 0xff) }

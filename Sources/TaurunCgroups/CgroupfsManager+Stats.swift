@@ -1,3 +1,4 @@
+import TaurunLinux
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -222,8 +223,8 @@ extension CgroupfsManager {
             throw CgroupError(operation: "watch", path: "memory.oom_control", reason: "the memory cgroup controller is not mounted")
         }
         let control = CgroupFiles.join(dir, "memory.oom_control")
-        let eventFD = EventFD.make()
-        if eventFD < 0 { throw .syscall("eventfd", control, errno: errno) }
+        let eventFD: Int32
+        do { eventFD = try Files.eventFD() } catch { throw .syscall("eventfd", control, errno: error.errno.rawValue) }
         let controlFD = open(control, O_RDONLY | O_CLOEXEC)
         if controlFD < 0 {
             let code = errno

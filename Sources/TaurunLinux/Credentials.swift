@@ -9,6 +9,13 @@ public enum Credentials {
         _ = try sys("setgroups") { groups.withUnsafeBufferPointer { tr_setgroups($0.count, $0.baseAddress) } }
     }
 
+    /// setresgid(0) and setresuid(0): the root of the user namespace just entered. A namespace that maps no root
+    /// (EINVAL) is not an error: the process keeps its ids.
+    public static func becomeNamespaceRoot() throws(SyscallError) {
+        if tr_setresgid(0, 0, 0) != 0 && Glibc.errno != EINVAL { throw SyscallError("setresgid(0)") }
+        if tr_setresuid(0, 0, 0) != 0 && Glibc.errno != EINVAL { throw SyscallError("setresuid(0)") }
+    }
+
     public static func setUID(_ uid: UInt32) throws(SyscallError) {
         _ = try sys("setresuid(\(uid))") { tr_setresuid(uid, uid, uid) }
     }

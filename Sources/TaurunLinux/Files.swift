@@ -73,6 +73,32 @@ public enum Files {
         }
     }
 
+    /// O_PATH (hidden behind _GNU_SOURCE in the Glibc module map): an fd that names a file without opening it.
+    public static let pathOnly = Int32(TR_O_PATH)
+
+    /// openat(2) relative to `dirfd`, close-on-exec. `display` names the file in errors.
+    public static func openat(_ dirfd: Int32, _ name: String, _ flags: Int32, mode: UInt32 = 0,
+                              display: String) throws(SyscallError) -> Int32 {
+        try sys("openat", display) { tr_openat(dirfd, name, flags | O_CLOEXEC, mode) }
+    }
+
+    /// A pipe, both ends close-on-exec: (read end, write end).
+    public static func pipe() throws(SyscallError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        _ = try sys("pipe2") { tr_pipe_cloexec(&fds) }
+        return (fds[0], fds[1])
+    }
+
+    /// mknod(2) of a device node or FIFO; `kind` is S_IFCHR, S_IFBLK or S_IFIFO.
+    public static func makeNode(_ path: String, kind: UInt32, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError) {
+        _ = try sys("mknod", path) { tr_mknod(path, kind | mode, major, minor) }
+    }
+
+    /// eventfd(2) with close-on-exec (sys/eventfd.h is not in the Glibc module map).
+    public static func eventFD() throws(SyscallError) -> Int32 {
+        try sys("eventfd") { tr_eventfd_cloexec(0) }
+    }
+
     /// statfs(2) f_type (the filesystem's magic number) of what holds `path`, or -1 when it cannot be read.
     public static func filesystemType(of path: String) -> Int { Int(tr_statfs_type(path)) }
 

@@ -38,6 +38,16 @@ public enum Processes {
         _ = try sys("sigprocmask") { sigprocmask(SIG_SETMASK, &none, nil) }
     }
 
+    /// The process's name (PR_SET_NAME: what ps shows), at most 15 bytes.
+    public static func setName(_ name: String) {
+        _ = name.withCString { tr_prctl(15 /* PR_SET_NAME */, UInt(bitPattern: $0), 0, 0, 0) }
+    }
+
+    /// Closes every fd from `first` to `last` (close_range(2)).
+    public static func closeRange(from first: Int32, through last: Int32 = Int32.max) {
+        _ = tr_close_range(UInt32(first), last == Int32.max ? UInt32.max : UInt32(last), 0)
+    }
+
     /// Ends the parent-death signal: what is exec'd next outlives the taurun command that started it.
     public static func clearParentDeathSignal() {
         _ = tr_prctl(prSetPdeathsig, 0, 0, 0, 0)

@@ -62,6 +62,19 @@ public enum Terminal {
         if slave > 2 { close(slave) }
     }
 
+    /// Gives `to` (a pty master) the window size of the terminal `from`, when `from` is one.
+    public static func copyWindowSize(from: Int32, to: Int32) {
+        var rows: UInt16 = 0, cols: UInt16 = 0
+        if tr_ioctl_get_winsize(from, &rows, &cols) == 0 { _ = tr_ioctl_set_winsize(to, rows, cols) }
+    }
+
+    /// One message that may carry one fd (SCM_RIGHTS): the byte count (0: the peer closed) and the fd, or -1.
+    public static func receiveMessage(from socket: Int32, into buffer: inout [UInt8]) throws(SyscallError) -> (count: Int, fd: Int32) {
+        var fd: Int32 = -1
+        let n = try sys("recvmsg") { buffer.withUnsafeMutableBytes { tr_recv_message(socket, $0.baseAddress, $0.count, &fd) } }
+        return (Int(n), fd)
+    }
+
     /// Connects to the unix socket at `path` (the console socket of conmon / containerd).
     public static func connect(socketPath path: String) throws(SyscallError) -> Int32 {
         let fd = try sys("socket") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }

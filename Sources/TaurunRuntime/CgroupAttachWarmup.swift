@@ -1,5 +1,4 @@
 import TaurunLinux
-import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +17,7 @@ struct CgroupAttachWarmup: ~Copyable {
     /// Starts the helper when this process sits in a v1 hierarchy whose cgroup.procs we can name; else does nothing.
     static func start() -> CgroupAttachWarmup {
         guard let path = ownProcsFile() else { return CgroupAttachWarmup(pid: -1) }
-        return CgroupAttachWarmup(pid: path.withCString { tr_cgroup_attach_warmup($0) })
+        return CgroupAttachWarmup(pid: CgroupAttach.startWarmup(procsPath: path))
     }
 
     /// No helper (the systemd driver).

@@ -1,6 +1,5 @@
 import TaurunCgroups
 import TaurunLinux
-import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -40,7 +39,7 @@ struct CgroupSelfJoin {
     static func onCgroup2(_ dir: String) -> Bool {
         var path = dir
         while !path.isEmpty {
-            let type = tr_statfs_type(path)
+            let type = Files.filesystemType(of: path)
             if type >= 0 { return type == 0x6367_7270 }  // CGROUP2_SUPER_MAGIC
             guard errno == ENOENT, let slash = path.lastIndex(of: "/") else { return false }
             path = String(path[..<slash])

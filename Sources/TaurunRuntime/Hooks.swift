@@ -1,6 +1,5 @@
 import TaurunLinux
 import TaurunOCI
-import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -14,10 +13,11 @@ enum HookRunner {
     }
 
     static func run(_ hook: Hook, kind: String, state: String) throws(RuntimeError) {
-        var stdinPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1]
-        guard tr_pipe_cloexec(&stdinPipe) == 0, tr_pipe_cloexec(&outPipe) == 0 else {
-            throw .system(SyscallError("pipe2"))
-        }
+        let stdinPipe: [Int32], outPipe: [Int32]
+        do {
+            let input = try Files.pipe(), output = try Files.pipe()
+            (stdinPipe, outPipe) = ([input.read, input.write], [output.read, output.write])
+        } catch { throw .system(error) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -45,10 +45,10 @@ enum HookRunner {
         close(stdinPipe[1])
         signal(SIGPIPE, oldPipe)
 
-        let pidfd = tr_pidfd_open(pid, 0)
+        let pidfd = Pidfd(pid: pid)
         var timedOut = false
-        if let timeout = hook.timeout, timeout > 0, pidfd >= 0 {
-            var pfd = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+        if let timeout = hook.timeout, timeout > 0, let pidfd {
+            var pfd = pollfd(fd: pidfd.fd, events: Int16(POLLIN), revents: 0)
             let deadline = Clock.monotonicMilliseconds() + Int64(timeout) * 1000
             while true {
                 let left = deadline - Clock.monotonicMilliseconds()
@@ -59,16 +59,14 @@ enum HookRunner {
             }
             if timedOut { kill(pid, SIGKILL) }
         }
-        if pidfd >= 0 { close(pidfd) }
+        pidfd?.close()
         let output = (try? Files.readAll(fd: outPipe[0], path: "hook output")) ?? []
         close(outPipe[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code = (try? Processes.wait(pid)) ?? nil
         if timedOut {
             throw .hook(kind: kind, path: hook.path, reason: "timed out after \(hook.timeout ?? 0)s")
         }
-        let code = Processes.exitCode(fromWaitStatus: status)
-        if code != 0 {
+        if let code, code != 0 {
             var text = String(decoding: output.prefix(400), as: UTF8.self)
             text = text.split(separator: "\n").joined(separator: "; ")
             throw .hook(kind: kind, path: hook.path, reason: "exit status \(code)" + (text.isEmpty ? "" : ": \(text)"))

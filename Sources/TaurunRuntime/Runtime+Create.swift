@@ -3,7 +3,6 @@ import TaurunCgroups
 import TaurunLinux
 import TaurunOCI
 import TaurunSeccomp
-import CLinux
 
 #if canImport(Glibc)
 import Glibc

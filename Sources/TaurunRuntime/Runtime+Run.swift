@@ -1,6 +1,5 @@
 import TaurunLinux
 import TaurunOCI
-import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -13,7 +12,7 @@ extension Runtime {
     /// `run` in the foreground: wait for the container process, forwarding every signal taurun receives, and
     /// return its exit code (128+N when killed by signal N).
     public func waitForeground(_ container: CreatedContainer) -> Int32 {
-        for sig in Self.forwarded { _ = tr_install_recording_handler(sig) }
+        for sig in Self.forwarded { Signals.record(sig) }
         let code = container.ptyMaster >= 0
             ? ConsoleProxy(master: container.ptyMaster, child: container.pid).run() : waitForExit(of: container)
         if container.monitorPid > 0 {
@@ -33,7 +32,7 @@ extension Runtime {
             let r = waitpid(container.pid, &status, 0)
             if r == container.pid { break }
             if r < 0 && errno == EINTR {
-                while case let sig = tr_take_pending_signal(), sig != 0 {
+                while let sig = Signals.takePending() {
                     Glibc.kill(container.pid, sig)
                 }
                 continue
@@ -66,7 +65,7 @@ struct ConsoleProxy {
         while true {
             var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0), pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0)]
             let r = poll(&fds, 2, 100)
-            while case let sig = tr_take_pending_signal(), sig != 0 {
+            while let sig = Signals.takePending() {
                 if sig == SIGWINCH { copyWindowSize() } else { Glibc.kill(child, sig) }
             }
             if r > 0 && fds[0].revents != 0 {
@@ -92,7 +91,6 @@ struct ConsoleProxy {
     }
 
     private func copyWindowSize() {
-        var rows: UInt16 = 0, cols: UInt16 = 0
-        if tr_ioctl_get_winsize(0, &rows, &cols) == 0 { _ = tr_ioctl_set_winsize(master, rows, cols) }
+        Terminal.copyWindowSize(from: 0, to: master)
     }
 }

@@ -22,8 +22,8 @@ public struct Runtime {
         self.requireLSM = requireLSM
     }
 
-    /// The spec version taurun implements.
-    public static let ociVersion = "1.2.0"
+    /// The spec version taurun implements: the one its OCI types follow (`--version`, `features` and `spec` agree).
+    public static let ociVersion = Spec.supportedVersion
 
     func cgroupManager(for record: ContainerRecord) -> any CgroupManager {
         Cgroups.manager(recorded: CgroupPaths(dirs: record.cgroupDirs, systemdUnit: record.cgroupSystemdUnit))

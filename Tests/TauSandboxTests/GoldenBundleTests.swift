@@ -45,7 +45,7 @@ import TaurunOCI
             hostIDBase: example.base, homeHostPath: "/var/lib/taurun/apps/\(manifest.id)/home", rootfsHostPath: rootfs,
             dataMounts: example.data, host: host)
         let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
-        return BundleGenerator.generate(inputs, layout: layout, rootPath: SkeletonStore(stateDirectory: "/var/lib/taurun").path(for: layout))
+        return try BundleGenerator.generate(inputs, layout: layout, rootPath: SkeletonStore(stateDirectory: "/var/lib/taurun").path(for: layout))
     }
 
     static func configText(_ generated: GeneratedBundle, rootfs: String) -> String {
@@ -133,6 +133,40 @@ import TaurunOCI
         #expect(generated.appArmorProfile.contains(example.granted.contains(.network) ? "  network,\n" : "  network unix,\n"))
     }
 
+    /// A hostile app package: names in its rootfs that would close the profile and add rules or a profile of their
+    /// own (`}`, `file,`, `network,`), globs that would widen a rule (`*`), spaces the parser rejected unquoted. Each is
+    /// quoted and escaped so the profile compiles and names exactly those files; control characters are refused.
+    @Test func hostileRootfsNamesCannotInjectAppArmorRules() throws {
+        try #require(FileSystem.kind("/sbin/apparmor_parser") != nil || FileSystem.kind("/usr/sbin/apparmor_parser") != nil, "apparmor not installed")
+        let directory = TestSupport.temporaryDirectory("apparmor-hostile")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let hostile = ["x } profile evil { file, network, } #", "a b", "all*", "@{HOME}", "q\"uote", "back\\slash", "caret^[x]"]
+        for name in hostile {
+            TestSupport.write(rootfs + "/" + name, "")
+        }
+        let generated = try Self.generate(Self.examples[0], rootfs: rootfs)
+        let profile = directory + "/apparmor.profile"
+        TestSupport.write(profile, generated.appArmorProfile)
+        let result = TestSupport.run("apparmor_parser", ["-Q", "-K", profile])
+        #expect(result.status == 0, "\(result.output)")
+        // No rule but the generator's own: one profile, no bare `file,` or `network,` line, every path quoted.
+        let lines = generated.appArmorProfile.split(separator: "\n").map { $0.trimmingPrefix(" ") }
+        #expect(lines.filter { $0.hasPrefix("profile ") }.count == 1)
+        #expect(!lines.contains("file,") && !lines.contains("network,"))
+        #expect(generated.appArmorProfile.contains(#""/all\*" r,"#))
+        #expect(generated.appArmorProfile.contains(#""/\@\{HOME\}" r,"#))
+        #expect(generated.appArmorProfile.contains(#""/a b" r,"#))
+    }
+
+    @Test func aRootfsNameWithAControlCharacterIsRefusedBeforeAnythingIsWritten() throws {
+        let directory = TestSupport.temporaryDirectory("apparmor-control")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        TestSupport.write(rootfs + "/evil\nname", "")
+        #expect(throws: SandboxError.self) { try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: []) }
+    }
+
     @Test func appArmorCompileCheckCanFail() throws {
         let directory = TestSupport.temporaryDirectory("apparmor-bad")
         defer { TestSupport.remove(directory) }
@@ -183,7 +217,7 @@ import TaurunOCI
             manifest: manifest, permissions: EffectivePermissions(granted: [], denied: []), hostIDBase: 200_000,
             homeHostPath: "/h", rootfsHostPath: rootfs, dataMounts: [], host: host)
         let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
-        #expect(BundleGenerator.generate(inputs, layout: layout, rootPath: "/s").spec.process?.apparmorProfile == "taurun-org.tauos.hello")
+        #expect(try BundleGenerator.generate(inputs, layout: layout, rootPath: "/s").spec.process?.apparmorProfile == "taurun-org.tauos.hello")
     }
 
     @Test func skeletonMirrorsTheRootfsAndHoldsEveryMountPoint() throws {

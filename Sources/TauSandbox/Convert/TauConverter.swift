@@ -101,7 +101,7 @@ public enum TauConverter {
         let lock = try StateLock(stateDirectory: state)
         defer { lock.release() }
         plan.inputs.hostIDBase = try IDAllocator(stateDirectory: state).peek(manifest.id)
-        let generated = BundleGenerator.generate(plan.inputs, layout: plan.layout, rootPath: skeletons.path(for: plan.layout))
+        let generated = try BundleGenerator.generate(plan.inputs, layout: plan.layout, rootPath: skeletons.path(for: plan.layout))
         let hostUID = plan.inputs.hostIDBase + IDAllocator.appID
         let warnings = plan.inputs.dataMounts.compactMap { AccessCheck.warning(for: $0, uid: hostUID, app: manifest.id) }
         let provisioner = HomeProvisioner(

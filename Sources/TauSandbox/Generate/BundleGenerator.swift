@@ -51,6 +51,8 @@ public struct GeneratedBundle: Sendable {
 /// Manifest + decisions → config.json, AppArmor profile, seccomp filter, rootfs skeleton. Pure apart from listing
 /// the rootfs (for the skeleton); same inputs → byte-identical config.json.
 public enum BundleGenerator {
+    /// Deliberately older than taurun's own (Spec.supportedVersion): the bundle uses nothing newer, and crun 1.8
+    /// refuses any version it does not know ("unknown version specified"), so runc and crun run it unchanged.
     public static let ociVersion = "1.0.2"
     public static let home = "/home/app"
     public static let homeTemporary = "/home/app/tmp"
@@ -97,7 +99,7 @@ public enum BundleGenerator {
 
     /// `rootPath` is the absolute host path of the layout's skeleton (`SkeletonStore.path(for:)`), config.json's
     /// `root.path`.
-    public static func generate(_ inputs: BundleInputs, layout: RootfsLayout, rootPath: String) -> GeneratedBundle {
+    public static func generate(_ inputs: BundleInputs, layout: RootfsLayout, rootPath: String) throws(SandboxError) -> GeneratedBundle {
         let manifest = inputs.manifest
         let sandboxed = manifest.sandbox == .taurun
         let network = inputs.permissions.has(.network) || !sandboxed
@@ -217,7 +219,7 @@ public enum BundleGenerator {
 
         let rootfsDirectories = layout.binds.filter { $0.options?.first == "rbind" }.map(\.destination)
         let rootfsFiles = layout.binds.filter { $0.options?.first == "bind" }.map(\.destination)
-        let profile = AppArmorProfile.text(AppArmorProfile.Inputs(
+        let profile = try AppArmorProfile.text(AppArmorProfile.Inputs(
             id: manifest.id, rootfsDirectories: rootfsDirectories, rootfsFiles: rootfsFiles,
             executables: manifest.executables, home: home,
             dataPaths: inputs.dataMounts.map { ($0.path, $0.writable, $0.isDirectory) },

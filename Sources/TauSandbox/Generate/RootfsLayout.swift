@@ -61,6 +61,9 @@ public enum RootfsLayoutPlanner {
         func walk(_ relative: String) throws(SandboxError) {
             for name in try FileSystem.list(sourceRoot + relative) {
                 let path = (relative == "/" ? "" : relative) + "/" + name
+                // Entry names become mount destinations and AppArmor rules: a control character (a newline that
+                // would end a profile line) is refused here, before convert writes anything.
+                _ = try AppArmorProfile.quoted(path)
                 if pointPaths.contains(path) { continue }
                 let hostPath = sourceRoot + path
                 let kind = FileSystem.kind(hostPath)

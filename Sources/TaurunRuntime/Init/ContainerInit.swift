@@ -1,7 +1,6 @@
 import TaurunLinux
 import TaurunOCI
 import TaurunSeccomp
-import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -106,8 +105,7 @@ struct ContainerInit {
         if plan.newUserNamespace || plan.joins.contains(where: { $0.kind == .user }) {
             // In a new user namespace (its maps written by the parent) or a joined one, our ids are still the
             // host's and unmapped there: become the namespace's root, if it maps one.
-            if tr_setresgid(0, 0, 0) != 0 && errno != EINVAL { throw SyscallError("setresgid(0)") }
-            if tr_setresuid(0, 0, 0) != 0 && errno != EINVAL { throw SyscallError("setresuid(0)") }
+            try Credentials.becomeNamespaceRoot()
         }
         if plan.unshareCgroupNamespace {
             // The namespace's root is the cgroup we are in when unsharing: wait until the parent has moved us.
@@ -150,7 +148,7 @@ struct ContainerInit {
     /// namespace — and report its pid. Only the init returns from here.
     static func firstStage(plan: InitPlan, sync: SyncChannel) {
         Processes.hideFromContainer()
-        _ = tr_prctl(1 /* PR_SET_PDEATHSIG */, UInt(SIGKILL), 0, 0, 0)
+        try? Processes.setParentDeathSignal(SIGKILL)
         do {
             try joinNamespaces(plan.joins)
             try Namespaces.unshare(plan.newNamespaces)

@@ -1,5 +1,4 @@
 import TaurunLinux
-import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +17,7 @@ struct ExecTerminalRelay {
         let saved = makeRaw(0)
         defer { if var saved { _ = tcsetattr(0, TCSANOW, &saved) } }
         copyWindowSize()
-        for sig in Runtime.forwarded { _ = tr_install_recording_handler(sig) }
+        for sig in Runtime.forwarded { Signals.record(sig) }
         var stdinOpen = true
         var exitCode: Int32?
         var buffer = [UInt8](repeating: 0, count: 16384)
@@ -53,14 +52,13 @@ struct ExecTerminalRelay {
     }
 
     private func handleSignals() {
-        while case let sig = tr_take_pending_signal(), sig != 0 {
+        while let sig = Signals.takePending() {
             if sig == SIGWINCH { copyWindowSize() } else { Glibc.kill(pid, sig) }
         }
     }
 
     private func copyWindowSize() {
-        var rows: UInt16 = 0, cols: UInt16 = 0
-        if tr_ioctl_get_winsize(0, &rows, &cols) == 0 { _ = tr_ioctl_set_winsize(master, rows, cols) }
+        Terminal.copyWindowSize(from: 0, to: master)
     }
 
     /// Raw mode on taurun's own terminal, so keys (Ctrl-C included) reach the container's pty unchanged. Returns

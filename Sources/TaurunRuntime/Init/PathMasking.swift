@@ -1,5 +1,4 @@
 import TaurunLinux
-import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +15,7 @@ enum PathMasking {
         guard !paths.isEmpty else { return }
         let proc = try procfs ?? ProcFS.open()
         defer { if procfs == nil { proc.close() } }
-        let null = try Files.openat2(-100, "/dev/null", flags: Int32(TR_O_PATH), resolve: Files.resolveNoSymlinks)
+        let null = try Files.openat2(-100, "/dev/null", flags: Files.pathOnly, resolve: Files.resolveNoSymlinks)
         defer { close(null) }
         let st = try Files.stat(fd: null)
         guard (st.st_mode & 0o170000) == 0o020000, st.st_rdev == makeDevice(1, 3) else {
@@ -56,11 +55,15 @@ enum PathMasking {
 
     /// nil when the path does not exist (skipped, as runc does); an error when a symlink is on the way.
     private static func openNoFollow(_ path: String) throws -> Int32? {
-        let fd = tr_openat2(-100, path, UInt64(UInt32(bitPattern: Int32(TR_O_PATH) | O_NOFOLLOW | O_CLOEXEC)), 0,
-                            Files.resolveNoSymlinks | Files.resolveNoMagicLinks)
-        if fd >= 0 { return fd }
-        if errno == ENOENT || errno == ENOTDIR { return nil }
-        throw SyscallError("openat2", path)
+        let opened = Result { () throws(SyscallError) -> Int32 in
+            try Files.openat2(-100, path, flags: Files.pathOnly | O_NOFOLLOW,
+                              resolve: Files.resolveNoSymlinks | Files.resolveNoMagicLinks)
+        }
+        switch opened {
+        case .success(let fd): return fd
+        case .failure(let error) where error.errno == .noSuchFileOrDirectory || error.errno == .notDirectory: return nil
+        case .failure(let error): throw error
+        }
     }
 
     static func makeDevice(_ major: UInt32, _ minor: UInt32) -> UInt {

@@ -1,5 +1,4 @@
 import TaurunLinux
-import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +22,7 @@ struct RootfsBuilder {
         try Mounts.mount(source: nil, target: "/", type: nil, flags: rootProp.union(.recursive), data: nil)
         // pivot_root needs the new root to be a mount point.
         try Mounts.mount(source: plan.rootfs, target: plan.rootfs, type: nil, flags: [.bind, .recursive], data: nil)
-        let rootFD = try Files.open(plan.rootfs, Int32(TR_O_PATH) | O_DIRECTORY)
+        let rootFD = try Files.open(plan.rootfs, Files.pathOnly | O_DIRECTORY)
         // Where the rootfs is in this (still the host's) view: mount destinations are judged by where they land.
         let rootPath = try Files.path(of: rootFD)
         for m in plan.mounts {
@@ -98,7 +97,7 @@ struct RootfsBuilder {
             // The bind itself ignores other flags: apply them with a remount of the *new* mount (reopen the path,
             // the old fd still names the covered directory). Keep flags the kernel locks in a user namespace.
             let extra = opts.flags.subtracting([.bind, .recursive, .remount])
-            remountFD = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+            remountFD = try Files.openat2(rootFD, rel, flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
             if !extra.isEmpty {
                 let locked = Mounts.lockedFlags(of: Files.procPath(remountFD)).subtracting(opts.clear)
                 try Mounts.mount(source: nil, target: Files.procPath(remountFD), type: nil,
@@ -117,7 +116,7 @@ struct RootfsBuilder {
                 // Without a network namespace of its own a user-namespaced container may not mount sysfs:
                 // bind the host's read-only instead (runc does the same).
                 try Mounts.mount(source: "/sys", target: Files.procPath(target), type: nil, flags: [.bind, .recursive], data: nil, display: display)
-                remountFD = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+                remountFD = try Files.openat2(rootFD, rel, flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
                 try Mounts.mount(source: nil, target: Files.procPath(remountFD), type: nil,
                                  flags: [.bind, .remount, .readOnly, .noSuid, .noDev, .noExec], data: nil, display: display)
             }
@@ -127,13 +126,13 @@ struct RootfsBuilder {
                 try TmpCopyUp.copy(from: lower, to: upper, display: display)
             }
             if remountFD < 0 && !opts.propagation.isEmpty {
-                remountFD = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+                remountFD = try Files.openat2(rootFD, rel, flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
             }
         }
         if opts.recursiveReadOnly {
             // `rro`: read-only at every level, submounts of an rbind included (a plain `ro` only reaches the top).
             if remountFD < 0 {
-                remountFD = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+                remountFD = try Files.openat2(rootFD, rel, flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
             }
             try Mounts.setAttributes(fd: remountFD, .readOnly, recursive: true, display: display)
         }
@@ -160,11 +159,11 @@ struct RootfsBuilder {
         // The tmpfs just mounted is ours alone (nothing else runs in this mount namespace yet) and empty: its
         // hierarchy directories are made and opened relative to it, one level deep and without following symlinks,
         // instead of resolving the whole path from the root for each one.
-        let tmpfs = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH) | O_DIRECTORY, resolve: Files.resolveInRoot,
+        let tmpfs = try Files.openat2(rootFD, rel, flags: Files.pathOnly | O_DIRECTORY, resolve: Files.resolveInRoot,
                                       display: m.destination)
         defer { close(tmpfs) }
         func reopen(_ name: String, _ display: String) throws -> Int32 {
-            try sys("open", display) { tr_openat(tmpfs, name, Int32(TR_O_PATH) | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0) }
+            try Files.openat(tmpfs, name, Files.pathOnly | O_DIRECTORY | O_NOFOLLOW, display: display)
         }
         // Binds made here get their flags below, all at once.
         var unremounted: [(name: String, display: String)] = []
@@ -184,9 +183,10 @@ struct RootfsBuilder {
         guard readOnly || !unremounted.isEmpty else { return }
         // One recursive mount_setattr gives the tmpfs and every bind below it nosuid, nodev, noexec (and ro when
         // asked), where a remount per bind costs a mount(2) each; kernels without it (< 5.12) remount one by one.
-        let attributes: UInt64 = 0x2 | 0x4 | 0x8 | (readOnly ? 0x1 : 0)  // MOUNT_ATTR_NOSUID|NODEV|NOEXEC, RDONLY
-        if tr_mount_setattr(tmpfs, "", 0x1000 | 0x8000 /* AT_EMPTY_PATH | AT_RECURSIVE */, attributes, 0, 0) == 0 { return }
-        guard errno == ENOSYS else { throw SyscallError("mount_setattr", m.destination) }
+        let attributes: Mounts.Attributes = readOnly ? [.noSuid, .noDev, .noExec, .readOnly] : [.noSuid, .noDev, .noExec]
+        do { try Mounts.setAttributes(fd: tmpfs, attributes, recursive: true, display: m.destination); return } catch {
+            guard error.errno == .noFunction else { throw error }
+        }
         for bind in unremounted {
             let again = try reopen(bind.name, bind.display)
             defer { close(again) }
@@ -203,7 +203,7 @@ struct RootfsBuilder {
         let fd = try Files.createInRoot(rootFD: rootFD, rel, directory: true, display: display)
         defer { close(fd) }
         _ = try mountHierarchy(h, onto: fd, display: display, readOnly: readOnly, remountBind: true) {
-            try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+            try Files.openat2(rootFD, rel, flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
         }
     }
 
@@ -229,7 +229,7 @@ struct RootfsBuilder {
 
     /// Bind-remounts the mount now at `rel` with `flags` (reopened: an fd taken before the mount names what it covers).
     private func remount(_ rel: String, display: String, rootFD: Int32, flags: MountFlags) throws {
-        let again = try Files.openat2(rootFD, rel, flags: Int32(TR_O_PATH), resolve: Files.resolveInRoot, display: display)
+        let again = try Files.openat2(rootFD, rel, flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
         defer { close(again) }
         try Mounts.mount(source: nil, target: Files.procPath(again), type: nil, flags: flags.union([.bind, .remount]),
                          data: nil, display: display)
@@ -260,7 +260,7 @@ struct RootfsBuilder {
                 try Mounts.mount(source: d.path, target: Files.procPath(file), type: nil, flags: .bind, data: nil, display: d.path)
             } else {
                 unlink(path)
-                _ = try sys("mknod", d.path) { tr_mknod(path, d.kind | d.mode, d.major, d.minor) }
+                try Files.makeNode(path, kind: d.kind, mode: d.mode, major: d.major, minor: d.minor)
                 _ = try sys("chown", d.path) { lchown(path, d.uid, d.gid) }
                 _ = try sys("chmod", d.path) { chmod(path, mode_t(d.mode)) }
             }

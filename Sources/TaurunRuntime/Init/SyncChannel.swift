@@ -1,5 +1,4 @@
 import TaurunLinux
-import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -47,8 +46,7 @@ struct SyncChannel {
 
     func send(_ message: SyncMessage) throws(SyscallError) {
         if case .seccompListener(let listener) = message {
-            let sock = fd
-            _ = try sys("sendmsg(sync)") { tr_send_fd(sock, listener, "S", 1) }
+            try Terminal.sendFD(over: fd, fd: listener, name: "S")
             return
         }
         var bytes = [message.tag]
@@ -64,8 +62,7 @@ struct SyncChannel {
     /// Blocks for the next message; nil when the peer closed its end (it exited or was killed).
     func receive() throws(SyscallError) -> SyncMessage? {
         var buf = [UInt8](repeating: 0, count: 65536)
-        var passed: Int32 = -1
-        let n = Int(try sys("recvmsg(sync)") { buf.withUnsafeMutableBytes { tr_recv_message(fd, $0.baseAddress, $0.count, &passed) } })
+        let (n, passed) = try Terminal.receiveMessage(from: fd, into: &buf)
         if n == 0 { if passed >= 0 { Glibc.close(passed) }; return nil }
         if buf[0] == 0x53 && passed >= 0 { return .seccompListener(passed) }
         if passed >= 0 { Glibc.close(passed) }

@@ -1,5 +1,4 @@
 import TaurunLinux
-import CLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -34,17 +33,16 @@ enum TmpCopyUp {
             switch type {
             case 0o040000:
                 if mkdirat(target, name, st.st_mode & 0o7777) != 0 && errno != EEXIST { throw SyscallError("mkdir", path) }
-                let from = try sys("openat", path) { tr_openat(source, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0) }
+                let from = try Files.openat(source, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, display: path)
                 defer { close(from) }
-                let to = try sys("openat", path) { tr_openat(target, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0) }
+                let to = try Files.openat(target, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, display: path)
                 defer { close(to) }
                 try copyEntries(from: from, to: to, display: path, depth: depth + 1)
             case 0o100000:
-                let from = try sys("openat", path) { tr_openat(source, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0) }
+                let from = try Files.openat(source, name, O_RDONLY | O_NOFOLLOW, display: path)
                 defer { close(from) }
-                let to = try sys("openat", path) {
-                    tr_openat(target, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, UInt32(st.st_mode & 0o7777))
-                }
+                let to = try Files.openat(target, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
+                                          mode: UInt32(st.st_mode & 0o7777), display: path)
                 defer { close(to) }
                 var buffer = [UInt8](repeating: 0, count: 65536)
                 while true {

@@ -1,4 +1,3 @@
-import CLinux
 import TaurunAudit
 import TaurunLinux
 import TaurunSeccomp
@@ -28,8 +27,8 @@ enum SecurityMonitor {
     /// Forks the monitor; returns its pid. `listener` and `initPid` stay owned by the caller.
     static func spawn(listener: Int32, initPid: pid_t, context: Context) throws(RuntimeError) -> pid_t {
         // Opened here, before the fork: if the init is already gone the pidfd still reports it (readable at once).
-        let pidfd = tr_pidfd_open(initPid, 0)
-        if pidfd < 0 { throw .system(SyscallError("pidfd_open", String(initPid))) }
+        guard let initFD = Pidfd(pid: initPid) else { throw .system(SyscallError("pidfd_open", String(initPid))) }
+        let pidfd = initFD.fd
         let pid = fork()
         if pid < 0 {
             close(pidfd)
@@ -47,10 +46,7 @@ enum SecurityMonitor {
     /// fd but the two it needs (the state-dir lock, the sync socket, conmon's stdio pipes) and names itself.
     private static func detach(keeping fds: [Int32]) {
         setsid()
-        var all = sigset_t()
-        sigfillset(&all)
-        sigprocmask(SIG_UNBLOCK, &all, nil)
-        for sig in Int32(1)...31 where sig != SIGKILL && sig != SIGSTOP { signal(sig, SIG_DFL) }
+        try? Processes.resetSignals()
         let null = open("/dev/null", O_RDWR)
         if null >= 0 {
             for target in Int32(0)...2 { dup2(null, target) }
@@ -58,18 +54,18 @@ enum SecurityMonitor {
         }
         var next: Int32 = 3
         for keep in fds.sorted() where keep >= next {
-            if keep > next { _ = tr_close_range(UInt32(next), UInt32(keep - 1), 0) }
+            if keep > next { Processes.closeRange(from: next, through: keep - 1) }
             next = keep + 1
         }
-        _ = tr_close_range(UInt32(next), UInt32.max, 0)
-        _ = "taurun-monitor".withCString { tr_prctl(15 /* PR_SET_NAME */, UInt(bitPattern: $0), 0, 0, 0) }
+        Processes.closeRange(from: next)
+        Processes.setName("taurun-monitor")
     }
 
     private static func serve(listener: Int32, pidfd: Int32, context: Context) -> Never {
         let channel: SeccompNotifyChannel
         do { channel = try SeccompNotifyChannel(fd: listener) } catch {
             // Without buffers no call can be answered: stop the app rather than leave it blocked.
-            _ = tr_pidfd_send_signal(pidfd, SIGKILL)
+            Pidfd(fd: pidfd).signal(SIGKILL)
             _exit(1)
         }
         let log = AuditLog(path: context.auditLogPath)
@@ -108,12 +104,10 @@ enum SecurityMonitor {
             // which takes the rest of the pid namespace with it: nothing in the container runs on to act on the
             // caller's fate (a shell printing nc's exit status). Then the caller, through its pidfd, in case it
             // outlives the init's teardown; it gets no answer before both are dead.
-            let caller = tr_pidfd_open(pid_t(bitPattern: call.pid), 0)
-            _ = tr_pidfd_send_signal(pidfd, SIGKILL)
-            if caller >= 0 {
-                _ = tr_pidfd_send_signal(caller, SIGKILL)
-                close(caller)
-            }
+            let caller = Pidfd(pid: pid_t(bitPattern: call.pid))
+            Pidfd(fd: pidfd).signal(SIGKILL)
+            caller?.signal(SIGKILL)
+            caller?.close()
         }
         // The trapped caller waits for an answer; it gets EPERM (and under terminate it is being killed anyway).
         try? channel.fail(call, errno: EPERM)
