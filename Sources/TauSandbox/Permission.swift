@@ -21,9 +21,11 @@ public enum Permission: String, Sendable, CaseIterable, Comparable {
     /// *manifest* names is sensitive too (the app author chose them, not the user).
     public func needsConsent(manifestNamesPaths: Bool) -> Bool {
         switch self {
-        case .network, .camera, .microphone, .display, .filesystemReadWrite: return true
+        // audio: the PulseAudio/PipeWire socket it binds lets any client record too (and PipeWire reaches
+        // cameras), and no playback-only restriction is enforced, so it is asked for like microphone.
+        case .network, .camera, .microphone, .display, .filesystemReadWrite, .audio: return true
         case .filesystemReadOnly: return manifestNamesPaths
-        case .audio, .gpu: return false
+        case .gpu: return false
         }
     }
 
@@ -36,7 +38,7 @@ public enum Permission: String, Sendable, CaseIterable, Comparable {
         case .network: return "use the network (host network namespace, IP sockets)"
         case .camera: return "use the camera (/dev/video*)"
         case .microphone: return "record audio (ALSA capture devices, PulseAudio/PipeWire socket)"
-        case .audio: return "play audio (ALSA playback devices, PulseAudio/PipeWire socket)"
+        case .audio: return "play audio, and through the PulseAudio/PipeWire socket also record it (ALSA playback devices, sound-server socket)"
         case .display: return "show windows and read input (Wayland/X11 socket)"
         case .gpu: return "use the GPU (/dev/dri)"
         case .filesystemReadOnly: return "read host files"

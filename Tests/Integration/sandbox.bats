@@ -327,3 +327,22 @@ JSON
     run jq -r 'select(.event == "policy-denial") | .message' "$TAURUN_AUDIT_LOG"
     [[ "$output" == "org.tauos.refused refused: E_POLICY_DENIED: org.tauos.refused requests camera"* ]]
 }
+
+@test "consent: a revoke sticks for a permission that needs no consent, and --yes never erases a refusal" {
+    mkdir -p "$W/consent-src"
+    cat > "$W/consent-src/manifest.tau" <<JSON
+{"id": "org.tauos.consent", "command": ["/bin/true"], "rootfs": "$ROOTFS", "permissions": ["gpu", "camera"]}
+JSON
+    local convert=("$TAURUN" convert --state-dir "$STATE" --rootfs "$ROOTFS" --device-root "$DEVROOT")
+    "$TAURUN" revoke --state-dir "$STATE" org.tauos.consent gpu camera
+    "${convert[@]}" "$W/consent-src/manifest.tau" --bundle "$W/consent" --yes < /dev/null
+    run jq -r '.annotations["org.tauos.app.permissions"]' "$W/consent/config.json"
+    [[ $output != *gpu* && $output != *camera* ]]
+    run jq -r '.annotations["org.tauos.app.permissions.denied"]' "$W/consent/config.json"
+    [[ $output == *gpu* && $output == *camera* ]]
+    # The explicit way to change a refusal.
+    "$TAURUN" grant --state-dir "$STATE" org.tauos.consent gpu
+    "${convert[@]}" "$W/consent-src/manifest.tau" --bundle "$W/consent" < /dev/null
+    run jq -r '.annotations["org.tauos.app.permissions"]' "$W/consent/config.json"
+    [[ $output == *gpu* && $output != *camera* ]]
+}

@@ -10,11 +10,11 @@ import TaurunOCI
         defer { TestSupport.remove(directory) }
         _ = TestSupport.makeRootfs(in: directory)  // the manifest names it: rootfs = "rootfs"
         let manifest = directory + "/tau.toml"
-        TestSupport.write(manifest, "id = \"org.tauos.convert\"\ncommand = [\"/bin/sh\"]\nrootfs = \"rootfs\"\n[permissions]\naudio = true\n")
+        TestSupport.write(manifest, "id = \"org.tauos.convert\"\ncommand = [\"/bin/sh\"]\nrootfs = \"rootfs\"\n[permissions]\ngpu = true\n")
         let options = ConvertOptions(manifestPath: manifest, bundlePath: directory + "/bundle", stateDirectory: directory + "/state")
         let first = try TauConverter.convert(options, prompter: NoPrompter?.none)
         #expect(first.hostIDBase >= 200_000)
-        #expect(first.permissions.granted == [.audio])
+        #expect(first.permissions.granted == [.gpu])
         let config = try FileSystem.readFile(directory + "/bundle/config.json")
         #expect(try FileSystem.list(directory + "/bundle") == ["config.json", "tau"])
         for path in ["tau/apparmor.profile", "tau/seccomp.json", "tau/bundle.json"] {

@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func undecidedSensitivePermissionsWithoutATerminalFailNamingThem() throws {
-        let manifest = try Self.manifest(#"["network", "camera", "audio", "gpu"]"#)
+        let manifest = try Self.manifest(#"["network", "camera", "gpu"]"#)
         #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.network, .camera])) {
             _ = try Self.resolve(manifest)
         }
@@ -27,9 +27,41 @@ import Testing
     }
 
     @Test func nonSensitivePermissionsNeedNoConsent() throws {
-        let (outcome, asked) = try Self.resolve(try Self.manifest(#"["audio", "gpu", "filesystem:ro"]"#), answers: [:])
-        #expect(outcome.effective.granted == [.audio, .gpu, .filesystemReadOnly])
+        let (outcome, asked) = try Self.resolve(try Self.manifest(#"["gpu", "filesystem:ro"]"#), answers: [:])
+        #expect(outcome.effective.granted == [.gpu, .filesystemReadOnly])
         #expect(asked.isEmpty)
+    }
+
+    /// audio binds the sound-server socket, through which any client can record: it is asked for, and the
+    /// question says so.
+    @Test func audioIsAskedForAndTheQuestionSaysItRecords() throws {
+        let (outcome, asked) = try Self.resolve(try Self.manifest(#"["audio"]"#), answers: [.audio: false])
+        #expect(asked == [.audio])
+        #expect(outcome.effective.denied == [.audio])
+        #expect(Permission.audio.summary.contains("record"))
+    }
+
+    /// A refusal sticks (issue 14, item 1): a recorded denial wins over "needs no consent", for every permission.
+    @Test(arguments: [Permission.audio, .gpu, .filesystemReadOnly])
+    func aRecordedDenialWinsOverEveryDefault(_ permission: Permission) throws {
+        var record = GrantRecord(app: try #require(AppID("org.tauos.test")))
+        record.deny(permission)
+        let (outcome, asked) = try Self.resolve(try Self.manifest("[\"\(permission.rawValue)\"]"), record: record, answers: [:])
+        #expect(outcome.effective.denied.contains(permission))
+        #expect(!outcome.effective.granted.contains(permission))
+        #expect(asked.isEmpty)
+    }
+
+    /// `--yes` grants only what has no decision (issue 14, item 2); `--grant` is the explicit way to change one.
+    @Test func yesNeverErasesARefusalButGrantDoes() throws {
+        var record = GrantRecord(app: try #require(AppID("org.tauos.test")))
+        record.deny(.camera)
+        let manifest = try Self.manifest(#"["camera", "network"]"#)
+        let (withYes, _) = try Self.resolve(manifest, record: record, yes: true)
+        #expect(withYes.effective.denied == [.camera] && withYes.effective.granted == [.network])
+        #expect(withYes.record.decision(for: .camera) == false)
+        let (withGrant, _) = try Self.resolve(manifest, record: record, flags: [.camera], yes: true)
+        #expect(withGrant.effective.granted == [.camera, .network])
     }
 
     @Test func manifestNamedPathsMakeReadOnlySensitive() throws {
@@ -61,13 +93,16 @@ import Testing
         #expect(!outcome.changed)
     }
 
-    @Test func yesAndGrantFlagsOverrideAndRecord() throws {
+    @Test func yesFillsInTheUndecidedAndGrantFlagsOverrideAndRecord() throws {
         let manifest = try Self.manifest(#"["network", "camera"]"#)
         var record = GrantRecord(app: manifest.id)
         record.deny(.camera)
         let (all, _) = try Self.resolve(manifest, record: record, yes: true)
-        #expect(all.effective.granted == [.network, .camera])
-        #expect(all.record.decision(for: .camera) == true)
+        #expect(all.effective.granted == [.network])
+        #expect(all.record.decision(for: .network) == true && all.record.decision(for: .camera) == false)
+        let (explicit, _) = try Self.resolve(manifest, record: record, flags: [.camera], yes: true)
+        #expect(explicit.effective.granted == [.network, .camera])
+        #expect(explicit.record.decision(for: .camera) == true)
         #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.network])) {
             _ = try Self.resolve(manifest, flags: [.camera])
         }

@@ -5,10 +5,12 @@ public protocol ConsentPrompter {
 
 /// Decides which requested permissions a bundle gets.
 ///
-/// For each requested permission: not sensitive → granted; `--yes` or `--grant P` → granted (and recorded);
-/// a recorded decision → that decision; otherwise ask on the terminal (answer recorded) or, without one, fail with
-/// E_POLICY_DENIED naming every undecided permission and the command that grants them. A refused filesystem:rw falls
-/// back to read-only when read-only is granted or needs no consent.
+/// For each requested permission: `--grant P` → granted (and recorded; the explicit way to change a refusal); a
+/// recorded decision → that decision, whether or not the permission needs consent (a `revoke` sticks); not
+/// sensitive → granted; `--yes` → granted and recorded (it fills in only what has no decision yet); otherwise ask on
+/// the terminal (answer recorded) or, without one, fail with E_POLICY_DENIED naming every undecided permission and
+/// the command that grants them. A refused filesystem:rw falls back to read-only when read-only is granted, or needs
+/// no consent and was not refused.
 public struct ConsentResolver {
     public struct Outcome: Equatable, Sendable {
         public var effective: EffectivePermissions
@@ -28,15 +30,20 @@ public struct ConsentResolver {
         let namesPaths = !manifest.permissions.filesystemPaths.isEmpty
 
         for permission in manifest.permissions.requested {
-            if !permission.needsConsent(manifestNamesPaths: namesPaths) {
+            let explicit = grantFlags.contains(permission)
+                || (permission == .filesystemReadOnly && grantFlags.contains(.filesystemReadWrite))
+            let recorded = record.decision(for: permission)
+            if !explicit && recorded == nil && !permission.needsConsent(manifestNamesPaths: namesPaths) {
                 granted.insert(permission)
                 continue
             }
             var answer: Bool?
-            if yes || grantFlags.contains(permission) || (permission == .filesystemReadOnly && grantFlags.contains(.filesystemReadWrite)) {
+            if explicit {
                 answer = true
-            } else if let recorded = record.decision(for: permission) {
+            } else if let recorded {
                 answer = recorded
+            } else if yes {
+                answer = true
             } else if prompter != nil {
                 answer = prompter?.ask(app: manifest.id, appName: manifest.name, permission: permission)
                 if answer == nil {
@@ -60,7 +67,8 @@ public struct ConsentResolver {
         // rw refused: read-only if that is granted or free.
         if denied.contains(.filesystemReadWrite) {
             let readOnlyFree = !Permission.filesystemReadOnly.needsConsent(manifestNamesPaths: namesPaths)
-            if readOnlyFree || record.decision(for: .filesystemReadOnly) == true || grantFlags.contains(.filesystemReadOnly) {
+            let readOnlyDecision = record.decision(for: .filesystemReadOnly)
+            if (readOnlyFree && readOnlyDecision != false) || readOnlyDecision == true || grantFlags.contains(.filesystemReadOnly) {
                 granted.insert(.filesystemReadOnly)
             }
         }
