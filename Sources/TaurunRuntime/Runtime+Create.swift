@@ -55,6 +55,12 @@ extension Runtime {
             process: spec.process, appProfile: app == nil ? nil : spec.annotations?[TauAnnotation.appArmorProfile],
             required: requireLSM || app?.requiresLSM == true)
         var plan = try InitPlan.build(spec: spec, bundle: bundlePath, containerID: id, options: options)
+        // The two setups where a clone of taurun lives where the container can see it before the program starts (a
+        // joined pid namespace: the other container watches the init set up; startContainer hooks: the init waits
+        // for `start` as itself) run from a sealed copy of taurun. Nothing exists yet: the re-exec starts over.
+        if plan.joins.contains(where: { $0.kind == .pid }) || !plan.startContainerHooks.isEmpty {
+            do { try SealedSelf.ensure() } catch { throw .system(error) }
+        }
         let seccomp: SeccompProgram?
         // Compiled BPF is cached beside the state root (not in it: every directory there is a container), keyed by the
         // profile: a hit skips libseccomp entirely. A Tau app's denials are routed to its security monitor.

@@ -121,6 +121,54 @@ done'
     wait_status "$id" running
 }
 
+@test "CVE-2019-5736: with startContainer hooks, the init waiting in created has no writable host runtime behind /proc/1/exe" {
+    private_runtime_copy
+    local before
+    before=$(sha256sum < "$RTBIN")
+    cfg '.hooks.startContainer = [{path: "/bin/true"}]'
+    set_args sleep 60
+    id=$(new_id)
+    rtc create --bundle "$BUNDLE" "$id" < /dev/null > /dev/null 2>&1
+    run rtc exec --cap CAP_SYS_PTRACE "$id" sh -c 'readlink /proc/1/exe; exec 3< /proc/1/exe && echo OPENED; echo CORRUPTED >> /proc/self/fd/3 && echo WROTE'
+    echo "$output"
+    [[ $output != *WROTE* ]]
+    [ "$(sha256sum < "$RTBIN")" = "$before" ]
+    if is_taurun; then
+        [[ $output == *memfd:* ]]
+    fi
+    rtc start "$id"
+    wait_status "$id" running
+}
+
+@test "CVE-2019-5736: a container joining another's pid namespace never shows it the host runtime while it sets up" {
+    private_runtime_copy
+    local before
+    before=$(sha256sum < "$RTBIN")
+    set_args sleep 60
+    id=$(new_id)
+    rtc run --detach --bundle "$BUNDLE" "$id" < /dev/null > /dev/null 2>&1
+    local pid
+    pid=$(rtc state "$id" | jq -r .pid)
+    # The watcher in the first container, root with CAP_SYS_PTRACE, goes for every process that appears.
+    rtc exec --cap CAP_SYS_PTRACE --detach "$id" sh -c "
+        end=\$(( \$(date +%s) + 8 ))
+        while [ \$(date +%s) -lt \$end ]; do $ATTACKER; done > /tmp/log 2>&1" < /dev/null > /dev/null 2>&1
+    local second="$BATS_TEST_TMPDIR/second" i
+    make_bundle "$second"
+    CFG_FILE="$second/config.json" cfg '.process.args = ["true"]
+        | .linux.namespaces = (.linux.namespaces | map(select(.type != "pid"))) + [{type: "pid", path: $p}]' \
+        --arg p "/proc/$pid/ns/pid"
+    for i in $(seq 1 15); do
+        "$RTBIN" --root "$STATE_ROOT" run --bundle "$second" "$id-j$i" < /dev/null > /dev/null 2>&1 || true
+        TEST_IDS+=("$id-j$i")
+    done
+    sleep 1
+    run rtc exec "$id" cat /tmp/log
+    echo "$output"
+    [ "$(sha256sum < "$RTBIN")" = "$before" ]
+    [[ $output != *WROTE* ]]
+}
+
 @test "no process.capabilities: the container gets no capability at all" {
     cfg 'del(.process.capabilities)'
     set_args sleep 60
