@@ -8,6 +8,8 @@ public enum AuditEventKind: String, Codable, Sendable, CaseIterable {
     case policyDenial = "policy-denial"
     /// An AppArmor/SELinux profile was not applied because the LSM is off in this kernel.
     case lsmSkipped = "lsm-skipped"
+    /// A user's consent decision for a Tau app's permission changed (grant, revoke, convert's --grant/--yes/prompt).
+    case consent
 }
 
 public struct AuditEvent: Codable, Sendable, Equatable {

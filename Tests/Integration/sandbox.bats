@@ -346,3 +346,26 @@ JSON
     run jq -r '.annotations["org.tauos.app.permissions"]' "$W/consent/config.json"
     [[ $output == *gpu* && $output != *camera* ]]
 }
+
+@test "consent: every change of a decision is one audit record (grant, revoke, --yes, --grant), shown by taurun audit --app" {
+    : > "$TAURUN_AUDIT_LOG"
+    mkdir -p "$W/audited-src"
+    cat > "$W/audited-src/manifest.tau" <<JSON
+{"id": "org.tauos.audited", "command": ["/bin/true"], "rootfs": "$ROOTFS", "permissions": ["network", "camera", "microphone"]}
+JSON
+    local convert=("$TAURUN" convert --state-dir "$STATE" --rootfs "$ROOTFS" --device-root "$DEVROOT")
+    "$TAURUN" revoke --state-dir "$STATE" org.tauos.audited camera
+    "${convert[@]}" "$W/audited-src/manifest.tau" --bundle "$W/audited" --grant network --yes < /dev/null
+    "$TAURUN" grant --state-dir "$STATE" org.tauos.audited camera
+    # No change, no record.
+    "$TAURUN" grant --state-dir "$STATE" org.tauos.audited camera
+    run jq -r 'select(.event == "consent") | .message' "$TAURUN_AUDIT_LOG"
+    echo "$output"
+    [ "${#lines[@]}" -eq 4 ]
+    [[ ${lines[0]} == "org.tauos.audited camera: ask -> denied by "*" (revoke)" ]]
+    [[ ${lines[1]} == "org.tauos.audited network: ask -> granted by "*" (--grant)" ]]
+    [[ ${lines[2]} == "org.tauos.audited microphone: ask -> granted by "*" (--yes)" ]]
+    [[ ${lines[3]} == "org.tauos.audited camera: denied -> granted by "*" (grant)" ]]
+    run "$TAURUN" audit --app org.tauos.audited
+    [[ $output == *"camera: denied -> granted"* ]]
+}

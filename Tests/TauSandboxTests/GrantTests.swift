@@ -52,6 +52,22 @@ import Testing
         #expect(asked.isEmpty)
     }
 
+    /// What the audit log gets: each decision made anew, with how it was made; a decision that stays is no change.
+    @Test func theOutcomeListsEachNewDecisionAndHowItWasMade() throws {
+        var record = GrantRecord(app: try #require(AppID("org.tauos.test")))
+        record.deny(.camera)
+        record.grant(.microphone)
+        let manifest = try Self.manifest(#"["network", "camera", "microphone", "display"]"#)
+        let (outcome, _) = try Self.resolve(manifest, record: record, flags: [.network], yes: true)
+        #expect(outcome.changes == [
+            ConsentChange(permission: .network, old: nil, new: true, via: "--grant"),
+            ConsentChange(permission: .display, old: nil, new: true, via: "--yes"),
+        ])
+        var after = record
+        after.grant(.camera)
+        #expect(ConsentChange.between(record, after, via: "grant") == [ConsentChange(permission: .camera, old: false, new: true, via: "grant")])
+    }
+
     /// `--yes` grants only what has no decision (issue 14, item 2); `--grant` is the explicit way to change one.
     @Test func yesNeverErasesARefusalButGrantDoes() throws {
         var record = GrantRecord(app: try #require(AppID("org.tauos.test")))

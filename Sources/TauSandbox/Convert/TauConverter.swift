@@ -47,6 +47,8 @@ public struct ConvertResult: Equatable, Sendable {
     /// Things that will not stop the bundle from running but probably stop the app (e.g. a rw data directory the
     /// app's host uid cannot write).
     public var warnings: [String]
+    /// The consent decisions this convert recorded anew (--grant, --yes, prompt answers), for the audit log.
+    public var consentChanges: [ConsentChange] = []
 }
 
 /// Everything convert decides before writing, shared with `explain`.
@@ -56,6 +58,7 @@ public struct ConvertPlan: Sendable {
     public var layout: RootfsLayout
     public var record: GrantRecord
     public var recordChanged: Bool
+    public var consentChanges: [ConsentChange] = []
 }
 
 public enum TauConverter {
@@ -136,7 +139,8 @@ public enum TauConverter {
         return ConvertResult(
             app: manifest.id, bundlePath: bundle, hostIDBase: plan.inputs.hostIDBase, hostUID: hostUID,
             homePath: provisioner.home, permissions: plan.inputs.permissions,
-            appArmorProfileName: generated.appArmorProfileName, appArmorLoaded: appArmorLoaded, warnings: warnings)
+            appArmorProfileName: generated.appArmorProfileName, appArmorLoaded: appArmorLoaded, warnings: warnings,
+            consentChanges: plan.consentChanges)
     }
 
     /// Parses and validates the manifest, resolves consent, rootfs, data paths and host facts. Writes nothing.
@@ -223,7 +227,8 @@ public enum TauConverter {
             homeHostPath: StateLayout.homeDirectory(stateDirectory, manifest.id), rootfsHostPath: rootfs,
             dataMounts: dataMounts, host: host)
         let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
-        return ConvertPlan(manifest: manifest, inputs: inputs, layout: layout, record: outcome.record, recordChanged: outcome.changed)
+        return ConvertPlan(manifest: manifest, inputs: inputs, layout: layout, record: outcome.record, recordChanged: outcome.changed,
+                           consentChanges: outcome.changes)
     }
 }
 

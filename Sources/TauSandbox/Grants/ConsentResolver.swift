@@ -11,12 +11,38 @@ public protocol ConsentPrompter {
 /// the terminal (answer recorded) or, without one, fail with E_POLICY_DENIED naming every undecided permission and
 /// the command that grants them. A refused filesystem:rw falls back to read-only when read-only is granted, or needs
 /// no consent and was not refused.
+/// One recorded decision that changed: what it was (nil: never asked), what it is, and how it was decided.
+public struct ConsentChange: Equatable, Sendable {
+    public var permission: Permission
+    public var old: Bool?
+    public var new: Bool
+    /// "--grant", "--yes", "prompt", "grant", "revoke".
+    public var via: String
+
+    public init(permission: Permission, old: Bool?, new: Bool, via: String) {
+        self.permission = permission
+        self.old = old
+        self.new = new
+        self.via = via
+    }
+
+    /// Every permission whose decision differs between two records, decided `via`.
+    public static func between(_ before: GrantRecord, _ after: GrantRecord, via: String) -> [ConsentChange] {
+        Permission.allCases.compactMap { permission in
+            guard let new = after.decision(for: permission), before.decision(for: permission) != new else { return nil }
+            return ConsentChange(permission: permission, old: before.decision(for: permission), new: new, via: via)
+        }
+    }
+}
+
 public struct ConsentResolver {
     public struct Outcome: Equatable, Sendable {
         public var effective: EffectivePermissions
         /// The record to save (unchanged when nothing new was decided).
         public var record: GrantRecord
         public var changed: Bool
+        /// What this resolution decided anew, for the audit log (one record each).
+        public var changes: [ConsentChange] = []
     }
 
     public static func resolve<Prompter: ConsentPrompter>(
@@ -27,6 +53,7 @@ public struct ConsentResolver {
         var granted: Set<Permission> = []
         var denied: Set<Permission> = []
         var undecided: [Permission] = []
+        var changes: [ConsentChange] = []
         let namesPaths = !manifest.permissions.filesystemPaths.isEmpty
 
         for permission in manifest.permissions.requested {
@@ -38,17 +65,24 @@ public struct ConsentResolver {
                 continue
             }
             var answer: Bool?
+            var via = ""
             if explicit {
                 answer = true
+                via = "--grant"
             } else if let recorded {
                 answer = recorded
             } else if yes {
                 answer = true
+                via = "--yes"
             } else if prompter != nil {
                 answer = prompter?.ask(app: manifest.id, appName: manifest.name, permission: permission)
+                via = "prompt"
                 if answer == nil {
                     throw .policyDenied(reason: "no answer for \(permission.rawValue) of \(manifest.id) (end of input); nothing was written")
                 }
+            }
+            if let answer, answer != recorded {
+                changes.append(ConsentChange(permission: permission, old: recorded, new: answer, via: via))
             }
             switch answer {
             case true?:
@@ -73,7 +107,8 @@ public struct ConsentResolver {
             }
         }
         return Outcome(
-            effective: EffectivePermissions(granted: granted, denied: denied), record: record, changed: record != before)
+            effective: EffectivePermissions(granted: granted, denied: denied), record: record, changed: record != before,
+            changes: changes)
     }
 }
 

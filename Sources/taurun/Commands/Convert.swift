@@ -52,6 +52,7 @@ struct ConvertCommand: ParsableCommand {
                 PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: parent.auditLogPath)
                 throw error
             }
+            ConsentAudit.record(result.consentChanges, app: result.app, auditLogPath: parent.auditLogPath)
             for warning in result.warnings {
                 CLIMain.writeError("taurun: warning: \(warning)\n")
             }

@@ -17,8 +17,11 @@ struct GrantCommand: ParsableCommand {
     @Flag(help: "Print errors as JSON.")
     var json = false
 
+    @ParentCommand var parent: Taurun
+
     mutating func run() throws {
-        try GrantEdit.apply(app: app, tokens: permissions, stateDirectory: stateDirectory, json: json) { $0.grant($1) }
+        try GrantEdit.apply(app: app, tokens: permissions, stateDirectory: stateDirectory, json: json, via: "grant",
+                            auditLogPath: parent.auditLogPath) { $0.grant($1) }
     }
 }
 
@@ -38,8 +41,11 @@ struct RevokeCommand: ParsableCommand {
     @Flag(help: "Print errors as JSON.")
     var json = false
 
+    @ParentCommand var parent: Taurun
+
     mutating func run() throws {
-        try GrantEdit.apply(app: app, tokens: permissions, stateDirectory: stateDirectory, json: json, withdrawSockets: true) { $0.deny($1) }
+        try GrantEdit.apply(app: app, tokens: permissions, stateDirectory: stateDirectory, json: json, via: "revoke",
+                            auditLogPath: parent.auditLogPath, withdrawSockets: true) { $0.deny($1) }
     }
 }
 
@@ -103,16 +109,20 @@ enum GrantEdit {
     /// `withdrawSockets` (revoke): the display/audio socket access an earlier convert gave is taken back at once,
     /// not only at the next convert.
     static func apply(
-        app: String, tokens: [String], stateDirectory: String, json: Bool, withdrawSockets: Bool = false,
-        _ change: @escaping (inout GrantRecord, Permission) -> Void
+        app: String, tokens: [String], stateDirectory: String, json: Bool, via: String, auditLogPath: String,
+        withdrawSockets: Bool = false, _ change: @escaping (inout GrantRecord, Permission) -> Void
     ) throws {
         try SandboxCLI.report(json: json) { () throws(SandboxError) in
             let id = try appID(app)
             let permissions = try SandboxCLI.permissions(tokens)
             let ordered = permissions.sorted()
-            let record = try GrantStore(stateDirectory: stateDirectory).update(id) { record in
+            let store = GrantStore(stateDirectory: stateDirectory)
+            var before = GrantRecord(app: id)
+            let record = try store.update(id) { record in
+                before = record
                 for permission in ordered { change(&record, permission) }
             }
+            ConsentAudit.record(ConsentChange.between(before, record, via: via), app: id, auditLogPath: auditLogPath)
             if withdrawSockets { try SocketAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record) }
         }
     }

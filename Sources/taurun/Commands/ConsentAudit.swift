@@ -1,0 +1,43 @@
+import TauSandbox
+import TaurunAudit
+import TaurunLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every change of a recorded consent decision is a security event: one `consent` record per permission, naming who
+/// changed it, how, and from what to what ("org.tauos.media camera: ask -> granted by root (--yes)").
+enum ConsentAudit {
+    static func record(_ changes: [ConsentChange], app: AppID, auditLogPath: String) {
+        guard !changes.isEmpty else { return }
+        let who = caller()
+        let log = AuditLog(path: auditLogPath)
+        for change in changes {
+            let new = change.new ? "granted" : "denied"
+            let event = AuditEvent(
+                event: .consent, app: app.rawValue, container: nil, permission: change.permission.rawValue, action: new,
+                message: "\(app) \(change.permission.rawValue): \(state(change.old)) -> \(new) by \(who) (\(change.via))")
+            try? log.append(event)
+        }
+    }
+
+    private static func state(_ decision: Bool?) -> String {
+        decision.map { $0 ? "granted" : "denied" } ?? "ask"
+    }
+
+    /// The user behind the command: the sudo caller where there is one, else the uid's name in /etc/passwd.
+    private static func caller() -> String {
+        if getuid() == 0, let sudo = getenv("SUDO_USER").map({ String(cString: $0) }), !sudo.isEmpty {
+            return sudo + " (via sudo)"
+        }
+        let uid = getuid()
+        if let text = try? Files.readString("/etc/passwd") {
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+                if fields.count > 2, UInt32(fields[2]) == uid { return String(fields[0]) }
+            }
+        }
+        return "uid \(uid)"
+    }
+}
