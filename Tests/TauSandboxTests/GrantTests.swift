@@ -191,3 +191,21 @@ import Testing
         #expect(try allocator.allocate(a) == 331_072)
     }
 }
+
+/// Issue 14, item 7: every real user's home is dangerous, whoever runs convert (root under sudo has HOME=/root).
+@Suite struct PolicyHomesTests {
+    let passwd = """
+        root:x:0:0:root:/root:/bin/bash
+        nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+        alice:x:1000:1000:Alice:/home/alice:/bin/bash
+        bob:x:1001:1001:Bob:/srv/users/bob:/bin/sh
+        """
+
+    @Test func everyUsersHomeFromPasswdIsRefusedButItsSubdirectoriesAreNot() throws {
+        let policy = PolicyValidator(stateDirectory: "/var/lib/taurun-test", userHome: "/root", passwd: passwd)
+        for home in ["/home/alice", "/srv/users/bob", "/srv/users", "/var", "/tmp"] {
+            #expect(throws: SandboxError.self, "\(home)") { try policy.checkMountable(home, origin: "test") }
+        }
+        try policy.checkMountable("/home/alice/Music", origin: "test")
+    }
+}

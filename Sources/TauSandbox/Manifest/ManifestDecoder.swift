@@ -187,6 +187,9 @@ struct ManifestDecoder {
                 request.filesystem = mode
                 if parts.count == 3 {
                     if let problem = PathRules.problem(withAbsolutePath: parts[2]) {
+                        if !parts[2].hasPrefix("/") {
+                            throw .policyDenied(reason: "\(path): \(key) \(quoted(parts[2])) is not an absolute path")
+                        }
                         throw .manifestValue(path: path, key: key, value: quoted(parts[2]), reason: problem)
                     }
                     if !request.filesystemPaths.contains(parts[2]) { request.filesystemPaths.append(parts[2]) }
@@ -313,6 +316,11 @@ struct ManifestDecoder {
         for (index, item) in items.enumerated() {
             let entry = try text(item, key: "\(key)[\(index)]", maxBytes: Self.maxStringBytes)
             if let problem = PathRules.problem(withAbsolutePath: entry) {
+                // A relative path is a policy matter (where would it point?), as are the dangerous paths checked
+                // later; a malformed one (NUL, //, ..) is a manifest error.
+                if !entry.hasPrefix("/") {
+                    throw .policyDenied(reason: "\(path): \(key)[\(index)] \(quoted(entry)) is not an absolute path")
+                }
                 throw .manifestValue(path: path, key: "\(key)[\(index)]", value: quoted(entry), reason: problem)
             }
             if !result.contains(entry) { result.append(entry) }

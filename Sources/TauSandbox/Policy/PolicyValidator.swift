@@ -7,13 +7,35 @@ public struct PolicyValidator: Sendable {
         "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
     ]
 
+    /// Never mountable themselves, nor any ancestor (their subdirectories are): a whole /var or /tmp holds every
+    /// service's and user's files.
+    public static let forbiddenWholes = ["/var", "/tmp", "/home", "/srv", "/mnt", "/media", "/opt"]
+
     public var stateDirectory: String
     /// The invoking user's $HOME: never mountable itself (subdirectories are).
     public var userHome: String?
+    /// Every real user's home from the host's passwd (not only the invoking process's $HOME, which is root's under
+    /// sudo): never mountable themselves (subdirectories are).
+    public var userHomes: [String]
 
-    public init(stateDirectory: String, userHome: String?) {
+    public init(stateDirectory: String, userHome: String?, passwd: String? = nil) {
         self.stateDirectory = stateDirectory
         self.userHome = userHome
+        self.userHomes = Self.homes(inPasswd: passwd ?? ((try? FileSystem.readFile("/etc/passwd")).map { String(decoding: $0, as: UTF8.self) } ?? ""))
+    }
+
+    /// The home directories of the users in a passwd text (login accounts and system accounts alike, but not "/"
+    /// nor the nonexistent placeholders).
+    static func homes(inPasswd text: String) -> [String] {
+        var homes: [String] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            guard fields.count >= 6 else { continue }
+            let home = String(fields[5])
+            guard home.hasPrefix("/"), home != "/", home != "/nonexistent", !homes.contains(home) else { continue }
+            homes.append(home)
+        }
+        return homes
     }
 
     /// Manifest-level policy.
@@ -37,7 +59,7 @@ public struct PolicyValidator: Sendable {
             throw .policyDenied(reason: "\(origin): \(quoted(path)) \(problem)")
         }
         if path == "/" { throw .policyDenied(reason: "\(origin): / (the whole host) is never mountable") }
-        var protected = [stateDirectory, StateLayout.defaultDirectory]
+        var protected = [stateDirectory, StateLayout.defaultDirectory] + Self.forbiddenWholes + userHomes
         if let userHome, userHome != "/" { protected.append(userHome) }
         for item in protected where PathRules.isSame(item, orUnder: path) {
             throw .policyDenied(reason: "\(origin): \(path) is or contains \(item), which is never mountable")
