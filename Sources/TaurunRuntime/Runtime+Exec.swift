@@ -114,7 +114,7 @@ extension Runtime {
                 throw .system(error)
             }
             defer { close(master) }
-            return ExecTerminalRelay(master: master, pid: pid).run()
+            return TerminalRelay(master: master, pid: pid).run()
         }
         return waitForeground(CreatedContainer(id: id, pid: pid))
     }

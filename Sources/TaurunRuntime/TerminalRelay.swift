@@ -4,11 +4,11 @@ import TaurunLinux
 import Glibc
 #endif
 
-/// `exec --tty` in the foreground without `--console-socket` (a person at a shell, not conmon): taurun itself holds
-/// the pty master, as runc does. Its own terminal goes raw, bytes are copied both ways with poll(2) — one thread —,
-/// window-size changes (SIGWINCH) are copied to the pty, and other signals are forwarded to the process. Runs in
-/// the `taurun exec` process, never in the container.
-struct ExecTerminalRelay {
+/// `run` and `exec --tty` in the foreground without `--console-socket` (a person at a shell, not conmon): taurun
+/// itself holds the pty master, as runc does. Its own terminal goes raw, bytes are copied both ways with poll(2) —
+/// one thread —, window-size changes (SIGWINCH) are copied to the pty, and other signals are forwarded to the
+/// process. Runs in the `taurun run`/`exec` process, never in the container. The one relay for both.
+struct TerminalRelay {
     let master: Int32
     let pid: pid_t
 
