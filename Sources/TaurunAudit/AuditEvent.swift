@@ -10,6 +10,8 @@ public enum AuditEventKind: String, Codable, Sendable, CaseIterable {
     case lsmSkipped = "lsm-skipped"
     /// A user's consent decision for a Tau app's permission changed (grant, revoke, convert's --grant/--yes/prompt).
     case consent
+    /// A Tau app was converted with sandbox = "none" (acknowledged): it runs without taurun's sandbox.
+    case unsandboxed
 }
 
 public struct AuditEvent: Codable, Sendable, Equatable {

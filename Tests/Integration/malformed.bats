@@ -223,6 +223,13 @@ open(out, "w").write(base[:-1] + ", \"deep\": " + "[" * depth + "]" * depth + "}
     run_fails 'permission denied'
 }
 
+@test "malformed: the executable is a directory (execve gives EACCES; Podman maps the message to exit 126)" {
+    [[ $(runtime_name) == crun ]] && skip "crun 1.8 says 'open executable: Operation not permitted', which Podman does not map"
+    set_args /bin
+    run_fails 'permission denied|Permission denied'
+    grep -q /bin <<< "$stderr"
+}
+
 @test "malformed: a NUL byte inside an env string" {
     cfg '.process.env += ["BAD=a\u0000b"]'
     set_args true

@@ -369,3 +369,21 @@ JSON
     run "$TAURUN" audit --app org.tauos.audited
     [[ $output == *"camera: denied -> granted"* ]]
 }
+
+@test "unsandboxed: convert of sandbox = none warns and audits, and explain says what the bundle lacks" {
+    : > "$TAURUN_AUDIT_LOG"
+    mkdir -p "$W/bare-src"
+    cat > "$W/bare-src/tau-app.json" <<JSON
+{"id": "org.tauos.bare", "command": ["/bin/true"], "rootfs": "$ROOTFS", "sandbox": "none", "sandbox_unsafe_ack": true}
+JSON
+    run --separate-stderr "$TAURUN" convert --state-dir "$STATE" "$W/bare-src/tau-app.json" --bundle "$W/bare" < /dev/null
+    [ "$status" -eq 0 ]
+    [[ $stderr == *'org.tauos.bare runs UNSANDBOXED (sandbox = "none"): no user namespace, seccomp filter or AppArmor profile'* ]]
+    run jq -r 'select(.event == "unsandboxed") | .app' "$TAURUN_AUDIT_LOG"
+    [ "$output" = org.tauos.bare ]
+    run "$TAURUN" explain --state-dir "$STATE" "$W/bare-src/tau-app.json"
+    [[ $output == *"UNSANDBOXED"* && $output == *"NO user namespace"* && $output == *"no seccomp filter"* && $output == *"no AppArmor profile"* ]]
+    # What explain says is what the bundle has.
+    [ "$(jq '[.linux.namespaces[].type] | index("user")' "$W/bare/config.json")" = null ]
+    [ "$(jq '.linux.seccomp' "$W/bare/config.json")" = null ]
+}

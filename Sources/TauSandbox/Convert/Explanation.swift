@@ -21,28 +21,38 @@ public struct Explanation: Equatable, Sendable, Encodable {
     public static func make(manifest: Manifest, record: GrantRecord, host: HostFacts) -> Explanation {
         var rows: [Row] = []
         let violation = manifest.onViolation == .terminate ? "other syscalls kill the app" : "other syscalls fail with EPERM"
-        rows.append(Row(
-            permission: "(always)", state: "always",
-            namespaces: "user (uid/gid 1000 → per-app host range), pid, ipc, uts, mount, cgroup",
-            mounts: "rootfs read-only; /home/app private 0700 (HOME, TMPDIR=/home/app/tmp); /proc, /dev, /tmp tmpfs",
-            devices: "null zero full random urandom tty pts only",
-            seccomp: "default-deny allowlist; \(violation); no unshare/setns/mount/ptrace/bpf/keyctl",
-            apparmor: "profile \(AppArmorProfile.name(for: manifest.id)): no mount, ptrace, capabilities"
-                + (host.appArmorEnabled ? "" : " (LSM off here: profile written, not enforced)")))
+        if manifest.sandbox == .none {
+            // sandbox = "none" (acknowledged as unsafe): say what the bundle lacks, not what a sandboxed one has.
+            rows.append(Row(
+                permission: "(always)", state: "UNSANDBOXED",
+                namespaces: "pid, ipc, uts, mount only: NO user namespace (runs as its host uid), the host's network",
+                mounts: "rootfs read-only; /home/app private 0700; /proc, /dev, /tmp tmpfs",
+                devices: "null zero full random urandom tty pts only",
+                seccomp: "NONE: no seccomp filter, no violation is detected or audited",
+                apparmor: "NONE: no AppArmor profile"))
+        } else {
+            rows.append(Row(
+                permission: "(always)", state: "always",
+                namespaces: "user (uid/gid 1000 → per-app host range), pid, ipc, uts, mount, cgroup",
+                mounts: "rootfs read-only; /home/app private 0700 (HOME, TMPDIR=/home/app/tmp); /proc, /dev, /tmp tmpfs",
+                devices: "null zero full random urandom tty pts only",
+                seccomp: "default-deny allowlist; \(violation); no unshare/setns/mount/ptrace/bpf/keyctl",
+                apparmor: "profile \(AppArmorProfile.name(for: manifest.id)): no mount, ptrace, capabilities"
+                    + (host.appArmorEnabled ? "" : " (LSM off here: profile written, not enforced)")))
+        }
         let namesPaths = !manifest.permissions.filesystemPaths.isEmpty
         let requested = Set(manifest.permissions.requested)
         for permission in Permission.allCases {
             let state: String
+            // The order convert decides in (ConsentResolver): a recorded decision first, whatever the default.
             if !requested.contains(permission) {
                 state = "not requested"
+            } else if let decision = record.decision(for: permission) {
+                state = decision ? "granted" : "denied"
             } else if !permission.needsConsent(manifestNamesPaths: namesPaths) {
                 state = "granted (no consent needed)"
             } else {
-                switch record.decision(for: permission) {
-                case true?: state = "granted"
-                case false?: state = "denied"
-                case nil: state = "undecided (asked at convert)"
-                }
+                state = "undecided (asked at convert)"
             }
             rows.append(row(for: permission, state: state, manifest: manifest, host: host))
         }
@@ -73,8 +83,8 @@ public struct Explanation: Equatable, Sendable, Encodable {
         case .audio:
             return Row(
                 permission: permission.rawValue, state: state, namespaces: "-",
-                mounts: "PulseAudio/PipeWire socket at /run/user/1000 if present", devices: present([.soundControl, .soundPlayback]),
-                seccomp: "-", apparmor: "playback devices rw")
+                mounts: "PulseAudio/PipeWire socket at /run/user/1000 if present: any client of it can also RECORD",
+                devices: present([.soundControl, .soundPlayback]), seccomp: "-", apparmor: "playback devices rw")
         case .display:
             return Row(
                 permission: permission.rawValue, state: state, namespaces: "-",

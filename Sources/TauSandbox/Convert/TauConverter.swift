@@ -49,6 +49,8 @@ public struct ConvertResult: Equatable, Sendable {
     public var warnings: [String]
     /// The consent decisions this convert recorded anew (--grant, --yes, prompt answers), for the audit log.
     public var consentChanges: [ConsentChange] = []
+    /// sandbox = "none" (acknowledged): no user namespace, seccomp filter or AppArmor profile.
+    public var unsandboxed = false
 }
 
 /// Everything convert decides before writing, shared with `explain`.
@@ -140,7 +142,7 @@ public enum TauConverter {
             app: manifest.id, bundlePath: bundle, hostIDBase: plan.inputs.hostIDBase, hostUID: hostUID,
             homePath: provisioner.home, permissions: plan.inputs.permissions,
             appArmorProfileName: generated.appArmorProfileName, appArmorLoaded: appArmorLoaded, warnings: warnings,
-            consentChanges: plan.consentChanges)
+            consentChanges: plan.consentChanges, unsandboxed: manifest.sandbox == .none)
     }
 
     /// Parses and validates the manifest, resolves consent, rootfs, data paths and host facts. Writes nothing.

@@ -150,7 +150,8 @@ struct ProcessSetup {
         if name.contains("/") {
             var st = statBuf()
             if stat(name, &st) != 0 { return (nil, "exec \(name): \(String(cString: strerror(errno)).lowercased())") }
-            if (st.st_mode & 0o170000) == 0o040000 { return (nil, "exec \(name): is a directory") }
+            // execve(2) of a directory fails with EACCES: "permission denied", which Podman maps to exit 126.
+            if (st.st_mode & 0o170000) == 0o040000 { return (nil, "exec \(name): permission denied (is a directory)") }
             if access(name, X_OK) != 0 { return (nil, "exec \(name): permission denied") }
             return (name, nil)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TauSandbox
+import TaurunAudit
 
 #if canImport(Glibc)
 import Glibc
@@ -53,6 +54,13 @@ struct ConvertCommand: ParsableCommand {
                 throw error
             }
             ConsentAudit.record(result.consentChanges, app: result.app, auditLogPath: parent.auditLogPath)
+            if result.unsandboxed {
+                // An unsandboxed app is named as such, every time it is converted (issue 14, item 6).
+                let line = "\(result.app) runs UNSANDBOXED (sandbox = \"none\"): no user namespace, seccomp filter or AppArmor profile"
+                CLIMain.writeError("taurun: warning: \(line)\n")
+                try? AuditLog(path: parent.auditLogPath).append(
+                    AuditEvent(event: .unsandboxed, app: result.app.rawValue, container: nil, action: "converted", message: line))
+            }
             for warning in result.warnings {
                 CLIMain.writeError("taurun: warning: \(warning)\n")
             }
