@@ -159,6 +159,21 @@ import TaurunOCI
         #expect(generated.appArmorProfile.contains(#""/a b" r,"#))
     }
 
+    /// Issue 14, item 10: the profile root loads is the one taurun generated, passed on apparmor_parser's stdin
+    /// (no file a bundle owner could swap in between); the parser takes it from there.
+    @Test func theProfileReachesTheParserOnStdin() throws {
+        try #require(FileSystem.kind("/sbin/apparmor_parser") != nil || FileSystem.kind("/usr/sbin/apparmor_parser") != nil, "apparmor not installed")
+        let echoed = try HelperCommand.run("cat", [], input: Array("line one\nline two\n".utf8))
+        #expect(echoed.status == 0 && echoed.output == "line one; line two")
+        let directory = TestSupport.temporaryDirectory("apparmor-stdin")
+        defer { TestSupport.remove(directory) }
+        let generated = try Self.generate(Self.examples[0], rootfs: TestSupport.makeRootfs(in: directory))
+        let good = try HelperCommand.run("apparmor_parser", ["-Q", "-K"], input: Array(generated.appArmorProfile.utf8))
+        #expect(good.status == 0, "\(good.output)")
+        let bad = try HelperCommand.run("apparmor_parser", ["-Q", "-K"], input: Array("profile broken {\n  /etc/** rwzz,\n}\n".utf8))
+        #expect(bad.status != 0)
+    }
+
     @Test func aRootfsNameWithAControlCharacterIsRefusedBeforeAnythingIsWritten() throws {
         let directory = TestSupport.temporaryDirectory("apparmor-control")
         defer { TestSupport.remove(directory) }

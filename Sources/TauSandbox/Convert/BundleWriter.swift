@@ -16,9 +16,6 @@ struct BundleWriter {
     var retired: String { bundle + ".taurun-old" }
     static let marker = "tau/bundle.json"
 
-    /// Where the profile is written for `apparmor_parser -r` before the bundle is committed.
-    static func temporaryProfile(bundle: String) -> String { bundle + ".apparmor.profile" }
-
     /// Refuses a bundle path that exists and is not ours (before anything is written).
     func preflight() throws(SandboxError) {
         switch FileSystem.kind(bundle) {

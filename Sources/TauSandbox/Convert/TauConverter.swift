@@ -113,11 +113,10 @@ public enum TauConverter {
             stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes)
         var appArmorLoaded = false
         do {
-            let profile = BundleWriter.temporaryProfile(bundle: bundle)
             if plan.inputs.host.appArmorEnabled && manifest.sandbox == .taurun {
-                try FileSystem.replaceFile(profile, bytes: Array(generated.appArmorProfile.utf8), durable: false)
-                defer { unlink(profile) }
-                try HelperCommand.check("apparmor_parser", ["-r", "-W", profile])
+                // On stdin: the profile root loads is the one taurun generated, never a file in a directory the
+                // bundle's owner may control (issue 14, item 10).
+                try HelperCommand.check("apparmor_parser", ["-r", "-W"], input: Array(generated.appArmorProfile.utf8))
                 appArmorLoaded = true
             }
             try provisioner.provision()

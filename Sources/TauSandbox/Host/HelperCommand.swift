@@ -14,15 +14,29 @@ enum HelperCommand {
 
     private static let environmentStrings: [String] = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"]
 
-    static func run(_ program: String, _ arguments: [String]) throws(SandboxError) -> Result {
+    /// `input`: bytes for the helper's stdin (else /dev/null), e.g. an AppArmor profile: passed through a pipe, never a
+    /// file someone else could swap between writing and loading.
+    static func run(_ program: String, _ arguments: [String], input: [UInt8]? = nil) throws(SandboxError) -> Result {
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0 else { throw .io(call: "pipe", path: program, errno: errno) }
         // The read end must not leak into the child (it would never see EOF otherwise).
         _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
+        var inputFDs: [Int32] = [-1, -1]
+        if input != nil {
+            guard pipe(&inputFDs) == 0 else {
+                close(pipeFDs[0]); close(pipeFDs[1])
+                throw .io(call: "pipe", path: program, errno: errno)
+            }
+            _ = fcntl(inputFDs[1], F_SETFD, FD_CLOEXEC)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if input != nil {
+            posix_spawn_file_actions_adddup2(&actions, inputFDs[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
         posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 2)
 
@@ -34,9 +48,24 @@ enum HelperCommand {
         var pid: pid_t = 0
         let spawned = posix_spawnp(&pid, program, &actions, nil, &cArgv, &cEnvironment)
         close(pipeFDs[1])
+        if input != nil { close(inputFDs[0]) }
         guard spawned == 0 else {
             close(pipeFDs[0])
+            if input != nil { close(inputFDs[1]) }
             throw .io(call: "posix_spawn", path: program, errno: spawned)
+        }
+        if let input {
+            // A helper that stops reading must not kill convert with SIGPIPE.
+            let previous = signal(SIGPIPE, SIG_IGN)
+            var offset = 0
+            while offset < input.count {
+                let n = input.withUnsafeBytes { write(inputFDs[1], $0.baseAddress! + offset, $0.count - offset) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                offset += n
+            }
+            close(inputFDs[1])
+            signal(SIGPIPE, previous)
         }
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -58,8 +87,8 @@ enum HelperCommand {
     }
 
     /// Runs and throws `toolFailed` on a non-zero exit.
-    static func check(_ program: String, _ arguments: [String]) throws(SandboxError) {
-        let result = try run(program, arguments)
+    static func check(_ program: String, _ arguments: [String], input: [UInt8]? = nil) throws(SandboxError) {
+        let result = try run(program, arguments, input: input)
         guard result.status == 0 else {
             throw .toolFailed(tool: program, arguments: arguments, status: result.status, output: result.output)
         }
