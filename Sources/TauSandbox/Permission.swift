@@ -50,4 +50,16 @@ public enum Permission: String, Sendable, CaseIterable, Comparable {
     public static func parse(_ token: String) -> Permission? {
         Permission(rawValue: token)
     }
+
+    /// Words people (and the design notes) use for a permission that the vocabulary spells otherwise.
+    static let abbreviations: [String: String] = [
+        "net": "network", "internet": "network", "cam": "camera", "mic": "microphone", "sound": "audio",
+        "files": "filesystem:ro", "fs": "filesystem:ro", "filesystem": "filesystem:ro", "storage": "filesystem:ro",
+        "screen": "display", "graphics": "gpu",
+    ]
+
+    /// "Did you mean …?" for a token that is not in the vocabulary: a known abbreviation, else the closest word.
+    public static func suggestion(for token: String) -> String? {
+        abbreviations[token.lowercased()] ?? DidYouMean.suggestion(for: token, among: vocabulary)
+    }
 }

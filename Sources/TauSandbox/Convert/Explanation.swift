@@ -18,6 +18,12 @@ public struct Explanation: Equatable, Sendable, Encodable {
     public var onViolation: String
     public var rows: [Row]
 
+    /// One key style for every `--json` output of taurun's sandbox verbs: snake_case.
+    enum CodingKeys: String, CodingKey {
+        case app, sandbox, rows
+        case onViolation = "on_violation"
+    }
+
     public static func make(manifest: Manifest, record: GrantRecord, host: HostFacts) -> Explanation {
         var rows: [Row] = []
         let violation = manifest.onViolation == .terminate ? "other syscalls kill the app" : "other syscalls fail with EPERM"

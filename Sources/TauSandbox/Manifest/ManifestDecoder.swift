@@ -123,9 +123,11 @@ struct ManifestDecoder {
 
     private func permissionTable(_ table: [String: ManifestValue]) throws(SandboxError) -> PermissionRequest {
         for key in table.keys.sorted() where !Self.permissionKeys.contains(key) {
+            // In a table the filesystem key is `filesystem = "ro"`: an abbreviation points at the key, not a token.
+            let abbreviation = Permission.abbreviations[key.lowercased()].map { $0.hasPrefix("filesystem") ? "filesystem" : $0 }
             throw .unknownPermission(
                 path: path, key: "permissions.\(key)", value: key,
-                suggestion: DidYouMean.suggestion(for: key, among: Self.permissionKeys))
+                suggestion: abbreviation ?? DidYouMean.suggestion(for: key, among: Self.permissionKeys))
         }
         var request = PermissionRequest()
         request.network = try table["network"].map { v throws(SandboxError) in try bool(v, key: "permissions.network") } ?? false
@@ -172,7 +174,8 @@ struct ManifestDecoder {
             case "gpu": request.gpu = true
             default:
                 guard token.hasPrefix("filesystem:") else {
-                    throw .unknownPermission(path: path, key: key, value: token, suggestion: DidYouMean.suggestion(for: token, among: names))
+                    throw .unknownPermission(path: path, key: key, value: token,
+                                             suggestion: Permission.abbreviations[token.lowercased()] ?? DidYouMean.suggestion(for: token, among: names))
                 }
                 let parts = token.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
                 guard let mode = FilesystemAccess(rawValue: parts[1]) else {

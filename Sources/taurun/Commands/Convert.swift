@@ -64,7 +64,11 @@ struct ConvertCommand: ParsableCommand {
             for warning in result.warnings {
                 CLIMain.writeError("taurun: warning: \(warning)\n")
             }
-            if json {
+            if !json {
+                let granted = result.permissions.granted.sorted().map(\.rawValue).joined(separator: " ")
+                let denied = result.permissions.denied.sorted().map(\.rawValue).joined(separator: " ")
+                print("converted \(result.app) into \(result.bundlePath): granted \(granted.isEmpty ? "-" : granted); denied \(denied.isEmpty ? "-" : denied)")
+            } else {
                 print(SandboxCLI.jsonObject([
                     ("app", SandboxCLI.jsonString(result.app.rawValue)),
                     ("bundle", SandboxCLI.jsonString(result.bundlePath)),
@@ -98,28 +102,11 @@ enum SandboxCLI {
         var result: Set<Permission> = []
         for token in tokens {
             guard let permission = Permission.parse(token) else {
-                let suggestion = Permission.vocabulary.min { a, b in distance(a, token) < distance(b, token) }
-                throw .unknownPermission(
-                    path: nil, key: "permission", value: token,
-                    suggestion: suggestion.flatMap { distance($0, token) <= max(1, token.count / 3) ? $0 : nil })
+                throw .unknownPermission(path: nil, key: "permission", value: token, suggestion: Permission.suggestion(for: token))
             }
             result.insert(permission)
         }
         return result
-    }
-
-    private static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.utf8), b = Array(b.utf8)
-        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 
     static func environment() -> [String: String] {

@@ -86,16 +86,25 @@ struct GrantsCommand: ParsableCommand {
                 print("[" + items.joined(separator: ",") + "]")
                 return
             }
-            let width = max(3, records.map(\.app.rawValue.count).max() ?? 3)
-            func pad(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
-            print("\(pad("APP"))  GRANTED  |  DENIED")
-            for record in records {
-                let granted = record.granted.sorted().map(\.rawValue).joined(separator: ",")
-                let denied = record.denied.sorted().map(\.rawValue).joined(separator: ",")
-                print("\(pad(record.app.rawValue))  \(granted.isEmpty ? "-" : granted)  |  \(denied.isEmpty ? "-" : denied)")
+            // Aligned columns: APP, GRANTED, DENIED.
+            let rows = records.map { record in
+                [record.app.rawValue,
+                 record.granted.sorted().map(\.rawValue).joined(separator: ",").nonEmpty ?? "-",
+                 record.denied.sorted().map(\.rawValue).joined(separator: ",").nonEmpty ?? "-"]
+            }
+            let header = ["APP", "GRANTED", "DENIED"]
+            let widths = (0..<3).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+            for row in [header] + rows {
+                let cells = (0..<2).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
+                print(cells.joined(separator: "  ") + "  " + row[2])
             }
         }
     }
+}
+
+extension String {
+    /// nil for "", else the string (for "-" placeholders).
+    var nonEmpty: String? { isEmpty ? nil : self }
 }
 
 enum GrantEdit {
@@ -123,6 +132,12 @@ enum GrantEdit {
                 for permission in ordered { change(&record, permission) }
             }
             ConsentAudit.record(ConsentChange.between(before, record, via: via), app: id, auditLogPath: auditLogPath)
+            if !json {
+                let names = ordered.map(\.rawValue).joined(separator: " ")
+                print(via == "grant"
+                    ? "granted \(names) to \(id); convert it again to apply"
+                    : "revoked \(names) of \(id); convert it again and restart the app to apply")
+            }
             if withdrawSockets { try SocketAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record) }
         }
     }
