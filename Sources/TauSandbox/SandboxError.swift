@@ -59,6 +59,8 @@ public enum SandboxError: Error, Equatable, Sendable {
             return "\(path)\(position): syntax error: \(message)"
         case .manifestValue(let path, let key, let value, let reason):
             return "\(path): key \(key): value \(value) \(reason)"
+        case .manifestMissingKey(let path, let key) where key == "command":
+            return "\(path): missing required key command; name the program in the manifest, or give it after --: taurun convert MANIFEST -- /path/to/program ARGS"
         case .manifestMissingKey(let path, let key):
             return "\(path): missing required key \(key)"
         case .manifestUnknownKey(let path, let key, let suggestion):

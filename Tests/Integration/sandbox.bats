@@ -387,3 +387,19 @@ JSON
     [ "$(jq '[.linux.namespaces[].type] | index("user")' "$W/bare/config.json")" = null ]
     [ "$(jq '.linux.seccomp' "$W/bare/config.json")" = null ]
 }
+
+@test "the design notes' manifest.tau (no command) converts with the command after --, and is refused without one" {
+    mkdir -p "$W/seed-src"
+    # ../shared/seeds/001: {"id": "org.tauos.media", "permissions": ["network", "camera", "microphone", "filesystem:ro"]}
+    printf '{\n  "id": "org.tauos.seedmedia",\n  "permissions": ["network", "camera", "microphone", "filesystem:ro"]\n}\n' \
+        > "$W/seed-src/manifest.tau"
+    local convert=("$TAURUN" convert --state-dir "$STATE" --rootfs "$ROOTFS" --device-root "$DEVROOT")
+    run --separate-stderr "${convert[@]}" "$W/seed-src/manifest.tau" --bundle "$W/seed" --data "$MEDIA_DATA" --yes < /dev/null
+    [ "$status" -eq 65 ]
+    [[ $stderr == *"missing required key command"*"taurun convert MANIFEST -- /path/to/program ARGS"* ]]
+    [ ! -e "$W/seed" ]
+    run --separate-stderr "${convert[@]}" "$W/seed-src/manifest.tau" --bundle "$W/seed" --data "$MEDIA_DATA" --yes \
+        -- /bin/sh -c 'echo seed app' < /dev/null
+    [ "$status" -eq 0 ]
+    [ "$(jq -c .process.args "$W/seed/config.json")" = '["/bin/sh","-c","echo seed app"]' ]
+}

@@ -17,6 +17,8 @@ public struct ConvertOptions: Sendable {
     public var deviceRoot: String
     /// The caller's environment (HOME, XDG_RUNTIME_DIR, WAYLAND_DISPLAY, DISPLAY).
     public var environment: [String: String]
+    /// `convert MANIFEST -- CMD ARGS`: the app's command when the manifest names none (or to replace it).
+    public var command: [String] = []
 
     public init(
         manifestPath: String, bundlePath: String, rootfs: String? = nil, dataDirectory: String? = nil,
@@ -149,7 +151,14 @@ public enum TauConverter {
         _ options: ConvertOptions, stateDirectory: String, cwd: String, prompter: inout Prompter?
     ) throws(SandboxError) -> ConvertPlan {
         let manifestPath = FileSystem.absolute(options.manifestPath, relativeTo: cwd)
-        let manifest = try ManifestLoader.load(path: options.manifestPath)
+        var manifest = try ManifestLoader.load(path: options.manifestPath)
+        if !options.command.isEmpty {
+            if let problem = PathRules.problem(withAbsolutePath: options.command[0]) {
+                throw .manifestValue(path: "(command line)", key: "-- CMD", value: "\"\(options.command[0])\"", reason: problem)
+            }
+            manifest.command = options.command
+        }
+        guard !manifest.command.isEmpty else { throw .manifestMissingKey(path: options.manifestPath, key: "command") }
         let policy = PolicyValidator(stateDirectory: stateDirectory, userHome: options.environment["HOME"])
         try policy.check(manifest)
 

@@ -38,8 +38,9 @@ struct ManifestDecoder {
         let name = try table["name"].map { value throws(SandboxError) in try text(value, key: "name", maxBytes: 128) } ?? id.rawValue
         let version = try table["version"].map { value throws(SandboxError) in try versionString(value) } ?? "0"
 
-        guard let commandValue = table["command"] else { throw .manifestMissingKey(path: path, key: "command") }
-        let command = try commandLine(commandValue)
+        // The design notes' manifest.tau example names no command: convert then takes it from its command line
+        // (`taurun convert MANIFEST -- CMD ARGS`), and refuses only when neither gives one.
+        let command = try table["command"].map { value throws(SandboxError) in try commandLine(value) } ?? []
 
         let rootfs = try table["rootfs"].map { value throws(SandboxError) in try text(value, key: "rootfs", maxBytes: Self.maxStringBytes) }
         let env = try table["env"].map { value throws(SandboxError) in try environment(value) } ?? [:]

@@ -39,15 +39,19 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Print the result, or the error, as JSON on stdout.")
     var json = false
 
+    @Argument(parsing: .postTerminator, help: "After --: the app's command and arguments, when the manifest names none (or to replace it).")
+    var command: [String] = []
+
     @ParentCommand var parent: Taurun
 
     mutating func run() throws {
         let json = self.json
         try SandboxCLI.report(json: json) { () throws(SandboxError) in
             let permissions = try SandboxCLI.permissions(grants)
-            let options = ConvertOptions(
+            var options = ConvertOptions(
                 manifestPath: manifest, bundlePath: bundle, rootfs: rootfs, dataDirectory: data, grants: permissions, yes: yes,
                 stateDirectory: stateDirectory, deviceRoot: deviceRoot, environment: SandboxCLI.environment())
+            options.command = command
             let result: ConvertResult
             do throws(SandboxError) { result = try TauConverter.convert(options, prompter: TerminalPrompter()) } catch {
                 PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: parent.auditLogPath)
