@@ -1,3 +1,4 @@
+import TaurunAudit
 import TaurunCgroups
 import TaurunLinux
 import TaurunOCI
@@ -35,8 +36,13 @@ extension Runtime {
         let process = try ExecProcess.resolve(options, container: spec)
         let plan = try ExecPlan.build(process: process, container: spec.process, options: options,
                                       keyring: record.noNewKeyring == true ? nil : id)
+        // A Tau app's exec'd processes are watched like the app itself: the same monitored filter (its denials go to
+        // a security monitor, which audits them and applies on_violation), from the same BPF cache as create.
+        let app = try TauAppPolicy.from(annotations: spec.annotations)
+        let filter = app == nil ? spec.linux?.seccomp : spec.linux?.seccomp.map(TauAppPolicy.monitored)
+        let cache = SeccompProgramCache(directory: store.root + ".seccomp-cache")
         let seccomp: SeccompProgram?
-        do { seccomp = try spec.linux?.seccomp.map { s throws(SeccompError) in try SeccompCompiler.compile(s) } } catch {
+        do { seccomp = try filter.map { s throws(SeccompError) in try cache.program(for: s, monitoredDefault: app != nil).program } } catch {
             throw .seccomp(error.description)
         }
         try checkPreserved(fds: options.preserveFDs)
@@ -83,20 +89,31 @@ extension Runtime {
         channels.child.close()
 
         var pid: pid_t = -1
+        var monitor: pid_t = -1
         do {
             do { try cgroupManager(for: record).add(pid: setup) } catch { throw RuntimeError.cgroup(error.description) }
             try channels.parent.send(.go(""))
             // The trampoline reports the program's pid (a sibling: our child), then exits; `failed` comes instead
-            // when the setup failed, and EOF alone when the trampoline could not start it.
-            switch try channels.parent.receive() {
-            case .spawned(let spawned)?: pid = spawned
-            case .failed(let message)?: throw RuntimeError.container(message)
-            case nil: throw RuntimeError.container("exec failed: unable to start container process: the exec trampoline exited")
-            default: throw RuntimeError.container("unexpected message from the exec'd process")
+            // when the setup failed, and EOF alone when the trampoline could not start it. A Tau app's notify
+            // listener comes first: its monitor is running before the program is.
+            loop: while true {
+                switch try channels.parent.receive() {
+                case .seccompListener(let listener)?:
+                    defer { close(listener) }
+                    guard let app else { continue }
+                    let context = SecurityMonitor.Context(
+                        policy: app, containerID: id, auditLogPath: auditLogPath ?? AuditLog.defaultPath,
+                        violationFile: store.violationFile(of: id))
+                    monitor = try SecurityMonitor.spawn(listener: listener, initPid: initPid, context: context)
+                case .spawned(let spawned)?: pid = spawned; break loop
+                case .failed(let message)?: throw RuntimeError.container(message)
+                case nil: throw RuntimeError.container("exec failed: unable to start container process: the exec trampoline exited")
+                default: throw RuntimeError.container("unexpected message from the exec'd process")
+                }
             }
             _ = try? Processes.wait(setup)
         } catch {
-            for child in [setup, pid] where child > 0 {
+            for child in [setup, pid, monitor] where child > 0 {
                 Glibc.kill(child, SIGKILL)
                 _ = try? Processes.wait(child)
             }
@@ -110,13 +127,13 @@ extension Runtime {
             let master: Int32
             do { master = try Terminal.receiveFD(from: relayFD) } catch {
                 Glibc.kill(pid, SIGKILL)
-                _ = waitForeground(CreatedContainer(id: id, pid: pid))
+                _ = waitForeground(CreatedContainer(id: id, pid: pid, monitorPid: monitor))
                 throw .system(error)
             }
             defer { close(master) }
             return TerminalRelay(master: master, pid: pid).run()
         }
-        return waitForeground(CreatedContainer(id: id, pid: pid))
+        return waitForeground(CreatedContainer(id: id, pid: pid, monitorPid: monitor))
     }
 
     /// `--preserve-fds N` hands fds 3…N+2 on; each must be open, or taurun's own fds could take their numbers.

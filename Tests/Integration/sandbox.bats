@@ -403,3 +403,25 @@ JSON
     [ "$status" -eq 0 ]
     [ "$(jq -c .process.args "$W/seed/config.json")" = '["/bin/sh","-c","echo seed app"]' ]
 }
+
+@test "exec into a Tau app is watched like the app: a violation by the exec'd process is audited and ends the app" {
+    is_taurun || skip "the security monitor is taurun's (runc and crun enforce the same filter without the record)"
+    : > "$TAURUN_AUDIT_LOG"
+    local id="tau-exec-$$"
+    jq '.process.args = ["/bin/sleep", "30"]' "$W/media-denied/config.json" > "$W/media-denied/config.json.new"
+    mv "$W/media-denied/config.json.new" "$W/media-denied/config.json"
+    "$RUNTIME" run -d --bundle "$W/media-denied" "$id" < /dev/null > /dev/null
+    run --separate-stderr "$RUNTIME" exec "$id" /bin/sh -c 'nc -w 1 127.0.0.1 9 < /dev/null; echo "nc=$?"'
+    echo "status $status; stdout: $output; stderr: $stderr"
+    # terminate: the exec'd process is killed before it can act on the answer, and the whole app with it.
+    [[ $output != *"nc="* ]]
+    [[ $stderr == *'org.tauos.media terminated: socket(AF_INET, SOCK_STREAM) needs permission "network", which is not granted'* ]]
+    run jq -r --arg c "$id" 'select(.event == "violation" and .container == $c) | .syscall + " " + .action' "$TAURUN_AUDIT_LOG"
+    [ "$output" = "socket terminated" ]
+    for _ in $(seq 50); do
+        [[ $("$RUNTIME" state "$id" 2>/dev/null | jq -r .status) == stopped ]] && break
+        sleep 0.1
+    done
+    [ "$("$RUNTIME" state "$id" | jq -r .status)" = stopped ]
+    "$RUNTIME" delete "$id"
+}

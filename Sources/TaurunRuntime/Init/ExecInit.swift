@@ -45,8 +45,11 @@ struct ExecInit {
         } catch {
             fail("\(error)")
         }
-        // A notify listener would need an agent; exec does not hand it on (create's listener serves the container).
-        if prepared.listener >= 0 { close(prepared.listener) }
+        // A notify listener (a Tau app's monitored filter) goes to the parent, which starts a security monitor on it.
+        if prepared.listener >= 0 {
+            do { try sync.send(.seccompListener(prepared.listener)) } catch { fail("\(error)") }
+            close(prepared.listener)
+        }
         tail.execute(prepared, trampoline: trampoline, mode: .spawnSibling(reportingTo: sync.fd, terminal: plan.terminal), fail: fail)
     }
 

@@ -106,6 +106,10 @@ enum SecurityMonitor {
             // outlives the init's teardown; it gets no answer before both are dead.
             let caller = Pidfd(pid: pid_t(bitPattern: call.pid))
             Pidfd(fd: pidfd).signal(SIGKILL)
+            // The init's exit tears the pid namespace down (SIGKILL to every process in it), so once it is gone
+            // nothing in the container runs on; only then the caller, still parked in the trapped call.
+            var exited = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+            while poll(&exited, 1, 1000) < 0 && errno == EINTR {}
             caller?.signal(SIGKILL)
             caller?.close()
         }
