@@ -69,8 +69,12 @@ enum SecurityMonitor {
             _exit(1)
         }
         let log = AuditLog(path: context.auditLogPath)
-        // One record per distinct call shape: an app retrying a denied call in a loop must not flood the log.
-        var recorded = Set<String>()
+        // One record per distinct call shape, rate-limited, in bounded memory (ViolationRecorder).
+        var recorded = ViolationRecorder()
+        func end(_ status: Int32) -> Never {
+            writeSuppressed(recorded.takeSuppressed(), context: context, log: log)
+            _exit(status)
+        }
         var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)]
         while true {
             fds[0].revents = 0
@@ -80,19 +84,19 @@ enum SecurityMonitor {
                 if errno == EINTR { continue }
                 _exit(1)
             }
-            if fds[1].revents != 0 { _exit(0) }  // the container's init is gone
+            if fds[1].revents != 0 { end(0) }  // the container's init is gone
             if fds[0].revents & Int16(POLLIN) != 0 {
                 let call: SeccompNotification
                 do { call = try channel.receive() } catch { continue }  // ENOENT: the caller died meanwhile
                 handle(call, channel: channel, pidfd: pidfd, context: context, log: log, recorded: &recorded)
             } else if fds[0].revents != 0 {
-                _exit(0)  // POLLHUP: no process is left under the filter
+                end(0)  // POLLHUP: no process is left under the filter
             }
         }
     }
 
     private static func handle(_ call: SeccompNotification, channel: SeccompNotifyChannel, pidfd: Int32,
-                               context: Context, log: AuditLog, recorded: inout Set<String>) {
+                               context: Context, log: AuditLog, recorded: inout ViolationRecorder) {
         let name = SeccompNotifyChannel.syscallName(call.syscall, arch: call.arch)
         let terminate = context.policy.onViolation == .terminate
         let action = terminate ? "terminated" : "denied"
@@ -116,13 +120,24 @@ enum SecurityMonitor {
         // The trapped caller waits for an answer; it gets EPERM (and under terminate it is being killed anyway).
         try? channel.fail(call, errno: EPERM)
         let key = "\(name) \(call.args.first ?? 0)"
-        guard !recorded.contains(key) else { return }
-        recorded.insert(key)
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        guard case .record(let held) = recorded.decide(key: key, now: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9) else { return }
+        writeSuppressed(held, context: context, log: log)
         let event = AuditEvent(
             event: .violation, app: context.policy.appID, container: context.containerID, pid: Int32(bitPattern: call.pid),
             permission: ViolationExplainer.permission(syscall: name, args: call.args), syscall: name,
             args: ViolationExplainer.arguments(syscall: name, args: call.args),
             action: action, message: line)
+        try? log.append(event)
+    }
+
+    /// One summary record for the violations the rate limit held back.
+    private static func writeSuppressed(_ count: Int, context: Context, log: AuditLog) {
+        guard count > 0 else { return }
+        let event = AuditEvent(
+            event: .violation, app: context.policy.appID, container: context.containerID, action: "suppressed",
+            message: "\(context.policy.appID): \(count) more violation\(count == 1 ? "" : "s") not recorded (rate limit)")
         try? log.append(event)
     }
 }
