@@ -61,6 +61,10 @@ public enum ViolationExplainer {
             return "apps cannot create namespaces"
         case "setns":
             return "apps cannot join other namespaces"
+        case "seccomp":
+            return "apps cannot install their own seccomp filters (the sandbox's filter must see every refused call)"
+        case "prctl":
+            if flags == 22 { return "apps cannot install their own seccomp filters (the sandbox's filter must see every refused call)" }
         default:
             if let reason = fixedReasons[syscall] { return reason }
         }

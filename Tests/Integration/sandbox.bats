@@ -425,3 +425,49 @@ JSON
     [ "$("$RUNTIME" state "$id" | jq -r .status)" = stopped ]
     "$RUNTIME" delete "$id"
 }
+
+@test "an app cannot hide a violation behind a seccomp filter of its own: installing one is the violation" {
+    is_taurun || skip "the audit record is taurun's (runc and crun apply the same filter: the prctl is refused)"
+    command -v cc > /dev/null || skip "no C compiler to build the probe"
+    cat > "$BATS_TEST_TMPDIR/own-filter.c" <<'C'
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+/* A filter of the app's own: socket() fails with EPERM (which would outrank the sandbox's notification), all else
+ * is allowed. Then an IP socket, which the app is not granted. */
+int main(void) {
+    struct sock_filter insns[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = { sizeof insns / sizeof insns[0], insns };
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) { perror("prctl"); return 2; }
+    printf("own filter installed\n");
+    fflush(stdout);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    printf("socket=%d (refused quietly)\n", fd);
+    return 0;
+}
+C
+    cc -static -O2 -o "$W/probe-own-filter" "$BATS_TEST_TMPDIR/own-filter.c" || skip "cannot build a static probe here"
+    : > "$TAURUN_AUDIT_LOG"
+    local id="tau-own-filter-$$"
+    cp "$W/probe-own-filter" "$ROOTFS/bin/probe-own-filter"
+    jq '.process.args = ["/bin/probe-own-filter"]' "$W/media-denied/config.json" > "$W/media-denied/config.json.new"
+    mv "$W/media-denied/config.json.new" "$W/media-denied/config.json"
+    run --separate-stderr "$RUNTIME" run --bundle "$W/media-denied" "$id"
+    rm -f "$ROOTFS/bin/probe-own-filter"
+    "$RUNTIME" delete -f "$id" > /dev/null 2>&1 || true
+    echo "status $status; stdout: $output; stderr: $stderr"
+    [[ $output != *"own filter installed"* ]]
+    [[ $stderr == *"org.tauos.media terminated: prctl("*"is not allowed: apps cannot install their own seccomp filters"* ]]
+    run jq -r 'select(.event == "violation") | .syscall' "$TAURUN_AUDIT_LOG"
+    [ "$output" = prctl ]
+}

@@ -14,6 +14,10 @@ public enum SeccompProfile {
     /// CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET|CLONE_NEWTIME
     /// (0x7E020080): clone is allowed only with none of them set.
     static let cloneNamespaceFlags: UInt64 = 0x7E02_0080
+    /// prctl(PR_SET_SECCOMP) and seccomp(SECCOMP_SET_MODE_STRICT = 0 | SECCOMP_SET_MODE_FILTER = 1): installing a
+    /// filter. seccomp operations from SECCOMP_GET_ACTION_AVAIL (2) up only ask questions.
+    static let prSetSeccomp: UInt64 = 22
+    static let seccompGetActionAvail: UInt64 = 2
 
     public static func make(networkGranted: Bool, onViolation: OnViolation) -> LinuxSeccomp {
         let violation: LinuxSeccompAction = onViolation == .terminate ? .killProcess : .errno
@@ -23,6 +27,11 @@ public enum SeccompProfile {
                 names: ["clone"], action: .allow,
                 args: [LinuxSeccompArg(index: 0, value: cloneNamespaceFlags, valueTwo: 0, op: .maskedEqual)]),
             LinuxSyscall(names: ["clone3"], action: .errno, errnoRet: errnoNotImplemented),
+            // No filter of the app's own: a filter that answers EPERM outranks the monitor's notification (the
+            // kernel takes the strictest action), so the app could refuse itself calls unseen, unaudited and without
+            // on_violation. prctl and seccomp stay for everything else (PR_SET_NAME, SECCOMP_GET_ACTION_AVAIL, …).
+            LinuxSyscall(names: ["prctl"], action: .allow, args: [LinuxSeccompArg(index: 0, value: prSetSeccomp, op: .notEqual)]),
+            LinuxSyscall(names: ["seccomp"], action: .allow, args: [LinuxSeccompArg(index: 0, value: seccompGetActionAvail, op: .greaterEqual)]),
             // personality(2): only the values glibc and emulators use (PER_LINUX, UNAME26, PER_LINUX32, query).
             LinuxSyscall(names: ["personality"], action: .allow, args: [LinuxSeccompArg(index: 0, value: 0x0, op: .equalTo)]),
             LinuxSyscall(names: ["personality"], action: .allow, args: [LinuxSeccompArg(index: 0, value: 0x0008, op: .equalTo)]),
@@ -94,14 +103,14 @@ public enum SeccompProfile {
         "mkdirat", "mknod", "mknodat", "mlock", "mlock2", "mlockall", "mmap", "mprotect", "mq_getsetattr", "mq_notify",
         "mq_open", "mq_timedreceive", "mq_timedsend", "mq_unlink", "mremap", "msgctl", "msgget", "msgrcv", "msgsnd",
         "msync", "munlock", "munlockall", "munmap", "nanosleep", "newfstatat", "open", "openat", "openat2", "pause",
-        "pidfd_open", "pidfd_send_signal", "pipe", "pipe2", "poll", "ppoll", "prctl", "pread64", "preadv", "preadv2",
+        "pidfd_open", "pidfd_send_signal", "pipe", "pipe2", "poll", "ppoll", "pread64", "preadv", "preadv2",
         "prlimit64", "pselect6", "pwrite64", "pwritev", "pwritev2", "read", "readahead", "readlink", "readlinkat",
         "readv", "recvfrom", "recvmmsg", "recvmsg", "remap_file_pages", "removexattr", "rename", "renameat",
         "renameat2", "restart_syscall", "rmdir", "rseq", "rt_sigaction", "rt_sigpending", "rt_sigprocmask",
         "rt_sigqueueinfo", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait", "rt_tgsigqueueinfo",
         "sched_get_priority_max", "sched_get_priority_min", "sched_getaffinity", "sched_getattr", "sched_getparam",
         "sched_getscheduler", "sched_rr_get_interval", "sched_setaffinity", "sched_setattr", "sched_setparam",
-        "sched_setscheduler", "sched_yield", "seccomp", "select", "semctl", "semget", "semop", "semtimedop",
+        "sched_setscheduler", "sched_yield", "select", "semctl", "semget", "semop", "semtimedop",
         "sendfile", "sendmmsg", "sendmsg", "sendto", "set_robust_list", "set_tid_address", "setfsgid", "setfsuid",
         "setgid", "setgroups", "setitimer", "setpgid", "setpriority", "setregid", "setresgid", "setresuid", "setreuid",
         "setrlimit", "setsid", "setsockopt", "setuid", "setxattr", "shmat", "shmctl", "shmdt", "shmget", "shutdown",
