@@ -81,6 +81,12 @@ public final class SeccompNotifyChannel {
         }
     }
 
+    /// True while `notification` is still pending (SECCOMP_IOCTL_NOTIF_ID_VALID): its pid then still names the
+    /// trapped task. Check it after pinning the pid (pidfd_open) and before acting on the process.
+    public func isPending(_ notification: SeccompNotification) -> Bool {
+        seccomp_notify_id_valid(fd, notification.id) == 0
+    }
+
     /// The syscall's name for its architecture, or "syscall_<nr>" when libseccomp does not know it.
     public static func syscallName(_ number: Int32, arch: UInt32) -> String {
         guard let name = seccomp_syscall_resolve_num_arch(arch, number) else { return "syscall_\(number)" }

@@ -108,7 +108,12 @@ enum SecurityMonitor {
             // which takes the rest of the pid namespace with it: nothing in the container runs on to act on the
             // caller's fate (a shell printing nc's exit status). Then the caller, through its pidfd, in case it
             // outlives the init's teardown; it gets no answer before both are dead.
-            let caller = Pidfd(pid: pid_t(bitPattern: call.pid))
+            var caller = Pidfd(pid: pid_t(bitPattern: call.pid))
+            // The pidfd pins whatever has that pid now; only while the notification is pending is that the caller.
+            if !channel.isPending(call) {
+                caller?.close()
+                caller = nil
+            }
             Pidfd(fd: pidfd).signal(SIGKILL)
             // The init's exit tears the pid namespace down (SIGKILL to every process in it), so once it is gone
             // nothing in the container runs on; only then the caller, still parked in the trapped call.
