@@ -471,3 +471,16 @@ C
     run jq -r 'select(.event == "violation") | .syscall' "$TAURUN_AUDIT_LOG"
     [ "$output" = prctl ]
 }
+
+@test "grant: an unknown app or a permission the manifest does not request is an error with a suggestion, not a record" {
+    run --separate-stderr "$TAURUN" grant --state-dir "$STATE" org.tauos.medai camera
+    [ "$status" -eq 77 ]
+    [[ $stderr == *"unknown app org.tauos.medai: convert its manifest first (did you mean org.tauos.media?)"* ]]
+    [ ! -e "$STATE/grants/org.tauos.medai.json" ]
+    # media requests network, camera, microphone and filesystem:ro; not gpu.
+    run --separate-stderr "$TAURUN" grant --state-dir "$STATE" org.tauos.media gpu
+    [ "$status" -eq 77 ]
+    [[ $stderr == *"org.tauos.media does not request gpu (it requests network, camera, microphone, filesystem:ro)"* ]]
+    run jq -r '.granted | index("gpu")' "$STATE/grants/org.tauos.media.json"
+    [ "$output" = null ]
+}

@@ -52,6 +52,16 @@ import Testing
         #expect(asked.isEmpty)
     }
 
+    /// A convert records what the manifest requests (grant refuses anything else), so the file is rewritten when
+    /// the request changes, not otherwise.
+    @Test func theRecordKeepsWhatTheManifestRequests() throws {
+        let manifest = try Self.manifest(#"["gpu", "camera"]"#)
+        let (first, _) = try Self.resolve(manifest, answers: [.camera: true])
+        #expect(first.record.requested == [.gpu, .camera] && first.changed)
+        let (again, _) = try Self.resolve(manifest, record: first.record)
+        #expect(!again.changed)
+    }
+
     /// What the audit log gets: each decision made anew, with how it was made; a decision that stays is no change.
     @Test func theOutcomeListsEachNewDecisionAndHowItWasMade() throws {
         var record = GrantRecord(app: try #require(AppID("org.tauos.test")))
@@ -99,7 +109,8 @@ import Testing
 
     @Test func recordedDecisionsAreNotAskedAgain() throws {
         let manifest = try Self.manifest(#"["network", "camera"]"#)
-        var record = GrantRecord(app: manifest.id)
+        // As after a first convert, which also records what the manifest requests.
+        var record = GrantRecord(app: manifest.id, requested: [.network, .camera])
         record.grant(.network)
         record.deny(.camera)
         let (outcome, asked) = try Self.resolve(manifest, record: record, answers: [.network: false, .camera: true])

@@ -98,6 +98,8 @@ public struct ConsentResolver {
         if !undecided.isEmpty {
             throw .grantsMissing(app: manifest.id.rawValue, permissions: undecided)
         }
+        // What grant may change from now on.
+        record.requested = Set(manifest.permissions.requested)
         // rw refused: read-only if that is granted or free.
         if denied.contains(.filesystemReadWrite) {
             let readOnlyFree = !Permission.filesystemReadOnly.needsConsent(manifestNamesPaths: namesPaths)

@@ -4,11 +4,15 @@ public struct GrantRecord: Equatable, Sendable {
     public var app: AppID
     public private(set) var granted: Set<Permission>
     public private(set) var denied: Set<Permission>
+    /// What the app's manifest requested at its last convert (nil: never converted by a taurun that recorded it):
+    /// `grant` refuses anything else.
+    public var requested: Set<Permission>?
 
-    public init(app: AppID, granted: Set<Permission> = [], denied: Set<Permission> = []) {
+    public init(app: AppID, granted: Set<Permission> = [], denied: Set<Permission> = [], requested: Set<Permission>? = nil) {
         self.app = app
         self.granted = granted
         self.denied = denied.subtracting(granted)
+        self.requested = requested
     }
 
     /// rw includes ro: granting filesystem:rw also answers a filesystem:ro request.

@@ -25,6 +25,14 @@ public struct GrantStore: Sendable {
             throw .io(call: "parse grants", path: file, errno: EINVAL)
         }
         var record = GrantRecord(app: app)
+        if let requested = stored.requested {
+            var set: Set<Permission> = []
+            for token in requested {
+                guard let permission = Permission(rawValue: token) else { throw .io(call: "parse grants", path: file, errno: EINVAL) }
+                set.insert(permission)
+            }
+            record.requested = set
+        }
         for token in stored.denied {
             guard let permission = Permission(rawValue: token) else { throw .io(call: "parse grants", path: file, errno: EINVAL) }
             record.deny(permission)
@@ -51,7 +59,8 @@ public struct GrantStore: Sendable {
         try StateLayout.ensureBase(stateDirectory)
         try FileSystem.makeDirectories(directory, mode: 0o700)
         let stored = StoredGrants(
-            app: record.app.rawValue, granted: record.granted.sorted().map(\.rawValue), denied: record.denied.sorted().map(\.rawValue))
+            app: record.app.rawValue, granted: record.granted.sorted().map(\.rawValue), denied: record.denied.sorted().map(\.rawValue),
+            requested: record.requested.map { $0.sorted().map(\.rawValue) })
         try FileSystem.replaceFile(path(for: record.app), bytes: StoredGrants.encode(stored), mode: 0o600)
     }
 
@@ -71,19 +80,28 @@ struct StoredGrants: Equatable {
     var app: String
     var granted: [String]
     var denied: [String]
+    /// Absent in files written before `requested` was recorded.
+    var requested: [String]?
 
-    init(app: String, granted: [String], denied: [String]) {
+    init(app: String, granted: [String], denied: [String], requested: [String]? = nil) {
         self.app = app
         self.granted = granted
         self.denied = denied
+        self.requested = requested
     }
 
-    /// Nil unless the tree is an object with a string `app` and string arrays `granted` and `denied`.
+    /// Nil unless the tree is an object with a string `app` and string arrays `granted` and `denied` (and, when
+    /// present, `requested`).
     init?(_ tree: JSONTree) {
         guard let app = tree["app"]?.stringValue, let granted = tree["granted"]?.stringArray,
             let denied = tree["denied"]?.stringArray
         else { return nil }
-        self.init(app: app, granted: granted, denied: denied)
+        var requested: [String]?
+        if let node = tree["requested"] {
+            guard let list = node.stringArray else { return nil }
+            requested = list
+        }
+        self.init(app: app, granted: granted, denied: denied, requested: requested)
     }
 
     /// Keys sorted, so the files diff cleanly.
@@ -92,6 +110,6 @@ struct StoredGrants: Equatable {
             JSONTree.Member("app", .string(value.app)),
             JSONTree.Member("denied", .array(value.denied.map(JSONTree.string))),
             JSONTree.Member("granted", .array(value.granted.map(JSONTree.string))),
-        ]))
+        ] + (value.requested.map { [JSONTree.Member("requested", .array($0.map(JSONTree.string)))] } ?? [])))
     }
 }

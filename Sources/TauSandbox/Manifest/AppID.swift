@@ -37,3 +37,10 @@ public struct AppID: Hashable, Comparable, Sendable, CustomStringConvertible {
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
     private static func isLetter(_ byte: UInt8) -> Bool { (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) }
 }
+
+extension AppID {
+    /// The closest of `candidates` to `text` (a mistyped app id), or nil when none is close.
+    public static func suggestion(for text: String, among candidates: [String]) -> String? {
+        DidYouMean.suggestion(for: text, among: candidates)
+    }
+}

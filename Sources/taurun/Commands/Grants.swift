@@ -126,6 +126,7 @@ enum GrantEdit {
             let permissions = try SandboxCLI.permissions(tokens)
             let ordered = permissions.sorted()
             let store = GrantStore(stateDirectory: stateDirectory)
+            if via == "grant" { try GrantCheck.grantable(id, ordered, store: store, stateDirectory: stateDirectory) }
             var before = GrantRecord(app: id)
             let record = try store.update(id) { record in
                 before = record
@@ -139,6 +140,30 @@ enum GrantEdit {
                     : "revoked \(names) of \(id); convert it again and restart the app to apply")
             }
             if withdrawSockets { try SocketAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record) }
+        }
+    }
+}
+
+/// `taurun grant` records consent only for an app taurun knows (it converted it) and a permission its manifest
+/// requests: a typo must not become a silent, meaningless record (issue 14, item 5). `revoke` may refuse ahead of
+/// time.
+enum GrantCheck {
+    static func grantable(_ id: AppID, _ permissions: [Permission], store: GrantStore, stateDirectory: String) throws(SandboxError) {
+        let known = try store.allRecords().map(\.app)
+        let converted = try IDAllocator(stateDirectory: stateDirectory).existing(id) != nil
+        guard converted || known.contains(id) else {
+            let names = known.map(\.rawValue)
+            let suggestion = AppID.suggestion(for: id.rawValue, among: names)
+            throw .policyDenied(reason: "unknown app \(id): convert its manifest first"
+                + (suggestion.map { " (did you mean \($0)?)" } ?? (names.isEmpty ? "" : "; known apps: " + names.joined(separator: ", "))))
+        }
+        guard let requested = try store.record(for: id).requested else { return }
+        for permission in permissions where !requested.contains(permission) {
+            // filesystem:rw answers a filesystem:ro request and the reverse is a narrowing: both are fine.
+            if permission == .filesystemReadOnly && requested.contains(.filesystemReadWrite) { continue }
+            let asked = requested.sorted().map(\.rawValue).joined(separator: ", ")
+            throw .policyDenied(reason: "\(id) does not request \(permission.rawValue)"
+                + (asked.isEmpty ? " (it requests no permission)" : " (it requests \(asked))"))
         }
     }
 }
