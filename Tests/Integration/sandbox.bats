@@ -484,3 +484,19 @@ C
     run jq -r '.granted | index("gpu")' "$STATE/grants/org.tauos.media.json"
     [ "$output" = null ]
 }
+
+@test "resources: an app without [resources] runs under the documented defaults (1G memory, 2 cores, 1024 pids)" {
+    run jq -c '[.linux.resources.memory.limit, .linux.resources.cpu.quota, .linux.resources.cpu.period, .linux.resources.pids.limit]' "$W/hello/config.json"
+    [ "$output" = "[1073741824,200000,100000,1024]" ]
+}
+
+@test "resources: a manifest asking for more than the host's ceiling is E_POLICY_DENIED, and writes nothing" {
+    mkdir -p "$W/greedy-src"
+    cat > "$W/greedy-src/tau-app.json" <<JSON
+{"id": "org.tauos.greedy", "command": ["/bin/true"], "rootfs": "$ROOTFS", "resources": {"memory": "64G"}}
+JSON
+    run --separate-stderr "$TAURUN" convert --state-dir "$STATE" "$W/greedy-src/tau-app.json" --bundle "$W/greedy" < /dev/null
+    [ "$status" -eq 77 ]
+    [[ $stderr == *"org.tauos.greedy: resources.memory 64G is above this host's ceiling of 16G"* ]]
+    [ ! -e "$W/greedy" ]
+}

@@ -220,3 +220,35 @@ import Testing
         try policy.checkMountable("/home/alice/Music", origin: "test")
     }
 }
+
+/// Issue 14, item 12: default limits, lowered by a manifest, never raised above the ceiling.
+@Suite struct ResourcePolicyTests {
+    let app = AppID("org.tauos.test")!
+
+    @Test func aManifestWithoutResourcesGetsTheDefaults() throws {
+        let limits = try ResourcePolicy.builtIn.apply(to: ResourceLimits(), app: app)
+        #expect(limits == ResourceLimits(memoryBytes: 1 << 30, cpuMillicores: 2000, pids: 1024, diskBytes: nil))
+    }
+
+    @Test func aManifestMayLowerALimitButNotRaiseItAboveTheCeiling() throws {
+        let lowered = try ResourcePolicy.builtIn.apply(to: ResourceLimits(memoryBytes: 64 << 20, pids: 16), app: app)
+        #expect(lowered.memoryBytes == 64 << 20 && lowered.pids == 16 && lowered.cpuMillicores == 2000)
+        #expect(throws: SandboxError.policyDenied(reason: "org.tauos.test: resources.memory 32G is above this host's ceiling of 16G")) {
+            _ = try ResourcePolicy.builtIn.apply(to: ResourceLimits(memoryBytes: 32 << 30), app: app)
+        }
+        #expect(throws: SandboxError.self) { _ = try ResourcePolicy.builtIn.apply(to: ResourceLimits(pids: 100_000), app: app) }
+    }
+
+    @Test func theStateDirectorysLimitsFileSetsBoth() throws {
+        let directory = TestSupport.temporaryDirectory("limits")
+        defer { TestSupport.remove(directory) }
+        TestSupport.write(directory + "/limits.json", #"{"defaults": {"memory": "256M", "pids": 64}, "ceilings": {"memory": "512M", "cpu": 1}}"#)
+        let policy = try ResourcePolicy.load(stateDirectory: directory)
+        #expect(policy.defaults.memoryBytes == 256 << 20 && policy.defaults.pids == 64 && policy.defaults.cpuMillicores == 2000)
+        #expect(policy.ceilings.memoryBytes == 512 << 20 && policy.ceilings.cpuMillicores == 1000)
+        #expect(throws: SandboxError.self) { _ = try policy.apply(to: ResourceLimits(cpuMillicores: 1500), app: app) }
+        TestSupport.remove(directory + "/limits.json")
+        TestSupport.write(directory + "/limits.json", #"{"defaults": {"memroy": "1G"}}"#)
+        #expect(throws: SandboxError.self) { _ = try ResourcePolicy.load(stateDirectory: directory) }
+    }
+}

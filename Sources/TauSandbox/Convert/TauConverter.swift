@@ -159,6 +159,8 @@ public enum TauConverter {
             manifest.command = options.command
         }
         guard !manifest.command.isEmpty else { throw .manifestMissingKey(path: options.manifestPath, key: "command") }
+        // Documented defaults for what the manifest leaves unset; nothing above the host's ceilings.
+        manifest.resources = try ResourcePolicy.load(stateDirectory: stateDirectory).apply(to: manifest.resources, app: manifest.id)
         let policy = PolicyValidator(stateDirectory: stateDirectory, userHome: options.environment["HOME"])
         try policy.check(manifest)
 
