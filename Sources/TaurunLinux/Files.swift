@@ -28,8 +28,15 @@ public enum Files {
     /// RESOLVE_IN_ROOT, so `..` and absolute symlinks behave as they would inside the container and can never leave
     /// it. Missing components are created as directories, the last one as a directory or an empty file. Returns an
     /// O_PATH fd to the final component.
+    /// A dangling symlink on the way (`/mnt/link -> /data/missing`) is followed inside the root and its target
+    /// created, as runc and crun do; with RESOLVE_IN_ROOT nothing it names can leave the root.
     public static func createInRoot(rootFD: Int32, _ relative: String, directory: Bool, mode: UInt32 = 0o755,
                                     display: String) throws(SyscallError) -> Int32 {
+        try createInRoot(rootFD: rootFD, relative, directory: directory, mode: mode, display: display, linksLeft: 40)
+    }
+
+    private static func createInRoot(rootFD: Int32, _ relative: String, directory: Bool, mode: UInt32,
+                                     display: String, linksLeft: Int) throws(SyscallError) -> Int32 {
         let parts = relative.split(separator: "/").map(String.init).filter { !$0.isEmpty && $0 != "." }
         let pathFlags = UInt64(UInt32(bitPattern: Int32(TR_O_PATH) | O_CLOEXEC))
         if parts.isEmpty { return try sys("openat2", display) { tr_openat2(rootFD, ".", pathFlags, 0, resolveInRoot) } }
@@ -48,6 +55,19 @@ public enum Files {
             let parentPath = i == 0 ? "." : parts[0..<i].joined(separator: "/")
             let parent = try sys("openat2", display) { tr_openat2(rootFD, parentPath, pathFlags, 0, resolveInRoot) }
             defer { Glibc.close(parent) }
+            // A dangling symlink: carry on from its target (relative to its directory, or to the root).
+            var linkStat = Glibc.stat()
+            if fstatat(parent, parts[i], &linkStat, AT_SYMLINK_NOFOLLOW) == 0 && (linkStat.st_mode & 0o170000) == 0o120000 {
+                guard linksLeft > 0 else { throw SyscallError("openat2", display, errno: .tooManySymbolicLinkLevels) }
+                var buffer = [CChar](repeating: 0, count: 4097)
+                let n = readlinkat(parent, parts[i], &buffer, buffer.count - 1)
+                guard n > 0 else { throw SyscallError("readlink", display) }
+                let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                let rest = parts[(i + 1)...].joined(separator: "/")
+                let base = target.hasPrefix("/") ? target : parentPath + "/" + target
+                return try createInRoot(rootFD: rootFD, rest.isEmpty ? base : base + "/" + rest, directory: directory,
+                                        mode: mode, display: display, linksLeft: linksLeft - 1)
+            }
             let last = i == parts.count - 1
             if last && !directory {
                 let f = tr_openat(parent, parts[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o644)

@@ -213,3 +213,21 @@ run_container() {
     [ "$status" -eq 0 ]
     [ "$output" = /bin/busybox ]
 }
+
+@test "a mount destination that is a symlink to a missing path is created inside the root, as runc does" {
+    [[ $(runtime_name) == crun ]] && skip "crun 1.8 fails: openat2 mnt/link: No such file or directory"
+    mkdir -p "$BUNDLE/rootfs/mnt"
+    ln -s /data/missing "$BUNDLE/rootfs/mnt/link"
+    ln -s ../../../outside-$$ "$BUNDLE/rootfs/mnt/up"
+    cfg '.mounts += [{destination: "/mnt/link", type: "tmpfs", source: "tmpfs"}, {destination: "/mnt/up", type: "tmpfs", source: "tmpfs"}]'
+    set_args sh -c 'grep -E " /data/missing | /outside-[0-9]+ " /proc/self/mountinfo | cut -d" " -f5'
+    id=$(new_id)
+    rt_files run --bundle "$BUNDLE" "$id"
+    echo "$stderr"
+    [ "$status" -eq 0 ]
+    [[ $output == *"/data/missing"* ]]
+    # "../../../outside" is resolved inside the root: created there, never next to the bundle on the host.
+    [[ $output == *"/outside-$$"* ]]
+    [ -d "$BUNDLE/rootfs/outside-$$" ]
+    [ ! -e "$BATS_TEST_TMPDIR/outside-$$" ] && [ ! -e "/outside-$$" ]
+}
