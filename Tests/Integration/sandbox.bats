@@ -500,3 +500,21 @@ JSON
     [[ $stderr == *"org.tauos.greedy: resources.memory 64G is above this host's ceiling of 16G"* ]]
     [ ! -e "$W/greedy" ]
 }
+
+@test "apps lists the converted apps with their decisions; reset returns them to ask (audited)" {
+    : > "$TAURUN_AUDIT_LOG"
+    run "$TAURUN" apps --state-dir "$STATE"
+    echo "$output"
+    [[ ${lines[0]} == "APP"*"GRANTED"*"DENIED" ]]
+    grep -q '^org.tauos.media ' <<< "$output"
+    grep -q '^org.tauos.hello ' <<< "$output"
+    run "$TAURUN" apps --state-dir "$STATE" --json
+    [ "$(jq -r '.[] | select(.app == "org.tauos.notes") | .granted | index("filesystem:rw") != null' <<< "$output")" = true ]
+    run "$TAURUN" reset --state-dir "$STATE" org.tauos.notes filesystem:rw
+    [ "$status" -eq 0 ]
+    [[ $output == "reset org.tauos.notes (filesystem:rw) to ask; convert it again to apply" ]]
+    run "$TAURUN" apps --state-dir "$STATE" --json
+    [ "$(jq -r '.[] | select(.app == "org.tauos.notes") | .granted | index("filesystem:rw")' <<< "$output")" = null ]
+    run jq -r 'select(.event == "consent") | .message' "$TAURUN_AUDIT_LOG"
+    [[ $output == "org.tauos.notes filesystem:rw: granted -> ask by "*" (reset)" ]]
+}

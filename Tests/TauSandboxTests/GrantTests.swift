@@ -52,6 +52,19 @@ import Testing
         #expect(asked.isEmpty)
     }
 
+    /// `taurun reset`: a decision goes back to "ask", and the next convert asks again.
+    @Test func aResetDecisionIsAskedAgain() throws {
+        let manifest = try Self.manifest(#"["camera"]"#)
+        var record = GrantRecord(app: manifest.id, requested: [.camera])
+        record.deny(.camera)
+        let before = record
+        record.forget(.camera)
+        #expect(record.decision(for: .camera) == nil)
+        #expect(ConsentChange.between(before, record, via: "reset") == [ConsentChange(permission: .camera, old: false, new: nil, via: "reset")])
+        let (outcome, asked) = try Self.resolve(manifest, record: record, answers: [.camera: true])
+        #expect(asked == [.camera] && outcome.effective.granted == [.camera])
+    }
+
     /// A convert records what the manifest requests (grant refuses anything else), so the file is rewritten when
     /// the request changes, not otherwise.
     @Test func theRecordKeepsWhatTheManifestRequests() throws {

@@ -15,11 +15,12 @@ public protocol ConsentPrompter {
 public struct ConsentChange: Equatable, Sendable {
     public var permission: Permission
     public var old: Bool?
-    public var new: Bool
+    /// nil: back to "ask" (`taurun reset`).
+    public var new: Bool?
     /// "--grant", "--yes", "prompt", "grant", "revoke".
     public var via: String
 
-    public init(permission: Permission, old: Bool?, new: Bool, via: String) {
+    public init(permission: Permission, old: Bool?, new: Bool?, via: String) {
         self.permission = permission
         self.old = old
         self.new = new
@@ -29,8 +30,9 @@ public struct ConsentChange: Equatable, Sendable {
     /// Every permission whose decision differs between two records, decided `via`.
     public static func between(_ before: GrantRecord, _ after: GrantRecord, via: String) -> [ConsentChange] {
         Permission.allCases.compactMap { permission in
-            guard let new = after.decision(for: permission), before.decision(for: permission) != new else { return nil }
-            return ConsentChange(permission: permission, old: before.decision(for: permission), new: new, via: via)
+            let old = before.decision(for: permission), new = after.decision(for: permission)
+            guard old != new else { return nil }
+            return ConsentChange(permission: permission, old: old, new: new, via: via)
         }
     }
 }

@@ -35,6 +35,17 @@ public struct GrantRecord: Equatable, Sendable {
         }
     }
 
+    /// Back to "ask": the next convert prompts (or needs --grant/--yes) again. Forgetting filesystem:ro also forgets
+    /// filesystem:rw, which includes it.
+    public mutating func forget(_ permission: Permission) {
+        granted.remove(permission)
+        denied.remove(permission)
+        if permission == .filesystemReadOnly {
+            granted.remove(.filesystemReadWrite)
+            denied.remove(.filesystemReadWrite)
+        }
+    }
+
     public func decision(for permission: Permission) -> Bool? {
         if granted.contains(permission) { return true }
         if denied.contains(permission) { return false }

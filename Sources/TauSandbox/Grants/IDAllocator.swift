@@ -61,6 +61,11 @@ public struct IDAllocator: Sendable {
         return table
     }
 
+    /// Every app that has an id range: the apps taurun converted.
+    public func knownApps() throws(SandboxError) -> [AppID] {
+        try load().apps.keys.compactMap(AppID.init).sorted()
+    }
+
     /// The host id base already recorded for `app`, if any.
     public func existing(_ app: AppID) throws(SandboxError) -> UInt32? {
         try load().apps[app.rawValue]

@@ -14,7 +14,7 @@ enum ConsentAudit {
         let who = caller()
         let log = AuditLog(path: auditLogPath)
         for change in changes {
-            let new = change.new ? "granted" : "denied"
+            let new = state(change.new)
             let event = AuditEvent(
                 event: .consent, app: app.rawValue, container: nil, permission: change.permission.rawValue, action: new,
                 message: "\(app) \(change.permission.rawValue): \(state(change.old)) -> \(new) by \(who) (\(change.via))")

@@ -49,6 +49,53 @@ struct RevokeCommand: ParsableCommand {
     }
 }
 
+/// `taurun reset APP [PERM…]`: decisions back to "ask" (all of the app's, or the named ones).
+struct ResetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reset", abstract: "Return a Tau app's recorded decisions to \"ask\"; convert again to apply.")
+
+    @Argument(help: "The app id (reverse-DNS).")
+    var app: String
+
+    @Argument(help: "Permissions to forget (default: every decision of the app).")
+    var permissions: [String] = []
+
+    @Option(name: .customLong("state-dir"), help: "taurun's app state.")
+    var stateDirectory: String = StateLayout.defaultDirectory
+
+    @Flag(help: "Print errors as JSON.")
+    var json = false
+
+    @ParentCommand var parent: Taurun
+
+    mutating func run() throws {
+        let tokens = permissions.isEmpty ? Permission.vocabulary : permissions
+        try GrantEdit.apply(app: app, tokens: tokens, stateDirectory: stateDirectory, json: json, via: "reset",
+                            auditLogPath: parent.auditLogPath, withdrawSockets: true) { $0.forget($1) }
+    }
+}
+
+/// `taurun apps`: every app taurun converted, with its decisions.
+struct AppsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "apps", abstract: "List the Tau apps taurun converted, with granted and denied permissions.")
+
+    @Option(name: .customLong("state-dir"), help: "taurun's app state.")
+    var stateDirectory: String = StateLayout.defaultDirectory
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    mutating func run() throws {
+        let json = self.json
+        let stateDirectory = self.stateDirectory
+        try SandboxCLI.report(json: json) { () throws(SandboxError) in
+            let store = GrantStore(stateDirectory: stateDirectory)
+            let apps = try IDAllocator(stateDirectory: stateDirectory).knownApps()
+            let records = try apps.map { app throws(SandboxError) in try store.record(for: app) }
+            GrantsCommand.print(records, json: json)
+        }
+    }
+}
+
 /// `taurun grants [APP]`: list recorded decisions.
 struct GrantsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "grants", abstract: "List recorded grants and refusals.")
@@ -68,36 +115,40 @@ struct GrantsCommand: ParsableCommand {
         let stateDirectory = self.stateDirectory
         try SandboxCLI.report(json: json) { () throws(SandboxError) in
             let store = GrantStore(stateDirectory: stateDirectory)
-            var records: [GrantRecord]
+            let records: [GrantRecord]
             if let app {
                 records = [try store.record(for: try GrantEdit.appID(app))]
             } else {
                 records = try store.allRecords()
             }
-            records.sort { $0.app < $1.app }
-            if json {
-                let items = records.map { record in
-                    SandboxCLI.jsonObject([
-                        ("app", SandboxCLI.jsonString(record.app.rawValue)),
-                        ("granted", SandboxCLI.jsonArray(record.granted.sorted().map(\.rawValue))),
-                        ("denied", SandboxCLI.jsonArray(record.denied.sorted().map(\.rawValue))),
-                    ])
-                }
-                print("[" + items.joined(separator: ",") + "]")
-                return
+            GrantsCommand.print(records, json: json)
+        }
+    }
+
+    /// The table (APP, GRANTED, DENIED, aligned), or a JSON array.
+    static func print(_ records: [GrantRecord], json: Bool) {
+        let records = records.sorted { $0.app < $1.app }
+        if json {
+            let items = records.map { record in
+                SandboxCLI.jsonObject([
+                    ("app", SandboxCLI.jsonString(record.app.rawValue)),
+                    ("granted", SandboxCLI.jsonArray(record.granted.sorted().map(\.rawValue))),
+                    ("denied", SandboxCLI.jsonArray(record.denied.sorted().map(\.rawValue))),
+                ])
             }
-            // Aligned columns: APP, GRANTED, DENIED.
-            let rows = records.map { record in
-                [record.app.rawValue,
-                 record.granted.sorted().map(\.rawValue).joined(separator: ",").nonEmpty ?? "-",
-                 record.denied.sorted().map(\.rawValue).joined(separator: ",").nonEmpty ?? "-"]
-            }
-            let header = ["APP", "GRANTED", "DENIED"]
-            let widths = (0..<3).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-            for row in [header] + rows {
-                let cells = (0..<2).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
-                print(cells.joined(separator: "  ") + "  " + row[2])
-            }
+            Swift.print("[" + items.joined(separator: ",") + "]")
+            return
+        }
+        let rows = records.map { record in
+            [record.app.rawValue,
+             record.granted.sorted().map(\.rawValue).joined(separator: ",").nonEmpty ?? "-",
+             record.denied.sorted().map(\.rawValue).joined(separator: ",").nonEmpty ?? "-"]
+        }
+        let header = ["APP", "GRANTED", "DENIED"]
+        let widths = (0..<3).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        for row in [header] + rows {
+            let cells = (0..<2).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
+            Swift.print(cells.joined(separator: "  ") + "  " + row[2])
         }
     }
 }
@@ -135,9 +186,11 @@ enum GrantEdit {
             ConsentAudit.record(ConsentChange.between(before, record, via: via), app: id, auditLogPath: auditLogPath)
             if !json {
                 let names = ordered.map(\.rawValue).joined(separator: " ")
-                print(via == "grant"
-                    ? "granted \(names) to \(id); convert it again to apply"
-                    : "revoked \(names) of \(id); convert it again and restart the app to apply")
+                switch via {
+                case "grant": print("granted \(names) to \(id); convert it again to apply")
+                case "reset": print("reset \(id) (\(names)) to ask; convert it again to apply")
+                default: print("revoked \(names) of \(id); convert it again and restart the app to apply")
+                }
             }
             if withdrawSockets { try SocketAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record) }
         }
