@@ -230,8 +230,7 @@ extension Runtime {
             let stage1 = pid
             let message: SyncMessage?
             do { message = try channels.parent.receive() } catch { throw .system(error) }
-            var status: Int32 = 0
-            waitpid(stage1, &status, 0)
+            _ = try? Processes.wait(stage1)
             switch message {
             case .initPid(let initPid)?: pid = initPid
             case .failed(let text)?: throw .container(text)

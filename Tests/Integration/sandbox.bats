@@ -518,3 +518,30 @@ JSON
     run jq -r 'select(.event == "consent") | .message' "$TAURUN_AUDIT_LOG"
     [[ $output == "org.tauos.notes filesystem:rw: granted -> ask by "*" (reset)" ]]
 }
+
+@test "owner: the user who owns an app opens what it wrote in its 0700 home (ACLs, inherited); nobody else does" {
+    command -v getfacl > /dev/null || skip "getfacl (package acl) is not installed"
+    local convert=("$TAURUN" convert --state-dir "$STATE" --rootfs "$ROOTFS" --device-root "$DEVROOT")
+    local home="$STATE/apps/org.tauos.hello/home" app_uid=$(( $(host_base hello) + 1000 ))
+    "${convert[@]}" "$REPO_ROOT/bundles/hello/tau.toml" --bundle "$W/hello" --owner nobody < /dev/null
+    # Still closed to the app's group and to others (the group bits shown by stat are now the ACL mask).
+    [ "$(stat -c %a "$home" | cut -c3)" = 0 ]
+    getfacl -p "$home" | grep -qx 'group::---\|group::---.*'
+    getfacl -p "$home" | grep -qx 'other::---'
+    getfacl -p "$home" | grep -qx 'user:nobody:rwx'
+    getfacl -p "$home" | grep -qx 'default:user:nobody:rwx'
+    # Something the app writes later (as its host uid) is the owner's to open, through the inherited entry.
+    setpriv --reuid="$app_uid" --regid="$app_uid" --clear-groups sh -c "echo app-data > '$home/written-by-app'"
+    run setpriv --reuid=65534 --regid=65534 --clear-groups cat "$home/written-by-app"
+    [ "$output" = app-data ]
+    # Another user (and so another app's host uid) still gets nothing.
+    run setpriv --reuid=65533 --regid=65533 --clear-groups ls "$home"
+    [ "$status" -ne 0 ]
+    # A new owner replaces the old one's entries.
+    "${convert[@]}" "$REPO_ROOT/bundles/hello/tau.toml" --bundle "$W/hello" --owner daemon < /dev/null
+    ! getfacl -p -R "$home" 2>/dev/null | grep -q 'user:nobody:'
+    getfacl -p "$home" | grep -qx 'user:daemon:rwx'
+    run --separate-stderr "${convert[@]}" "$REPO_ROOT/bundles/hello/tau.toml" --bundle "$W/hello" --owner no-such-user < /dev/null
+    [ "$status" -eq 77 ]
+    [[ $stderr == *"--owner no-such-user: no such user in /etc/passwd"* ]]
+}

@@ -19,6 +19,9 @@ public struct ConvertOptions: Sendable {
     public var environment: [String: String]
     /// `convert MANIFEST -- CMD ARGS`: the app's command when the manifest names none (or to replace it).
     public var command: [String] = []
+    /// The host user who owns the app (ACL access to its home): `--owner USER`, else the sudo caller
+    /// (`SUDO_USER` in `environment`); root needs none.
+    public var owner: String?
 
     public init(
         manifestPath: String, bundlePath: String, rootfs: String? = nil, dataDirectory: String? = nil,
@@ -63,6 +66,8 @@ public struct ConvertPlan: Sendable {
     public var record: GrantRecord
     public var recordChanged: Bool
     public var consentChanges: [ConsentChange] = []
+    /// The host uid that gets ACL access to the app's home (OwnerAccess); nil: none.
+    public var ownerUID: UInt32? = nil
 }
 
 public enum TauConverter {
@@ -122,6 +127,7 @@ public enum TauConverter {
                 appArmorLoaded = true
             }
             try provisioner.provision()
+            try OwnerAccess(stateDirectory: state, app: manifest.id, home: provisioner.home).apply(owner: plan.ownerUID)
             _ = try IDAllocator(stateDirectory: state).allocate(manifest.id)
             if plan.recordChanged { try GrantStore(stateDirectory: state).save(plan.record) }
             // Before the bundle: its config.json names the skeleton.
@@ -239,8 +245,15 @@ public enum TauConverter {
             homeHostPath: StateLayout.homeDirectory(stateDirectory, manifest.id), rootfsHostPath: rootfs,
             dataMounts: dataMounts, host: host)
         let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
+        // The app's owner, resolved now (an unknown user is refused before anything is written).
+        let ownerUID = try (options.owner ?? options.environment["SUDO_USER"]).flatMap { name throws(SandboxError) in
+            try OwnerAccess.uid(of: name)
+        }
+        if ownerUID != nil && !SocketAccess.hasSetfacl {
+            throw .sandboxUnavailable(what: "giving the app's owner access to its home needs setfacl (Debian package acl)")
+        }
         return ConvertPlan(manifest: manifest, inputs: inputs, layout: layout, record: outcome.record, recordChanged: outcome.changed,
-                           consentChanges: outcome.changes)
+                           consentChanges: outcome.changes, ownerUID: ownerUID)
     }
 }
 

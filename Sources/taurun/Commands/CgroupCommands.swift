@@ -61,9 +61,7 @@ enum PsTable {
         guard rc == 0 else { close(pipeFDs[0]); throw ValidationError("ps: \(String(cString: strerror(rc)))") }
         let bytes = try Files.readAll(fd: pipeFDs[0], path: "ps output")
         close(pipeFDs[0])
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        guard status == 0 else { throw ValidationError("ps \(options.joined(separator: " ")) failed") }
+        guard (try? Processes.wait(pid)) == 0 else { throw ValidationError("ps \(options.joined(separator: " ")) failed") }
         return String(decoding: bytes, as: UTF8.self)
     }
 

@@ -39,6 +39,9 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Print the result, or the error, as JSON on stdout.")
     var json = false
 
+    @Option(help: "The host user who owns the app and may open its home (default: the sudo caller).")
+    var owner: String?
+
     @Argument(parsing: .postTerminator, help: "After --: the app's command and arguments, when the manifest names none (or to replace it).")
     var command: [String] = []
 
@@ -52,6 +55,7 @@ struct ConvertCommand: ParsableCommand {
                 manifestPath: manifest, bundlePath: bundle, rootfs: rootfs, dataDirectory: data, grants: permissions, yes: yes,
                 stateDirectory: stateDirectory, deviceRoot: deviceRoot, environment: SandboxCLI.environment())
             options.command = command
+            options.owner = owner
             let result: ConvertResult
             do throws(SandboxError) { result = try TauConverter.convert(options, prompter: TerminalPrompter()) } catch {
                 PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: parent.auditLogPath)
@@ -115,7 +119,7 @@ enum SandboxCLI {
 
     static func environment() -> [String: String] {
         var result: [String: String] = [:]
-        for name in ["HOME", "XDG_RUNTIME_DIR", "WAYLAND_DISPLAY", "DISPLAY"] {
+        for name in ["HOME", "XDG_RUNTIME_DIR", "WAYLAND_DISPLAY", "DISPLAY", "SUDO_USER"] {
             if let value = getenv(name) { result[name] = String(cString: value) }
         }
         return result

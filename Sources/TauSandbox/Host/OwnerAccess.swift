@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The host user who owns an app (the one who converted it, or `--owner USER`) can open and change what the app
+/// wrote in its private home (../shared/seeds/004: "700 + ACLs"): the home stays 0700 to every other app and user,
+/// and the owner gets ACL entries on it and on everything below, with default entries so new files stay reachable.
+/// The owner is recorded (`<state>/apps/<id>/owner`) before any entry is set, so a later convert with another owner
+/// (or none) removes the old entries.
+struct OwnerAccess {
+    let stateDirectory: String
+    let app: AppID
+    let home: String
+
+    var recordFile: String { StateLayout.appDirectory(stateDirectory, app) + "/owner" }
+
+    /// Gives `owner` (a host uid; nil: nobody beyond the app) access, and takes it from a previous owner.
+    func apply(owner: UInt32?) throws(SandboxError) {
+        let previous = (try? FileSystem.readFile(recordFile)).flatMap { UInt32(String(decoding: $0, as: UTF8.self)) }
+        if let previous, previous != owner {
+            try HelperCommand.check("setfacl", ["-R", "-x", "u:\(previous),d:u:\(previous)", home])
+            unlink(recordFile)
+        }
+        guard let owner else { return }
+        try FileSystem.replaceFile(recordFile, bytes: Array(String(owner).utf8), mode: 0o600)
+        // rwX: files keep their own x bit; directories get x so the owner can walk them.
+        try HelperCommand.check("setfacl", ["-R", "-m", "u:\(owner):rwX,d:u:\(owner):rwX", home])
+    }
+
+    /// The uid of `name` (a user name or a number) in the host's /etc/passwd; nil for root, who needs no entry.
+    static func uid(of name: String, passwd: String? = nil) throws(SandboxError) -> UInt32? {
+        let text = passwd ?? ((try? FileSystem.readFile("/etc/passwd")).map { String(decoding: $0, as: UTF8.self) } ?? "")
+        var found: UInt32? = UInt32(name)
+        if found == nil {
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+                if fields.count > 2, fields[0] == Substring(name), let uid = UInt32(fields[2]) { found = uid; break }
+            }
+        }
+        guard let uid = found else { throw .policyDenied(reason: "--owner \(name): no such user in /etc/passwd") }
+        return uid == 0 ? nil : uid
+    }
+}
