@@ -17,7 +17,7 @@ extension ContainerRecord {
 }
 
 extension ContainerStatus {
-    public var canStart: Bool { self == .created }
+    /// `kill` reaches a container whose init exists. (start checks `created` itself; delete without --force refuses
+    /// anything but stopped and created, RuntimeError.cannotDelete.)
     public var canKill: Bool { self == .created || self == .running || self == .paused }
-    public var canDelete: Bool { self == .stopped }
 }

@@ -7,7 +7,6 @@ public enum RuntimeError: Error, CustomStringConvertible {
     case invalidID(String)
     case notExist(String)
     case alreadyExists(String)
-    case wrongStatus(id: String, status: ContainerStatus, action: String)
     case cannotDelete(id: String, status: ContainerStatus)
     case spec(SpecError)
     case unsupported(field: String, value: String, reason: String)
@@ -28,8 +27,6 @@ public enum RuntimeError: Error, CustomStringConvertible {
             return "container \(Self.quote(id)) does not exist"
         case .alreadyExists(let id):
             return "container ID already exists: \(Self.quote(id))"
-        case .wrongStatus(let id, let status, let action):
-            return "cannot \(action) container \(Self.quote(id)): container is \(status.rawValue)"
         case .cannotDelete(let id, let status):
             return "cannot delete container \(id) that is not stopped: \(status.rawValue)"
         case .spec(let e):

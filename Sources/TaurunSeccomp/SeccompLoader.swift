@@ -1,6 +1,8 @@
 // The only seccomp code that runs in the container child: one seccomp(SECCOMP_SET_MODE_FILTER) over bytes the parent
-// compiled. It must be the last step before execve (after no_new_privs, capabilities and the LSM label), and it must
-// not allocate: the child may be a fork of a process whose malloc state is not safe to use.
+// compiled. ProcessSetup.prepare loads it last (after no_new_privs and the capabilities; without no_new_privs before
+// the credentials, while CAP_SYS_ADMIN is held): only the LSM label write, the signal reset and the execve through
+// the exec trampoline follow, so the filter must allow those. It must not allocate: the child may be a fork of a
+// process whose malloc state is not safe to use.
 
 import CLinux
 
