@@ -173,17 +173,6 @@ public enum Processes {
         return 128 + sig
     }
 
-    /// execve with argv/envp built from Swift strings. Returns only on failure, with the errno.
-    public static func exec(path: String, args: [String], env: [String]) -> SyscallError {
-        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        var cenv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
-        execve(path, &cargs, &cenv)
-        let err = SyscallError("exec", path)
-        for p in cargs { free(p) }
-        for p in cenv { free(p) }
-        return err
-    }
-
     /// Parent death signal plus a check that the parent is still `expectedParent`: the parent may have died
     /// between fork and prctl, in which case no signal would ever come. In a new pid namespace the parent is
     /// invisible (getppid() is 0): pass 0, and rely on the sync socket's EOF instead.

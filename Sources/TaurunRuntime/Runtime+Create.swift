@@ -61,14 +61,7 @@ extension Runtime {
         if plan.joins.contains(where: { $0.kind == .pid }) || !plan.startContainerHooks.isEmpty {
             do { try SealedSelf.ensure() } catch { throw .system(error) }
         }
-        let seccomp: SeccompProgram?
-        // Compiled BPF is cached beside the state root (not in it: every directory there is a container), keyed by the
-        // profile: a hit skips libseccomp entirely. A Tau app's denials are routed to its security monitor.
-        let cache = SeccompProgramCache(directory: store.root + ".seccomp-cache")
-        let filter = app == nil ? spec.linux?.seccomp : spec.linux?.seccomp.map(TauAppPolicy.monitored)
-        do { seccomp = try filter.map { s throws(SeccompError) in try cache.program(for: s, monitoredDefault: app != nil).program } } catch {
-            throw .seccomp(error.description)
-        }
+        let seccomp = try seccompProgram(spec, app: app)
         let cgroup: any CgroupManager
         do {
             let layout = try Cgroups.detectLayout()
@@ -123,6 +116,17 @@ extension Runtime {
             audit(.lsmSkipped, record: record, action: "skipped", what: "runs without " + skipped)
         }
         return CreatedContainer(id: id, pid: childPid, ptyMaster: ptyMaster, monitorPid: record.monitorPid ?? -1)
+    }
+
+    /// The BPF program of `spec`'s filter, for create and exec alike. Compiled programs are cached beside the state
+    /// root (not in it: every directory there is a container), keyed by the profile: a hit skips libseccomp
+    /// entirely. A Tau app's denials are routed to its security monitor (SCMP_ACT_NOTIFY).
+    func seccompProgram(_ spec: Spec, app: TauAppPolicy?) throws(RuntimeError) -> SeccompProgram? {
+        let cache = SeccompProgramCache(directory: store.root + ".seccomp-cache")
+        let filter = app == nil ? spec.linux?.seccomp : spec.linux?.seccomp.map(TauAppPolicy.monitored)
+        do { return try filter.map { s throws(SeccompError) in try cache.program(for: s, monitoredDefault: app != nil).program } } catch {
+            throw .seccomp(error.description)
+        }
     }
 
     private func recordConfig(_ bytes: [UInt8], of id: String) throws(RuntimeError) {
@@ -339,9 +343,9 @@ enum IDMap {
     }
 }
 
-enum Owner {
+public enum Owner {
     /// runc's `owner`: the user name of the caller (the state dir's owner).
-    static func name() -> String {
+    public static func name() -> String {
         let uid = getuid()
         if uid == 0 { return "root" }
         if let text = try? Files.readString("/etc/passwd") {

@@ -39,12 +39,7 @@ extension Runtime {
         // A Tau app's exec'd processes are watched like the app itself: the same monitored filter (its denials go to
         // a security monitor, which audits them and applies on_violation), from the same BPF cache as create.
         let app = try TauAppPolicy.from(annotations: spec.annotations)
-        let filter = app == nil ? spec.linux?.seccomp : spec.linux?.seccomp.map(TauAppPolicy.monitored)
-        let cache = SeccompProgramCache(directory: store.root + ".seccomp-cache")
-        let seccomp: SeccompProgram?
-        do { seccomp = try filter.map { s throws(SeccompError) in try cache.program(for: s, monitoredDefault: app != nil).program } } catch {
-            throw .seccomp(error.description)
-        }
+        let seccomp = try seccompProgram(spec, app: app)
         try checkPreserved(fds: options.preserveFDs)
 
         let namespaces = try ContainerNamespaces.open(pid: initPid)

@@ -31,15 +31,7 @@ struct OwnerAccess {
 
     /// The uid of `name` (a user name or a number) in the host's /etc/passwd; nil for root, who needs no entry.
     static func uid(of name: String, passwd: String? = nil) throws(SandboxError) -> UInt32? {
-        let text = passwd ?? ((try? FileSystem.readFile("/etc/passwd")).map { String(decoding: $0, as: UTF8.self) } ?? "")
-        var found: UInt32? = UInt32(name)
-        if found == nil {
-            for line in text.split(separator: "\n") {
-                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-                if fields.count > 2, fields[0] == Substring(name), let uid = UInt32(fields[2]) { found = uid; break }
-            }
-        }
-        guard let uid = found else { throw .policyDenied(reason: "--owner \(name): no such user in /etc/passwd") }
+        guard let uid = UInt32(name) ?? HostUsers(passwd: passwd).uid(named: name) else { throw .policyDenied(reason: "--owner \(name): no such user in /etc/passwd") }
         return uid == 0 ? nil : uid
     }
 }

@@ -21,21 +21,7 @@ public struct PolicyValidator: Sendable {
     public init(stateDirectory: String, userHome: String?, passwd: String? = nil) {
         self.stateDirectory = stateDirectory
         self.userHome = userHome
-        self.userHomes = Self.homes(inPasswd: passwd ?? ((try? FileSystem.readFile("/etc/passwd")).map { String(decoding: $0, as: UTF8.self) } ?? ""))
-    }
-
-    /// The home directories of the users in a passwd text (login accounts and system accounts alike, but not "/"
-    /// nor the nonexistent placeholders).
-    static func homes(inPasswd text: String) -> [String] {
-        var homes: [String] = []
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            guard fields.count >= 6 else { continue }
-            let home = String(fields[5])
-            guard home.hasPrefix("/"), home != "/", home != "/nonexistent", !homes.contains(home) else { continue }
-            homes.append(home)
-        }
-        return homes
+        self.userHomes = HostUsers(passwd: passwd).homes
     }
 
     /// Manifest-level policy.

@@ -4,8 +4,8 @@ import TaurunLinux
 import Glibc
 #endif
 
-/// The pid and time namespaces of a container, joined by taurun only for the clone of the process that enters the
-/// container. setns(2) of these two applies to the caller's future children, so staying joined would make every
+/// The pid and time namespaces a container joins by path, joined by `create` only for the clone of its init (exec
+/// joins them in its setup child, never in taurun itself). setns(2) of these two applies to the caller's future children, so staying joined would make every
 /// later child of taurun (prestart/createRuntime hooks, the security monitor) a process the container can see,
 /// signal and ptrace. `leave` rejoins taurun's own namespaces, saved before joining.
 struct ChildNamespaces {
@@ -22,20 +22,6 @@ struct ChildNamespaces {
                 defer { close(fd) }
                 try Namespaces.join(fd: fd, kind: join.kind, path: join.path)
             } catch {
-                entered.leave()
-                throw error
-            }
-        }
-        return entered
-    }
-
-    /// The same for namespace fds the caller already holds (exec: opened on the container's init).
-    static func enter(handles: [NamespaceHandle]) throws(SyscallError) -> ChildNamespaces {
-        var entered = ChildNamespaces()
-        for ns in handles where ns.kind == .pid || ns.kind == .time {
-            let own = try Files.open("/proc/self/ns/" + (ns.kind == .pid ? "pid_for_children" : "time_for_children"), O_RDONLY)
-            entered.saved.append((ns.kind, own))
-            do { try Namespaces.join(fd: ns.fd, kind: ns.kind, path: ns.path) } catch {
                 entered.leave()
                 throw error
             }

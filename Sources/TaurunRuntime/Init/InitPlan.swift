@@ -32,8 +32,6 @@ struct InitPlan {
         var gid: UInt32
     }
 
-    typealias Rlimit = ProcessPlan.Rlimit
-
     struct CgroupHierarchy { var name: String; var fstype: String; var options: String }
 
     var rootfs: String

@@ -1,6 +1,6 @@
 import TauSandbox
 import TaurunAudit
-import TaurunLinux
+import TaurunRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -26,18 +26,11 @@ enum ConsentAudit {
         decision.map { $0 ? "granted" : "denied" } ?? "ask"
     }
 
-    /// The user behind the command: the sudo caller where there is one, else the uid's name in /etc/passwd.
+    /// The user behind the command: the sudo caller where there is one, else the caller (runc's `owner`).
     private static func caller() -> String {
         if getuid() == 0, let sudo = getenv("SUDO_USER").map({ String(cString: $0) }), !sudo.isEmpty {
             return sudo + " (via sudo)"
         }
-        let uid = getuid()
-        if let text = try? Files.readString("/etc/passwd") {
-            for line in text.split(separator: "\n") {
-                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-                if fields.count > 2, UInt32(fields[2]) == uid { return String(fields[0]) }
-            }
-        }
-        return "uid \(uid)"
+        return Owner.name()
     }
 }

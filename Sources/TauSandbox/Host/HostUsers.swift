@@ -1,0 +1,32 @@
+/// The host's users from /etc/passwd, read directly (taurun is a static binary: no NSS). Convert asks who owns an
+/// app (OwnerAccess) and whose homes no app may mount (PolicyValidator).
+struct HostUsers {
+    struct User {
+        var name: String
+        var uid: UInt32
+        var home: String
+    }
+
+    let users: [User]
+
+    /// `text`: a passwd file (injectable for tests); nil reads /etc/passwd, none at all when it is missing.
+    init(passwd text: String? = nil) {
+        let text = text ?? ((try? FileSystem.readFile("/etc/passwd")).map { String(decoding: $0, as: UTF8.self) } ?? "")
+        users = text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            guard fields.count >= 6, let uid = UInt32(fields[2]) else { return nil }
+            return User(name: String(fields[0]), uid: uid, home: String(fields[5]))
+        }
+    }
+
+    /// Every home directory, once (not "/" nor the nonexistent placeholder directory of system accounts).
+    var homes: [String] {
+        var homes: [String] = []
+        for user in users where user.home.hasPrefix("/") && user.home != "/" && user.home != "/nonexistent" && !homes.contains(user.home) {
+            homes.append(user.home)
+        }
+        return homes
+    }
+
+    func uid(named name: String) -> UInt32? { users.first { $0.name == name }?.uid }
+}
