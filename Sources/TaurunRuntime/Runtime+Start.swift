@@ -30,28 +30,28 @@ extension Runtime {
         let n = write(fd, &one, 1)
         close(fd)
         if n != 1 { throw .system(SyscallError("write", path)) }
-        if record.hooks?.poststart?.isEmpty == false, let pid = record.pid {
+        if record.hooks?.poststart?.isEmpty == false {
             // poststart runs after the user process has started (spec order: startContainer, exec, poststart).
-            waitForExec(pid: pid, startTime: record.pidStartTime)
+            waitForExec(fifo: path)
         }
         unlink(path)
         audit(.start, record: record, what: "started")
         runPoststart(record)
     }
 
-    /// Until the container process has exec'd the user program (its /proc/<pid>/exe is no longer this runtime's
-    /// binary) or is gone. Polled: nothing else tells another process that an execve happened.
-    private func waitForExec(pid: Int32, startTime: UInt64?) {
-        let runtimeExe = Self.executable(of: "self")
-        while Processes.isAlive(pid: pid, startTime: startTime), Self.executable(of: String(pid)) == runtimeExe {
-            usleep(500)
-        }
-    }
-
-    private static func executable(of pid: String) -> String {
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/\(pid)/exe", &buf, buf.count - 1)
-        return n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    /// Until the container process has exec'd (or is gone). It holds the exec fifo close-on-exec (the trampoline
+    /// closes it just before its execve of the program), so "exec'd" is "the fifo's last writer is gone": a reader
+    /// gets POLLHUP then, but only if a writer opened after it did, hence the second, momentary writer.
+    /// No polling of /proc/<pid>/exe: that names a memfd from before `start` on, whichever way the init waits.
+    private func waitForExec(fifo path: String) {
+        let reader = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard reader >= 0 else { return }
+        defer { close(reader) }
+        let writer = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+        guard writer >= 0 else { return }
+        close(writer)
+        var watch = pollfd(fd: reader, events: 0, revents: 0)
+        while poll(&watch, 1, -1) < 0 && errno == EINTR {}
     }
 
     func runPoststart(_ record: ContainerRecord) {

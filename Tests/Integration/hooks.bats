@@ -26,6 +26,8 @@ setup_hooks() {
 @test "hooks: all six run in lifecycle order" {
     skip_on_runc_1_1 "runc 1.1 runs poststart hooks during create, before start (fixed in runc 1.2)"
     setup_hooks
+    # A slow startContainer hook: poststart must still wait for it (and the exec after it), however long it takes.
+    cfg '.hooks.startContainer[0].args[2] = "sleep 0.5; " + .hooks.startContainer[0].args[2]'
     set_args sh -c 'echo process >> '"$HOOKDIR"'/log'
     id=$(new_id)
     rt create --bundle "$BUNDLE" "$id"

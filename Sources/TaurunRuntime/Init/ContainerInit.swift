@@ -73,7 +73,7 @@ struct ContainerInit {
             if n < 0 && errno == EINTR { continue }
             _exit(1)
         }
-        close(execFifoFD)
+        // Kept open (close-on-exec) through the hooks: `start` waits for poststart until it closes at the execve.
         do {
             try HookRunner.run(plan.startContainerHooks, kind: "startContainer", state: state)
         } catch {
