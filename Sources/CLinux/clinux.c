@@ -49,6 +49,12 @@
 #ifndef __NR_fsmount
 #define __NR_fsmount 432
 #endif
+#ifndef __NR_open_tree
+#define __NR_open_tree 428
+#endif
+#ifndef __NR_move_mount
+#define __NR_move_mount 429
+#endif
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
@@ -110,6 +116,15 @@ int tr_mount_setattr(int dirfd, const char *path, unsigned int flags, uint64_t a
                      uint64_t propagation) {
     struct tr_mount_attr attr = { attr_set, attr_clr, propagation, 0 };
     return (int)syscall(__NR_mount_setattr, dirfd, path, flags, &attr, sizeof(attr));
+}
+
+int tr_mount_setattr_idmap(int dirfd, const char *path, unsigned int flags, int userns_fd) {
+    struct tr_mount_attr attr = { 0x00100000 /* MOUNT_ATTR_IDMAP */, 0, 0, (uint64_t)userns_fd };
+    return (int)syscall(__NR_mount_setattr, dirfd, path, flags, &attr, sizeof(attr));
+}
+int tr_open_tree(int dirfd, const char *path, unsigned int flags) { return (int)syscall(__NR_open_tree, dirfd, path, flags); }
+int tr_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path, unsigned int flags) {
+    return (int)syscall(__NR_move_mount, from_dirfd, from_path, to_dirfd, to_path, flags);
 }
 
 long tr_fstatfs_type(int fd) {

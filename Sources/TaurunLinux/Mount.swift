@@ -83,6 +83,27 @@ public enum Mounts {
         _ = try sys("mount_setattr", display) { tr_mount_setattr(fd, "", flags, attributes.rawValue, 0, 0) }
     }
 
+    /// open_tree(OPEN_TREE_CLONE): a detached copy of the mount at `path` (with `recursive`, of every mount below it
+    /// too), attached nowhere until `attach(tree:onto:)`. Close-on-exec.
+    public static func cloneTree(_ path: String, recursive: Bool) throws(SyscallError) -> Int32 {
+        let flags: UInt32 = 1 /* OPEN_TREE_CLONE */ | UInt32(O_CLOEXEC) | (recursive ? 0x8000 /* AT_RECURSIVE */ : 0)
+        return try sys("open_tree", path) { tr_open_tree(AT_FDCWD, path, flags) }
+    }
+
+    /// move_mount(tree → target): attaches a detached tree (`cloneTree`) on the directory or file `target` refers to.
+    public static func attach(tree: Int32, onto target: Int32, display: String) throws(SyscallError) {
+        let flags: UInt32 = 0x4 /* MOVE_MOUNT_F_EMPTY_PATH */ | 0x40 /* MOVE_MOUNT_T_EMPTY_PATH */
+        _ = try sys("move_mount", display) { tr_move_mount(tree, "", target, "", flags) }
+    }
+
+    /// mount_setattr(MOUNT_ATTR_IDMAP): file owners on the detached tree `tree` show through the user namespace
+    /// `userNamespace` (an owner id N on disk shows as what N maps to there). Only a tree not yet attached can be
+    /// id-mapped, and only on filesystems that allow it (EINVAL otherwise).
+    public static func setIDMapping(tree: Int32, userNamespace: Int32, recursive: Bool, display: String) throws(SyscallError) {
+        let flags: UInt32 = 0x1000 | (recursive ? 0x8000 : 0)  // AT_EMPTY_PATH | AT_RECURSIVE
+        _ = try sys("mount_setattr(MOUNT_ATTR_IDMAP)", display) { tr_mount_setattr_idmap(tree, "", flags, userNamespace) }
+    }
+
     /// Whether the kernel has mount_setattr(2) (probed with an invalid fd: EBADF when it exists, ENOSYS when not).
     public static var hasMountSetattr: Bool {
         tr_mount_setattr(-1, "", 0x1000, 0, 0, 0) == 0 || Glibc.errno != ENOSYS

@@ -145,6 +145,10 @@ extension Runtime {
     private func launch(spec: Spec, plan: InitPlan, seccomp: SeccompProgram?, app: TauAppPolicy?, cgroup: any CgroupManager,
                         selfJoin: CgroupSelfJoin?, record: inout ContainerRecord, options: CreateOptions, lockFD: Int32,
                         ptyMaster: inout Int32) throws(RuntimeError) -> pid_t {
+        // Id-mapped binds are made here, before the clone, as detached trees the child inherits and attaches.
+        var plan = plan
+        let idMappedTrees = try BindSources.makeIDMappedTrees(&plan)
+        defer { for fd in idMappedTrees { close(fd) } }
         let fifoPath = store.execFifo(of: record.id)
         if mkfifo(fifoPath, 0o600) != 0 { throw .system(SyscallError("mkfifo", fifoPath)) }
         // Held read-write by the child: its read blocks until `start` writes (no EOF while it holds a writer).
@@ -255,6 +259,7 @@ extension Runtime {
         let creatingState = state(of: record, status: .creating).hookJSON
         let sync = channels.parent
         do {
+            try BindSources.send(plan, initPid: pid, over: sync)
             try sync.send(.go(creatingState))
             // The cgroups are made (their directories were recorded before the clone) and joined while the child
             // builds its rootfs: it waits for this message only where the cgroup matters (its first cgroup mount,
@@ -324,6 +329,10 @@ extension Runtime {
         } catch let error as RuntimeError {
             throw error
         } catch let error as SyscallError {
+            // The init hung up: it failed while we were busy (cgroups, hooks) and its reason waits unread.
+            if error.call == "send(sync)" && error.errno == .brokenPipe, case .failed(let message)? = try? sync.receive() {
+                throw .container(message)
+            }
             throw .system(error)
         } catch {
             throw .container("\(error)")

@@ -20,7 +20,7 @@ public enum RuntimeFeatures {
         return Features(
             ociVersionMin: "1.0.0", ociVersionMax: Runtime.ociVersion,
             hooks: ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
-            mountOptions: (Array(MountOptionNames.all) + ["rro"]).sorted(),
+            mountOptions: (Array(MountOptionNames.all) + ["rro"] + (Mounts.hasMountSetattr ? ["idmap", "ridmap"] : [])).sorted(),
             linux: Features.Linux(
                 namespaces: ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"],
                 capabilities: capNames,
@@ -30,7 +30,7 @@ public enum RuntimeFeatures {
                 apparmor: Features.Apparmor(enabled: HostLSM.appArmorEnabled),
                 selinux: Features.Selinux(enabled: false),
                 intelRdt: Features.IntelRdt(enabled: false),
-                mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: false))),
+                mountExtensions: Features.MountExtensions(idmap: Features.IDMap(enabled: Mounts.hasMountSetattr))),
             annotations: ["org.opencontainers.runc.version": "taurun"])
     }
 }

@@ -46,6 +46,35 @@ skip_on_runc_1_1() {
     fi
 }
 
+# Skips the test unless the kernel can id-map a mount of directory $1 (mount_setattr MOUNT_ATTR_IDMAP on a detached
+# clone, with a throwaway user namespace), and the runtime's `features` does not say it lacks id-mapped mounts.
+requires_idmap() {
+    local dir=$1 enabled
+    enabled=$("$RUNTIME" features 2>/dev/null | jq -r '.linux.mountExtensions.idmap.enabled // empty' 2>/dev/null) || true
+    if "$RUNTIME" features > /dev/null 2>&1 && [[ $enabled != true ]]; then
+        skip "$(runtime_name) features does not report id-mapped mounts"
+    fi
+    unshare --user --map-root-user sleep 30 &
+    local holder=$! why
+    sleep 0.1
+    why=$(python3 - "$dir" "$holder" <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+class Attr(ctypes.Structure):
+    _fields_ = [("set", ctypes.c_uint64), ("clr", ctypes.c_uint64), ("prop", ctypes.c_uint64), ("userns", ctypes.c_uint64)]
+tree = libc.syscall(428, -100, sys.argv[1].encode(), 1 | 0o2000000)   # open_tree(OPEN_TREE_CLONE|O_CLOEXEC)
+if tree < 0:
+    print("open_tree: " + os.strerror(ctypes.get_errno())); sys.exit()
+ns = os.open("/proc/%s/ns/user" % sys.argv[2], os.O_RDONLY)
+attr = Attr(0x100000, 0, 0, ns)
+if libc.syscall(442, tree, b"", 0x1000, ctypes.byref(attr), ctypes.sizeof(attr)) < 0:
+    print("mount_setattr(MOUNT_ATTR_IDMAP): " + os.strerror(ctypes.get_errno()))
+PY
+)
+    kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null || true
+    [[ -z $why ]] || skip "this kernel cannot id-map a mount of $dir ($why)"
+}
+
 runtime_name() {
     basename "$RUNTIME"
 }

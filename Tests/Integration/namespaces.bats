@@ -140,6 +140,70 @@ check_new() {
     [ "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" = 100000 ]
 }
 
+@test "user namespace: a bind source below a directory only host root may enter is still mounted" {
+    with_userns
+    # /locked is 0700 root: the container's root (uid 100000 on the host) may not look up anything below it.
+    local locked=$BATS_TEST_TMPDIR/locked
+    mkdir -p "$locked/shared"
+    echo through > "$locked/shared/file"
+    chmod 0700 "$locked"
+    chmod 0755 "$locked/shared"
+    chmod 0644 "$locked/shared/file"
+    cfg '.mounts += [{destination: "/shared", type: "bind", source: $s, options: ["rbind", "ro"]}]' --arg s "$locked/shared"
+    set_args cat /shared/file
+    run --separate-stderr rt run --bundle "$BUNDLE" "$(new_id)"
+    echo "$output $stderr"
+    [ "$status" -eq 0 ]
+    [ "$output" = through ]
+    # Mounted, the source is still read-only, and the directory above it stays out of reach.
+    set_args sh -c 'echo x > /shared/file'
+    run --separate-stderr rt run --bundle "$BUNDLE" "$(new_id)"
+    [ "$status" -ne 0 ]
+    [ "$(cat "$locked/shared/file")" = through ]
+}
+
+@test "user namespace: idmap shows a bind's owners through the container's mapping; explicit mappings too" {
+    requires_idmap "$BATS_TEST_TMPDIR"
+    with_userns
+    local src=$BATS_TEST_TMPDIR/owned
+    mkdir -p "$src"
+    chmod 0755 "$src"
+    touch "$src/root-file" "$src/other-file"
+    chown 0:0 "$src/root-file"
+    chown 1:2 "$src/other-file"
+    cfg '.mounts += [{destination: "/mapped", type: "bind", source: $s, options: ["rbind", "idmap"]},
+                     {destination: "/explicit", type: "bind", source: $s, options: ["bind"],
+                      uidMappings: [{containerID: 0, hostID: 100001, size: 10}],
+                      gidMappings: [{containerID: 0, hostID: 100002, size: 10}]},
+                     {destination: "/plain", type: "bind", source: $s, options: ["rbind"]}]' --arg s "$src"
+    set_args sh -c 'stat -c "%n %u:%g" /mapped/root-file /mapped/other-file /explicit/root-file /plain/root-file
+                    echo new > /mapped/made-inside'
+    run --separate-stderr rt run --bundle "$BUNDLE" "$(new_id)"
+    echo "$output $stderr"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "/mapped/root-file 0:0" ]
+    [ "${lines[1]}" = "/mapped/other-file 1:2" ]
+    # On disk 0 shows as host 100001/100002, which the container's map (0 -> 100000) sees as 1:2.
+    [ "${lines[2]}" = "/explicit/root-file 1:2" ]
+    # Without idmap the host's root is unmapped inside: the overflow id.
+    [ "${lines[3]}" = "/plain/root-file 65534:65534" ]
+    # What the container's root writes through the id-mapped mount belongs to the host's root.
+    [ "$(stat -c %u:%g "$src/made-inside")" = 0:0 ]
+}
+
+@test "idmap: refused on a non-bind mount and without any mapping to borrow, naming the field" {
+    requires_spec 1.1.0 "id-mapped mounts (mounts[].uidMappings, idmap)"
+    cfg '.mounts += [{destination: "/t", type: "tmpfs", source: "tmpfs", options: ["idmap"]}]'
+    run --separate-stderr rt run --bundle "$BUNDLE" "$(new_id)"
+    [ "$status" -ne 0 ]
+    if is_taurun; then [[ $stderr == *"mounts["*"].options"*idmap* ]]; fi
+    cfg '.mounts |= map(select(.destination != "/t")) | .mounts += [{destination: "/b", type: "bind", source: "/tmp", options: ["rbind", "idmap"]}]'
+    run --separate-stderr rt run --bundle "$BUNDLE" "$(new_id)"
+    [ "$status" -ne 0 ]
+    if is_taurun; then [[ $stderr == *"mounts["*"].options"*"user namespace"* ]]; fi
+    assert_no_leftovers
+}
+
 @test "time namespace: new when configured, the host's when not" {
     requires_namespace time
     [ "$(ns_inside time)" = "$(ns_of time)" ]

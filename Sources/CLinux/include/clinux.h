@@ -47,6 +47,11 @@ long tr_fstatfs_type(int fd);
 int tr_fsopen(const char *fstype, unsigned int flags);
 int tr_fsconfig(int fsfd, unsigned int cmd, const char *key, const void *value, int aux);
 int tr_fsmount(int fsfd, unsigned int flags, unsigned int attr_flags);
+// open_tree(2), move_mount(2) (Linux 5.2): detached copies of mounts and their attachment elsewhere.
+int tr_open_tree(int dirfd, const char *path, unsigned int flags);
+int tr_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path, unsigned int flags);
+// mount_setattr(2) with MOUNT_ATTR_IDMAP: the mount shows file owners through the user namespace userns_fd.
+int tr_mount_setattr_idmap(int dirfd, const char *path, unsigned int flags, int userns_fd);
 // readlinkat(2); with path "" and an O_PATH fd on a symlink, reads that symlink. Returns the length (no NUL added).
 long tr_readlinkat(int dirfd, const char *path, char *buf, size_t len);
 

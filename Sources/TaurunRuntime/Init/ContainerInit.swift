@@ -31,10 +31,11 @@ struct ContainerInit {
         let tail: ProcessSetup
         let prepared: ProcessSetup.Prepared
         do {
+            let bindSources = try BindSources.receive(for: plan, over: sync)
             guard case .go(let s)? = try sync.receive() else { _exit(1) }
             state = s
             if let files = cgroupTasksFiles { try CgroupSelfJoin.joinV1(files) }
-            let procfs = try setUpContainer(state: state)
+            let procfs = try setUpContainer(state: state, bindSources: bindSources)
             tail = ProcessSetup(plan: plan.process, seccomp: seccomp, parentPid: parentPid, procfs: procfs)
             prepared = try tail.prepare(consoleSocketFD: consoleSocketFD, leadsSession: true)
             if prepared.listener >= 0 {
@@ -99,7 +100,7 @@ struct ContainerInit {
 
     /// Namespaces, rootfs, pivot_root, masks, limits: everything up to the process tail shared with exec. Returns
     /// the procfs handle opened before pivot_root, through which every later procfs access goes.
-    private func setUpContainer(state: String) throws -> ProcFS {
+    private func setUpContainer(state: String, bindSources: [Int: Int32]) throws -> ProcFS {
         umask(0)
         if !namespacesJoined { try joinNamespaces() }
         if plan.newUserNamespace || plan.joins.contains(where: { $0.kind == .user }) {
@@ -118,7 +119,7 @@ struct ContainerInit {
         // The parent makes the cgroups and moves us in while we build the rootfs; a cgroup mount binds those
         // directories, so the first one waits for them. Inside a cgroup namespace we waited before unsharing.
         var cgroupJoined = plan.unshareCgroupNamespace
-        let rootFD = try RootfsBuilder(plan: plan).build(beforeCgroupMount: {
+        let rootFD = try RootfsBuilder(plan: plan, bindSources: bindSources).build(beforeCgroupMount: {
             if !cgroupJoined { try waitForCgroup(); cgroupJoined = true }
         })
         if !cgroupJoined { try waitForCgroup() }

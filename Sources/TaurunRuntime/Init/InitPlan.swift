@@ -20,6 +20,21 @@ struct InitPlan {
         var copyUp = false
         /// A bind whose source is on a procfs (allowed at /proc, as in runc).
         var sourceIsProcFS = false
+        /// An id-mapped bind (`idmap`/`ridmap`, or the mount's own uid/gidMappings): the maps of the user namespace
+        /// its owners show through, and whether submounts are mapped too.
+        var idMapping: IDMapping? = nil
+        /// A bind into a container with a user namespace: its source is looked up by the parent, with the host's
+        /// credentials, and handed over as an fd. The container's root, an unprivileged id on the host, may not
+        /// be allowed to reach it (a source below a 0700 directory).
+        var sourceFromParent = false
+        /// The detached tree the parent made before the clone (an id-mapped bind), attached with move_mount.
+        var tree: Int32 = -1
+    }
+
+    struct IDMapping {
+        var uidMap: String
+        var gidMap: String
+        var recursive: Bool
     }
 
     struct PlannedDevice {
@@ -182,13 +197,14 @@ extension InitPlan {
             if copyUp && m.type != "tmpfs" {
                 throw .unsupported(field: field + ".options", value: "tmpcopyup", reason: "tmpcopyup works only on tmpfs mounts, not on type \(m.type ?? "none"):")
             }
-            for unsupported in ["idmap", "ridmap"] where opts.data.contains(unsupported) {
-                throw .unsupported(field: field + ".options", value: unsupported, reason: "mount option not supported by taurun:")
-            }
-            if m.uidMappings != nil || m.gidMappings != nil {
-                throw .unsupported(field: field + ".uidMappings", value: m.destination, reason: "id-mapped mounts are not supported by taurun; mount")
-            }
+            let idmapOption = opts.data.first { $0 == "idmap" || $0 == "ridmap" }
+            opts.data.removeAll { $0 == "idmap" || $0 == "ridmap" }
             let isBind = opts.isBind || m.type == "bind"
+            var idMapping: IDMapping? = nil
+            if idmapOption != nil || m.uidMappings?.isEmpty == false {
+                idMapping = try Self.idMapping(of: m, option: idmapOption, isBind: isBind, field: field, linux: linux,
+                                               newUser: newUser || joinsUser)
+            }
             var sourceIsDir = true
             if isBind {
                 guard let source = m.source, !source.isEmpty else {
@@ -210,6 +226,8 @@ extension InitPlan {
                                            sourceIsDirectory: sourceIsDir, index: i)
                 planned.options.flags.insert(.bind)
                 planned.sourceIsProcFS = sourceIsProcFS
+                planned.idMapping = idMapping
+                planned.sourceFromParent = idMapping == nil && (newUser || joinsUser)
                 mounts.append(planned)
                 continue
             }
@@ -318,6 +336,33 @@ extension InitPlan {
             createContainerHooks: spec.hooks?.createContainer ?? [], startContainerHooks: spec.hooks?.startContainer ?? [],
             runtimeHooks: spec.hooks?.prestart?.isEmpty == false || spec.hooks?.createRuntime?.isEmpty == false,
             noPivot: options.noPivot, containerID: containerID)
+    }
+
+    /// The id mapping of an id-mapped mount: its own uid/gidMappings, or with `idmap`/`ridmap` alone the container's
+    /// (runc's rule). Bind mounts only, and never half a mapping.
+    private static func idMapping(of m: Mount, option: String?, isBind: Bool, field: String, linux: Linux,
+                                  newUser: Bool) throws(RuntimeError) -> IDMapping {
+        let name = option ?? "uidMappings"
+        guard isBind else {
+            throw .unsupported(field: field + ".options", value: name, reason: "id-mapped mounts are bind mounts only, not type \(m.type ?? "none"):")
+        }
+        guard Mounts.hasMountSetattr else {
+            throw .unsupported(field: field + ".options", value: name, reason: "id-mapped mounts need mount_setattr (Linux 5.12), which this kernel lacks:")
+        }
+        var uids = m.uidMappings ?? [], gids = m.gidMappings ?? []
+        if uids.isEmpty && gids.isEmpty {
+            guard newUser else {
+                throw .unsupported(field: field + ".options", value: name,
+                                   reason: "an id-mapped mount without uidMappings/gidMappings borrows the container's user namespace mappings, but it has none:")
+            }
+            uids = linux.uidMappings ?? []
+            gids = linux.gidMappings ?? []
+        }
+        guard !uids.isEmpty, !gids.isEmpty else {
+            throw .unsupported(field: field + (uids.isEmpty ? ".uidMappings" : ".gidMappings"), value: "empty",
+                               reason: "an id-mapped mount needs both uidMappings and gidMappings, got")
+        }
+        return IDMapping(uidMap: IDMap.format(uids), gidMap: IDMap.format(gids), recursive: option == "ridmap")
     }
 
     /// Whether the namespace file at `path` is the host's: the same nsfs (device, inode) as init's

@@ -9,6 +9,8 @@ import Glibc
 /// image can never redirect a mount onto the host (CVE-2021-30465).
 struct RootfsBuilder {
     let plan: InitPlan
+    /// Bind sources the parent opened for us (BindSources), by mount index; each is closed once mounted.
+    var bindSources: [Int: Int32] = [:]
 
     /// Mounts, devices and the cwd, before pivot_root. Returns an O_PATH fd of the new root. `beforeCgroupMount`
     /// runs before each `cgroup`/`cgroup2` mount (they bind the container's cgroup directories, made meanwhile by
@@ -92,8 +94,15 @@ struct RootfsBuilder {
         defer { close(target); if remountFD >= 0 { close(remountFD) } }
         let opts = m.options
         if opts.isBind {
-            try Mounts.mount(source: m.source, target: Files.procPath(target), type: nil,
-                             flags: opts.flags.intersection([.bind, .recursive]), data: nil, display: display)
+            if m.tree >= 0 {
+                try Mounts.attach(tree: m.tree, onto: target, display: display)
+                close(m.tree)
+            } else {
+                let passed = bindSources[m.index] ?? -1
+                defer { if passed >= 0 { close(passed) } }
+                try Mounts.mount(source: passed >= 0 ? Files.procPath(passed) : m.source, target: Files.procPath(target), type: nil,
+                                 flags: opts.flags.intersection([.bind, .recursive]), data: nil, display: display)
+            }
             // The bind itself ignores other flags: apply them with a remount of the *new* mount (reopen the path,
             // the old fd still names the covered directory). Keep flags the kernel locks in a user namespace.
             let extra = opts.flags.subtracting([.bind, .recursive, .remount])

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// The messages parent and child exchange during create, in order:
-/// child waits `go` (id maps written) → builds its rootfs while the parent makes the cgroups and moves it in, then
+/// parent sends `bindSource` fds (user namespace only) → child waits `go` (id maps written) → builds its rootfs while the parent makes the cgroups and moves it in, then
 /// `cgroupJoined` (awaited before the first cgroup mount, or once the mounts are done) → child sends `hooks` (mounts
 /// done; only when there are prestart/createRuntime hooks) → parent runs them, sends `hooksDone` → child sends
 /// `ready` (waiting on the exec fifo) → parent records state, sends `handover` → child clears its parent-death
@@ -23,12 +23,15 @@ enum SyncMessage: Equatable {
     case spawned(Int32)
     /// The seccomp notify fd (sent with SCM_RIGHTS), for the parent to hand to linux.seccomp.listenerPath.
     case seccompListener(Int32)
+    /// A bind mount's source, opened by the parent (SCM_RIGHTS), one per PlannedMount.sourceFromParent, in order.
+    case bindSource(Int32)
     case failed(String)
 
     var tag: UInt8 {
         switch self {
         case .go: return 0x47; case .hooks: return 0x48; case .hooksDone: return 0x68; case .ready: return 0x52
         case .handover: return 0x58; case .ack: return 0x41; case .cgroupJoined: return 0x43; case .failed: return 0x45; case .seccompListener: return 0x53
+        case .bindSource: return 0x4D
         case .initPid: return 0x50; case .spawned: return 0x70
         }
     }
@@ -45,9 +48,11 @@ struct SyncChannel {
     }
 
     func send(_ message: SyncMessage) throws(SyscallError) {
-        if case .seccompListener(let listener) = message {
-            try Terminal.sendFD(over: fd, fd: listener, name: "S")
+        switch message {
+        case .seccompListener(let passed), .bindSource(let passed):
+            try Terminal.sendFD(over: fd, fd: passed, name: String(UnicodeScalar(message.tag)))
             return
+        default: break
         }
         var bytes = [message.tag]
         switch message {
@@ -65,6 +70,7 @@ struct SyncChannel {
         let (n, passed) = try Terminal.receiveMessage(from: fd, into: &buf)
         if n == 0 { if passed >= 0 { Glibc.close(passed) }; return nil }
         if buf[0] == 0x53 && passed >= 0 { return .seccompListener(passed) }
+        if buf[0] == 0x4D && passed >= 0 { return .bindSource(passed) }
         if passed >= 0 { Glibc.close(passed) }
         switch buf[0] {
         case 0x47: return .go(String(decoding: buf[1..<n], as: UTF8.self))
