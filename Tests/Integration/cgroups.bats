@@ -55,6 +55,15 @@ cg2_dir() {
     echo "$mnt$path"
 }
 
+# Skips the test unless the v1 controller $1 is mounted and its root has the file $2 (optional kernel files: swap
+# accounting, throttling, weights); the reason names what the host lacks.
+requires_cgroup_file() {
+    local mnt
+    mnt=$(cg_mount "$1")
+    [[ -n $mnt ]] || skip "the $1 cgroup controller is not mounted on this host"
+    [[ -e $mnt/$2 ]] || skip "this host's $1 controller has no $2"
+}
+
 # True when the runtime has an `events` command (runc and taurun do; crun 1.8 does not).
 has_events() {
     "$RUNTIME" events --help > /dev/null 2>&1
@@ -521,7 +530,7 @@ wait_grep() {
 
 @test "memory: swap (memory+swap), swappiness and disableOOMKiller land in their v1 files" {
     id=$(new_id)
-    [[ -e $(cg_mount memory)/memory.memsw.limit_in_bytes ]] || skip "no swap accounting on this host"
+    requires_cgroup_file memory memory.memsw.limit_in_bytes
     cfg '.linux.resources.memory = {limit: 33554432, swap: 67108864, swappiness: 10, disableOOMKiller: true}'
     set_args sleep 100
     start_detached "$id"
@@ -536,6 +545,7 @@ wait_grep() {
     local majmin
     majmin=$(awk 'NR > 2 && $1 != 7 && $1 != 1 { print $1 ":" $2; exit }' /proc/partitions)
     [[ -n $majmin ]] || skip "no disk in /proc/partitions"
+    requires_cgroup_file blkio blkio.throttle.read_bps_device
     id=$(new_id)
     cfg '.linux.resources.blockIO = {throttleReadBpsDevice: [{major: $ma, minor: $mi, rate: 1048576}]}' \
         --argjson ma "${majmin%:*}" --argjson mi "${majmin#*:}"

@@ -247,7 +247,8 @@ struct HostV1Tests {
         return nil
     }
 
-    @Test(.enabled(if: HostV1Tests.hostDisk != nil, "no block device to throttle"))
+    @Test(.enabled(if: HostLayout.current?.v1Hierarchies["blkio"] != nil, "the blkio hierarchy is not mounted"),
+          .enabled(if: HostV1Tests.hostDisk != nil, "no block device to throttle"))
     func blockIOThrottlesLandPerDevice() throws {
         let (major, minor) = try #require(Self.hostDisk)
         let cgroup = try HostCgroup("blkio", layout: layout)
