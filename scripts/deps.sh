@@ -8,6 +8,8 @@ packages=(
     runc crun busybox-static bats hyperfine jq python3 python3-jsonschema iproute2 util-linux procps e2fsprogs
     # setfacl for granted session sockets; a D-Bus daemon and dbus-python for the systemd-driver tests' mock systemd.
     acl dbus-daemon python3-dbus
+    # newuidmap/newgidmap: rootless user namespaces with more than one id (rootless tests, rootless Podman).
+    uidmap
     # C libraries the Swift package links (system-library targets, found through pkg-config).
     libseccomp-dev libcap-dev libtomlplusplus-dev libapparmor-dev apparmor pkg-config
     # The runtime-spec JSON schema (config validation tests) and the conformance suite's needs.
