@@ -21,6 +21,25 @@ public enum Cgroups {
         return ProcCgroup.relativeToMounts(parsed, mounts: try currentMounts())
     }
 
+    /// The runtime's own cgroup directory in each mounted hierarchy (absolute paths): where a rootless container
+    /// without a cgroup of its own in a hierarchy runs, and what its `cgroup` mount shows there.
+    public static func ownDirectories() -> [String] {
+        guard let layout = try? detectLayout(), let own = try? ownCgroups() else { return [] }
+        var dirs: [String] = []
+        for (controller, mountpoint) in layout.v1Hierarchies.sorted(by: { $0.key < $1.key }) {
+            guard let relative = own[controller] else { continue }
+            let dir = under(mountpoint, relative)
+            if !dirs.contains(dir) { dirs.append(dir) }
+        }
+        if let unified = layout.unifiedMountpoint, let relative = own[""] { dirs.append(under(unified, relative)) }
+        return dirs
+    }
+
+    private static func under(_ mountpoint: String, _ relative: String) -> String {
+        let trimmed = String(relative.drop { $0 == "/" })
+        return trimmed.isEmpty ? mountpoint : CgroupFiles.join(mountpoint, trimmed)
+    }
+
     /// The manager for a container being created. `cgroupsPath` is linux.cgroupsPath: "/a/b" (under each
     /// hierarchy's root), "a/b" (under the runtime's own cgroup, as runc), or nil (the container id, relative).
     /// With `systemd` (--systemd-cgroup) it is "slice:prefix:name" and the container gets a systemd scope; where

@@ -62,22 +62,29 @@ extension Runtime {
             do { try SealedSelf.ensure() } catch { throw .system(error) }
         }
         let seccomp = try seccompProgram(spec, app: app)
-        let cgroup: any CgroupManager
+        var cgroup: any CgroupManager
+        var resources = spec.linux?.resources
+        let rootless = self.rootless
         do {
             let layout = try Cgroups.detectLayout()
             cgroup = try Cgroups.manager(containerID: id, cgroupsPath: spec.linux?.cgroupsPath, systemd: systemdCgroup, layout: layout)
-            try cgroup.validate(spec.linux?.resources)
+            if rootless, let cgroupfs = cgroup as? CgroupfsManager {
+                let decision = try RootlessCgroups.decide(cgroupfs, resources: resources, explicitPath: spec.linux?.cgroupsPath)
+                (cgroup, resources) = (decision.manager, decision.resources)
+            }
+            try cgroup.validate(resources)
         } catch {
             // A concurrent create of this id may have won since the check above: its cgroup now holds its process.
             if Files.exists(store.directory(of: id)) { throw .alreadyExists(id) }
             throw .cgroup(error.description)
         }
-        plan.bindCgroups(to: cgroup.paths.dirs)
+        // A rootless container runs in the caller's cgroups where it has none of its own; its cgroup mount shows those.
+        plan.bindCgroups(to: cgroup.paths.dirs + (rootless ? Cgroups.ownDirectories() : []))
         let selfJoin = CgroupSelfJoin.plan(
             dirs: cgroup.paths.dirs, systemd: systemdCgroup || cgroup.paths.systemdUnit != nil,
             userNamespace: plan.newUserNamespace || plan.joins.contains { $0.kind == .user }, twoStage: plan.needsTwoStageClone)
         // setns into a time namespace needs a process whose memory nobody else shares (EUSERS): no helper then.
-        if selfJoin == nil && !systemdCgroup && !plan.joins.contains(where: { $0.kind == .time }) {
+        if selfJoin == nil && !systemdCgroup && !cgroup.paths.dirs.isEmpty && !plan.joins.contains(where: { $0.kind == .time }) {
             warmup = CgroupAttachWarmup.start()
         }
 
@@ -96,7 +103,7 @@ extension Runtime {
             try store.save(record)
             // What exec applies later: this config, not whatever the bundle's file says by then.
             try recordConfig(configBytes, of: id)
-            childPid = try launch(spec: spec, plan: plan, seccomp: seccomp, app: app, cgroup: cgroup, selfJoin: selfJoin,
+            childPid = try launch(spec: spec, plan: plan, seccomp: seccomp, app: app, cgroup: cgroup, resources: resources, selfJoin: selfJoin,
                                   record: &record, options: options, lockFD: lock.fd, ptyMaster: &ptyMaster)
         } catch {
             // launch records the pid right after clone (inout is written back on throw too).
@@ -143,7 +150,7 @@ extension Runtime {
 
     /// Clone the container process and drive it through the sync protocol to `created`.
     private func launch(spec: Spec, plan: InitPlan, seccomp: SeccompProgram?, app: TauAppPolicy?, cgroup: any CgroupManager,
-                        selfJoin: CgroupSelfJoin?, record: inout ContainerRecord, options: CreateOptions, lockFD: Int32,
+                        resources: LinuxResources?, selfJoin: CgroupSelfJoin?, record: inout ContainerRecord, options: CreateOptions, lockFD: Int32,
                         ptyMaster: inout Int32) throws(RuntimeError) -> pid_t {
         // Id-mapped binds are made here, before the clone, as detached trees the child inherits and attaches.
         var plan = plan
@@ -189,7 +196,7 @@ extension Runtime {
         if let join = selfJoin {
             do {
                 try cgroup.create()
-                try cgroup.apply(spec.linux?.resources)
+                try cgroup.apply(resources)
             } catch { channels.child.close(); throw .cgroup(error.description) }
             if let dir = join.unifiedDir {
                 unifiedFD = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -248,13 +255,12 @@ extension Runtime {
         record.pid = pid
         record.pidStartTime = Processes.startTime(of: pid)
         try store.save(record)
-        do {
-            if plan.newUserNamespace {
-                try Files.writeValue("/proc/\(pid)/uid_map", IDMap.format(plan.uidMappings))
-                try Files.writeValue("/proc/\(pid)/gid_map", IDMap.format(plan.gidMappings))
-            }
-            if let adj = plan.process.oomScoreAdj { try Files.writeValue("/proc/\(pid)/oom_score_adj", String(adj)) }
-        } catch { throw .system(error) }
+        if plan.newUserNamespace {
+            try UserNamespaceMaps.write(pid: pid, uidMappings: plan.uidMappings, gidMappings: plan.gidMappings)
+        }
+        if let adj = plan.process.oomScoreAdj {
+            do { try Files.writeValue("/proc/\(pid)/oom_score_adj", String(adj)) } catch { throw .system(error) }
+        }
 
         let creatingState = state(of: record, status: .creating).hookJSON
         let sync = channels.parent
@@ -268,7 +274,7 @@ extension Runtime {
             if selfJoin == nil {
                 do {
                     try cgroup.create()
-                    try cgroup.apply(spec.linux?.resources)
+                    try cgroup.apply(resources)
                     try cgroup.add(pid: pid)
                 } catch { throw RuntimeError.cgroup(error.description) }
             }
@@ -349,6 +355,11 @@ enum IDMap {
     /// uid_map/gid_map text: one "container host size" line per mapping, written in one write(2) as the kernel needs.
     static func format(_ mappings: [LinuxIDMapping]) -> String {
         mappings.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+    }
+
+    /// For messages: "0:1000:1,1:100000:65536" (container:host:size each).
+    static func describe(_ mappings: [LinuxIDMapping]) -> String {
+        mappings.map { "\($0.containerID):\($0.hostID):\($0.size)" }.joined(separator: ",")
     }
 }
 

@@ -15,11 +15,27 @@ public struct Runtime {
     /// --require-lsm: a process that names an AppArmor/SELinux profile must get it, or the container does not start.
     public let requireLSM: Bool
 
-    public init(root: String, systemdCgroup: Bool = false, auditLogPath: String? = nil, requireLSM: Bool = false) {
+    /// Rootless (runc's --rootless): cgroups only where the caller may write them (RootlessCgroups). nil at init:
+    /// runc's `auto`, rootless when not root, or root only inside a user namespace (rootless Podman runs its runtime
+    /// as root of the user's namespace, where the host's cgroup files still belong to an unmapped owner).
+    public var rootless: Bool { rootlessSetting ?? (geteuid() != 0 || Self.insideUserNamespace) }
+    private let rootlessSetting: Bool?
+
+    public init(root: String, systemdCgroup: Bool = false, auditLogPath: String? = nil, requireLSM: Bool = false,
+                rootless: Bool? = nil) {
         self.store = StateStore(root: root)
         self.systemdCgroup = systemdCgroup
         self.auditLogPath = auditLogPath
         self.requireLSM = requireLSM
+        self.rootlessSetting = rootless
+    }
+
+    /// Whether this process runs in a user namespace other than the initial one: its uid_map is not the identity
+    /// map of every id ("0 0 4294967295").
+    static var insideUserNamespace: Bool {
+        guard let text = try? Files.readString("/proc/self/uid_map") else { return false }
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        return fields != ["0", "0", "4294967295"]
     }
 
     /// The spec version taurun implements: the one its OCI types follow (`--version`, `features` and `spec` agree).

@@ -109,6 +109,8 @@ public struct StateStore: Sendable {
     /// Ids of every container directory, sorted.
     public func ids() throws(RuntimeError) -> [String] {
         try checkRoot()
+        // An unreadable root (another user's) is an error, not an empty list.
+        if Files.exists(root) && access(root, R_OK | X_OK) != 0 { throw .system(SyscallError("open", root)) }
         return Files.list(root).filter { Files.isDirectory(root + "/" + $0) }
     }
 

@@ -40,20 +40,35 @@ struct Taurun: ParsableCommand {
     @Option(help: "Rootless mode: true, false or auto (accepted for runc compatibility).")
     var rootless: String?
 
-    @Option(name: .customLong("audit-log"), help: "Security audit log, JSON lines (default /var/log/taurun/audit.jsonl).")
+    @Option(name: .customLong("audit-log"), help: "Security audit log, JSON lines (default /var/log/taurun/audit.jsonl; not root: $XDG_DATA_HOME/taurun/audit.jsonl).")
     var auditLog: String?
 
-    /// Where audit records go and where `taurun audit` reads: --audit-log, else $TAURUN_AUDIT_LOG, else the default.
+    /// Where audit records go and where `taurun audit` reads: --audit-log, else $TAURUN_AUDIT_LOG, else the default:
+    /// the system's log for root, the user's own (XDG data dir) for anyone else.
     var auditLogPath: String {
         if let auditLog { return auditLog }
-        if let env = getenv("TAURUN_AUDIT_LOG"), env.pointee != 0 { return String(cString: env) }
+        if let env = Self.environment("TAURUN_AUDIT_LOG") { return env }
+        if geteuid() != 0 {
+            if let data = Self.environment("XDG_DATA_HOME"), data.hasPrefix("/") { return data + "/taurun/audit.jsonl" }
+            if let home = Self.environment("HOME"), home.hasPrefix("/") { return home + "/.local/share/taurun/audit.jsonl" }
+        }
         return "/var/log/taurun/audit.jsonl"
     }
 
+    /// --root, else runc's rule: /run/taurun for root; for anyone else $XDG_RUNTIME_DIR/taurun (the user's runtime
+    /// directory, /run/user/<uid> under systemd-logind), else /run/user/<uid>/taurun.
     var stateRoot: String {
         if let root { return root }
-        if getuid() != 0, let xdg = getenv("XDG_RUNTIME_DIR") { return String(cString: xdg) + "/taurun" }
+        if geteuid() != 0 {
+            if let xdg = Self.environment("XDG_RUNTIME_DIR"), xdg.hasPrefix("/") { return xdg + "/taurun" }
+            return "/run/user/\(geteuid())/taurun"
+        }
         return "/run/taurun"
+    }
+
+    private static func environment(_ name: String) -> String? {
+        guard let value = getenv(name), value.pointee != 0 else { return nil }
+        return String(cString: value)
     }
 
     @Flag(name: .customLong("require-lsm"),
@@ -61,7 +76,8 @@ struct Taurun: ParsableCommand {
     var requireLSM = false
 
     var runtime: Runtime {
-        Runtime(root: stateRoot, systemdCgroup: systemdCgroup, auditLogPath: auditLogPath, requireLSM: requireLSM)
+        Runtime(root: stateRoot, systemdCgroup: systemdCgroup, auditLogPath: auditLogPath, requireLSM: requireLSM,
+                rootless: rootless == "true" ? true : rootless == "false" ? false : nil)
     }
 
     static func main() {

@@ -25,7 +25,10 @@ struct ContainerInit {
     var cgroupTasksFiles: [String]? = nil
 
     func run() -> Never {
-        Processes.hideFromContainer()
+        // In a new user namespace nothing else can be inside until the parent has written its maps, and a rootless
+        // parent can write them only while we are dumpable (else /proc/<pid>/uid_map belongs to root): hide once
+        // `go` says the maps are there. Anywhere else, at once.
+        if !plan.newUserNamespace { Processes.hideFromContainer() }
         Processes.dieWithParent(expectedParent: parentPid)
         var state = ""
         let tail: ProcessSetup
@@ -33,6 +36,7 @@ struct ContainerInit {
         do {
             let bindSources = try BindSources.receive(for: plan, over: sync)
             guard case .go(let s)? = try sync.receive() else { _exit(1) }
+            if plan.newUserNamespace { Processes.hideFromContainer() }
             state = s
             if let files = cgroupTasksFiles { try CgroupSelfJoin.joinV1(files) }
             let procfs = try setUpContainer(state: state, bindSources: bindSources)
