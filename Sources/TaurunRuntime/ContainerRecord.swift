@@ -37,4 +37,7 @@ public struct ContainerRecord: Codable, Sendable {
     public var ociVersion: String
     /// Created with --no-new-keyring: exec'd processes keep the caller's session keyring too (runc's rule).
     public var noNewKeyring: Bool? = nil
+    /// The audit log create wrote to. Later commands on this container write there too: their environment may
+    /// differ (rootless Podman runs start and delete without HOME, which chose the user's log).
+    public var auditLog: String? = nil
 }

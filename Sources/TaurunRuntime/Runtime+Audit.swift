@@ -10,7 +10,7 @@ import Glibc
 /// are recorded too (without an app id), so an admin sees every container taurun started, not only Tau apps.
 extension Runtime {
     func audit(_ kind: AuditEventKind, record: ContainerRecord, action: String? = nil, what: String) {
-        guard let auditLogPath else { return }
+        guard let auditLogPath = record.auditLog ?? auditLogPath else { return }
         let app = record.annotations?[TauAnnotation.id]
         let subject = app ?? "container \(record.id)"
         let event = AuditEvent(event: kind, app: app, container: record.id, pid: record.pid, action: action,

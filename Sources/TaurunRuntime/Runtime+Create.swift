@@ -97,6 +97,7 @@ extension Runtime {
             memoryLimit: spec.linux?.resources?.memory?.limit, hooks: spec.hooks, ociVersion: spec.ociVersion)
         record.cgroupSystemdUnit = cgroup.paths.systemdUnit
         if options.noNewKeyring { record.noNewKeyring = true }
+        record.auditLog = auditLogPath
         let childPid: pid_t
         var ptyMaster: Int32 = -1
         do {

@@ -52,7 +52,7 @@ extension Runtime {
 
     /// An OOM kill inside the container's memory limit becomes one audit record, read from the cgroup before it goes.
     private func auditOOM(_ record: ContainerRecord) {
-        guard auditLogPath != nil, let limit = record.memoryLimit, limit > 0,
+        guard (record.auditLog ?? auditLogPath) != nil, let limit = record.memoryLimit, limit > 0,
               let kills = cgroupManager(for: record).oomKillCount(), kills > 0 else { return }
         audit(.oom, record: record, action: "killed", what: "killed: exceeded memory quota \(MemorySize.describe(limit))")
     }

@@ -97,7 +97,7 @@ extension Runtime {
                     defer { close(listener) }
                     guard let app else { continue }
                     let context = SecurityMonitor.Context(
-                        policy: app, containerID: id, auditLogPath: auditLogPath ?? AuditLog.defaultPath,
+                        policy: app, containerID: id, auditLogPath: record.auditLog ?? auditLogPath ?? AuditLog.defaultPath,
                         violationFile: store.violationFile(of: id))
                     monitor = try SecurityMonitor.spawn(listener: listener, initPid: initPid, context: context)
                 case .spawned(let spawned)?: pid = spawned; break loop

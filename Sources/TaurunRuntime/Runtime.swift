@@ -32,7 +32,7 @@ public struct Runtime {
 
     /// Whether this process runs in a user namespace other than the initial one: its uid_map is not the identity
     /// map of every id ("0 0 4294967295").
-    static var insideUserNamespace: Bool {
+    public static var insideUserNamespace: Bool {
         guard let text = try? Files.readString("/proc/self/uid_map") else { return false }
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         return fields != ["0", "0", "4294967295"]

@@ -44,11 +44,11 @@ struct Taurun: ParsableCommand {
     var auditLog: String?
 
     /// Where audit records go and where `taurun audit` reads: --audit-log, else $TAURUN_AUDIT_LOG, else the default:
-    /// the system's log for root, the user's own (XDG data dir) for anyone else.
+    /// the system's log for root, the user's own (XDG data dir) for anyone else, root of a user namespace included.
     var auditLogPath: String {
         if let auditLog { return auditLog }
         if let env = Self.environment("TAURUN_AUDIT_LOG") { return env }
-        if geteuid() != 0 {
+        if geteuid() != 0 || Runtime.insideUserNamespace {
             if let data = Self.environment("XDG_DATA_HOME"), data.hasPrefix("/") { return data + "/taurun/audit.jsonl" }
             if let home = Self.environment("HOME"), home.hasPrefix("/") { return home + "/.local/share/taurun/audit.jsonl" }
         }
@@ -56,12 +56,18 @@ struct Taurun: ParsableCommand {
     }
 
     /// --root, else runc's rule: /run/taurun for root; for anyone else $XDG_RUNTIME_DIR/taurun (the user's runtime
-    /// directory, /run/user/<uid> under systemd-logind), else /run/user/<uid>/taurun.
+    /// directory, /run/user/<uid> under systemd-logind), else /run/user/<uid>/taurun. Root of a user namespace
+    /// whose XDG_RUNTIME_DIR it owns (rootless Podman's runtime) is a user too.
     var stateRoot: String {
         if let root { return root }
+        let xdg = Self.environment("XDG_RUNTIME_DIR").flatMap { $0.hasPrefix("/") ? $0 : nil }
         if geteuid() != 0 {
-            if let xdg = Self.environment("XDG_RUNTIME_DIR"), xdg.hasPrefix("/") { return xdg + "/taurun" }
+            if let xdg { return xdg + "/taurun" }
             return "/run/user/\(geteuid())/taurun"
+        }
+        if let xdg, Runtime.insideUserNamespace {
+            var st = stat()
+            if stat(xdg, &st) == 0 && st.st_uid == geteuid() { return xdg + "/taurun" }
         }
         return "/run/taurun"
     }

@@ -59,8 +59,9 @@ teardown() {
     done
     # Nothing of the user's may outlive a test: no process, no state entry.
     local left
-    # (Zombies are not counted: a host whose PID 1 does not reap leaves those of every runtime.)
-    left=$(ps -u "$RL_USER" -o pid=,stat=,args= 2>/dev/null | awk '$2 !~ /^Z/' || true)
+    # (Zombies are not counted: a host whose PID 1 does not reap leaves those of every runtime. Nor is rootless
+    # Podman's pause process, which holds the user's namespace for as long as the user uses Podman.)
+    left=$(ps -u "$RL_USER" -o pid=,stat=,args= 2>/dev/null | awk '$2 !~ /^Z/ && $3 != "podman"' || true)
     [[ -z $left ]] || { pkill -9 -u "$RL_USER"; echo "processes left: $left" >&2; return 1; }
     for id in "${TEST_IDS[@]}"; do
         [[ ! -e $RL_ROOT/$id ]] || { echo "state left: $RL_ROOT/$id" >&2; return 1; }
@@ -238,4 +239,63 @@ wait_user_status() {
     [ "$kill_status" -ne 0 ]
     [ "$delete_status" -ne 0 ]
     [ "$list_status" -ne 0 ]
+}
+
+# Rootless Podman with this runtime, as the user: podman runs the runtime as root of the user's own namespace.
+upodman() {
+    local out="$BATS_TEST_TMPDIR/up.out" err="$BATS_TEST_TMPDIR/up.err"
+    status=0
+    ( cd "$RL_BASE/home" && timeout -k 5 90 runuser -u "$RL_USER" -- env -i HOME="$RL_BASE/home" XDG_RUNTIME_DIR="$RL_XDG" \
+        PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin podman --runtime "$RUNTIME" "$@" < /dev/null > "$out" 2> "$err" 3>&- ) \
+        || status=$?
+    output=$(cat "$out")
+    stderr=$(cat "$err")
+}
+
+requires_podman_image() {
+    command -v podman > /dev/null || skip "podman is not installed"
+    upodman image exists localhost/busybox-rootless
+    (( status == 0 )) && return 0
+    # The busybox rootfs as an image of the user's own (no pulls here).
+    tar -C "$ROOTFS_SRC" -c . | ( cd "$RL_BASE/home" && runuser -u "$RL_USER" -- env -i HOME="$RL_BASE/home" XDG_RUNTIME_DIR="$RL_XDG" \
+        PATH=/usr/bin:/bin podman import - localhost/busybox-rootless > /dev/null 2>&1 ) || skip "podman import failed as $RL_USER"
+}
+
+@test "rootless podman: run --rm passes output and exit code" {
+    requires_podman_image
+    upodman run --rm --network none localhost/busybox-rootless sh -c 'echo hello from $(id -u); exit 3'
+    echo "$output $stderr"
+    [ "$status" -eq 3 ]
+    [ "$output" = "hello from 0" ]
+    [[ $stderr != *warning* ]]
+}
+
+@test "rootless podman: run -d, exec, stop and rm" {
+    requires_podman_image
+    upodman run -d --name rl-d --network none localhost/busybox-rootless sleep 300
+    echo "$stderr"
+    [ "$status" -eq 0 ]
+    upodman exec rl-d sh -c 'echo inside; exit 5'
+    [ "$status" -eq 5 ]
+    [ "$output" = inside ]
+    upodman stop -t 1 rl-d
+    [ "$status" -eq 0 ]
+    upodman rm rl-d
+    [ "$status" -eq 0 ]
+    upodman ps -a --format '{{.Names}}'
+    [[ $output != *rl-d* ]]
+}
+
+@test "rootless podman: run -it gives a terminal; --uidmap maps from the user's subordinate range" {
+    requires_podman_image
+    command -v script > /dev/null || skip "script(1) is not installed"
+    local out
+    out=$(cd "$RL_BASE/home" && timeout 60 runuser -u "$RL_USER" -- env -i HOME="$RL_BASE/home" XDG_RUNTIME_DIR="$RL_XDG" \
+        PATH=/usr/bin:/bin script -qec "podman --runtime $RUNTIME run -it --rm --network none localhost/busybox-rootless tty" /dev/null 2>&1) || true
+    echo "podman run -it: $out"
+    [[ $out == */dev/pts/0* ]]
+    upodman run --rm --network none --uidmap 0:1:1000 --gidmap 0:1:1000 localhost/busybox-rootless cat /proc/self/uid_map
+    echo "$output $stderr"
+    [ "$status" -eq 0 ]
+    [ "$(echo $output)" = "0 1 1000" ]
 }

@@ -244,6 +244,19 @@ struct RootfsBuilder {
                          data: nil, display: display)
     }
 
+    /// mknod + owner + mode; false when mknod is not permitted here.
+    private func makeNode(_ d: InitPlan.PlannedDevice, at path: String) throws -> Bool {
+        do {
+            try Files.makeNode(path, kind: d.kind, mode: d.mode, major: d.major, minor: d.minor)
+        } catch {
+            if error.errno == .notPermitted { return false }
+            throw error
+        }
+        _ = try sys("chown", d.path) { lchown(path, d.uid, d.gid) }
+        _ = try sys("chmod", d.path) { chmod(path, mode_t(d.mode)) }
+        return true
+    }
+
     /// Device nodes: mknod when we may, else (in a user namespace) bind the host's node onto an empty file.
     private func createDevices(rootFD: Int32) throws {
         var devices = plan.devices
@@ -263,16 +276,16 @@ struct RootfsBuilder {
                 throw RuntimeError.container("device \(d.path): its directory resolves into /proc inside the rootfs; refusing to create it there")
             }
             let path = Files.procPath(dir) + "/" + name
-            if inUserNS {
-                let file = try Files.createInRoot(rootFD: rootFD, rel, directory: false, display: d.path)
-                defer { close(file) }
-                try Mounts.mount(source: d.path, target: Files.procPath(file), type: nil, flags: .bind, data: nil, display: d.path)
-            } else {
+            if !inUserNS {
                 unlink(path)
-                try Files.makeNode(path, kind: d.kind, mode: d.mode, major: d.major, minor: d.minor)
-                _ = try sys("chown", d.path) { lchown(path, d.uid, d.gid) }
-                _ = try sys("chmod", d.path) { chmod(path, mode_t(d.mode)) }
+                // mknod where we may (crun's way); EPERM means a user namespace around taurun itself (rootless
+                // Podman runs its runtime as root of one): then bind, as below.
+                if try makeNode(d, at: path) { continue }
             }
+            // In a user namespace no device node can be made: bind the host's onto an empty file, as runc does.
+            let file = try Files.createInRoot(rootFD: rootFD, rel, directory: false, display: d.path)
+            defer { close(file) }
+            try Mounts.mount(source: d.path, target: Files.procPath(file), type: nil, flags: .bind, data: nil, display: d.path)
         }
         guard plan.createDefaultDevices else { return }
         let dev = try Files.createInRoot(rootFD: rootFD, "dev", directory: true, display: "/dev")
