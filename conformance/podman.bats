@@ -306,6 +306,33 @@ EOF
     [[ $output == *'exec: "no-such-command": executable file not found in $PATH'* ]]
 }
 
+@test "run --timeout: conmon kills the container, Podman exits 255 (exit code -1) in bounded time" {
+    local name t0 t1
+    name=$(unique_name)
+    t0=$SECONDS
+    run pm run --name "$name" --timeout 2 "$IMAGE" sleep 60
+    t1=$SECONDS
+    [ "$status" -eq 255 ]
+    run podman inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$name"
+    [ "$output" = "exited -1" ]
+    # conmon's timer starts after create; 2 s plus start and cleanup. Without an exit file Podman waits ~25 s.
+    [ $((t1 - t0)) -ge 2 ]
+    [ $((t1 - t0)) -le 10 ]
+}
+
+@test "the container's first process leads its own process group (what conmon's --timeout kills)" {
+    local name pid conmon
+    name=$(unique_name)
+    pm run -d --name "$name" "$IMAGE" sleep 1000
+    pid=$(podman inspect -f '{{.State.Pid}}' "$name")
+    conmon=$(podman inspect -f '{{.State.ConmonPid}}' "$name")
+    # conmon sends SIGKILL to -getpgid(container pid): in conmon's own group it would kill conmon before it writes
+    # the exit file.
+    [ "$(ps -o pgid= -p "$pid" | tr -d ' ')" = "$pid" ]
+    [ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ]
+    [ "$(ps -o pgid= -p "$conmon" | tr -d ' ')" != "$pid" ]
+}
+
 @test "checkpoint without CRIU support fails clearly and leaves the container running" {
     local name
     name=$(unique_name)

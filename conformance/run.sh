@@ -3,7 +3,7 @@
 #
 #   conformance/run.sh                              # RUNTIME defaults to /usr/local/bin/taurun
 #   RUNTIME=/usr/sbin/runc conformance/run.sh       # the reference
-#   conformance/run.sh exec podman                  # only some suites: exec podman containerd runtime-tools
+#   conformance/run.sh exec podman                  # only some suites: exec podman containerd docker runtime-tools
 #
 # Prepares the host first (conformance/setup.sh: packages, containers.conf, local image). Ends with one line per
 # suite and exits non-zero if any check failed.
@@ -12,7 +12,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export RUNTIME=${RUNTIME:-/usr/local/bin/taurun}
 suites=("$@")
-((${#suites[@]} > 0)) || suites=(exec podman containerd runtime-tools)
+((${#suites[@]} > 0)) || suites=(exec podman containerd docker runtime-tools)
 
 "$here/setup.sh" || exit 2
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares this host for the conformance suites (run as root; idempotent):
-#   - Debian packages: podman, conmon, containerd, golang-go (runtime-tools), busybox-static, bats, jq, bc,
-#     util-linux (script(1) for real ptys)
+#   - Debian packages: podman, conmon, containerd, docker.io (dockerd 20.10 and its client /usr/bin/docker),
+#     golang-go (runtime-tools), busybox-static, bats, jq, bc, util-linux (script(1) for real ptys). On a host with
+#     systemd, installing docker.io also enables docker.service; conformance/docker.bats starts its own dockerd.
 #   - /etc/containers/containers.conf with `[containers] default_ulimits = []` when the file is absent: Podman's
 #     built-in default asks for RLIMIT_NOFILE 1048576, which this host's hard limit refuses (with runc as well)
 #   - the local image localhost/taurun-busybox:latest, imported with `podman import` from the busybox-static rootfs
@@ -27,6 +28,8 @@ for pair in podman:podman conmon:conmon containerd:containerd ctr:containerd go:
             script:bsdutils; do
     command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
+# By path: docker.bats uses Debian's client, not another `docker` earlier in PATH.
+[[ -x /usr/sbin/dockerd && -x /usr/bin/docker ]] || need+=(docker.io)
 [[ -x /bin/busybox ]] && ! ldd /bin/busybox >/dev/null 2>&1 || need+=(busybox-static)
 if ((${#need[@]} > 0)); then
     echo "installing: ${need[*]}"
