@@ -9,6 +9,8 @@ public enum SandboxError: Error, Equatable, Sendable {
     case manifestValue(path: String, key: String, value: String, reason: String)
     /// A required key is missing.
     case manifestMissingKey(path: String, key: String)
+    /// No command: none in the manifest, none after `--`, and no program at the rootfs convention's path (AppCommand).
+    case commandMissing(path: String, conventional: String)
     /// A key the format does not define (typos included).
     case manifestUnknownKey(path: String, key: String, suggestion: String?)
     /// A permission outside the vocabulary.
@@ -27,7 +29,7 @@ public enum SandboxError: Error, Equatable, Sendable {
     /// Stable machine-readable code.
     public var code: String {
         switch self {
-        case .manifestUnreadable, .manifestSyntax, .manifestValue, .manifestMissingKey, .manifestUnknownKey,
+        case .manifestUnreadable, .manifestSyntax, .manifestValue, .manifestMissingKey, .commandMissing, .manifestUnknownKey,
             .unknownPermission:
             return "E_MANIFEST"
         case .policyDenied, .grantsMissing: return "E_POLICY_DENIED"
@@ -59,8 +61,9 @@ public enum SandboxError: Error, Equatable, Sendable {
             return "\(path)\(position): syntax error: \(message)"
         case .manifestValue(let path, let key, let value, let reason):
             return "\(path): key \(key): value \(value) \(reason)"
-        case .manifestMissingKey(let path, let key) where key == "command":
-            return "\(path): missing required key command; name the program in the manifest, or give it after --: taurun convert MANIFEST -- /path/to/program ARGS"
+        case .commandMissing(let path, let conventional):
+            return "\(path): missing required key command; name the program in the manifest, give it after --: "
+                + "taurun convert MANIFEST -- /path/to/program ARGS, or install it in the app's rootfs as \(conventional)"
         case .manifestMissingKey(let path, let key):
             return "\(path): missing required key \(key)"
         case .manifestUnknownKey(let path, let key, let suggestion):

@@ -12,6 +12,8 @@ public enum AuditEventKind: String, Codable, Sendable, CaseIterable {
     case consent
     /// A Tau app was converted with sandbox = "none" (acknowledged): it runs without taurun's sandbox.
     case unsandboxed
+    /// A Tau app was uninstalled: what convert provisioned for it on the host is gone (its home kept or not).
+    case uninstall
 }
 
 public struct AuditEvent: Codable, Sendable, Equatable {

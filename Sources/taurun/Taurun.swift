@@ -19,7 +19,8 @@ struct Taurun: ParsableCommand {
             SpecCommand.self, CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self,
             ListCommand.self, KillCommand.self, DeleteCommand.self, FeaturesCommand.self, PauseCommand.self, ResumeCommand.self,
             PsCommand.self, UpdateCommand.self, EventsCommand.self, ExecCommand.self, CheckpointCommand.self, RestoreCommand.self,
-            ConvertCommand.self, ExplainCommand.self, GrantCommand.self, RevokeCommand.self, GrantsCommand.self, AppsCommand.self, ResetCommand.self, AuditCommand.self,
+            ConvertCommand.self, ExplainCommand.self, GrantCommand.self, RevokeCommand.self, GrantsCommand.self, AppsCommand.self, ResetCommand.self,
+            UninstallCommand.self, AuditCommand.self,
         ])
 
     @Option(help: "Root directory for container state (default /run/taurun, or $XDG_RUNTIME_DIR/taurun when not root).")

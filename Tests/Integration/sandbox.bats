@@ -404,6 +404,39 @@ JSON
     [ "$(jq -c .process.args "$W/seed/config.json")" = '["/bin/sh","-c","echo seed app"]' ]
 }
 
+@test "the design notes' manifest.tau converts as it is when the app's rootfs has its program at /app/bin/<name>" {
+    # The rootfs convention (docs/tau-apps.md): org.tauos.seedplayer's program is /app/bin/seedplayer.
+    local rootfs="$W/seed-rootfs"
+    cp -a "$ROOTFS" "$rootfs"
+    mkdir -p "$rootfs/app/bin"
+    printf '#!/bin/sh\necho "seed player as $(id -u)"\n' > "$rootfs/app/bin/seedplayer"
+    chmod 755 "$rootfs/app/bin/seedplayer"
+    mkdir -p "$W/seed-player-src"
+    # ../shared/seeds/001's manifest.tau, under an id of its own (the suite's org.tauos.media keeps its decisions).
+    printf '{\n  "id": "org.tauos.seedplayer",\n  "permissions": ["network", "camera", "microphone", "filesystem:ro"]\n}\n' \
+        > "$W/seed-player-src/manifest.tau"
+    run --separate-stderr "$TAURUN" convert --state-dir "$STATE" --rootfs "$rootfs" --device-root "$DEVROOT" \
+        "$W/seed-player-src/manifest.tau" --bundle "$W/seed-player" --data "$MEDIA_DATA" --yes < /dev/null
+    [ "$status" -eq 0 ]
+    [ "$(jq -c .process.args "$W/seed-player/config.json")" = '["/app/bin/seedplayer"]' ]
+    run --separate-stderr "$RUNTIME" run --bundle "$W/seed-player" "tau-seed-$$"
+    "$RUNTIME" delete -f "tau-seed-$$" > /dev/null 2>&1 || true
+    [ "$status" -eq 0 ]
+    [ "$output" = "seed player as 1000" ]
+}
+
+@test "the design notes' abbreviations (net, files) get a did-you-mean, in a manifest and on the command line" {
+    mkdir -p "$W/abbrev-src"
+    printf '{"id": "org.tauos.abbrev", "command": ["/bin/true"], "permissions": ["camera", "net", "files"]}\n' > "$W/abbrev-src/manifest.tau"
+    run --separate-stderr "$TAURUN" convert --state-dir "$STATE" --rootfs "$ROOTFS" "$W/abbrev-src/manifest.tau" --bundle "$W/abbrev" < /dev/null
+    [ "$status" -eq 65 ]
+    [[ $stderr == *'permissions[1]: unknown permission "net" (did you mean network?)'* ]]
+    [ ! -e "$W/abbrev" ]
+    run --separate-stderr "$TAURUN" revoke --state-dir "$STATE" org.tauos.media files
+    [ "$status" -eq 65 ]
+    [[ $stderr == *'unknown permission "files" (did you mean filesystem:ro?)'* ]]
+}
+
 @test "exec into a Tau app is watched like the app: a violation by the exec'd process is audited and ends the app" {
     is_taurun || skip "the security monitor is taurun's (runc and crun enforce the same filter without the record)"
     : > "$TAURUN_AUDIT_LOG"

@@ -122,8 +122,8 @@ import Testing
 
     @Test func recordedDecisionsAreNotAskedAgain() throws {
         let manifest = try Self.manifest(#"["network", "camera"]"#)
-        // As after a first convert, which also records what the manifest requests.
-        var record = GrantRecord(app: manifest.id, requested: [.network, .camera])
+        // As after a first convert, which also records what the manifest requests and its version.
+        var record = GrantRecord(app: manifest.id, requested: [.network, .camera], version: manifest.version)
         record.grant(.network)
         record.deny(.camera)
         let (outcome, asked) = try Self.resolve(manifest, record: record, answers: [.network: false, .camera: true])
@@ -182,6 +182,41 @@ import Testing
         #expect(text.contains("\"network\""))
     }
 
+    /// An upgrade (issue 14, item 13) is a convert of a manifest with a new version: only the permission it newly
+    /// requests is asked for, and the record gets the new version (`taurun apps` shows it).
+    @Test func anUpgradeAsksOnlyForTheNewPermissionAndRecordsTheVersion() throws {
+        let old = try ManifestLoader.parse(
+            bytes: Array(#"{"id": "org.tauos.test", "version": "1.0", "command": ["/bin/sh"], "permissions": ["network"]}"#.utf8),
+            format: .manifestTau, path: "manifest.tau")
+        let (installed, _) = try Self.resolve(old, answers: [.network: true])
+        #expect(installed.record.version == "1.0")
+        let new = try ManifestLoader.parse(
+            bytes: Array(#"{"id": "org.tauos.test", "version": "2.0", "command": ["/bin/sh"], "permissions": ["network", "camera"]}"#.utf8),
+            format: .manifestTau, path: "manifest.tau")
+        let (upgraded, asked) = try Self.resolve(new, record: installed.record, answers: [.network: false, .camera: true])
+        #expect(asked == [.camera])
+        #expect(upgraded.effective.granted == [.network, .camera])
+        #expect(upgraded.record.version == "2.0" && upgraded.changed)
+        // Without a terminal the error names only the new permission.
+        #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.camera])) {
+            _ = try Self.resolve(new, record: installed.record)
+        }
+    }
+
+    @Test func theVersionRoundTripsThroughTheGrantsFile() throws {
+        let directory = TestSupport.temporaryDirectory("grants-version")
+        defer { TestSupport.remove(directory) }
+        let store = GrantStore(stateDirectory: directory)
+        let app = try #require(AppID("org.tauos.one"))
+        _ = try store.update(app) { $0.version = "1.2.3-beta" }
+        #expect(try store.record(for: app).version == "1.2.3-beta")
+        #expect(try #require(TestSupport.read(directory + "/grants/org.tauos.one.json")).contains("\"version\": \"1.2.3-beta\""))
+        // A file written before the version was recorded has none.
+        TestSupport.remove(directory + "/grants/org.tauos.one.json")
+        TestSupport.write(directory + "/grants/org.tauos.one.json", #"{"app": "org.tauos.one", "granted": [], "denied": []}"#)
+        #expect(try store.record(for: app).version == nil)
+    }
+
     @Test func corruptGrantFileIsAnError() throws {
         let directory = TestSupport.temporaryDirectory("grants-corrupt")
         defer { TestSupport.remove(directory) }
@@ -203,6 +238,29 @@ import Testing
         #expect(try allocator.allocate(b) == 265_536)
         #expect(try allocator.allocate(a) == 200_000)
         #expect(try allocator.existing(b) == 265_536)
+    }
+
+    /// `taurun uninstall`: the range goes, and its slot is never handed out again; with --keep-data it is kept for
+    /// the home's files, and a reinstall takes it back.
+    @Test func aReleasedRangeIsNeverReusedAndAKeptOneComesBack() throws {
+        let directory = TestSupport.temporaryDirectory("ids-release")
+        defer { TestSupport.remove(directory) }
+        let allocator = IDAllocator(stateDirectory: directory, subordinateFiles: [])
+        let a = try #require(AppID("org.a.one")), b = try #require(AppID("org.a.two")), c = try #require(AppID("org.a.three"))
+        #expect(try allocator.allocate(a) == 200_000)
+        #expect(try allocator.allocate(b) == 265_536)
+        try allocator.release(a, keep: false)
+        #expect(try allocator.existing(a) == nil && allocator.kept(a) == nil)
+        #expect(try allocator.knownApps() == [b])
+        #expect(try allocator.allocate(c) == 331_072)
+        #expect(try allocator.allocate(a) == 396_608)
+        try allocator.release(b, keep: true)
+        #expect(try allocator.knownApps() == [a, c])
+        #expect(try allocator.kept(b) == 265_536 && allocator.peek(b) == 265_536)
+        #expect(try allocator.allocate(try #require(AppID("org.a.four"))) == 462_144)
+        #expect(try allocator.allocate(b) == 265_536)
+        #expect(try allocator.kept(b) == nil)
+        #expect(!(try #require(TestSupport.read(directory + "/ids.json"))).contains("kept"))
     }
 
     @Test func subordinateRangesAreSkipped() throws {

@@ -124,6 +124,23 @@ import Testing
         #expect(message.hasPrefix("E_MANIFEST: manifest.tau: permissions[0]: unknown permission \"camra\" (did you mean camera?)"))
     }
 
+    /// The design notes list permissions as "camera, net, files": those words get a did-you-mean to the vocabulary's
+    /// own, in a manifest.tau list, a permissions table, and on the grant command line.
+    @Test(arguments: [("net", "network"), ("files", "filesystem:ro")])
+    func theDesignNotesAbbreviationsSuggestThePermission(word: String, expected: String) throws {
+        let list = #"{"id": "org.a.b", "command": ["/bin/x"], "permissions": ["\#(word)"]}"#
+        #expect(throws: SandboxError.unknownPermission(path: "manifest.tau", key: "permissions[0]", value: word, suggestion: expected)) {
+            try parse(list, .manifestTau)
+        }
+        let key = expected.hasPrefix("filesystem") ? "filesystem" : expected
+        let table = "id = \"org.a.b\"\ncommand = [\"/bin/x\"]\n[permissions]\n\(word) = true\n"
+        #expect(throws: SandboxError.unknownPermission(path: "tau.toml", key: "permissions.\(word)", value: word, suggestion: key)) {
+            try parse(table, .tauToml)
+        }
+        #expect(Permission.suggestion(for: word) == expected)
+        #expect(Permission.parse(word) == nil)
+    }
+
     @Test func unknownTopLevelKeySuggests() throws {
         let text = #"{"id": "org.a.b", "comand": ["/bin/x"]}"#
         #expect(throws: SandboxError.manifestUnknownKey(path: "tau-app.json", key: "comand", suggestion: "command")) {

@@ -23,7 +23,8 @@ enum AccessCheck {
         }
     }
 
-    /// A warning when the app's host uid lacks the access its grant implies (mounts keep host ownership).
+    /// A warning when the app's host uid lacks the access its grant implies (mounts keep host ownership), for a path
+    /// where DataAccess cannot add an ACL entry (its filesystem has none), so only the mode bits count.
     static func warning(for data: DataMount, uid: UInt32, app: AppID) -> String? {
         var info = stat()
         guard stat(data.path, &info) == 0 else { return nil }
@@ -34,6 +35,6 @@ enum AccessCheck {
         guard bits & needed != needed else { return nil }
         let what = data.writable ? "write" : "read"
         return "\(data.path) is mode \(String(mode & 0o7777, radix: 8)) owned by \(info.st_uid): \(app) (host uid \(uid)) cannot \(what) it; "
-            + "chown \(uid) \(data.path) or add an ACL for uid \(uid)"
+            + "chown \(uid) \(data.path)"
     }
 }

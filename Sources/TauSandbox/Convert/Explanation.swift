@@ -102,11 +102,11 @@ public struct Explanation: Equatable, Sendable, Encodable {
                 devices: present([.gpu]), seccomp: "-", apparmor: "/dev/dri/* rw, /sys/devices/** r")
         case .filesystemReadOnly:
             return Row(
-                permission: permission.rawValue, state: state, namespaces: "-", mounts: "\(paths) bound read-only at the same path",
+                permission: permission.rawValue, state: state, namespaces: "-", mounts: "\(paths) bound read-only at the same path; ACL r-X for the app's host uid on it and below (shared with other apps granted it)",
                 devices: "-", seccomp: "-", apparmor: "r")
         case .filesystemReadWrite:
             return Row(
-                permission: permission.rawValue, state: state, namespaces: "-", mounts: "\(paths) bound read-write at the same path",
+                permission: permission.rawValue, state: state, namespaces: "-", mounts: "\(paths) bound read-write at the same path; ACL rwX for the app's host uid on it and below (shared with other apps granted it)",
                 devices: "-", seccomp: "-", apparmor: "rwlk")
         }
     }

@@ -102,6 +102,19 @@ public struct SkeletonStore: Sendable {
         return path
     }
 
+    /// Removes the skeleton `name` (`taurun uninstall`, once no other app's bundles have named it; convert itself
+    /// never removes one). Returns whether there was one. Call under `StateLock`.
+    func remove(_ name: String) throws(SandboxError) -> Bool {
+        // The name comes from a record file: only a SHA-256 in hex may name a path below skeletons/.
+        guard name.utf8.count == 64, name.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+            throw .io(call: "remove skeleton", path: directory + "/" + name, errno: EINVAL)
+        }
+        let path = directory + "/" + name
+        guard FileSystem.kind(path) != nil else { return false }
+        try FileSystem.removeTree(path)
+        return true
+    }
+
     /// An existing skeleton is used as it is, so it must still be what `ensure` built: a directory of root's that
     /// nobody else can write (an app's host uid could otherwise plant entries other apps' containers see).
     static func requireSealed(_ path: String) throws(SandboxError) {

@@ -49,8 +49,8 @@ public struct ConvertResult: Equatable, Sendable {
     public var permissions: EffectivePermissions
     public var appArmorProfileName: String
     public var appArmorLoaded: Bool
-    /// Things that will not stop the bundle from running but probably stop the app (e.g. a rw data directory the
-    /// app's host uid cannot write).
+    /// Things that will not stop the bundle from running but probably stop the app (a granted path on a filesystem
+    /// without ACLs that the app's host uid cannot use).
     public var warnings: [String]
     /// The consent decisions this convert recorded anew (--grant, --yes, prompt answers), for the audit log.
     public var consentChanges: [ConsentChange] = []
@@ -101,6 +101,7 @@ public enum TauConverter {
         let preflightProvisioner = HomeProvisioner(
             stateDirectory: state, app: manifest.id, hostUID: peekedUID, diskBytes: manifest.resources.diskBytes)
         try preflightProvisioner.preflight()
+        try DataAccess.preflight(plan.inputs.dataMounts)
         let grantedSockets = BundleGenerator.sockets(plan.inputs)
         try SocketAccess(
             stateDirectory: state, app: manifest.id, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
@@ -115,7 +116,7 @@ public enum TauConverter {
         plan.inputs.hostIDBase = try IDAllocator(stateDirectory: state).peek(manifest.id)
         let generated = try BundleGenerator.generate(plan.inputs, layout: plan.layout, rootPath: skeletons.path(for: plan.layout))
         let hostUID = plan.inputs.hostIDBase + IDAllocator.appID
-        let warnings = plan.inputs.dataMounts.compactMap { AccessCheck.warning(for: $0, uid: hostUID, app: manifest.id) }
+        var warnings: [String] = []
         let provisioner = HomeProvisioner(
             stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes)
         var appArmorLoaded = false
@@ -130,17 +131,22 @@ public enum TauConverter {
             try OwnerAccess(stateDirectory: state, app: manifest.id, home: provisioner.home).apply(owner: plan.ownerUID)
             _ = try IDAllocator(stateDirectory: state).allocate(manifest.id)
             if plan.recordChanged { try GrantStore(stateDirectory: state).save(plan.record) }
-            // Before the bundle: its config.json names the skeleton.
+            // Before the bundle: its config.json names the skeleton, and uninstall finds bundles by this record.
             _ = try skeletons.ensure(plan.layout)
+            try AppBundles(stateDirectory: state, app: manifest.id).register(bundle: bundle, skeleton: SkeletonStore.name(for: plan.layout))
             if try !writer.updateInPlace(generated, app: manifest.id) {
                 try writer.stage(generated, app: manifest.id)
                 try writer.commit()
             }
-            // After the bundle: a failure here leaves a bundle that cannot reach its sockets, never access without it.
+            // After the bundle: a failure here leaves a bundle that cannot reach its sockets or data, never access
+            // without it.
             try SocketAccess(
                 stateDirectory: state, app: manifest.id, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
                 appUID: hostUID
             ).apply(grantedSockets)
+            warnings = try DataAccess(stateDirectory: state, app: manifest.id).apply(
+                plan.inputs.dataMounts, uid: hostUID, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
+                namedByManifest: !manifest.permissions.filesystemPaths.isEmpty)
         } catch {
             writer.discard()
             throw error
@@ -164,11 +170,9 @@ public enum TauConverter {
             }
             manifest.command = options.command
         }
-        guard !manifest.command.isEmpty else { throw .manifestMissingKey(path: options.manifestPath, key: "command") }
         // Documented defaults for what the manifest leaves unset; nothing above the host's ceilings.
         manifest.resources = try ResourcePolicy.load(stateDirectory: stateDirectory).apply(to: manifest.resources, app: manifest.id)
         let policy = PolicyValidator(stateDirectory: stateDirectory, userHome: options.environment["HOME"])
-        try policy.check(manifest)
 
         // Rootfs: --rootfs, else the manifest's (relative to the manifest's directory).
         let rootfsOrigin: String
@@ -190,6 +194,15 @@ public enum TauConverter {
         if PathRules.isSame(rootfs, orUnder: stateDirectory) {
             throw .policyDenied(reason: "\(rootfsOrigin): \(rootfs) is inside the taurun state directory")
         }
+        if manifest.command.isEmpty {
+            // Neither the manifest (the design notes' manifest.tau names none) nor `-- CMD`: the rootfs convention.
+            let conventional = AppCommand.conventionalPath(for: manifest.id)
+            guard AppCommand.isProgram(rootfs + conventional) else {
+                throw .commandMissing(path: options.manifestPath, conventional: conventional)
+            }
+            manifest.command = [conventional]
+        }
+        try policy.check(manifest)
         guard FileSystem.kind(rootfs + manifest.command[0]) != nil else {
             throw .manifestValue(
                 path: options.manifestPath, key: "command[0]", value: quoted(manifest.command[0]), reason: "does not exist in the rootfs \(rootfs)")

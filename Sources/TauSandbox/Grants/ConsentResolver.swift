@@ -100,8 +100,9 @@ public struct ConsentResolver {
         if !undecided.isEmpty {
             throw .grantsMissing(app: manifest.id.rawValue, permissions: undecided)
         }
-        // What grant may change from now on.
+        // What grant may change from now on, and which version of the app asked (`taurun apps`).
         record.requested = Set(manifest.permissions.requested)
+        record.version = manifest.version
         // rw refused: read-only if that is granted or free.
         if denied.contains(.filesystemReadWrite) {
             let readOnlyFree = !Permission.filesystemReadOnly.needsConsent(manifestNamesPaths: namesPaths)
@@ -129,7 +130,11 @@ public struct TerminalPrompter: ConsentPrompter {
     }
 
     public mutating func ask(app: AppID, appName: String, permission: Permission) -> Bool? {
-        let question = "Allow \(appName) (\(app)) to \(permission.summary)? [\(permission.rawValue)] [y/N] "
+        answer("Allow \(appName) (\(app)) to \(permission.summary)? [\(permission.rawValue)] [y/N] ")
+    }
+
+    /// `question` on stderr, then a y/N line from stdin (also `taurun uninstall`'s confirmation). nil: end of input.
+    public func answer(_ question: String) -> Bool? {
         write(2, question, question.utf8.count)
         var line: [UInt8] = []
         var byte: UInt8 = 0

@@ -7,12 +7,19 @@ public struct GrantRecord: Equatable, Sendable {
     /// What the app's manifest requested at its last convert (nil: never converted by a taurun that recorded it):
     /// `grant` refuses anything else.
     public var requested: Set<Permission>?
+    /// The manifest's `version` at its last convert (nil: never converted by a taurun that recorded it), shown by
+    /// `taurun apps`: an upgrade is a convert of a manifest with another version, and asks only for what is new.
+    public var version: String?
 
-    public init(app: AppID, granted: Set<Permission> = [], denied: Set<Permission> = [], requested: Set<Permission>? = nil) {
+    public init(
+        app: AppID, granted: Set<Permission> = [], denied: Set<Permission> = [], requested: Set<Permission>? = nil,
+        version: String? = nil
+    ) {
         self.app = app
         self.granted = granted
         self.denied = denied.subtracting(granted)
         self.requested = requested
+        self.version = version
     }
 
     /// rw includes ro: granting filesystem:rw also answers a filesystem:ro request.

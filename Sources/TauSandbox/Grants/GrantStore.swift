@@ -4,8 +4,8 @@ import Glibc
 import Musl
 #endif
 
-/// Grants live in `<state-dir>/grants/<app-id>.json`: `{"app": …, "granted": […], "denied": […]}`, sorted, so the
-/// files diff cleanly. Writes go through a temp file + rename under the state-dir lock.
+/// Grants live in `<state-dir>/grants/<app-id>.json`: `{"app": …, "denied": […], "granted": […], "requested": […],
+/// "version": …}`, sorted, so the files diff cleanly. Writes go through a temp file + rename under the state-dir lock.
 public struct GrantStore: Sendable {
     public let stateDirectory: String
 
@@ -33,6 +33,7 @@ public struct GrantStore: Sendable {
             }
             record.requested = set
         }
+        record.version = stored.version
         for token in stored.denied {
             guard let permission = Permission(rawValue: token) else { throw .io(call: "parse grants", path: file, errno: EINVAL) }
             record.deny(permission)
@@ -60,8 +61,14 @@ public struct GrantStore: Sendable {
         try FileSystem.makeDirectories(directory, mode: 0o700)
         let stored = StoredGrants(
             app: record.app.rawValue, granted: record.granted.sorted().map(\.rawValue), denied: record.denied.sorted().map(\.rawValue),
-            requested: record.requested.map { $0.sorted().map(\.rawValue) })
+            requested: record.requested.map { $0.sorted().map(\.rawValue) }, version: record.version)
         try FileSystem.replaceFile(path(for: record.app), bytes: StoredGrants.encode(stored), mode: 0o600)
+    }
+
+    /// Forgets every decision about `app` (`taurun uninstall`). Call under `StateLock`.
+    func remove(_ app: AppID) throws(SandboxError) {
+        let file = path(for: app)
+        if unlink(file) != 0 && errno != ENOENT { throw .io(call: "unlink", path: file, errno: errno) }
     }
 
     /// Read-modify-write under the state lock.
@@ -82,16 +89,19 @@ struct StoredGrants: Equatable {
     var denied: [String]
     /// Absent in files written before `requested` was recorded.
     var requested: [String]?
+    /// Absent in files written before the manifest version was recorded.
+    var version: String?
 
-    init(app: String, granted: [String], denied: [String], requested: [String]? = nil) {
+    init(app: String, granted: [String], denied: [String], requested: [String]? = nil, version: String? = nil) {
         self.app = app
         self.granted = granted
         self.denied = denied
         self.requested = requested
+        self.version = version
     }
 
     /// Nil unless the tree is an object with a string `app` and string arrays `granted` and `denied` (and, when
-    /// present, `requested`).
+    /// present, a string array `requested` and a string `version`).
     init?(_ tree: JSONTree) {
         guard let app = tree["app"]?.stringValue, let granted = tree["granted"]?.stringArray,
             let denied = tree["denied"]?.stringArray
@@ -101,7 +111,12 @@ struct StoredGrants: Equatable {
             guard let list = node.stringArray else { return nil }
             requested = list
         }
-        self.init(app: app, granted: granted, denied: denied, requested: requested)
+        var version: String?
+        if let node = tree["version"] {
+            guard let text = node.stringValue else { return nil }
+            version = text
+        }
+        self.init(app: app, granted: granted, denied: denied, requested: requested, version: version)
     }
 
     /// Keys sorted, so the files diff cleanly.
@@ -110,6 +125,8 @@ struct StoredGrants: Equatable {
             JSONTree.Member("app", .string(value.app)),
             JSONTree.Member("denied", .array(value.denied.map(JSONTree.string))),
             JSONTree.Member("granted", .array(value.granted.map(JSONTree.string))),
-        ] + (value.requested.map { [JSONTree.Member("requested", .array($0.map(JSONTree.string)))] } ?? [])))
+        ]
+            + (value.requested.map { [JSONTree.Member("requested", .array($0.map(JSONTree.string)))] } ?? [])
+            + (value.version.map { [JSONTree.Member("version", .string($0))] } ?? [])))
     }
 }

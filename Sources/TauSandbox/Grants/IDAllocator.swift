@@ -6,8 +6,10 @@ import Musl
 
 /// Per-app host id ranges: each app gets 65536 host uids/gids starting at 200000 + n × 65536 (container id 0 → the
 /// first, the app's uid/gid 1000 → first + 1000), allocated once and remembered in `<state-dir>/ids.json`. Slot n is
-/// never reused, even for a removed app, and slots overlapping any range in /etc/subuid or /etc/subgid (rootless
-/// Podman users) are skipped, so no two apps, and no app and a rootless user, share a host id.
+/// never reused, even for a removed app (files it left anywhere stay owned by ids nobody else gets), and slots
+/// overlapping any range in /etc/subuid or /etc/subgid (rootless Podman users) are skipped, so no two apps, and no
+/// app and a rootless user, share a host id. An app uninstalled with `--keep-data` keeps its range under `kept`: its
+/// home's files are owned by it, and a reinstall takes the range back and finds them its own.
 public struct IDAllocator: Sendable {
     public static let firstHostID: UInt32 = 200_000
     public static let rangeSize: UInt32 = 65536
@@ -24,31 +26,47 @@ public struct IDAllocator: Sendable {
 
     var path: String { stateDirectory + "/ids.json" }
 
-    /// ids.json: `{"apps": {"<app id>": <base>, …}, "next": <slot>}`, keys sorted.
+    /// ids.json: `{"apps": {"<app id>": <base>, …}, "kept": {…}, "next": <slot>}`, keys sorted; `kept` (ranges of
+    /// apps uninstalled with --keep-data) only when there is one.
     struct Table: Equatable {
         /// Next slot to hand out.
         var next: UInt32
         var apps: [String: UInt32]
+        var kept: [String: UInt32] = [:]
 
-        init(next: UInt32, apps: [String: UInt32]) {
+        init(next: UInt32, apps: [String: UInt32], kept: [String: UInt32] = [:]) {
             self.next = next
             self.apps = apps
+            self.kept = kept
         }
 
         /// Nil unless the tree has exactly that shape (every number an integer in UInt32).
         init?(_ tree: JSONTree) {
-            guard let next = tree["next"]?.uint32Value, case .object(let members) = tree["apps"] else { return nil }
-            var apps: [String: UInt32] = [:]
+            guard let next = tree["next"]?.uint32Value, let apps = Self.ranges(tree["apps"]) else { return nil }
+            var kept: [String: UInt32] = [:]
+            if let node = tree["kept"] {
+                guard let ranges = Self.ranges(node) else { return nil }
+                kept = ranges
+            }
+            self.init(next: next, apps: apps, kept: kept)
+        }
+
+        private static func ranges(_ node: JSONTree?) -> [String: UInt32]? {
+            guard case .object(let members)? = node else { return nil }
+            var ranges: [String: UInt32] = [:]
             for member in members {
                 guard let base = member.value.uint32Value else { return nil }
-                apps[member.key] = base
+                ranges[member.key] = base
             }
-            self.init(next: next, apps: apps)
+            return ranges
         }
 
         var tree: JSONTree {
-            let apps = self.apps.sorted { $0.key < $1.key }.map { JSONTree.Member($0.key, .number($0.value)) }
-            return .object([JSONTree.Member("apps", .object(apps)), JSONTree.Member("next", .number(next))])
+            func object(_ ranges: [String: UInt32]) -> JSONTree {
+                .object(ranges.sorted { $0.key < $1.key }.map { JSONTree.Member($0.key, .number($0.value)) })
+            }
+            return .object([JSONTree.Member("apps", object(apps))] + (kept.isEmpty ? [] : [JSONTree.Member("kept", object(kept))])
+                + [JSONTree.Member("next", .number(next))])
         }
     }
 
@@ -71,28 +89,49 @@ public struct IDAllocator: Sendable {
         try load().apps[app.rawValue]
     }
 
+    /// The range kept for `app` by an uninstall with --keep-data, if any.
+    public func kept(_ app: AppID) throws(SandboxError) -> UInt32? {
+        try load().kept[app.rawValue]
+    }
+
     /// What `allocate` would return, without writing (for plans and `explain`).
     public func peek(_ app: AppID) throws(SandboxError) -> UInt32 {
         let table = try load()
-        if let base = table.apps[app.rawValue] { return base }
+        if let base = table.apps[app.rawValue] ?? table.kept[app.rawValue] { return base }
         return try nextFree(table).base
     }
 
-    /// Returns the app's base, allocating and recording a new range the first time. Call under `StateLock`.
+    /// Returns the app's base, allocating and recording a new range the first time (or taking back the one kept by
+    /// an uninstall with --keep-data). Call under `StateLock`.
     public func allocate(_ app: AppID) throws(SandboxError) -> UInt32 {
         var table = try load()
         if let base = table.apps[app.rawValue] { return base }
-        let (slot, base) = try nextFree(table)
+        let base: UInt32
+        if let kept = table.kept.removeValue(forKey: app.rawValue) {
+            base = kept
+        } else {
+            let (slot, free) = try nextFree(table)
+            base = free
+            table.next = slot + 1
+        }
         table.apps[app.rawValue] = base
-        table.next = slot + 1
         try StateLayout.ensureBase(stateDirectory)
         try FileSystem.replaceFile(path, bytes: JSONTreeWriter.write(table.tree), mode: 0o600)
         return base
     }
 
+    /// `taurun uninstall`: the app no longer has a range (its slot is still never handed out again), or, with
+    /// `keep`, its range moves to `kept`, reserved for the data left in its home. Call under `StateLock`.
+    func release(_ app: AppID, keep: Bool) throws(SandboxError) {
+        var table = try load()
+        guard let base = table.apps.removeValue(forKey: app.rawValue) ?? table.kept.removeValue(forKey: app.rawValue) else { return }
+        if keep { table.kept[app.rawValue] = base }
+        try FileSystem.replaceFile(path, bytes: JSONTreeWriter.write(table.tree), mode: 0o600)
+    }
+
     private func nextFree(_ table: Table) throws(SandboxError) -> (slot: UInt32, base: UInt32) {
         let taken = subordinateRanges()
-        let used = Set(table.apps.values)
+        let used = Set(table.apps.values).union(table.kept.values)
         var slot = table.next
         while true {
             let (offset, overflow) = slot.multipliedReportingOverflow(by: Self.rangeSize)

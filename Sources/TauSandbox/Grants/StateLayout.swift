@@ -6,13 +6,18 @@ import Musl
 
 /// The state directory (default /var/lib/taurun):
 ///
-///     ids.json                 app id → first host uid/gid of its 65536-id range (allocated once, never reused)
-///     grants/<id>.json         the user's decisions
-///     apps/<id>/home           the private home (mount point of home.img when a disk quota is set)
-///     apps/<id>/home.img       ext4 image backing the home when resources.disk is set
-///     skeletons/<sha256>       rootfs skeletons shared by bundles, one per distinct layout (SkeletonStore)
-///     lock                     flock'ed while ids.json, grants or skeletons are written
+///     ids.json                     app id → first host uid/gid of its 65536-id range (allocated once, never reused)
+///     grants/<id>.json             the user's decisions, what the manifest requests, its version
+///     apps/<id>/home               the private home (mount point of home.img when a disk quota is set)
+///     apps/<id>/home.img           ext4 image backing the home when resources.disk is set
+///     apps/<id>/owner              the host user with ACL access to the home (OwnerAccess)
+///     apps/<id>/socket-access.json ACL entries on session sockets (SocketAccess)
+///     apps/<id>/data-access.json   ACL entries on granted host paths (DataAccess)
+///     apps/<id>/bundles.json       the bundles convert wrote for the app and the skeletons they name (AppBundles)
+///     skeletons/<sha256>           rootfs skeletons shared by bundles, one per distinct layout (SkeletonStore)
+///     lock                         flock'ed while ids.json, grants or skeletons are written
 ///
+/// `taurun uninstall` (AppUninstaller) removes everything of an app listed here.
 /// The state directory, apps/ and skeletons/ are 0711: the container's mapped root must traverse them to bind the
 /// home and reach its root.path, but nobody can list them.
 public enum StateLayout {

@@ -9,8 +9,13 @@ import Musl
 enum HelperCommand {
     struct Result {
         var status: Int32
+        /// stdout and stderr, lines joined with "; ".
         var output: String
+        /// Whether the output reached `outputLimit` bytes, after which the rest was read and dropped.
+        var truncated = false
     }
+
+    static let outputLimit = 65536
 
     private static let environmentStrings: [String] = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"]
 
@@ -73,7 +78,7 @@ enum HelperCommand {
             let count = buffer.withUnsafeMutableBytes { read(pipeFDs[0], $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
-            if output.count < 65536 { output.append(contentsOf: buffer[0..<count]) }
+            if output.count < outputLimit { output.append(contentsOf: buffer[0..<count]) }
         }
         close(pipeFDs[0])
         var status: Int32 = 0
@@ -83,7 +88,7 @@ enum HelperCommand {
         // WIFEXITED / WEXITSTATUS by hand (macros are not visible to Swift).
         let exitStatus: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let text = String(decoding: output, as: UTF8.self).split(separator: "\n").joined(separator: "; ")
-        return Result(status: exitStatus, output: text)
+        return Result(status: exitStatus, output: text, truncated: output.count >= outputLimit)
     }
 
     /// Runs and throws `toolFailed` on a non-zero exit.

@@ -5,7 +5,8 @@ public struct Manifest: Equatable, Sendable {
     public var id: AppID
     public var name: String
     public var version: String
-    /// argv; `command[0]` is an absolute, normalised path inside the rootfs.
+    /// argv; `command[0]` is an absolute, normalised path inside the rootfs. Empty when the manifest names none:
+    /// convert then takes it from `-- CMD` or the rootfs (AppCommand).
     public var command: [String]
     /// As written in the manifest: relative to the manifest's directory, or absolute.
     public var rootfs: String?

@@ -39,7 +39,7 @@ struct ManifestDecoder {
         let version = try table["version"].map { value throws(SandboxError) in try versionString(value) } ?? "0"
 
         // The design notes' manifest.tau example names no command: convert then takes it from its command line
-        // (`taurun convert MANIFEST -- CMD ARGS`), and refuses only when neither gives one.
+        // (`taurun convert MANIFEST -- CMD ARGS`) or the app's rootfs (AppCommand), and refuses only when none gives one.
         let command = try table["command"].map { value throws(SandboxError) in try commandLine(value) } ?? []
 
         let rootfs = try table["rootfs"].map { value throws(SandboxError) in try text(value, key: "rootfs", maxBytes: Self.maxStringBytes) }

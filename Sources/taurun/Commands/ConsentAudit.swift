@@ -27,7 +27,7 @@ enum ConsentAudit {
     }
 
     /// The user behind the command: the sudo caller where there is one, else the caller (runc's `owner`).
-    private static func caller() -> String {
+    static func caller() -> String {
         if getuid() == 0, let sudo = getenv("SUDO_USER").map({ String(cString: $0) }), !sudo.isEmpty {
             return sudo + " (via sudo)"
         }

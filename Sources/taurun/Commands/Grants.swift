@@ -45,7 +45,7 @@ struct RevokeCommand: ParsableCommand {
 
     mutating func run() throws {
         try GrantEdit.apply(app: app, tokens: permissions, stateDirectory: stateDirectory, json: json, via: "revoke",
-                            auditLogPath: parent.auditLogPath, withdrawSockets: true) { $0.deny($1) }
+                            auditLogPath: parent.auditLogPath, withdrawAccess: true) { $0.deny($1) }
     }
 }
 
@@ -70,13 +70,14 @@ struct ResetCommand: ParsableCommand {
     mutating func run() throws {
         let tokens = permissions.isEmpty ? Permission.vocabulary : permissions
         try GrantEdit.apply(app: app, tokens: tokens, stateDirectory: stateDirectory, json: json, via: "reset",
-                            auditLogPath: parent.auditLogPath, withdrawSockets: true) { $0.forget($1) }
+                            auditLogPath: parent.auditLogPath, withdrawAccess: true) { $0.forget($1) }
     }
 }
 
 /// `taurun apps`: every app taurun converted, with its decisions.
 struct AppsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "apps", abstract: "List the Tau apps taurun converted, with granted and denied permissions.")
+    static let configuration = CommandConfiguration(
+        commandName: "apps", abstract: "List the Tau apps taurun converted, with their manifest version and granted and denied permissions.")
 
     @Option(name: .customLong("state-dir"), help: "taurun's app state.")
     var stateDirectory: String = StateLayout.defaultDirectory
@@ -91,7 +92,7 @@ struct AppsCommand: ParsableCommand {
             let store = GrantStore(stateDirectory: stateDirectory)
             let apps = try IDAllocator(stateDirectory: stateDirectory).knownApps()
             let records = try apps.map { app throws(SandboxError) in try store.record(for: app) }
-            GrantsCommand.print(records, json: json)
+            GrantsCommand.print(records, json: json, version: true)
         }
     }
 }
@@ -125,30 +126,30 @@ struct GrantsCommand: ParsableCommand {
         }
     }
 
-    /// The table (APP, GRANTED, DENIED, aligned), or a JSON array.
-    static func print(_ records: [GrantRecord], json: Bool) {
+    /// The table (APP, [VERSION,] GRANTED, DENIED, aligned), or a JSON array. `version`: the manifest version of the
+    /// app's last convert ("-" when none was recorded), for `taurun apps`.
+    static func print(_ records: [GrantRecord], json: Bool, version: Bool = false) {
         let records = records.sorted { $0.app < $1.app }
         if json {
             let items = records.map { record in
-                SandboxCLI.jsonObject([
-                    ("app", SandboxCLI.jsonString(record.app.rawValue)),
-                    ("granted", SandboxCLI.jsonArray(record.granted.sorted().map(\.rawValue))),
-                    ("denied", SandboxCLI.jsonArray(record.denied.sorted().map(\.rawValue))),
-                ])
+                SandboxCLI.jsonObject([("app", SandboxCLI.jsonString(record.app.rawValue))]
+                    + (version ? [("version", record.version.map(SandboxCLI.jsonString) ?? "null")] : [])
+                    + [("granted", SandboxCLI.jsonArray(record.granted.sorted().map(\.rawValue))),
+                       ("denied", SandboxCLI.jsonArray(record.denied.sorted().map(\.rawValue)))])
             }
             Swift.print("[" + items.joined(separator: ",") + "]")
             return
         }
         let rows = records.map { record in
-            [record.app.rawValue,
-             record.granted.sorted().map(\.rawValue).joined(separator: ",").nonEmpty ?? "-",
-             record.denied.sorted().map(\.rawValue).joined(separator: ",").nonEmpty ?? "-"]
+            [record.app.rawValue] + (version ? [record.version ?? "-"] : [])
+                + [record.granted.sorted().map(\.rawValue).joined(separator: ",").nonEmpty ?? "-",
+                   record.denied.sorted().map(\.rawValue).joined(separator: ",").nonEmpty ?? "-"]
         }
-        let header = ["APP", "GRANTED", "DENIED"]
-        let widths = (0..<3).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        let header = ["APP"] + (version ? ["VERSION"] : []) + ["GRANTED", "DENIED"]
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         for row in [header] + rows {
-            let cells = (0..<2).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
-            Swift.print(cells.joined(separator: "  ") + "  " + row[2])
+            let cells = row.indices.dropLast().map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
+            Swift.print((cells + [row[row.count - 1]]).joined(separator: "  "))
         }
     }
 }
@@ -166,11 +167,11 @@ enum GrantEdit {
         return id
     }
 
-    /// `withdrawSockets` (revoke): the display/audio socket access an earlier convert gave is taken back at once,
-    /// not only at the next convert.
+    /// `withdrawAccess` (revoke, reset): the display/audio socket access and the access to granted paths that an
+    /// earlier convert gave are taken back at once, not only at the next convert.
     static func apply(
         app: String, tokens: [String], stateDirectory: String, json: Bool, via: String, auditLogPath: String,
-        withdrawSockets: Bool = false, _ change: @escaping (inout GrantRecord, Permission) -> Void
+        withdrawAccess: Bool = false, _ change: @escaping (inout GrantRecord, Permission) -> Void
     ) throws {
         try SandboxCLI.report(json: json) { () throws(SandboxError) in
             let id = try appID(app)
@@ -192,7 +193,10 @@ enum GrantEdit {
                 default: print("revoked \(names) of \(id); convert it again and restart the app to apply")
                 }
             }
-            if withdrawSockets { try SocketAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record) }
+            if withdrawAccess {
+                try SocketAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record)
+                try DataAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record)
+            }
         }
     }
 }

@@ -1,0 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// An app's AppArmor profile in the kernel. Convert loads `taurun-<id>` from apparmor_parser's stdin, so no profile
+/// file is left on the host but the bundle's own copy; `taurun uninstall` unloads it by name through securityfs
+/// (`apparmor/.remove`), which needs no profile text and so works after the bundle is gone.
+struct LoadedAppArmorProfile {
+    let name: String
+    /// Where securityfs is mounted (tests point it at a directory of their own).
+    var securityfs = "/sys/kernel/security"
+
+    /// Whether the kernel has it: `apparmor/profiles` lists every loaded profile as `NAME (MODE)`. A kernel without
+    /// AppArmor has no such file and no profile.
+    var isLoaded: Bool {
+        guard let bytes = try? FileSystem.readFile(securityfs + "/apparmor/profiles", limit: 16 << 20) else { return false }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").contains { $0.hasPrefix(name + " (") && $0.hasSuffix(")") }
+    }
+
+    /// Unloads it if it is loaded; returns whether it was.
+    func unload() throws(SandboxError) -> Bool {
+        guard isLoaded else { return false }
+        let path = securityfs + "/apparmor/.remove"
+        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw .io(call: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        let bytes = Array(name.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw .io(call: "write \(name) to", path: path, errno: written < 0 ? errno : EIO) }
+        return true
+    }
+}
