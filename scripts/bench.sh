@@ -272,5 +272,9 @@ version_of() {
     echo "| runtime | profile | loops | mean [ms] | median [ms] | mean ratio | median ratio | ns/syscall |"
     echo "|:---|:---|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${seccomp_rows[@]}"
+    echo
+    echo "## Where the time goes"
+    echo
+    echo "The latest profile of \`taurun run\` (perf, by hand: it needs a quiet machine) is in [profile.md](profile.md)."
 } > "$out"
 echo "wrote $out"
