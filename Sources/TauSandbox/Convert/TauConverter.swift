@@ -262,8 +262,8 @@ public enum TauConverter {
         let ownerUID = try (options.owner ?? options.environment["SUDO_USER"]).flatMap { name throws(SandboxError) in
             try OwnerAccess.uid(of: name)
         }
-        if ownerUID != nil && !SocketAccess.hasSetfacl {
-            throw .sandboxUnavailable(what: "giving the app's owner access to its home needs setfacl (Debian package acl)")
+        if ownerUID != nil && !DataAccess.hasTools {
+            throw .sandboxUnavailable(what: "giving the app's owner access to its home needs setfacl and getfacl (Debian package acl)")
         }
         return ConvertPlan(manifest: manifest, inputs: inputs, layout: layout, record: outcome.record, recordChanged: outcome.changed,
                            consentChanges: outcome.changes, ownerUID: ownerUID)

@@ -9,6 +9,10 @@ import Musl
 /// and the owner gets ACL entries on it and on everything below, with default entries so new files stay reachable.
 /// The owner is recorded (`<state>/apps/<id>/owner`) before any entry is set, so a later convert with another owner
 /// (or none) removes the old entries.
+///
+/// Root sets these entries in a tree the app writes, so they go through `ACLTree`, which walks by file descriptor and
+/// never follows a symlink: with `setfacl -R` an app could swap a directory of its home for a symlink between
+/// setfacl's lstat and its change, and have root give its owner (or take away) access to /etc/shadow.
 struct OwnerAccess {
     let stateDirectory: String
     let app: AppID
@@ -20,13 +24,15 @@ struct OwnerAccess {
     func apply(owner: UInt32?) throws(SandboxError) {
         let previous = (try? FileSystem.readFile(recordFile)).flatMap { UInt32(String(decoding: $0, as: UTF8.self)) }
         if let previous, previous != owner {
-            try HelperCommand.check("setfacl", ["-R", "-x", "u:\(previous),d:u:\(previous)", home])
+            try ACLTree.withdraw(home, uid: previous)
             unlink(recordFile)
         }
         guard let owner else { return }
         try FileSystem.replaceFile(recordFile, bytes: Array(String(owner).utf8), mode: 0o600)
         // rwX: files keep their own x bit; directories get x so the owner can walk them.
-        try HelperCommand.check("setfacl", ["-R", "-m", "u:\(owner):rwX,d:u:\(owner):rwX", home])
+        guard try ACLTree.grant(home, uid: owner, writable: true) else {
+            throw .sandboxUnavailable(what: "giving the app's owner access to \(home) needs POSIX ACLs, which its filesystem does not support")
+        }
     }
 
     /// The uid of `name` (a user name or a number) in the host's /etc/passwd; nil for root, who needs no entry.
