@@ -1,7 +1,6 @@
 import TaurunCgroups
 import TaurunLinux
 import TaurunOCI
-import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -45,11 +44,7 @@ extension Runtime {
 
     /// The stats in runc's `events` data shape, as one line of JSON.
     public func statsJSON(id: String) throws(RuntimeError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do { return String(decoding: try encoder.encode(try stats(id: id)), as: UTF8.self) } catch {
-            throw .container("cannot encode stats: \(error)")
-        }
+        String(decoding: JSONCoding.compact(try stats(id: id)), as: UTF8.self)
     }
 
     public func stats(id: String) throws(RuntimeError) -> CgroupStats {

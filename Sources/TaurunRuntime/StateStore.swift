@@ -1,6 +1,5 @@
 import TaurunLinux
 import TaurunOCI
-import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -19,6 +18,8 @@ public struct StateStore: Sendable {
     public func execFifo(of id: String) -> String { directory(of: id) + "/exec.fifo" }
     /// The line of a violation that terminated a Tau app, written by its security monitor for `run` to print.
     public func violationFile(of id: String) -> String { directory(of: id) + "/violation" }
+    /// What the security monitor of a `taurun learn` run saw: one audit record (JSON line) per distinct call.
+    public func learnFile(of id: String) -> String { directory(of: id) + "/learned" }
 
     /// Creates the container's directory. mkdir is atomic, so of N concurrent creates of one id exactly one wins;
     /// the others fail without touching the winner's files.
@@ -89,17 +90,13 @@ public struct StateStore: Sendable {
             }
             throw .system(error)
         }
-        do { return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes)) } catch {
+        do { return try JSONCoding.decode(ContainerRecord.self, from: bytes, file: "state.json") } catch {
             throw .container("state of container \(id) is unreadable: \(error)")
         }
     }
 
     public func save(_ record: ContainerRecord) throws(RuntimeError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data: Data
-        do { data = try encoder.encode(record) } catch { throw .container("cannot encode state: \(error)") }
-        do { try Files.writeAtomically(stateFile(of: record.id), Array(data)) } catch { throw .system(error) }
+        do { try Files.writeAtomically(stateFile(of: record.id), JSONCoding.compact(record)) } catch { throw .system(error) }
     }
 
     public func remove(_ id: String) throws(RuntimeError) {
