@@ -117,155 +117,9 @@ extension InitPlan {
             throw .unsupported(field: "root.path", value: root.path, reason: "root filesystem is not a directory:")
         }
 
-        // Namespaces.
-        var newFlags: Int32 = 0
-        var joins: [(NamespaceKind, String)] = []
-        var unshareCgroup = false
-        var newUser = false
-        var hasMount = false
-        for (i, ns) in (linux.namespaces ?? []).enumerated() {
-            guard let kind = NamespaceKind(rawValue: ns.type.rawValue) else {
-                throw .unsupported(field: "linux.namespaces[\(i)].type", value: ns.type.rawValue, reason: "unsupported namespace type")
-            }
-            if kind == .mount { hasMount = true }
-            if let path = ns.path, !path.isEmpty {
-                guard path.hasPrefix("/") else {
-                    throw .unsupported(field: "linux.namespaces[\(i)].path", value: path, reason: "namespace path must be absolute:")
-                }
-                guard Files.exists(path) else {
-                    throw .unsupported(field: "linux.namespaces[\(i)].path", value: path, reason: "namespace path does not exist:")
-                }
-                let actual: NamespaceKind?
-                do { actual = try Namespaces.kind(ofFileAt: path) } catch {
-                    throw .unsupported(field: "linux.namespaces[\(i)].path", value: path, reason: "cannot open namespace path:")
-                }
-                guard let actual else {
-                    throw .unsupported(field: "linux.namespaces[\(i)].path", value: path, reason: "not a namespace:")
-                }
-                guard actual == kind else {
-                    throw .unsupported(field: "linux.namespaces[\(i)].path", value: path,
-                                       reason: "is a \(actual.rawValue) namespace, not \(kind.rawValue):")
-                }
-                joins.append((kind, path))
-            } else if kind == .cgroup {
-                unshareCgroup = true
-            } else {
-                if kind == .user { newUser = true }
-                if kind == .time, !Files.exists("/proc/self/ns/time") {
-                    throw .unsupported(field: "linux.namespaces[\(i)].type", value: "time", reason: "this kernel has no time namespaces:")
-                }
-                newFlags |= kind.cloneFlag
-            }
-        }
-        guard hasMount else {
-            throw .unsupported(field: "linux.namespaces", value: "mount", reason: "taurun needs a mount namespace to set up the rootfs, missing:")
-        }
-        let joinsUser = joins.contains { $0.0 == .user }
-        if (linux.uidMappings?.isEmpty == false || linux.gidMappings?.isEmpty == false) && !newUser && !joinsUser {
-            throw .unsupported(field: "linux.uidMappings", value: "set", reason: "id mappings need a new user namespace, but none is requested; mappings are")
-        }
-        if newUser && (linux.uidMappings?.isEmpty ?? true || linux.gidMappings?.isEmpty ?? true) {
-            throw .unsupported(field: "linux.uidMappings", value: "empty", reason: "a new user namespace needs uidMappings and gidMappings, got")
-        }
-        if joinsUser && newUser {
-            throw .unsupported(field: "linux.namespaces", value: "user", reason: "user namespace both joined and new:")
-        }
-        // A joined uts namespace may be given a name too (runc allows it; runtime-tools linux_ns_path checks it).
-        let hasUTS = (newFlags & NamespaceKind.uts.cloneFlag) != 0 || joins.contains { $0.0 == .uts }
-        if spec.hostname?.isEmpty == false && !hasUTS {
-            throw .unsupported(field: "hostname", value: spec.hostname ?? "", reason: "setting a hostname needs a new uts namespace; hostname")
-        }
-        if spec.domainname?.isEmpty == false && !hasUTS {
-            throw .unsupported(field: "domainname", value: spec.domainname ?? "", reason: "setting a domainname needs a new uts namespace; domainname")
-        }
-
-        // Mounts.
-        var mounts: [PlannedMount] = []
-        var devIsBind = false
-        for (i, m) in (spec.mounts ?? []).enumerated() {
-            var opts = MountOptions(m.options ?? [])
-            let field = "mounts[\(i)]"
-            guard m.destination.hasPrefix("/") else {
-                throw .unsupported(field: field + ".destination", value: m.destination, reason: "mount destination must be absolute:")
-            }
-            if opts.recursiveReadOnly && !Mounts.hasMountSetattr {
-                throw .unsupported(field: field + ".options", value: "rro",
-                                   reason: "recursive read-only needs mount_setattr (Linux 5.12), which this kernel lacks:")
-            }
-            let copyUp = opts.data.contains("tmpcopyup")
-            opts.data.removeAll { $0 == "tmpcopyup" }
-            if copyUp && m.type != "tmpfs" {
-                throw .unsupported(field: field + ".options", value: "tmpcopyup", reason: "tmpcopyup works only on tmpfs mounts, not on type \(m.type ?? "none"):")
-            }
-            let idmapOption = opts.data.first { $0 == "idmap" || $0 == "ridmap" }
-            opts.data.removeAll { $0 == "idmap" || $0 == "ridmap" }
-            let isBind = opts.isBind || m.type == "bind"
-            var idMapping: IDMapping? = nil
-            if idmapOption != nil || m.uidMappings?.isEmpty == false {
-                idMapping = try Self.idMapping(of: m, option: idmapOption, isBind: isBind, field: field, linux: linux,
-                                               newUser: newUser || joinsUser)
-            }
-            var sourceIsDir = true
-            if isBind {
-                guard let source = m.source, !source.isEmpty else {
-                    throw .unsupported(field: field + ".source", value: "", reason: "bind mount needs a source:")
-                }
-                let abs = source.hasPrefix("/") ? source : bundle + "/" + source
-                var st = statBuf()
-                guard stat(abs, &st) == 0 else {
-                    throw .unsupported(field: field + ".source", value: source, reason: "bind mount source does not exist:")
-                }
-                sourceIsDir = (st.st_mode & 0o170000) == 0o040000
-                if normalise(m.destination) == "/dev" { devIsBind = true }
-                let sourceIsProcFS = ProcFS.isProcFS(path: abs)
-                if let reason = ProcMountPolicy.refusal(destination: m.destination, type: m.type, isBind: true,
-                                                        sourceIsProcFS: sourceIsProcFS) {
-                    throw .unsupported(field: field + ".destination", value: m.destination, reason: reason)
-                }
-                var planned = PlannedMount(source: abs, destination: normalise(m.destination), type: m.type, options: opts,
-                                           sourceIsDirectory: sourceIsDir, index: i)
-                planned.options.flags.insert(.bind)
-                planned.sourceIsProcFS = sourceIsProcFS
-                planned.idMapping = idMapping
-                planned.sourceFromParent = idMapping == nil && (newUser || joinsUser)
-                mounts.append(planned)
-                continue
-            }
-            let known: Set<String> = ["proc", "sysfs", "tmpfs", "mqueue", "devpts", "cgroup", "cgroup2", "none", "overlay",
-                                      "ramfs", "securityfs", "debugfs", "tracefs", "fusectl", "configfs", "hugetlbfs", "bpf", "devtmpfs"]
-            guard let type = m.type, known.contains(type) else {
-                throw .unsupported(field: field + ".type", value: m.type ?? "", reason: "unsupported mount type")
-            }
-            if let reason = ProcMountPolicy.refusal(destination: m.destination, type: type, isBind: false, sourceIsProcFS: false) {
-                throw .unsupported(field: field + ".destination", value: m.destination, reason: reason)
-            }
-            mounts.append(PlannedMount(source: m.source, destination: normalise(m.destination), type: type, options: opts,
-                                       sourceIsDirectory: true, index: i, copyUp: copyUp))
-        }
-
-        // Devices.
-        var devices: [PlannedDevice] = []
-        for (i, d) in (linux.devices ?? []).enumerated() {
-            let field = "linux.devices[\(i)]"
-            let kind: UInt32
-            switch d.type {
-            case "c", "u": kind = 0o020000
-            case "b": kind = 0o060000
-            case "p": kind = 0o010000
-            default: throw .unsupported(field: field + ".type", value: d.type, reason: "unknown device type")
-            }
-            guard d.path.hasPrefix("/dev/"), !d.path.split(separator: "/").contains("..") else {
-                throw .unsupported(field: field + ".path", value: d.path, reason: "device path must be under /dev:")
-            }
-            if kind != 0o010000 && (d.major == nil || d.minor == nil) {
-                throw .unsupported(field: field, value: d.path, reason: "char and block devices need major and minor:")
-            }
-            guard (d.major ?? 0) >= 0, (d.major ?? 0) < (1 << 12), (d.minor ?? 0) >= 0, (d.minor ?? 0) < (1 << 20) else {
-                throw .unsupported(field: field + ".major", value: "\(d.major ?? 0):\(d.minor ?? 0)", reason: "device number out of range:")
-            }
-            devices.append(PlannedDevice(path: d.path, kind: kind, major: UInt32(d.major ?? 0), minor: UInt32(d.minor ?? 0),
-                                         mode: (d.fileMode ?? 0o666) & 0o7777, uid: d.uid ?? 0, gid: d.gid ?? 0))
-        }
+        let namespaces = try planNamespaces(spec, linux)
+        let (mounts, devIsBind) = try planMounts(spec, bundle: bundle, linux: linux, userNamespace: namespaces.inUserNamespace)
+        let devices = try planDevices(linux)
 
         // The spec: with intelRdt set and no resctrl filesystem mounted the runtime MUST fail. taurun does not
         // place containers in resctrl groups, so where it is mounted the field is refused too, never ignored.
@@ -296,37 +150,12 @@ extension InitPlan {
         guard let propagation = MountOptions.rootPropagation(linux.rootfsPropagation) else {
             throw .unsupported(field: "linux.rootfsPropagation", value: linux.rootfsPropagation ?? "", reason: "unknown propagation")
         }
-        var sysctl: [(String, String)] = []
-        // /proc/sys is only partly namespaced: a key is written only where the container owns the namespace it
-        // belongs to, and a namespace joined by path that is the host's own (same nsfs inode) is not owned.
-        var owned: [NamespaceKind: Bool] = [:]
-        func owns(_ kind: NamespaceKind) throws(RuntimeError) -> Bool {
-            if let known = owned[kind] { return known }
-            var result = (newFlags & kind.cloneFlag) != 0
-            if !result, let join = joins.first(where: { $0.0 == kind }) {
-                guard let host = isHostNamespace(join.1, kind: kind) else {
-                    throw .unsupported(field: "linux.namespaces", value: join.1, reason: "cannot stat namespace path:")
-                }
-                result = !host
-            }
-            owned[kind] = result
-            return result
-        }
-        for key in (linux.sysctl ?? [:]).keys.sorted() {
-            guard !key.isEmpty, !key.contains("/"), !key.split(separator: ".").contains("..") else {
-                throw .unsupported(field: "linux.sysctl", value: key, reason: "invalid sysctl key")
-            }
-            let rule = SysctlRule.of(key)
-            if let kind = rule.namespace, try owns(kind) {
-                sysctl.append((key, linux.sysctl?[key] ?? ""))
-                continue
-            }
-            throw .unsupported(field: "linux.sysctl", value: key, reason: rule.refusal + ":")
-        }
+        let sysctl = try planSysctl(linux, namespaces: namespaces)
 
         return InitPlan(
             rootfs: rootfs, readonlyRoot: root.readonly ?? false, rootPropagation: propagation,
-            newNamespaces: newFlags, unshareCgroupNamespace: unshareCgroup, joins: joins, newUserNamespace: newUser,
+            newNamespaces: namespaces.newFlags, unshareCgroupNamespace: namespaces.unshareCgroup, joins: namespaces.joins,
+            newUserNamespace: namespaces.newUser,
             uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [],
             hostname: spec.hostname, domainname: spec.domainname, mounts: mounts,
             cgroupHierarchies: mounts.contains { $0.type == "cgroup" || $0.type == "cgroup2" } ? hostCgroupHierarchies() : [],
@@ -336,48 +165,6 @@ extension InitPlan {
             createContainerHooks: spec.hooks?.createContainer ?? [], startContainerHooks: spec.hooks?.startContainer ?? [],
             runtimeHooks: spec.hooks?.prestart?.isEmpty == false || spec.hooks?.createRuntime?.isEmpty == false,
             noPivot: options.noPivot, containerID: containerID)
-    }
-
-    /// The id mapping of an id-mapped mount: its own uid/gidMappings, or with `idmap`/`ridmap` alone the container's
-    /// (runc's rule). Bind mounts only, and never half a mapping.
-    private static func idMapping(of m: Mount, option: String?, isBind: Bool, field: String, linux: Linux,
-                                  newUser: Bool) throws(RuntimeError) -> IDMapping {
-        let name = option ?? "uidMappings"
-        guard isBind else {
-            throw .unsupported(field: field + ".options", value: name, reason: "id-mapped mounts are bind mounts only, not type \(m.type ?? "none"):")
-        }
-        guard Mounts.hasMountSetattr else {
-            throw .unsupported(field: field + ".options", value: name, reason: "id-mapped mounts need mount_setattr (Linux 5.12), which this kernel lacks:")
-        }
-        var uids = m.uidMappings ?? [], gids = m.gidMappings ?? []
-        if uids.isEmpty && gids.isEmpty {
-            guard newUser else {
-                throw .unsupported(field: field + ".options", value: name,
-                                   reason: "an id-mapped mount without uidMappings/gidMappings borrows the container's user namespace mappings, but it has none:")
-            }
-            uids = linux.uidMappings ?? []
-            gids = linux.gidMappings ?? []
-        }
-        guard !uids.isEmpty, !gids.isEmpty else {
-            throw .unsupported(field: field + (uids.isEmpty ? ".uidMappings" : ".gidMappings"), value: "empty",
-                               reason: "an id-mapped mount needs both uidMappings and gidMappings, got")
-        }
-        return IDMapping(uidMap: IDMap.format(uids), gidMap: IDMap.format(gids), recursive: option == "ridmap")
-    }
-
-    /// Whether the namespace file at `path` is the host's: the same nsfs (device, inode) as init's
-    /// (/proc/1/ns/<kind>) or as taurun's own (/proc/self/ns/<kind>; runc's "host" means "current"). nil: `path`
-    /// cannot be stat'ed.
-    static func isHostNamespace(_ path: String, kind: NamespaceKind) -> Bool? {
-        var target = statBuf()
-        guard stat(path, &target) == 0 else { return nil }
-        for reference in ["/proc/1/ns/", "/proc/self/ns/"] {
-            var host = statBuf()
-            if stat(reference + kind.procName, &host) == 0, host.st_dev == target.st_dev, host.st_ino == target.st_ino {
-                return true
-            }
-        }
-        return false
     }
 
     /// "/a//b/./c/" → "/a/b/c"; ".." components are kept and resolved safely (inside the rootfs) at mount time.
@@ -429,33 +216,4 @@ public struct CreateOptions: Sendable {
     /// `run` in the foreground with a terminal: taurun itself holds the pty master.
     public var foregroundTerminal = false
     public init() {}
-}
-
-/// runc's sysctl rules (libcontainer/configs/validate): which namespace a key belongs to, and why it is refused when
-/// the container does not own that namespace. Keys outside the ipc, network and uts sets are never namespaced.
-struct SysctlRule: Equatable {
-    /// The namespace the container must own for the key to be written; nil: no namespace makes it safe.
-    var namespace: NamespaceKind?
-    var refusal: String
-
-    static let ipcKeys: Set<String> = [
-        "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax",
-        "kernel.shmmni", "kernel.shm_rmid_forced",
-    ]
-
-    static func of(_ key: String) -> SysctlRule {
-        if ipcKeys.contains(key) || key.hasPrefix("fs.mqueue.") {
-            return SysctlRule(namespace: .ipc, refusal: "sysctl not allowed in the host's ipc namespace")
-        }
-        if key.hasPrefix("net.") {
-            return SysctlRule(namespace: .network, refusal: "sysctl not allowed in the host's network namespace")
-        }
-        if key == "kernel.domainname" {
-            return SysctlRule(namespace: .uts, refusal: "sysctl not allowed in the host's uts namespace")
-        }
-        if key == "kernel.hostname" {
-            return SysctlRule(namespace: nil, refusal: "sysctl conflicts with the \"hostname\" field; use it instead of")
-        }
-        return SysctlRule(namespace: nil, refusal: "sysctl is not in a separate kernel namespace")
-    }
 }
