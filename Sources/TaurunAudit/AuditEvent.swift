@@ -14,6 +14,9 @@ public enum AuditEventKind: String, Codable, Sendable, CaseIterable {
     case unsandboxed
     /// A Tau app was uninstalled: what convert provisioned for it on the host is gone (its home kept or not).
     case uninstall
+    /// An ordinary user converted a Tau app without something only root can set up (a disk quota, loading its
+    /// AppArmor profile, cgroup limits no cgroup of the user's can hold): the app runs without it.
+    case rootlessSkipped = "rootless-skipped"
 }
 
 public struct AuditEvent: Codable, Sendable, Equatable {

@@ -106,12 +106,17 @@ enum AuditFiles {
         }
     }
 
-    /// mkdir -p: every missing component is created with `mode` (an existing directory keeps its own mode).
-    static func makeDirectories(_ path: String, mode: mode_t) throws(AuditError) {
+    /// mkdir -p: the last component, when missing, is created with `mode`, and every missing one above it with
+    /// `parentMode` (an existing directory keeps its own mode). A user's log is in their data directory
+    /// (`~/.local/share/taurun`), where their Tau apps' state is too: the runtime reaches an app's rootfs skeleton
+    /// there as the app's unprivileged root, so the directories made above the log's are traversable, never listable.
+    static func makeDirectories(_ path: String, mode: mode_t, parentMode: mode_t) throws(AuditError) {
         if path.isEmpty { return }
         var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
+        let components = path.split(separator: "/")
+        for (index, component) in components.enumerated() {
             prefix += component
+            let mode = index == components.count - 1 ? mode : parentMode
             if mkdir(prefix, mode) != 0 {
                 let code = errno
                 if code != EEXIST { throw AuditError(call: "mkdir", path: prefix, errno: code) }

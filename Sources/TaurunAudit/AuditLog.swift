@@ -56,7 +56,7 @@ public struct AuditLog: Sendable {
             // ENOTDIR too, so the error names the path component that is not a directory.
             guard error.errno == ENOENT || error.errno == ENOTDIR else { throw error }
         }
-        try AuditFiles.makeDirectories(AuditFiles.directory(of: path), mode: 0o750)
+        try AuditFiles.makeDirectories(AuditFiles.directory(of: path), mode: 0o750, parentMode: 0o711)
         return try AuditFiles.openFile(lockPath, O_RDWR | O_CREAT, mode: 0o640)
     }
 

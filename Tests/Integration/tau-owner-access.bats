@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
-# The app's owner gets ACL entries on the app's home (docs/permissions.md, "The app's owner"), set by root in a tree
-# the app itself writes. An app that plants symlinks there, or swaps its own directories and files for symlinks while
-# convert walks the tree, must never get root to change the ACL or mode of a host file. The attack is real: symlinks
-# made inside a running container of the app, and renameat2(RENAME_EXCHANGE) swaps made as the app's host uid while
-# convert re-applies the owner's access. Needs root, getfacl (acl), setpriv and python3. TAURUN converts (default:
-# the release taurun), RUNTIME runs the app.
+# What convert changes as root in the app's home, a tree the app itself writes: the owner's ACL entries on everything
+# in it (docs/permissions.md, "The app's owner"), and the tmp/ it makes when missing. An app that plants symlinks
+# there, or swaps its own directories and files for symlinks while convert works, must never get root to change the
+# ACL, mode or owner of a host file. The attacks are real: symlinks made inside a running container of the app, and
+# renameat2(RENAME_EXCHANGE) swaps made as the app's host uid while convert runs. Needs root, getfacl (acl), setpriv
+# and python3. TAURUN converts (default: the release taurun), RUNTIME runs the app.
 
 bats_require_minimum_version 1.5.0
 
@@ -94,4 +94,37 @@ while True:
     local written
     written=$(find "$APP_HOME" -type f -name n399)
     getfacl -cnp "$written" | grep -q '^user:65534:rw'
+}
+
+@test "home tmp/: an app that swaps the tmp/ convert makes for a symlink never gets root to chmod or chown a host file" {
+    echo secret > "$W/target-mode"
+    chmod 644 "$W/target-mode"
+    local before
+    before=$(stat -c '%a %u %g' "$W/target-mode")
+    # From inside the app: no tmp/ (so convert makes one), and a symlink to the host file ready to take its name.
+    probe "rm -rf /home/app/tmp && ln -s $W/target-mode /home/app/link && echo planted"
+    echo "$stderr"
+    [ "$output" = planted ]
+    # As the app's host uid: the moment convert has made tmp/, exchange it with the symlink; then set the trap again.
+    setpriv --reuid="$APP_UID" --regid="$APP_UID" --clear-groups /usr/bin/python3 -c '
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+home = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+while True:
+    if libc.renameat2(home, b"tmp", home, b"link", 2) == 0:    # RENAME_EXCHANGE
+        time.sleep(0.02)
+        os.unlink("tmp", dir_fd=home)
+        os.rmdir("link", dir_fd=home)
+        os.symlink(sys.argv[2], "link", dir_fd=home)
+' "$APP_HOME" "$W/target-mode" &
+    local swapper=$! i
+    for i in $(seq 1 40); do
+        "$TAURUN" convert --state-dir "$STATE" --rootfs "$ROOTFS" "$REPO_ROOT/bundles/hello/tau.toml" --bundle "$W/hello" \
+            --owner nobody < /dev/null > /dev/null 2>&1 || true
+        sleep 0.03
+    done
+    kill "$swapper" || { echo "the swapper died: no attack was made" >&2; return 1; }
+    wait "$swapper" 2>/dev/null || true
+    [ "$(stat -c '%a %u %g' "$W/target-mode")" = "$before" ]
+    [ "$(cat "$W/target-mode")" = secret ]
 }

@@ -17,7 +17,9 @@ import Testing
         let log = AuditLog(path: tmp.path + "/log/taurun/audit.jsonl")
         for n in 0..<5 { try log.append(Self.event(n)) }
         #expect(try log.read() == (0..<5).map { Self.event($0) })
-        #expect(TemporaryDirectory.mode(tmp.path + "/log") == 0o750)
+        // The log's own directory is closed to others; those made above it only traversable (a user's data
+        // directory, where the runtime reaches their Tau apps' rootfs skeletons as the apps' unprivileged roots).
+        #expect(TemporaryDirectory.mode(tmp.path + "/log") == 0o711)
         #expect(TemporaryDirectory.mode(tmp.path + "/log/taurun") == 0o750)
         #expect(TemporaryDirectory.mode(log.path) == 0o640)
         let text = try #require(TemporaryDirectory.readText(log.path))

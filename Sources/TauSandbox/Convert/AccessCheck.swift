@@ -7,20 +7,23 @@ import Musl
 /// Host permission checks from the point of view of the app's unprivileged host uid, which owns nothing on the host
 /// but its home: "other" bits are what it gets.
 enum AccessCheck {
-    /// Every directory from / down to `path` must have o+x.
+    /// Every directory from / down to `path` must have o+x; the refusal names every one that lacks it, so one
+    /// command fixes them all.
     static func requireTraversable(_ path: String, origin: String) throws(SandboxError) {
         var current = ""
+        var closed: [(path: String, mode: mode_t)] = []
         for component in [""] + path.split(separator: "/").map(String.init) {
             current = component.isEmpty ? "/" : (current == "/" ? "" : current) + "/" + component
             var info = stat()
-            guard stat(current, &info) == 0 else { return }  // missing paths are reported by the caller's own checks
-            guard info.st_mode & S_IFMT == S_IFDIR else { return }
-            if info.st_mode & 0o001 == 0 {
-                throw .policyDenied(
-                    reason: "\(origin): \(current) is mode \(String(info.st_mode & 0o7777, radix: 8)); the app's unprivileged host uid "
-                        + "must be able to traverse it (chmod o+x \(current), or use another directory)")
-            }
+            guard stat(current, &info) == 0 else { break }  // missing paths are reported by the caller's own checks
+            guard info.st_mode & S_IFMT == S_IFDIR else { break }
+            if info.st_mode & 0o001 == 0 { closed.append((current, info.st_mode & 0o7777)) }
         }
+        guard !closed.isEmpty else { return }
+        let listed = closed.map { "\($0.path) (mode \(String($0.mode, radix: 8)))" }.joined(separator: ", ")
+        throw .policyDenied(
+            reason: "\(origin): \(listed): the app's unprivileged host uid must be able to traverse "
+                + (closed.count == 1 ? "it" : "them") + " (chmod o+x \(closed.map(\.path).joined(separator: " ")), or use another directory)")
     }
 
     /// A warning when the app's host uid lacks the access its grant implies (mounts keep host ownership), for a path

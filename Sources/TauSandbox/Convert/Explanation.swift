@@ -17,14 +17,17 @@ public struct Explanation: Equatable, Sendable, Encodable {
     public var sandbox: String
     public var onViolation: String
     public var rows: [Row]
+    /// Explained for an ordinary user (nil for root): what the app's sandbox goes without when they convert it, one
+    /// `without WHAT: WHY` line each, or the one `refused: WHY` line (RootlessSandbox).
+    public var rootless: [String]?
 
     /// One key style for every `--json` output of taurun's sandbox verbs: snake_case.
     enum CodingKeys: String, CodingKey {
-        case app, sandbox, rows
+        case app, sandbox, rows, rootless
         case onViolation = "on_violation"
     }
 
-    public static func make(manifest: Manifest, record: GrantRecord, host: HostFacts) -> Explanation {
+    public static func make(manifest: Manifest, record: GrantRecord, host: HostFacts, rootless: [String]? = nil) -> Explanation {
         var rows: [Row] = []
         let violation = manifest.onViolation == .terminate ? "other syscalls kill the app" : "other syscalls fail with EPERM"
         if manifest.sandbox == .none {
@@ -39,12 +42,13 @@ public struct Explanation: Equatable, Sendable, Encodable {
         } else {
             rows.append(Row(
                 permission: "(always)", state: "always",
-                namespaces: "user (uid/gid 1000 → per-app host range), pid, ipc, uts, mount, cgroup",
+                namespaces: "user (uid/gid 1000 → per-app host range" + (rootless == nil ? "" : " of your subordinate ids") + "), pid, ipc, uts, mount, cgroup",
                 mounts: "rootfs read-only; /home/app private 0700 (HOME, TMPDIR=/home/app/tmp); /proc, /dev, /tmp tmpfs",
                 devices: "null zero full random urandom tty pts only",
                 seccomp: "default-deny allowlist; \(violation); no unshare/setns/mount/ptrace/bpf/keyctl",
                 apparmor: "profile \(AppArmorProfile.name(for: manifest.id)): no mount, ptrace, capabilities"
-                    + (host.appArmorEnabled ? "" : " (LSM off here: profile written, not enforced)")))
+                    + (rootless != nil ? " (without root: profile written, not loaded)"
+                        : host.appArmorEnabled ? "" : " (LSM off here: profile written, not enforced)")))
         }
         let namesPaths = !manifest.permissions.filesystemPaths.isEmpty
         let requested = Set(manifest.permissions.requested)
@@ -62,7 +66,9 @@ public struct Explanation: Equatable, Sendable, Encodable {
             }
             rows.append(row(for: permission, state: state, manifest: manifest, host: host))
         }
-        return Explanation(app: manifest.id.rawValue, sandbox: manifest.sandbox.rawValue, onViolation: manifest.onViolation.rawValue, rows: rows)
+        return Explanation(
+            app: manifest.id.rawValue, sandbox: manifest.sandbox.rawValue, onViolation: manifest.onViolation.rawValue, rows: rows,
+            rootless: rootless)
     }
 
     private static func row(for permission: Permission, state: String, manifest: Manifest, host: HostFacts) -> Row {
@@ -114,6 +120,10 @@ public struct Explanation: Equatable, Sendable, Encodable {
     /// A plain-text table, one block per permission (the columns are too wide for one line each).
     public func renderText() -> String {
         var out = "app \(app)  sandbox=\(sandbox)  on_violation=\(onViolation)\n"
+        if let rootless {
+            out += "\nrootless (converted without root)\n"
+            for line in rootless { out += "  \(line)\n" }
+        }
         for row in rows {
             out += "\n\(row.permission) [\(row.state)]\n"
             out += "  namespaces  \(row.namespaces)\n"
@@ -135,10 +145,32 @@ public struct Explanation: Equatable, Sendable, Encodable {
 
 extension TauConverter {
     /// Reads the manifest and the recorded grants; writes nothing and never prompts.
-    public static func explain(manifestPath: String, stateDirectory: String, deviceRoot: String = "/dev", environment: [String: String]) throws(SandboxError) -> Explanation {
+    public static func explain(
+        manifestPath: String, stateDirectory: String, deviceRoot: String = "/dev", environment: [String: String], caller: Caller = .current()
+    ) throws(SandboxError) -> Explanation {
         let manifest = try ManifestLoader.load(path: manifestPath)
         let record = try GrantStore(stateDirectory: stateDirectory).record(for: manifest.id)
         let host = HostProbe.scan(deviceRoot: deviceRoot, environment: environment)
-        return Explanation.make(manifest: manifest, record: record, host: host)
+        var rootless: [String]?
+        if !caller.isRoot {
+            rootless = try rootlessLines(manifest, record: record, host: host, stateDirectory: stateDirectory)
+        }
+        return Explanation.make(manifest: manifest, record: record, host: host, rootless: rootless)
+    }
+
+    /// What convert by this ordinary user would leave out (its devices as if every requested permission were
+    /// granted: explain shows both ways), or why it would refuse.
+    static func rootlessLines(_ manifest: Manifest, record: GrantRecord, host: HostFacts, stateDirectory: String) throws(SandboxError) -> [String] {
+        do throws(SandboxError) {
+            try RootlessSandbox.requireSupported(manifest)
+        } catch {
+            return ["refused: " + error.message]
+        }
+        var limited = manifest
+        limited.resources = try ResourcePolicy.load(stateDirectory: stateDirectory).apply(to: manifest.resources, app: manifest.id)
+        var inputs = BundleInputs(
+            manifest: limited, permissions: EffectivePermissions(granted: Set(manifest.permissions.requested), denied: []), hostIDBase: 0,
+            homeHostPath: "", rootfsHostPath: "", dataMounts: [], host: host)
+        return RootlessSandbox.reduce(&inputs).map { "without \($0.subject): \($0.reason)" }
     }
 }

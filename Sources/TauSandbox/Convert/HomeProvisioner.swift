@@ -4,19 +4,26 @@ import Glibc
 import Musl
 #endif
 
-/// Creates the app's private home on the host: `<state>/apps/<id>/home`, mode 0700, owned by the app's host uid
-/// (container uid 1000), with `tmp/` inside (TMPDIR).
+/// Creates the app's private home on the host: `<state>/apps/<id>/home`, with `tmp/` inside (TMPDIR).
 ///
-/// With `resources.disk`, the home is an ext4 filesystem in a sparse image `home.img` (mkfs.ext4 -m 0, so the quota
-/// is exactly the image size and writes past it fail with ENOSPC), loop-mounted by convert on the home directory on
-/// the host. The mount persists, so config.json only binds a directory and runc/crun need nothing special; data
-/// stays in the image across runs. While the image is not mounted (after a reboot) the mount-point directory is
-/// root-owned 0700: the app gets EACCES instead of silently writing outside its quota — re-run convert to remount.
+/// Converted by root, the home is mode 0700 and owned by the app's host uid (container uid 1000). With
+/// `resources.disk`, it is an ext4 filesystem in a sparse image `home.img` (mkfs.ext4 -m 0, so the quota is exactly
+/// the image size and writes past it fail with ENOSPC), loop-mounted by convert on the home directory on the host.
+/// The mount persists, so config.json only binds a directory and runc/crun need nothing special; data stays in the
+/// image across runs. While the image is not mounted (after a reboot) the mount-point directory is root-owned 0700:
+/// the app gets EACCES instead of silently writing outside its quota — re-run convert to remount.
+///
+/// Converted by an ordinary user, who cannot give a file to another uid, the home is the user's own 0700 directory
+/// (in their data directory), and the app's host uid gets in through ACL entries: `u:<app>:rwx` on it, and as
+/// default entries `u:<app>:rwx` and `u:<user>:rwx`, so everything created in it stays the app's and the user's
+/// (within the mode it was created with). The group entry and "other" stay `---`; `ls -l` shows the mask, `rwx`,
+/// in the group bits. No disk quota (RootlessSandbox).
 struct HomeProvisioner {
     let stateDirectory: String
     let app: AppID
     let hostUID: UInt32
     let diskBytes: Int64?
+    var caller: Caller = .current()
 
     var appDirectory: String { StateLayout.appDirectory(stateDirectory, app) }
     var home: String { StateLayout.homeDirectory(stateDirectory, app) }
@@ -24,6 +31,9 @@ struct HomeProvisioner {
 
     /// Checks that can fail without side effects (run before anything is written).
     func preflight() throws(SandboxError) {
+        if !caller.isRoot && !SocketAccess.hasSetfacl {
+            throw .sandboxUnavailable(what: "an app's home of an ordinary user needs setfacl (Debian package acl): the app's host uid gets into your directory through an ACL entry")
+        }
         guard diskBytes != nil else { return }
         if let existing = FileSystem.kind(image) {
             guard existing == .regular else { throw .policyDenied(reason: "\(image) exists and is not a regular file") }
@@ -46,7 +56,9 @@ struct HomeProvisioner {
         try StateLayout.ensureBase(stateDirectory)
         try FileSystem.makeDirectories(stateDirectory + "/apps", mode: 0o711)
         if FileSystem.kind(appDirectory) == nil { try FileSystem.makeDirectory(appDirectory, mode: 0o711) }
-        if let diskBytes {
+        if !caller.isRoot {
+            try provisionUserDirectory()
+        } else if let diskBytes {
             try provisionImage(bytes: diskBytes)
         } else {
             try provisionDirectory()
@@ -96,11 +108,44 @@ struct HomeProvisioner {
         let info = try FileSystem.status(home)
         if info.st_uid != hostUID || info.st_gid != hostUID { try FileSystem.changeOwner(home, uid: hostUID, gid: hostUID) }
         if info.st_uid != hostUID || info.st_gid != hostUID || info.st_mode & 0o7777 != 0o700 { try FileSystem.changeMode(home, 0o700) }
-        let temporary = home + "/tmp"
-        if FileSystem.kind(temporary) == nil {
-            try FileSystem.makeDirectory(temporary, mode: 0o700)
-            try FileSystem.changeOwner(temporary, uid: hostUID, gid: hostUID)
+        try makeTemporary(mode: 0o700, owner: hostUID)
+    }
+
+    private func provisionUserDirectory() throws(SandboxError) {
+        if FileSystem.kind(home) == nil { try FileSystem.makeDirectory(home, mode: 0o700) }
+        let info = try FileSystem.status(home)
+        guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == caller.uid else {
+            throw .policyDenied(reason: "\(home) is not a directory of yours (uid \(caller.uid)); remove it and convert again")
         }
+        guard let fd = try ACLTree.openWithoutSymlinks(home) else { throw .io(call: "open", path: home, errno: ENOENT) }
+        defer { close(fd) }
+        // Set on every convert, like root's chown and chmod: one setfacl, and a home whose entries someone removed
+        // gets them back.
+        try ACLTree.modify("u:\(hostUID):rwx,d:u:\(hostUID):rwx,d:u:\(caller.uid):rwx", on: fd, path: home)
+        // 0770 through the default entries: the mask, not the group, gets rwx, so the app's entry is effective.
+        try makeTemporary(mode: 0o770, owner: nil)
+    }
+
+    /// `tmp/` in the home (TMPDIR), made when missing, then given `mode` (mkdir's is cut by the umask) and `owner`.
+    /// The app writes in its home and may have put anything under that name, or swap it between these steps, so
+    /// nothing here follows a path: mkdirat below the home's fd, and the new directory opened without following a
+    /// symlink and changed through its own fd. If the app swapped it already, whatever it put there stays its own.
+    private func makeTemporary(mode: mode_t, owner: UInt32?) throws(SandboxError) {
+        let temporary = home + "/tmp"
+        guard let homeFD = try ACLTree.openWithoutSymlinks(home) else { throw .io(call: "open", path: home, errno: ENOENT) }
+        defer { close(homeFD) }
+        guard mkdirat(homeFD, "tmp", mode) == 0 else {
+            if errno == EEXIST { return }
+            throw .io(call: "mkdir", path: temporary, errno: errno)
+        }
+        let fd = openat(homeFD, "tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ELOOP || errno == ENOTDIR || errno == ENOENT { return }
+            throw .io(call: "open", path: temporary, errno: errno)
+        }
+        defer { close(fd) }
+        guard fchmod(fd, mode) == 0 else { throw .io(call: "fchmod", path: temporary, errno: errno) }
+        if let owner, fchown(fd, owner, owner) != 0 { throw .io(call: "fchown", path: temporary, errno: errno) }
     }
 
     /// Whether `path` is a mount point, from /proc/self/mountinfo (field 5, octal escapes decoded).

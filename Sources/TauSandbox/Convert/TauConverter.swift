@@ -20,8 +20,10 @@ public struct ConvertOptions: Sendable {
     /// `convert MANIFEST -- CMD ARGS`: the app's command when the manifest names none (or to replace it).
     public var command: [String] = []
     /// The host user who owns the app (ACL access to its home): `--owner USER`, else the sudo caller
-    /// (`SUDO_USER` in `environment`); root needs none.
+    /// (`SUDO_USER` in `environment`); root needs none. An ordinary caller owns the apps they convert.
     public var owner: String?
+    /// Who converts: root, or an ordinary user converting their own app (RootlessSandbox).
+    public var caller: Caller = .current()
 
     public init(
         manifestPath: String, bundlePath: String, rootfs: String? = nil, dataDirectory: String? = nil,
@@ -56,6 +58,8 @@ public struct ConvertResult: Equatable, Sendable {
     public var consentChanges: [ConsentChange] = []
     /// sandbox = "none" (acknowledged): no user namespace, seccomp filter or AppArmor profile.
     public var unsandboxed = false
+    /// Converted by an ordinary user: what the sandbox goes without, one line each, to print and audit.
+    public var rootlessOmissions: [String] = []
 }
 
 /// Everything convert decides before writing, shared with `explain`.
@@ -68,6 +72,8 @@ public struct ConvertPlan: Sendable {
     public var consentChanges: [ConsentChange] = []
     /// The host uid that gets ACL access to the app's home (OwnerAccess); nil: none.
     public var ownerUID: UInt32? = nil
+    /// Converted by an ordinary user: what the sandbox goes without (RootlessSandbox).
+    public var rootlessOmissions: [RootlessSandbox.Omission] = []
 }
 
 public enum TauConverter {
@@ -78,9 +84,7 @@ public enum TauConverter {
         // Validate everything (read-only) before the state directory is even created.
         var prompter = prompter
         var plan = try makePlan(options, stateDirectory: state, cwd: cwd, prompter: &prompter)
-        guard geteuid() == 0 else {
-            throw .sandboxUnavailable(what: "convert must run as root: it creates the app's home owned by its host uid and sets up its id range")
-        }
+        let caller = options.caller
         let manifest = plan.manifest
         let bundle = FileSystem.absolute(options.bundlePath, relativeTo: cwd)
         for protected in [plan.inputs.rootfsHostPath, state] where PathRules.isSame(bundle, orUnder: protected) {
@@ -88,6 +92,7 @@ public enum TauConverter {
         }
         let writer = BundleWriter(bundle: bundle)
         try writer.preflight()
+        try StateLayout.makeTraversable(state, caller: caller)
         let peekedUID = plan.inputs.hostIDBase + IDAllocator.appID
         // The runtime resolves mount sources as the container's root, an unprivileged host uid: every parent must be
         // searchable by "other", or the container fails to start with a bare EACCES.
@@ -99,9 +104,9 @@ public enum TauConverter {
         let skeletons = SkeletonStore(stateDirectory: state)
         try skeletons.preflight(plan.layout)
         let preflightProvisioner = HomeProvisioner(
-            stateDirectory: state, app: manifest.id, hostUID: peekedUID, diskBytes: manifest.resources.diskBytes)
+            stateDirectory: state, app: manifest.id, hostUID: peekedUID, diskBytes: manifest.resources.diskBytes, caller: caller)
         try preflightProvisioner.preflight()
-        try DataAccess.preflight(plan.inputs.dataMounts)
+        try DataAccess.preflight(plan.inputs.dataMounts, caller: caller)
         let grantedSockets = BundleGenerator.sockets(plan.inputs)
         try SocketAccess(
             stateDirectory: state, app: manifest.id, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
@@ -113,15 +118,15 @@ public enum TauConverter {
         try StateLayout.ensureBase(state)
         let lock = try StateLock(stateDirectory: state)
         defer { lock.release() }
-        plan.inputs.hostIDBase = try IDAllocator(stateDirectory: state).peek(manifest.id)
+        plan.inputs.hostIDBase = try IDAllocator(stateDirectory: state, caller: caller).peek(manifest.id)
         let generated = try BundleGenerator.generate(plan.inputs, layout: plan.layout, rootPath: skeletons.path(for: plan.layout))
         let hostUID = plan.inputs.hostIDBase + IDAllocator.appID
         var warnings: [String] = []
         let provisioner = HomeProvisioner(
-            stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes)
+            stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes, caller: caller)
         var appArmorLoaded = false
         do {
-            if plan.inputs.host.appArmorEnabled && manifest.sandbox == .taurun {
+            if plan.inputs.host.appArmorEnabled && plan.inputs.loadsAppArmorProfile && manifest.sandbox == .taurun {
                 // On stdin: the profile root loads is the one taurun generated, never a file in a directory the
                 // bundle's owner may control (issue 14, item 10).
                 try HelperCommand.check("apparmor_parser", ["-r", "-W"], input: Array(generated.appArmorProfile.utf8))
@@ -129,7 +134,7 @@ public enum TauConverter {
             }
             try provisioner.provision()
             try OwnerAccess(stateDirectory: state, app: manifest.id, home: provisioner.home).apply(owner: plan.ownerUID)
-            _ = try IDAllocator(stateDirectory: state).allocate(manifest.id)
+            _ = try IDAllocator(stateDirectory: state, caller: caller).allocate(manifest.id)
             if plan.recordChanged { try GrantStore(stateDirectory: state).save(plan.record) }
             // Before the bundle: its config.json names the skeleton, and uninstall finds bundles by this record.
             _ = try skeletons.ensure(plan.layout)
@@ -155,7 +160,8 @@ public enum TauConverter {
             app: manifest.id, bundlePath: bundle, hostIDBase: plan.inputs.hostIDBase, hostUID: hostUID,
             homePath: provisioner.home, permissions: plan.inputs.permissions,
             appArmorProfileName: generated.appArmorProfileName, appArmorLoaded: appArmorLoaded, warnings: warnings,
-            consentChanges: plan.consentChanges, unsandboxed: manifest.sandbox == .none)
+            consentChanges: plan.consentChanges, unsandboxed: manifest.sandbox == .none,
+            rootlessOmissions: plan.rootlessOmissions.map { $0.line(app: manifest.id) })
     }
 
     /// Parses and validates the manifest, resolves consent, rootfs, data paths and host facts. Writes nothing.
@@ -203,6 +209,7 @@ public enum TauConverter {
             manifest.command = [conventional]
         }
         try policy.check(manifest)
+        if !options.caller.isRoot { try RootlessSandbox.requireSupported(manifest) }
         guard FileSystem.kind(rootfs + manifest.command[0]) != nil else {
             throw .manifestValue(
                 path: options.manifestPath, key: "command[0]", value: quoted(manifest.command[0]), reason: "does not exist in the rootfs \(rootfs)")
@@ -251,22 +258,35 @@ public enum TauConverter {
             }
         }
 
-        let allocator = IDAllocator(stateDirectory: stateDirectory)
+        let allocator = IDAllocator(stateDirectory: stateDirectory, caller: options.caller)
         let base = try allocator.peek(manifest.id)
-        let inputs = BundleInputs(
+        var inputs = BundleInputs(
             manifest: manifest, permissions: outcome.effective, hostIDBase: base,
             homeHostPath: StateLayout.homeDirectory(stateDirectory, manifest.id), rootfsHostPath: rootfs,
             dataMounts: dataMounts, host: host)
+        inputs.hostIDCount = allocator.rangeSize
+        var omissions: [RootlessSandbox.Omission] = []
+        if !options.caller.isRoot {
+            omissions = RootlessSandbox.reduce(&inputs)
+            manifest = inputs.manifest
+        }
         let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
-        // The app's owner, resolved now (an unknown user is refused before anything is written).
-        let ownerUID = try (options.owner ?? options.environment["SUDO_USER"]).flatMap { name throws(SandboxError) in
+        // The app's owner, resolved now (an unknown user is refused before anything is written). An ordinary caller
+        // owns the apps they convert: their home is the caller's own directory, and nobody else's to give.
+        var ownerUID = try (options.owner ?? (options.caller.isRoot ? options.environment["SUDO_USER"] : nil)).flatMap { name throws(SandboxError) in
             try OwnerAccess.uid(of: name)
+        }
+        if !options.caller.isRoot {
+            if let ownerUID, ownerUID != options.caller.uid {
+                throw .policyDenied(reason: "--owner \(options.owner ?? ""): an app you convert without root is yours alone; only root gives another user its home")
+            }
+            ownerUID = nil
         }
         if ownerUID != nil && !DataAccess.hasTools {
             throw .sandboxUnavailable(what: "giving the app's owner access to its home needs setfacl and getfacl (Debian package acl)")
         }
         return ConvertPlan(manifest: manifest, inputs: inputs, layout: layout, record: outcome.record, recordChanged: outcome.changed,
-                           consentChanges: outcome.changes, ownerUID: ownerUID)
+                           consentChanges: outcome.changes, ownerUID: ownerUID, rootlessOmissions: omissions)
     }
 }
 

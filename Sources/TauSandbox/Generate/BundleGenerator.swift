@@ -11,6 +11,11 @@ public struct BundleInputs: Sendable {
     public var rootfsHostPath: String
     public var dataMounts: [DataMount]
     public var host: HostFacts
+    /// How many ids the app's range has (root's 65536, an ordinary user's 1024: IDAllocator).
+    public var hostIDCount: UInt32 = IDAllocator.hostRangeSize
+    /// Whether convert loads the app's AppArmor profile into the kernel (only root may): `process.apparmorProfile`
+    /// names it only then, since runc and crun refuse to start a process under a profile the kernel does not have.
+    public var loadsAppArmorProfile = true
 
     public init(
         manifest: Manifest, permissions: EffectivePermissions, hostIDBase: UInt32, homeHostPath: String,
@@ -115,13 +120,13 @@ public enum BundleGenerator {
         if !inputs.dataMounts.isEmpty { environment["TAU_DATA"] = inputs.dataMounts.map(\.path).joined(separator: ":") }
         environment.merge(manifest.env) { _, new in new }
 
-        // Device groups: map each owning host group into the container (ids above the 65536 range) and add it to
+        // Device groups: map each owning host group into the container (ids above the app's range) and add it to
         // the process, so a 0660 root:video node is usable without making it world-accessible.
         let deviceGroups = Array(Set(grantedDevices.filter(\.needsGroup).map(\.gid))).sorted()
-        var gidMappings = [LinuxIDMapping(containerID: 0, hostID: inputs.hostIDBase, size: IDAllocator.rangeSize)]
+        var gidMappings = [LinuxIDMapping(containerID: 0, hostID: inputs.hostIDBase, size: inputs.hostIDCount)]
         var additionalGids: [UInt32] = []
         for (index, gid) in deviceGroups.enumerated() {
-            let inside = IDAllocator.rangeSize + UInt32(index)
+            let inside = IDAllocator.hostRangeSize + UInt32(index)
             gidMappings.append(LinuxIDMapping(containerID: inside, hostID: gid, size: 1))
             additionalGids.append(inside)
         }
@@ -140,7 +145,7 @@ public enum BundleGenerator {
             env: environment.keys.sorted().map { "\($0)=\(environment[$0] ?? "")" }, cwd: home,
             capabilities: LinuxCapabilities(bounding: [], effective: [], inheritable: [], permitted: [], ambient: []),
             rlimits: [POSIXRlimit(type: .nofile, hard: 1024, soft: 1024)], noNewPrivileges: true,
-            apparmorProfile: sandboxed && inputs.host.appArmorEnabled ? profileName : nil)
+            apparmorProfile: sandboxed && inputs.host.appArmorEnabled && inputs.loadsAppArmorProfile ? profileName : nil)
 
         var mounts = layout.binds
         mounts.append(Mount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"]))
@@ -196,7 +201,7 @@ public enum BundleGenerator {
 
         let seccomp = sandboxed ? SeccompProfile.make(networkGranted: network, onViolation: manifest.onViolation) : nil
         let linux = Linux(
-            uidMappings: sandboxed ? [LinuxIDMapping(containerID: 0, hostID: inputs.hostIDBase, size: IDAllocator.rangeSize)] : nil,
+            uidMappings: sandboxed ? [LinuxIDMapping(containerID: 0, hostID: inputs.hostIDBase, size: inputs.hostIDCount)] : nil,
             gidMappings: sandboxed ? gidMappings : nil,
             resources: resources, namespaces: namespaces, seccomp: seccomp,
             maskedPaths: maskedPaths, readonlyPaths: readonlyPaths)

@@ -4,25 +4,39 @@ import Glibc
 import Musl
 #endif
 
-/// Per-app host id ranges: each app gets 65536 host uids/gids starting at 200000 + n × 65536 (container id 0 → the
-/// first, the app's uid/gid 1000 → first + 1000), allocated once and remembered in `<state-dir>/ids.json`. Slot n is
-/// never reused, even for a removed app (files it left anywhere stay owned by ids nobody else gets), and slots
-/// overlapping any range in /etc/subuid or /etc/subgid (rootless Podman users) are skipped, so no two apps, and no
-/// app and a rootless user, share a host id. An app uninstalled with `--keep-data` keeps its range under `kept`: its
-/// home's files are owned by it, and a reinstall takes the range back and finds them its own.
+/// Per-app host id ranges, allocated once and remembered in `<state-dir>/ids.json` (container id 0 → the range's
+/// first id, the app's uid/gid 1000 → first + 1000). Slot n is never reused, even for a removed app (files it left
+/// anywhere stay owned by ids nobody else gets). An app uninstalled with `--keep-data` keeps its range under `kept`:
+/// its home's files are owned by it, and a reinstall takes the range back and finds them its own.
+///
+/// Where the ranges come from depends on who converts (`Caller`):
+/// - root: 65536 host uids/gids per app, starting at 200000 + n × 65536, skipping slots that overlap any range in
+///   /etc/subuid or /etc/subgid (rootless Podman users), so no two apps, and no app and a rootless user, share an id;
+/// - an ordinary user: 1024 ids per app, carved from the user's own subordinate ids (the part of their /etc/subuid
+///   ranges that their /etc/subgid ranges cover too, since one base maps both), which newuidmap and newgidmap let the
+///   user map. 1024 holds everything an app's ids are used for (0, the runtime's root; 5, devpts' group; 1000, the
+///   app) and makes 64 apps of a usual 65536-id range; 65536 each would make one.
 public struct IDAllocator: Sendable {
     public static let firstHostID: UInt32 = 200_000
-    public static let rangeSize: UInt32 = 65536
+    /// Ids per app of root's.
+    public static let hostRangeSize: UInt32 = 65536
+    /// Ids per app of an ordinary user's, from their subordinate ids.
+    public static let userRangeSize: UInt32 = 1024
     /// The app's user inside the container.
     public static let appID: UInt32 = 1000
 
     public let stateDirectory: String
     public var subordinateFiles: [String]
+    public var caller: Caller
 
-    public init(stateDirectory: String, subordinateFiles: [String] = ["/etc/subuid", "/etc/subgid"]) {
+    public init(stateDirectory: String, subordinateFiles: [String] = ["/etc/subuid", "/etc/subgid"], caller: Caller = .current()) {
         self.stateDirectory = stateDirectory
         self.subordinateFiles = subordinateFiles
+        self.caller = caller
     }
+
+    /// Ids per app for this caller.
+    public var rangeSize: UInt32 { caller.isRoot ? Self.hostRangeSize : Self.userRangeSize }
 
     var path: String { stateDirectory + "/ids.json" }
 
@@ -130,34 +144,72 @@ public struct IDAllocator: Sendable {
     }
 
     private func nextFree(_ table: Table) throws(SandboxError) -> (slot: UInt32, base: UInt32) {
-        let taken = subordinateRanges()
         let used = Set(table.apps.values).union(table.kept.values)
-        var slot = table.next
-        while true {
-            let (offset, overflow) = slot.multipliedReportingOverflow(by: Self.rangeSize)
-            let (base, overflow2) = Self.firstHostID.addingReportingOverflow(offset)
-            guard !overflow, !overflow2, base <= UInt32.max - Self.rangeSize else {
-                throw .sandboxUnavailable(what: "no free host id range left in \(path)")
+        if caller.isRoot {
+            let taken = subordinateRanges(of: nil).flatMap { $0 }
+            var slot = table.next
+            while true {
+                let (offset, overflow) = slot.multipliedReportingOverflow(by: rangeSize)
+                let (base, overflow2) = Self.firstHostID.addingReportingOverflow(offset)
+                guard !overflow, !overflow2, base <= UInt32.max - rangeSize else {
+                    throw .sandboxUnavailable(what: "no free host id range left in \(path)")
+                }
+                let end = UInt64(base) + UInt64(rangeSize)
+                let clashes = used.contains(base) || taken.contains { UInt64($0.start) < end && UInt64($0.start) + UInt64($0.count) > UInt64(base) }
+                if !clashes { return (slot, base) }
+                slot += 1
             }
-            let end = UInt64(base) + UInt64(Self.rangeSize)
-            let clashes = used.contains(base) || taken.contains { UInt64($0.start) < end && UInt64($0.start) + UInt64($0.count) > UInt64(base) }
-            if !clashes { return (slot, base) }
+        }
+        let bases = userSlots()
+        guard !bases.isEmpty else {
+            let who = caller.name ?? String(caller.uid)
+            throw .sandboxUnavailable(
+                what: "\(who) has no subordinate ids for apps: an app needs \(rangeSize) ids that both /etc/subuid and /etc/subgid give \(who) "
+                    + "(an administrator adds them: usermod --add-subuids FIRST-LAST --add-subgids FIRST-LAST \(who))")
+        }
+        var slot = table.next
+        while Int(slot) < bases.count {
+            if !used.contains(bases[Int(slot)]) { return (slot, bases[Int(slot)]) }
             slot += 1
         }
+        throw .sandboxUnavailable(
+            what: "no free host id range left: \(bases.count) apps of \(rangeSize) ids fit in your subordinate ids, and each was handed out "
+                + "once (\(path)); an administrator can add more (usermod --add-subuids/--add-subgids)")
     }
 
-    /// `name:start:count` lines of /etc/subuid and /etc/subgid.
-    private func subordinateRanges() -> [(start: UInt32, count: UInt32)] {
-        var ranges: [(start: UInt32, count: UInt32)] = []
-        for file in subordinateFiles {
-            guard let bytes = try? FileSystem.readFile(file) else { continue }
-            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-                let fields = line.split(separator: ":")
-                if fields.count == 3, let start = UInt32(fields[1]), let count = UInt32(fields[2]) {
-                    ranges.append((start, count))
+    /// An ordinary user's slots: the first id of every whole `rangeSize` block inside both a subuid range and a
+    /// subgid range of theirs, in order.
+    func userSlots() -> [UInt32] {
+        let perFile = subordinateRanges(of: caller)
+        guard perFile.count == 2 else { return [] }
+        var bases: [UInt32] = []
+        for uids in perFile[0].sorted(by: { $0.start < $1.start }) {
+            for gids in perFile[1] {
+                let start = max(UInt64(uids.start), UInt64(gids.start))
+                let end = min(UInt64(uids.start) + UInt64(uids.count), UInt64(gids.start) + UInt64(gids.count))
+                var base = start
+                while base + UInt64(rangeSize) <= end, base <= UInt64(UInt32.max) {
+                    if !bases.contains(UInt32(base)) { bases.append(UInt32(base)) }
+                    base += UInt64(rangeSize)
                 }
             }
         }
-        return ranges
+        return bases.sorted()
+    }
+
+    /// `name:start:count` lines, per file (/etc/subuid, then /etc/subgid): all of them, or those of `user` (the
+    /// first field is their name or their uid).
+    private func subordinateRanges(of user: Caller?) -> [[(start: UInt32, count: UInt32)]] {
+        subordinateFiles.map { file in
+            guard let bytes = try? FileSystem.readFile(file) else { return [] }
+            var ranges: [(start: UInt32, count: UInt32)] = []
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+                let fields = line.split(separator: ":")
+                guard fields.count == 3, let start = UInt32(fields[1]), let count = UInt32(fields[2]) else { continue }
+                if let user, fields[0] != String(user.uid) && user.name.map({ fields[0] != $0 }) ?? true { continue }
+                ranges.append((start, count))
+            }
+            return ranges
+        }
     }
 }

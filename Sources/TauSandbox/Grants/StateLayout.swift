@@ -4,7 +4,7 @@ import Glibc
 import Musl
 #endif
 
-/// The state directory (default /var/lib/taurun):
+/// The state directory (default /var/lib/taurun for root; an ordinary user's own `$XDG_DATA_HOME/taurun`):
 ///
 ///     ids.json                     app id → first host uid/gid of its 65536-id range (allocated once, never reused)
 ///     grants/<id>.json             the user's decisions, what the manifest requests, its version
@@ -21,12 +21,44 @@ import Musl
 /// The state directory, apps/ and skeletons/ are 0711: the container's mapped root must traverse them to bind the
 /// home and reach its root.path, but nobody can list them.
 public enum StateLayout {
-    public static let defaultDirectory = "/var/lib/taurun"
+    /// Root's: the apps root converts, for the whole host.
+    public static let systemDirectory = "/var/lib/taurun"
+
+    /// Where the app verbs keep state unless `--state-dir` says otherwise: root's system directory; for an ordinary
+    /// user their own data directory, next to their audit log (`$XDG_DATA_HOME/taurun/audit.jsonl`).
+    public static var defaultDirectory: String {
+        defaultDirectory(for: .current(), xdgDataHome: environment("XDG_DATA_HOME"), home: environment("HOME"))
+    }
+
+    /// `$XDG_DATA_HOME/taurun` (an absolute one only, as the XDG spec says), else `$HOME/.local/share/taurun`, else
+    /// the same below the home /etc/passwd gives the user.
+    static func defaultDirectory(for caller: Caller, xdgDataHome: String?, home: String?, passwd: String? = nil) -> String {
+        guard !caller.isRoot else { return systemDirectory }
+        if let xdgDataHome, xdgDataHome.hasPrefix("/") { return FileSystem.absolute(xdgDataHome + "/taurun", relativeTo: "/") }
+        let home = home.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? HostUsers(passwd: passwd).home(of: caller.uid) ?? "/nonexistent"
+        return FileSystem.absolute(home + "/.local/share/taurun", relativeTo: "/")
+    }
+
+    private static func environment(_ name: String) -> String? {
+        guard let value = getenv(name), value.pointee != 0 else { return nil }
+        return String(cString: value)
+    }
 
     static func ensureBase(_ stateDirectory: String) throws(SandboxError) {
         if FileSystem.kind(stateDirectory) == nil {
             try FileSystem.makeDirectories(stateDirectory, mode: 0o711)
         }
+    }
+
+    /// Gives the state directory, when it is the caller's own, the o+x the runtime needs to reach root.path below
+    /// it as the app's unprivileged root. An ordinary user's is their audit log's directory too
+    /// (`$XDG_DATA_HOME/taurun`), which the log made 0750 if it came first; o+x lists nothing.
+    static func makeTraversable(_ stateDirectory: String, caller: Caller) throws(SandboxError) {
+        var info = stat()
+        guard lstat(stateDirectory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == caller.uid,
+            info.st_mode & 0o001 == 0
+        else { return }
+        try FileSystem.changeMode(stateDirectory, (info.st_mode & 0o7777) | 0o001)
     }
 
     static func appDirectory(_ stateDirectory: String, _ app: AppID) -> String {

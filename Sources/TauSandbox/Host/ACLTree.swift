@@ -14,6 +14,10 @@ import Musl
 /// the inode we opened. Symlinks and other filesystems are skipped, and so are regular files below the root with
 /// more than one link: a hard link is a name for a file elsewhere, which the uid would get too.
 /// (setfacl, up to `batchSize` inodes a call: TauSandbox links no xattr wrapper.)
+///
+/// An ordinary user (converting their own apps) may change the ACL of their own inodes only: below the root, what
+/// belongs to someone else (files an app created, which carry the entries they inherited) is skipped, and so are
+/// directories of others, which the user may not list either. The root itself must be theirs (DataAccess checks).
 enum ACLTree {
     static let batchSize = 64
     /// Linux's O_PATH (the same value on x86_64 and aarch64), which Glibc's Swift module does not export.
@@ -77,6 +81,16 @@ enum ACLTree {
         if let mountUID, node.isDirectory { try setfacl(["-x", "u:\(mountUID)"], [node]) }
         try clean([node])
         if node.isDirectory { try walk(below: top, path: root, device: info.st_dev, clean) }
+    }
+
+    /// Sets `spec` (setfacl -m) on the inode `fd` names, an fd from `openWithoutSymlinks`: setfacl is handed
+    /// `/proc/self/fd/N` of a copy it inherits, which names that inode and no other.
+    static func modify(_ spec: String, on fd: Int32, path: String) throws(SandboxError) {
+        let copy = fcntl(fd, F_DUPFD, 3)
+        guard copy >= 0 else { throw .io(call: "fcntl(F_DUPFD)", path: path, errno: errno) }
+        defer { close(copy) }
+        let result = try HelperCommand.run("setfacl", ["-m", spec, "/proc/self/fd/\(copy)"])
+        guard result.status == 0 else { throw .toolFailed(tool: "setfacl", arguments: ["-m", spec, path], status: result.status, output: result.output) }
     }
 
     struct Node {
@@ -152,10 +166,12 @@ enum ACLTree {
     }
 
     /// A node for an fd to hand to setfacl: a copy without FD_CLOEXEC (it must reach the child), for a directory or
-    /// a regular file (below the root: with one link); nil for anything else.
+    /// a regular file (below the root: with one link, and the caller's own unless the caller is root); nil for
+    /// anything else.
     private static func node(duplicating fd: Int32, _ info: stat, isRoot: Bool = false) throws(SandboxError) -> Node? {
         let isDirectory = info.st_mode & S_IFMT == S_IFDIR
         guard isDirectory || (info.st_mode & S_IFMT == S_IFREG && (isRoot || info.st_nlink == 1)) else { return nil }
+        guard isRoot || mayChange(info) else { return nil }
         let copy = fcntl(fd, F_DUPFD, 3)
         guard copy >= 0 else { throw .io(call: "fcntl(F_DUPFD)", path: "/proc/self/fd/\(fd)", errno: errno) }
         return Node(fd: copy, isDirectory: isDirectory)
@@ -183,6 +199,12 @@ enum ACLTree {
         try flush()
     }
 
+    /// Root may change any inode's ACL; anyone else only their own.
+    private static func mayChange(_ info: stat) -> Bool {
+        let caller = geteuid()
+        return caller == 0 || info.st_uid == caller
+    }
+
     private static func descend(
         _ directory: Int32, path: String, device: dev_t, _ add: (Node) throws(SandboxError) -> Void
     ) throws(SandboxError) {
@@ -208,7 +230,7 @@ enum ACLTree {
             let info = try status(fd, path + "/" + name)
             guard info.st_dev == device else { continue }  // another filesystem mounted here: not part of the grant
             if let node = try node(duplicating: fd, info) { try add(node) }
-            if info.st_mode & S_IFMT == S_IFDIR { try descend(fd, path: path + "/" + name, device: device, add) }
+            if info.st_mode & S_IFMT == S_IFDIR && mayChange(info) { try descend(fd, path: path + "/" + name, device: device, add) }
         }
     }
 }

@@ -73,11 +73,23 @@ public struct DataAccess {
         }
     }
 
-    /// Fails before anything is written when there are paths to grant and no setfacl/getfacl.
-    static func preflight(_ mounts: [DataMount]) throws(SandboxError) {
-        guard !mounts.isEmpty, !hasTools else { return }
-        throw .sandboxUnavailable(
-            what: "giving the app's host uid access to \(mounts.map(\.path).joined(separator: ", ")) needs setfacl and getfacl (Debian package acl)")
+    /// Fails before anything is written when there are paths to grant and no setfacl/getfacl, or, for an ordinary
+    /// caller, a path that is not theirs: only its owner (or root) may give the app an ACL entry on it.
+    static func preflight(_ mounts: [DataMount], caller: Caller = .current()) throws(SandboxError) {
+        guard !mounts.isEmpty else { return }
+        guard hasTools else {
+            throw .sandboxUnavailable(
+                what: "giving the app's host uid access to \(mounts.map(\.path).joined(separator: ", ")) needs setfacl and getfacl (Debian package acl)")
+        }
+        guard !caller.isRoot else { return }
+        for mount in mounts {
+            let owner = try FileSystem.status(mount.path).st_uid
+            if owner != caller.uid {
+                throw .policyDenied(
+                    reason: "filesystem: \(mount.path) belongs to uid \(owner); without root you can give an app only paths of your own "
+                        + "(its access is an ACL entry, which only the owner may add)")
+            }
+        }
     }
 
     static var hasTools: Bool {

@@ -9,10 +9,15 @@ public struct HostFacts: Equatable, Sendable {
     public var userNamespaces: Bool
     public var seccompActions: Set<String>
     public var networkNamespaces: Bool
+    /// For an ordinary caller: the cgroup controllers that can limit their apps, those whose hierarchy holds a cgroup
+    /// of the caller's own that the caller may write (the runtime makes the app's cgroup below it, by runc's rootless
+    /// rule). Nil for root, who may use every controller.
+    public var userCgroupControllers: Set<String>?
 
     public init(
         devices: [HostDevice] = [], sockets: [HostSocket] = [], appArmorEnabled: Bool = false, userNamespaces: Bool = true,
-        seccompActions: Set<String> = ["kill_process", "errno", "allow"], networkNamespaces: Bool = true
+        seccompActions: Set<String> = ["kill_process", "errno", "allow"], networkNamespaces: Bool = true,
+        userCgroupControllers: Set<String>? = nil
     ) {
         self.devices = devices
         self.sockets = sockets
@@ -20,6 +25,7 @@ public struct HostFacts: Equatable, Sendable {
         self.userNamespaces = userNamespaces
         self.seccompActions = seccompActions
         self.networkNamespaces = networkNamespaces
+        self.userCgroupControllers = userCgroupControllers
     }
 }
 

@@ -17,7 +17,32 @@ public enum HostProbe {
             userNamespaces: FileSystem.kind("/proc/self/ns/user") != nil
                 && (Int(firstLine("/proc/sys/user/max_user_namespaces") ?? "1") ?? 1) > 0,
             seccompActions: Set((firstLine("/proc/sys/kernel/seccomp/actions_avail") ?? "").split(separator: " ").map(String.init)),
-            networkNamespaces: FileSystem.kind("/proc/self/ns/net") != nil)
+            networkNamespaces: FileSystem.kind("/proc/self/ns/net") != nil,
+            userCgroupControllers: geteuid() == 0 ? nil : userCgroupControllers())
+    }
+
+    /// The controllers of the hierarchies where this process's own cgroup is writable (`/proc/self/cgroup`: v1 lines
+    /// `ID:CONTROLLERS:PATH`, each hierarchy mounted at `<root>/<controller>`; the v2 line `0::PATH`, whose cgroup
+    /// offers the controllers its `cgroup.controllers` lists). The runtime, run by the same user, makes an app's
+    /// cgroup below that one, and uses a hierarchy only where it may (RootlessCgroups).
+    static func userCgroupControllers(procSelfCgroup: String = "/proc/self/cgroup", root: String = "/sys/fs/cgroup") -> Set<String> {
+        guard let bytes = try? FileSystem.readFile(procSelfCgroup, limit: 64 << 10) else { return [] }
+        var controllers: Set<String> = []
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3, fields[2].hasPrefix("/") else { continue }
+            let own = fields[2] == "/" ? "" : String(fields[2])
+            if fields[1].isEmpty {
+                let mount = FileSystem.kind(root + "/cgroup.controllers") != nil ? root : root + "/unified"
+                guard access(mount + own, W_OK) == 0, let offered = firstLine(mount + own + "/cgroup.controllers") else { continue }
+                controllers.formUnion(offered.split(separator: " ").map(String.init))
+            } else {
+                for controller in fields[1].split(separator: ",") where !controller.hasPrefix("name=") {
+                    if access(root + "/" + controller + own, W_OK) == 0 { controllers.insert(String(controller)) }
+                }
+            }
+        }
+        return controllers
     }
 
     static func devices(deviceRoot: String) -> [HostDevice] {

@@ -1,5 +1,6 @@
 /// The host's users from /etc/passwd, read directly (taurun is a static binary: no NSS). Convert asks who owns an
-/// app (OwnerAccess) and whose homes no app may mount (PolicyValidator).
+/// app (OwnerAccess), whose homes no app may mount (PolicyValidator), and who an ordinary caller is (Caller: the
+/// name their subordinate id ranges are listed under, the home their state lives in).
 struct HostUsers {
     struct User {
         var name: String
@@ -29,4 +30,8 @@ struct HostUsers {
     }
 
     func uid(named name: String) -> UInt32? { users.first { $0.name == name }?.uid }
+
+    func name(of uid: UInt32) -> String? { users.first { $0.uid == uid }?.name }
+
+    func home(of uid: UInt32) -> String? { users.first { $0.uid == uid }?.home }
 }

@@ -45,12 +45,12 @@ public struct PolicyValidator: Sendable {
             throw .policyDenied(reason: "\(origin): \(quoted(path)) \(problem)")
         }
         if path == "/" { throw .policyDenied(reason: "\(origin): / (the whole host) is never mountable") }
-        var protected = [stateDirectory, StateLayout.defaultDirectory] + Self.forbiddenWholes + userHomes
+        var protected = [stateDirectory, StateLayout.systemDirectory] + Self.forbiddenWholes + userHomes
         if let userHome, userHome != "/" { protected.append(userHome) }
         for item in protected where PathRules.isSame(item, orUnder: path) {
             throw .policyDenied(reason: "\(origin): \(path) is or contains \(item), which is never mountable")
         }
-        if PathRules.isSame(path, orUnder: stateDirectory) || PathRules.isSame(path, orUnder: StateLayout.defaultDirectory) {
+        if PathRules.isSame(path, orUnder: stateDirectory) || PathRules.isSame(path, orUnder: StateLayout.systemDirectory) {
             throw .policyDenied(reason: "\(origin): \(path) is inside the taurun state directory")
         }
         for tree in Self.forbiddenTrees where PathRules.isSame(path, orUnder: tree) || PathRules.isSame(tree, orUnder: path) {

@@ -63,7 +63,7 @@ public struct AppUninstaller {
     public func requireStopped(_ inventory: Inventory, containers: [String]) throws(SandboxError) {
         var pids: [Int32] = []
         if let base = inventory.hostIDBase {
-            pids = AppProcesses.pids(in: base...(base + (IDAllocator.rangeSize - 1)), procRoot: procRoot)
+            pids = AppProcesses.pids(in: base...(base + (IDAllocator(stateDirectory: stateDirectory).rangeSize - 1)), procRoot: procRoot)
         }
         guard !containers.isEmpty || !pids.isEmpty else { return }
         var what: [String] = []
@@ -116,7 +116,7 @@ public struct AppUninstaller {
             // A disk-quota home is an image loop-mounted on the directory: unmounted first, and removeTree never
             // crosses into another filesystem, so nothing mounted there is ever emptied.
             if HomeProvisioner.isMountPoint(home) { try HelperCommand.check("umount", [home]) }
-            try FileSystem.removeTree(appDirectory)
+            try removeAppDirectory(appDirectory, hostIDBase: inventory.hostIDBase)
             if inventory.home != nil { report.removed.append("home \(home)") }
         }
 
@@ -129,9 +129,21 @@ public struct AppUninstaller {
         }
         if let base = inventory.hostIDBase {
             try IDAllocator(stateDirectory: stateDirectory).release(app, keep: keepData)
-            if !keepData { report.removed.append("host ids \(base)-\(base + IDAllocator.rangeSize - 1)") }
+            if !keepData { report.removed.append("host ids \(base)-\(base + IDAllocator(stateDirectory: stateDirectory).rangeSize - 1)") }
         }
         return report
+    }
+
+    /// Root removes the app's directory itself. An ordinary user owns it and the home, but not what the app made in
+    /// the home, which its mode may close to the user: what the user cannot remove goes through AppIDNamespace.
+    private func removeAppDirectory(_ directory: String, hostIDBase: UInt32?) throws(SandboxError) {
+        do {
+            try FileSystem.removeTree(directory)
+        } catch {
+            let ids = IDAllocator(stateDirectory: stateDirectory)
+            guard !ids.caller.isRoot, let hostIDBase, case .io(_, _, let code) = error, code == EACCES || code == EPERM else { throw error }
+            try AppIDNamespace.removeTree(directory, base: hostIDBase, size: ids.rangeSize)
+        }
     }
 
     /// The recorded bundles (and convert's staging or retired copies of them) that still hold a tau/bundle.json

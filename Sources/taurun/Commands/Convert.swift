@@ -69,6 +69,13 @@ struct ConvertCommand: ParsableCommand {
                 try? AuditLog(path: parent.auditLogPath).append(
                     AuditEvent(event: .unsandboxed, app: result.app.rawValue, container: nil, action: "converted", message: line))
             }
+            for line in result.rootlessOmissions {
+                // Converted without root: each thing the sandbox goes without is said once, and audited (issue 16,
+                // item 4).
+                CLIMain.writeError("taurun: rootless: \(line)\n")
+                try? AuditLog(path: parent.auditLogPath).append(
+                    AuditEvent(event: .rootlessSkipped, app: result.app.rawValue, container: nil, action: "skipped", message: line))
+            }
             for warning in result.warnings {
                 CLIMain.writeError("taurun: warning: \(warning)\n")
             }
