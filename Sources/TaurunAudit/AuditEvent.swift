@@ -17,6 +17,10 @@ public enum AuditEventKind: String, Codable, Sendable, CaseIterable {
     /// An ordinary user converted a Tau app without something only root can set up (a disk quota, loading its
     /// AppArmor profile, cgroup limits no cgroup of the user's can hold): the app runs without it.
     case rootlessSkipped = "rootless-skipped"
+    /// `taurun learn` saw a call the app's permissions do not allow (answered as the app would see it under its
+    /// manifest, EPERM: action "denied") or a use of a granted permission it watches (let through: "allowed").
+    /// Learning records; it never grants.
+    case learn
 }
 
 public struct AuditEvent: Codable, Sendable, Equatable {
@@ -33,7 +37,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var syscall: String?
     /// The raw integer arguments of the call (six for a violation).
     public var args: [UInt64]?
-    /// "terminated", "denied", "skipped", "killed", or the signal name for kill.
+    /// "terminated", "denied", "allowed" (learn), "skipped", "killed", or the signal name for kill.
     public var action: String?
     /// The one readable line `taurun audit` prints.
     public var message: String

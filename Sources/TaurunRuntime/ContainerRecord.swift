@@ -40,4 +40,7 @@ public struct ContainerRecord: Codable, Sendable {
     /// The audit log create wrote to. Later commands on this container write there too: their environment may
     /// differ (rootless Podman runs start and delete without HOME, which chose the user's log).
     public var auditLog: String? = nil
+    /// Created by `taurun learn`: its monitors (the app's and those of exec'd processes) record each call the app's
+    /// permissions do not allow instead of applying on_violation, into `StateStore.learnFile(of:)`.
+    public var learning: Bool? = nil
 }

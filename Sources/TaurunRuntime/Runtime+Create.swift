@@ -29,7 +29,8 @@ extension Runtime {
     /// `create`: everything that can be checked is checked before anything is made; then each thing is recorded in
     /// the state dir before it is created, so an error here — or a SIGKILL at any instant — leaves only what
     /// `delete --force` finds and removes. Returns once the container process waits in `created`.
-    public func create(id: String, bundle: String, options: CreateOptions) throws(RuntimeError) -> CreatedContainer {
+    /// `learning` (`taurun learn`, a Tau app only): its security monitor records instead of stopping the app.
+    public func create(id: String, bundle: String, options: CreateOptions, learning: Bool = false) throws(RuntimeError) -> CreatedContainer {
         try ContainerID.validate(id)
         // Before taurun opens anything: a closed fd in 3…N+2 would otherwise be filled by one of taurun's own (the
         // exec fifo, the sync socket, the state dir's lock) and handed to the container.
@@ -51,6 +52,9 @@ extension Runtime {
                                reason: "time namespace offsets are not supported by taurun:")
         }
         let app = try TauAppPolicy.from(annotations: spec.annotations)
+        if learning && app == nil {
+            throw .container("learning needs a sandboxed Tau app's bundle (taurun convert), with its security monitor")
+        }
         let skippedLSM = try LSMRequirement.check(
             process: spec.process, appProfile: app == nil ? nil : spec.annotations?[TauAnnotation.appArmorProfile],
             required: requireLSM || app?.requiresLSM == true)
@@ -61,7 +65,7 @@ extension Runtime {
         if plan.joins.contains(where: { $0.kind == .pid }) || !plan.startContainerHooks.isEmpty {
             do { try SealedSelf.ensure() } catch { throw .system(error) }
         }
-        let seccomp = try seccompProgram(spec, app: app)
+        let seccomp = try seccompProgram(spec, app: app, learning: learning)
         var cgroup: any CgroupManager
         var resources = spec.linux?.resources
         let rootless = self.rootless
@@ -98,6 +102,7 @@ extension Runtime {
         record.cgroupSystemdUnit = cgroup.paths.systemdUnit
         if options.noNewKeyring { record.noNewKeyring = true }
         record.auditLog = auditLogPath
+        if learning { record.learning = true }
         let childPid: pid_t
         var ptyMaster: Int32 = -1
         do {
@@ -128,10 +133,12 @@ extension Runtime {
 
     /// The BPF program of `spec`'s filter, for create and exec alike. Compiled programs are cached beside the state
     /// root (not in it: every directory there is a container), keyed by the profile: a hit skips libseccomp
-    /// entirely. A Tau app's denials are routed to its security monitor (SCMP_ACT_NOTIFY).
-    func seccompProgram(_ spec: Spec, app: TauAppPolicy?) throws(RuntimeError) -> SeccompProgram? {
+    /// entirely. A Tau app's denials are routed to its security monitor (SCMP_ACT_NOTIFY); a learning run's filter
+    /// also routes the granted uses learn watches (LearnMode.filter).
+    func seccompProgram(_ spec: Spec, app: TauAppPolicy?, learning: Bool = false) throws(RuntimeError) -> SeccompProgram? {
         let cache = SeccompProgramCache(directory: store.root + ".seccomp-cache")
-        let filter = app == nil ? spec.linux?.seccomp : spec.linux?.seccomp.map(TauAppPolicy.monitored)
+        let monitored = learning ? { LearnMode.filter(TauAppPolicy.monitored($0)) } : TauAppPolicy.monitored
+        let filter = app == nil ? spec.linux?.seccomp : spec.linux?.seccomp.map(monitored)
         do { return try filter.map { s throws(SeccompError) in try cache.program(for: s, monitoredDefault: app != nil).program } } catch {
             throw .seccomp(error.description)
         }
@@ -294,9 +301,10 @@ extension Runtime {
                 case .seccompListener(let listener)?:
                     defer { close(listener) }
                     if let app {
-                        let context = SecurityMonitor.Context(
+                        var context = SecurityMonitor.Context(
                             policy: app, containerID: record.id, auditLogPath: auditLogPath ?? AuditLog.defaultPath,
                             violationFile: store.violationFile(of: record.id))
+                        if record.learning == true { context.learnFile = store.learnFile(of: record.id) }
                         do {
                             let monitor = try SecurityMonitor.spawn(listener: listener, initPid: pid, context: context)
                             record.monitorPid = monitor

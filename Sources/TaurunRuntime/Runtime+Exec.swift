@@ -39,7 +39,7 @@ extension Runtime {
         // A Tau app's exec'd processes are watched like the app itself: the same monitored filter (its denials go to
         // a security monitor, which audits them and applies on_violation), from the same BPF cache as create.
         let app = try TauAppPolicy.from(annotations: spec.annotations)
-        let seccomp = try seccompProgram(spec, app: app)
+        let seccomp = try seccompProgram(spec, app: app, learning: record.learning == true)
         try checkPreserved(fds: options.preserveFDs)
 
         let namespaces = try ContainerNamespaces.open(pid: initPid)
@@ -96,9 +96,11 @@ extension Runtime {
                 case .seccompListener(let listener)?:
                     defer { close(listener) }
                     guard let app else { continue }
-                    let context = SecurityMonitor.Context(
+                    var context = SecurityMonitor.Context(
                         policy: app, containerID: id, auditLogPath: record.auditLog ?? auditLogPath ?? AuditLog.defaultPath,
                         violationFile: store.violationFile(of: id))
+                    // A process exec'd into a learning run is learnt from too, not stopped.
+                    if record.learning == true { context.learnFile = store.learnFile(of: id) }
                     monitor = try SecurityMonitor.spawn(listener: listener, initPid: initPid, context: context)
                 case .spawned(let spawned)?: pid = spawned; break loop
                 case .failed(let message)?: throw RuntimeError.container(message)

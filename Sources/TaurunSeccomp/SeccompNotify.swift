@@ -81,6 +81,25 @@ public final class SeccompNotifyChannel {
         }
     }
 
+    /// Lets the trapped call run as if the filter had allowed it (SECCOMP_USER_NOTIF_FLAG_CONTINUE). Only for calls
+    /// the app's own bundle allows anyway, decided on integer arguments (taurun learn watches some of those): the
+    /// kernel's warning about CONTINUE (the caller may rewrite pointed-to memory meanwhile) cannot widen what the
+    /// bundle allows whatever that memory holds. ENOENT (the caller is gone) is not an error.
+    public func allow(_ notification: SeccompNotification) throws(SeccompError) {
+        response.pointee.id = notification.id
+        response.pointee.val = 0
+        response.pointee.error = 0
+        response.pointee.flags = Self.flagContinue
+        let rc = seccomp_notify_respond(fd, response)
+        if rc != 0 && rc != -ENOENT {
+            throw SeccompError(path: "linux.seccomp", message: "cannot answer a notification",
+                               call: "seccomp_notify_respond", errno: -rc)
+        }
+    }
+
+    /// SECCOMP_USER_NOTIF_FLAG_CONTINUE (linux/seccomp.h, 5.5+).
+    static let flagContinue: UInt32 = 1
+
     /// True while `notification` is still pending (SECCOMP_IOCTL_NOTIF_ID_VALID): its pid then still names the
     /// trapped task. Check it after pinning the pid (pidfd_open) and before acting on the process.
     public func isPending(_ notification: SeccompNotification) -> Bool {

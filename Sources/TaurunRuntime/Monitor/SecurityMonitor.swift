@@ -15,6 +15,9 @@ import Glibc
 /// every process under the filter is gone), so it also ends when `taurun create` itself exits under Podman, and
 /// when create fails or is killed (the init dies with it). It is not in the container's cgroup: it must not count
 /// against the app's pids or memory, nor be frozen with it.
+///
+/// For `taurun learn` it records instead: nothing is killed, every call is answered as the app's permissions make
+/// it and written down (SecurityMonitor+Learn, LearnMode).
 enum SecurityMonitor {
     struct Context {
         let policy: TauAppPolicy
@@ -22,6 +25,9 @@ enum SecurityMonitor {
         let auditLogPath: String
         /// Where the line of a terminating violation goes, for `taurun run` to print once the container is gone.
         let violationFile: String
+        /// Set for a `taurun learn` run: record each call here instead of applying on_violation
+        /// (SecurityMonitor+Learn).
+        var learnFile: String? = nil
     }
 
     /// Forks the monitor; returns its pid. `listener` and `initPid` stay owned by the caller.
@@ -71,6 +77,7 @@ enum SecurityMonitor {
         let log = AuditLog(path: context.auditLogPath)
         // One record per distinct call shape, rate-limited, in bounded memory (ViolationRecorder).
         var recorded = ViolationRecorder()
+        var learned = LearnedCalls()
         func end(_ status: Int32) -> Never {
             writeSuppressed(recorded.takeSuppressed(), context: context, log: log)
             _exit(status)
@@ -88,16 +95,21 @@ enum SecurityMonitor {
             if fds[0].revents & Int16(POLLIN) != 0 {
                 let call: SeccompNotification
                 do { call = try channel.receive() } catch { continue }  // ENOENT: the caller died meanwhile
-                handle(call, channel: channel, pidfd: pidfd, context: context, log: log, recorded: &recorded)
+                let name = SeccompNotifyChannel.syscallName(call.syscall, arch: call.arch)
+                if let learnFile = context.learnFile {
+                    learn(call, name: name, channel: channel, learnFile: learnFile, context: context, log: log,
+                          recorded: &recorded, learned: &learned)
+                } else {
+                    handle(call, name: name, channel: channel, pidfd: pidfd, context: context, log: log, recorded: &recorded)
+                }
             } else if fds[0].revents != 0 {
                 end(0)  // POLLHUP: no process is left under the filter
             }
         }
     }
 
-    private static func handle(_ call: SeccompNotification, channel: SeccompNotifyChannel, pidfd: Int32,
+    private static func handle(_ call: SeccompNotification, name: String, channel: SeccompNotifyChannel, pidfd: Int32,
                                context: Context, log: AuditLog, recorded: inout ViolationRecorder) {
-        let name = SeccompNotifyChannel.syscallName(call.syscall, arch: call.arch)
         let terminate = context.policy.onViolation == .terminate
         let action = terminate ? "terminated" : "denied"
         let line = ViolationExplainer.violationLine(app: context.policy.appID, action: action, syscall: name, args: call.args)
@@ -137,12 +149,14 @@ enum SecurityMonitor {
         try? log.append(event)
     }
 
-    /// One summary record for the violations the rate limit held back.
-    private static func writeSuppressed(_ count: Int, context: Context, log: AuditLog) {
+    /// One summary record for the violations (or learn records) the rate limit held back.
+    static func writeSuppressed(_ count: Int, context: Context, log: AuditLog) {
         guard count > 0 else { return }
+        let learning = context.learnFile != nil
+        let what = (learning ? "learn record" : "violation") + (count == 1 ? "" : "s")
         let event = AuditEvent(
-            event: .violation, app: context.policy.appID, container: context.containerID, action: "suppressed",
-            message: "\(context.policy.appID): \(count) more violation\(count == 1 ? "" : "s") not recorded (rate limit)")
+            event: learning ? .learn : .violation, app: context.policy.appID, container: context.containerID, action: "suppressed",
+            message: "\(context.policy.appID): \(count) more \(what) not recorded (rate limit)")
         try? log.append(event)
     }
 }

@@ -1,0 +1,61 @@
+import TaurunAudit
+import TaurunLinux
+import TaurunSeccomp
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension SecurityMonitor {
+    /// The calls a learning run has written to its learn file, by their description ("socket(AF_INET,
+    /// SOCK_STREAM)"): each once, and at most `limit` of them, so an app cannot grow the monitor's memory or the file.
+    struct LearnedCalls {
+        static let limit = 512
+        private var seen: Set<String> = []
+
+        /// True the first time `call` is seen, while fewer than `limit` are kept.
+        mutating func isNew(_ call: String) -> Bool {
+            guard seen.count < Self.limit, !seen.contains(call) else { return false }
+            seen.insert(call)
+            return true
+        }
+    }
+
+    /// Learn mode (`taurun learn`): answer first (LearnMode: EPERM, or CONTINUE for a granted use learn watches), so
+    /// the app waits no longer than it must; then one record of each distinct call in the learn file, which `taurun
+    /// learn` reads once the app is gone, and the same record, rate-limited like violations, in the audit log.
+    /// Nothing is killed: the app runs on as it would under on_violation = "deny".
+    static func learn(_ call: SeccompNotification, name: String, channel: SeccompNotifyChannel, learnFile: String,
+                      context: Context, log: AuditLog, recorded: inout ViolationRecorder, learned: inout LearnedCalls) {
+        let answer = LearnMode.answer(syscall: name, args: call.args, granted: context.policy.granted)
+        switch answer {
+        case .allow: try? channel.allow(call)
+        case .deny: try? channel.fail(call, errno: EPERM)
+        }
+        let event = AuditEvent(
+            event: .learn, app: context.policy.appID, container: context.containerID, pid: Int32(bitPattern: call.pid),
+            permission: ViolationExplainer.permission(syscall: name, args: call.args), syscall: name,
+            args: ViolationExplainer.arguments(syscall: name, args: call.args),
+            action: answer == .allow ? "allowed" : "denied",
+            message: LearnMode.line(app: context.policy.appID, answer: answer, syscall: name, args: call.args))
+        if learned.isNew(ViolationExplainer.describeCall(syscall: name, args: call.args)) {
+            append(event, to: learnFile)
+        }
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let key = "\(name) \(call.args.first ?? 0)"
+        guard case .record(let held) = recorded.decide(key: key, now: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9) else { return }
+        writeSuppressed(held, context: context, log: log)
+        try? log.append(event)
+    }
+
+    /// One JSON line, in one write(2) on an O_APPEND descriptor (the file is in the container's private state
+    /// directory; O_NOFOLLOW: never through a link planted there).
+    private static func append(_ event: AuditEvent, to path: String) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array(event.jsonLine().utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+}

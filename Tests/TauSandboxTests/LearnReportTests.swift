@@ -1,0 +1,128 @@
+import Testing
+import TaurunAudit
+@testable import TauSandbox
+
+/// `taurun learn`'s conclusions from what the monitor recorded: which permissions were used and not requested (with
+/// the calls as evidence), used but refused by the user, never used, not observable; calls no permission allows;
+/// resource peaks against limits; and the change that follows.
+@Suite struct LearnReportTests {
+    static func manifest(_ toml: String) throws -> Manifest {
+        try ManifestLoader.parse(bytes: Array(("id = \"org.example.learn\"\ncommand = [\"/bin/app\"]\n" + toml).utf8), format: .tauToml, path: "tau.toml")
+    }
+
+    static func call(_ syscall: String, _ args: [UInt64], permission: String?, action: String = "denied") -> AuditEvent {
+        AuditEvent(event: .learn, app: "org.example.learn", container: "c", pid: 7, permission: permission, syscall: syscall,
+                   args: args, action: action, message: "m", time: "2026-12-07T00:00:00.000Z")
+    }
+
+    static let limits = ResourceLimits(memoryBytes: 256 << 20, pids: 64)
+    static let ceilings = ResourcePolicy.builtIn.ceilings
+
+    @Test func aSocketWithoutNetworkIsAMissingPermissionWithItsCallsAsEvidence() throws {
+        let report = LearnReport(
+            manifest: try Self.manifest(""), granted: [], limits: Self.limits, ceilings: Self.ceilings,
+            calls: [
+                Self.call("socket", [2, 1, 0], permission: "network"),
+                Self.call("socket", [2, 0x80001, 0], permission: "network"),  // SOCK_STREAM|SOCK_CLOEXEC: the same call
+                Self.call("socket", [10, 2, 0], permission: "network"),
+            ],
+            usage: LearnedUsage())
+        #expect(report.missing == [LearnReport.Use(permission: .network, evidence: ["socket(AF_INET, SOCK_STREAM)", "socket(AF_INET6, SOCK_DGRAM)"])])
+        #expect(report.refused.isEmpty && report.used.isEmpty && report.unused.isEmpty)
+        #expect(report.change == ManifestChange(addPermissions: [.network]))
+    }
+
+    @Test func aRequestedPermissionTheUserRefusedNeedsAGrantNotAManifestChange() throws {
+        let report = LearnReport(
+            manifest: try Self.manifest("[permissions]\nnetwork = true\n"), granted: [], limits: Self.limits, ceilings: Self.ceilings,
+            calls: [Self.call("socket", [2, 1, 0], permission: "network")], usage: LearnedUsage())
+        #expect(report.refused.map(\.permission) == [.network])
+        #expect(report.missing.isEmpty)
+        #expect(report.change.isEmpty)
+    }
+
+    @Test func grantedUsesAreUsedAndObservableRequestsNeverSeenAreUnused() throws {
+        let granted = try Self.manifest("[permissions]\nnetwork = true\ncamera = true\n")
+        let used = LearnReport(
+            manifest: granted, granted: [.network, .camera], limits: Self.limits, ceilings: Self.ceilings,
+            calls: [Self.call("socket", [10, 1, 0], permission: "network", action: "allowed")], usage: LearnedUsage())
+        #expect(used.used == [LearnReport.Use(permission: .network, evidence: ["socket(AF_INET6, SOCK_STREAM)"])])
+        #expect(used.unused.isEmpty)
+        // camera's use is invisible to the monitor: reported as such, never as unused.
+        #expect(used.unobservable == [.camera])
+        let idle = LearnReport(manifest: granted, granted: [.network, .camera], limits: Self.limits, ceilings: Self.ceilings, calls: [], usage: LearnedUsage())
+        #expect(idle.unused == [.network])
+        #expect(idle.unobservable == [.camera])
+        #expect(idle.change.isEmpty)
+    }
+
+    @Test func callsNoPermissionAllowsAreListedOnceWithTheirReasonAndChangeNothing() throws {
+        let report = LearnReport(
+            manifest: try Self.manifest(""), granted: [], limits: Self.limits, ceilings: Self.ceilings,
+            calls: [
+                Self.call("unshare", [0x10000000], permission: nil),
+                Self.call("unshare", [0x10000000], permission: nil),
+                Self.call("keyctl", [0, 0, 0, 0, 0], permission: nil),
+            ],
+            usage: LearnedUsage())
+        #expect(report.notAllowed.first == LearnReport.Refusal(call: "unshare(CLONE_NEWUSER)", reason: "apps cannot create namespaces"))
+        #expect(report.notAllowed.last?.reason == "apps cannot use the kernel keyring")
+        #expect(report.notAllowed.count == 2)
+        #expect(report.missing.isEmpty && report.change.isEmpty)
+    }
+
+    @Test func aLimitTheAppRanIntoIsDoubledWithinTheCeilingAndPeaksBelowChangeNothing() throws {
+        let manifest = try Self.manifest("")
+        let calm = LearnReport(manifest: manifest, granted: [], limits: Self.limits, ceilings: Self.ceilings, calls: [],
+                               usage: LearnedUsage(memoryBytes: 3 << 20, oomKills: 0, pids: 3, pidsLimitHits: 0))
+        #expect(calm.resources == [
+            LearnReport.Resource(kind: .memory, peak: 3 << 20, limit: 256 << 20, reached: false, proposed: nil, atCeiling: false),
+            LearnReport.Resource(kind: .pids, peak: 3, limit: 64, reached: false, proposed: nil, atCeiling: false),
+        ])
+        #expect(calm.change.isEmpty)
+        let starved = LearnReport(manifest: manifest, granted: [], limits: Self.limits, ceilings: Self.ceilings, calls: [],
+                                  usage: LearnedUsage(memoryBytes: 256 << 20, oomKills: 1, pids: 64, pidsLimitHits: 12))
+        #expect(starved.change == ManifestChange(memoryBytes: 512 << 20, pids: 128))
+        let ceilings = ResourceLimits(memoryBytes: 384 << 20, pids: 64)
+        let capped = LearnReport(manifest: manifest, granted: [], limits: Self.limits, ceilings: ceilings, calls: [],
+                                 usage: LearnedUsage(memoryBytes: 256 << 20, oomKills: 1, pids: 64, pidsLimitHits: 1))
+        #expect(capped.change == ManifestChange(memoryBytes: 384 << 20))
+        #expect(capped.resources.last?.atCeiling == true)
+    }
+
+    @Test func theReportPrintsEverySectionAndItsJSONCarriesTheSame() throws {
+        let report = LearnReport(
+            manifest: try Self.manifest("[permissions]\ncamera = true\n"), granted: [.camera], limits: Self.limits, ceilings: Self.ceilings,
+            calls: [Self.call("socket", [2, 1, 0], permission: "network"), Self.call("mount", [0, 0, 0, 0x1000, 0], permission: nil)],
+            usage: LearnedUsage(memoryBytes: 3_250_000, pids: 2))
+        let run = LearnReport.Run(app: "org.example.learn", manifestPath: "tau.toml", format: .tauToml, exitCode: 1,
+                                  interrupted: false, diff: "--- tau.toml\n+++ tau.toml\n", written: true)
+        let text = report.text(run)
+        #expect(text.contains("taurun learn: org.example.learn exited with status 1\n"))
+        #expect(text.contains("used, not requested by the manifest:\n  network: socket(AF_INET, SOCK_STREAM)\n"))
+        #expect(text.contains("  camera: opening a device is an allowed call"))
+        #expect(text.contains("  mount(0x0, 0x0, 0x0, MS_BIND, 0x0): apps cannot mount filesystems\n"))
+        #expect(text.contains("  memory: peak 3.1M of 256M\n  pids: peak 2 of 64\n"))
+        #expect(text.hasSuffix("manifest change that lets it run:\n--- tau.toml\n+++ tau.toml\nwrote tau.toml\n"))
+        let json = try #require(try JSONTreeParser.parse(Array(report.json(run).utf8)))
+        #expect(json["missing"] == .array([.object([.init("permission", .string("network")), .init("evidence", .array([.string("socket(AF_INET, SOCK_STREAM)")]))])]))
+        #expect(json["change"]?["add_permissions"] == .array([.string("network")]))
+        #expect(json["not_observable"] == .array([.object([.init("permission", .string("camera")), .init("reason", .string(LearnReport.unobservableReason(.camera)))])]))
+        #expect(json["resources"] == .array([
+            .object([.init("resource", .string("memory")), .init("peak", .number("3250000")), .init("limit", .number("268435456")),
+                     .init("reached", .bool(false)), .init("proposed", .null), .init("at_ceiling", .bool(false))]),
+            .object([.init("resource", .string("pids")), .init("peak", .number("2")), .init("limit", .number("64")),
+                     .init("reached", .bool(false)), .init("proposed", .null), .init("at_ceiling", .bool(false))]),
+        ]))
+        #expect(json["written"] == .bool(true) && json["exit_code"] == .number("1") && json["interrupted"] == .bool(false))
+        #expect(json["edit_error"] == .null)
+        // A change the editor could not make is named, with why, instead of diffed.
+        var uneditable = run
+        uneditable.diff = ""
+        uneditable.written = false
+        uneditable.editError = "E_MANIFEST: tau.toml: add it by hand"
+        #expect(report.text(uneditable).hasSuffix("manifest change that lets it run: network; not made: E_MANIFEST: tau.toml: add it by hand\n"))
+        let failed = try #require(try JSONTreeParser.parse(Array(report.json(uneditable).utf8)))
+        #expect(failed["edit_error"] == .string("E_MANIFEST: tau.toml: add it by hand") && failed["diff"] == .string(""))
+    }
+}
