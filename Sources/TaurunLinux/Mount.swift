@@ -90,6 +90,13 @@ public enum Mounts {
         return try sys("open_tree", path) { tr_open_tree(AT_FDCWD, path, flags) }
     }
 
+    /// open_tree(fd, "", OPEN_TREE_CLONE | AT_RECURSIVE | AT_EMPTY_PATH): a detached copy of the mount tree at the
+    /// directory `fd` refers to, which no path lookup reaches: the caller may lack search permission above it.
+    public static func cloneTree(of fd: Int32, display: String) throws(SyscallError) -> Int32 {
+        let flags: UInt32 = 1 /* OPEN_TREE_CLONE */ | UInt32(O_CLOEXEC) | 0x8000 /* AT_RECURSIVE */ | 0x1000 /* AT_EMPTY_PATH */
+        return try sys("open_tree", display) { tr_open_tree(fd, "", flags) }
+    }
+
     /// move_mount(tree → target): attaches a detached tree (`cloneTree`) on the directory or file `target` refers to.
     public static func attach(tree: Int32, onto target: Int32, display: String) throws(SyscallError) {
         let flags: UInt32 = 0x4 /* MOVE_MOUNT_F_EMPTY_PATH */ | 0x40 /* MOVE_MOUNT_T_EMPTY_PATH */

@@ -168,6 +168,29 @@ wait_user_status() {
     [ "${lines[1]}" = 1000:1000 ]
 }
 
+@test "rootless: a bundle in a 0700 directory of the user's, the container's root a subordinate id" {
+    is_taurun || skip "$(runtime_name) looks the rootfs up as the container's root, which the 0700 parent stops"
+    local subuid subgid
+    subuid=$(awk -F: -v u="$RL_USER" '$1 == u { print $2; exit }' /etc/subuid)
+    subgid=$(awk -F: -v u="$RL_USER" '$1 == u { print $2; exit }' /etc/subgid)
+    [[ -n $subuid && -n $subgid ]] || skip "useradd gave $RL_USER no subordinate ids"
+    # The container's root is not the user: it may not enter the user's 0700 directory holding the bundle.
+    cfg '.linux.uidMappings = [{containerID: 0, hostID: $su, size: 65536}]
+        | .linux.gidMappings = [{containerID: 0, hostID: $sg, size: 65536}]' --argjson su "$subuid" --argjson sg "$subgid"
+    set_args sh -c 'id -u; ls /bin/busybox'
+    local private=$RL_BASE/home/private
+    mkdir -p "$private"
+    mv "$BUNDLE" "$private/bundle"
+    BUNDLE=$private/bundle
+    chown "$RL_USER:$RL_USER" "$private"
+    chmod 0700 "$private"
+    urt run "$(new_user_id)"
+    echo "$output $stderr"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 0 ]
+    [ "${lines[1]}" = /bin/busybox ]
+}
+
 @test "rootless: a mapping outside the user's subordinate range is refused and leaves nothing" {
     cfg '.linux.uidMappings = [{containerID: 0, hostID: $uid, size: 1}, {containerID: 1, hostID: 1, size: 10}]' \
         --argjson uid "$RL_UID"

@@ -4,7 +4,8 @@ import TaurunLinux
 import Glibc
 #endif
 
-/// Bind sources the parent opens for the container's init, with the host's credentials. In a user namespace the
+/// Bind sources (and in a user namespace the rootfs) the parent opens for the container's init, with the host's
+/// credentials. In a user namespace the
 /// init looks paths up as the container's root, an unprivileged id on the host: a source below a directory only
 /// host root may enter (`/root/data`, `/home/alice/project`) would fail with EACCES, where runc and crun mount it.
 enum BindSources {
@@ -62,6 +63,14 @@ enum BindSources {
     /// so the mount the fd names is the init's copy (its submounts locked, as the kernel locks every mount a less
     /// privileged user namespace receives), and sent to it in plan order.
     static func send(_ plan: InitPlan, initPid: pid_t, over sync: SyncChannel) throws(RuntimeError) {
+        if plan.rootfsFromParent {
+            let fd: Int32
+            do { fd = try Files.open("/proc/\(initPid)/root" + plan.rootfs, Files.pathOnly | O_DIRECTORY) } catch {
+                throw .unsupported(field: "root.path", value: plan.rootfs, reason: "cannot open the root filesystem (\(error.errno)):")
+            }
+            defer { close(fd) }
+            do { try sync.send(.bindSource(fd)) } catch { throw .system(error) }
+        }
         for m in plan.mounts where m.sourceFromParent {
             guard let source = m.source else { continue }
             let fd: Int32
@@ -73,13 +82,18 @@ enum BindSources {
         }
     }
 
-    /// In the init, before `go`: the sources `send` sent, by mount index.
-    static func receive(for plan: InitPlan, over sync: SyncChannel) throws -> [Int: Int32] {
+    /// In the init, before `go`: what `send` sent, the rootfs and the bind sources by mount index.
+    static func receive(for plan: InitPlan, over sync: SyncChannel) throws -> (rootfs: Int32?, mounts: [Int: Int32]) {
+        var rootfs: Int32? = nil
+        if plan.rootfsFromParent {
+            guard case .bindSource(let fd)? = try sync.receive() else { _exit(1) }
+            rootfs = fd
+        }
         var sources: [Int: Int32] = [:]
         for m in plan.mounts where m.sourceFromParent {
             guard case .bindSource(let fd)? = try sync.receive() else { _exit(1) }
             sources[m.index] = fd
         }
-        return sources
+        return (rootfs, sources)
     }
 }

@@ -34,12 +34,12 @@ struct ContainerInit {
         let tail: ProcessSetup
         let prepared: ProcessSetup.Prepared
         do {
-            let bindSources = try BindSources.receive(for: plan, over: sync)
+            let passed = try BindSources.receive(for: plan, over: sync)
             guard case .go(let s)? = try sync.receive() else { _exit(1) }
             if plan.newUserNamespace { Processes.hideFromContainer() }
             state = s
             if let files = cgroupTasksFiles { try CgroupSelfJoin.joinV1(files) }
-            let procfs = try setUpContainer(state: state, bindSources: bindSources)
+            let procfs = try setUpContainer(state: state, rootfs: passed.rootfs, bindSources: passed.mounts)
             tail = ProcessSetup(plan: plan.process, seccomp: seccomp, parentPid: parentPid, procfs: procfs)
             prepared = try tail.prepare(consoleSocketFD: consoleSocketFD, leadsSession: true)
             if prepared.listener >= 0 {
@@ -104,7 +104,7 @@ struct ContainerInit {
 
     /// Namespaces, rootfs, pivot_root, masks, limits: everything up to the process tail shared with exec. Returns
     /// the procfs handle opened before pivot_root, through which every later procfs access goes.
-    private func setUpContainer(state: String, bindSources: [Int: Int32]) throws -> ProcFS {
+    private func setUpContainer(state: String, rootfs: Int32?, bindSources: [Int: Int32]) throws -> ProcFS {
         umask(0)
         if !namespacesJoined { try joinNamespaces() }
         if plan.newUserNamespace || plan.joins.contains(where: { $0.kind == .user }) {
@@ -123,7 +123,7 @@ struct ContainerInit {
         // The parent makes the cgroups and moves us in while we build the rootfs; a cgroup mount binds those
         // directories, so the first one waits for them. Inside a cgroup namespace we waited before unsharing.
         var cgroupJoined = plan.unshareCgroupNamespace
-        let rootFD = try RootfsBuilder(plan: plan, bindSources: bindSources).build(beforeCgroupMount: {
+        let rootFD = try RootfsBuilder(plan: plan, bindSources: bindSources, passedRootfs: rootfs).build(beforeCgroupMount: {
             if !cgroupJoined { try waitForCgroup(); cgroupJoined = true }
         })
         if !cgroupJoined { try waitForCgroup() }

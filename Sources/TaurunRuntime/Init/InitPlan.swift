@@ -50,6 +50,10 @@ struct InitPlan {
     struct CgroupHierarchy { var name: String; var fstype: String; var options: String }
 
     var rootfs: String
+    /// In a user namespace the parent opens the rootfs with the host's credentials and hands it over (BindSources):
+    /// the container's root, an unprivileged id on the host, may not be able to look up the path (a bundle in a 0700
+    /// home). Not with --no-pivot, which moves the rootfs by path.
+    var rootfsFromParent: Bool { (newUserNamespace || joins.contains { $0.kind == .user }) && !noPivot }
     var readonlyRoot: Bool
     var rootPropagation: MountFlags
     var newNamespaces: Int32               // CLONE_NEW* for the clone itself (user, mnt, uts, ipc, net, pid, time)

@@ -11,6 +11,8 @@ struct RootfsBuilder {
     let plan: InitPlan
     /// Bind sources the parent opened for us (BindSources), by mount index; each is closed once mounted.
     var bindSources: [Int: Int32] = [:]
+    /// The rootfs the parent opened for us (InitPlan.rootfsFromParent); nil: look it up by path.
+    var passedRootfs: Int32? = nil
 
     /// Mounts, devices and the cwd, before pivot_root. Returns an O_PATH fd of the new root. `beforeCgroupMount`
     /// runs before each `cgroup`/`cgroup2` mount (they bind the container's cgroup directories, made meanwhile by
@@ -22,9 +24,17 @@ struct RootfsBuilder {
         var rootProp = plan.rootPropagation
         if plan.propagationAfterPivot { rootProp = [.private, .recursive] }
         try Mounts.mount(source: nil, target: "/", type: nil, flags: rootProp.union(.recursive), data: nil)
-        // pivot_root needs the new root to be a mount point.
-        try Mounts.mount(source: plan.rootfs, target: plan.rootfs, type: nil, flags: [.bind, .recursive], data: nil)
-        let rootFD = try Files.open(plan.rootfs, Files.pathOnly | O_DIRECTORY)
+        // pivot_root needs the new root to be a mount point: bind it onto itself. Passed by the parent, through fds
+        // alone (clone the tree, attach it over the directory), no lookup of a path we may not traverse.
+        let rootFD: Int32
+        if let passed = passedRootfs {
+            defer { close(passed) }
+            rootFD = try Mounts.cloneTree(of: passed, display: plan.rootfs)
+            try Mounts.attach(tree: rootFD, onto: passed, display: plan.rootfs)
+        } else {
+            try Mounts.mount(source: plan.rootfs, target: plan.rootfs, type: nil, flags: [.bind, .recursive], data: nil)
+            rootFD = try Files.open(plan.rootfs, Files.pathOnly | O_DIRECTORY)
+        }
         // Where the rootfs is in this (still the host's) view: mount destinations are judged by where they land.
         let rootPath = try Files.path(of: rootFD)
         for m in plan.mounts {
