@@ -113,16 +113,20 @@ learn() {
     # The manifest now requests network, in its own format, with the developer's comment kept.
     diff "$W/manifest/tau.toml" "$manifest" | grep -qx '> network = true'
     grep -qx 'gpu = true # declared, needs no consent' "$manifest"
-    # Nothing was granted by learning: no decision is recorded for network, no consent record was written.
-    run "$TAURUN" grants --state-dir "$STATE" --json
-    echo "$output"
-    jq -e '.[] | select(.app == "org.tauos.learnprobe") | .granted == [] and .denied == []' <<< "$output"
-    jq -e -s 'map(select(.event == "consent")) | length == 0' "$TAURUN_AUDIT_LOG"
     # The next convert requests it: without a decision and a terminal it refuses, naming network.
     run --separate-stderr "$TAURUN" convert --state-dir "$STATE" --rootfs "$W/rootfs" "$manifest" --bundle "$W/write/bundle" < /dev/null
     echo "$stderr"
     [ "$status" -eq 77 ]
     [[ $stderr == *"E_POLICY_DENIED: org.tauos.learnprobe requests network without a recorded decision"* ]]
+    # So does learn itself, now that the manifest requests it: learning never decides for the user.
+    learn "$manifest"
+    [ "$status" -eq 77 ]
+    [[ $stderr == *"E_POLICY_DENIED: org.tauos.learnprobe requests network without a recorded decision"* ]]
+    # Nothing was granted by learning: no decision is recorded for network, no consent record was written.
+    run "$TAURUN" grants --state-dir "$STATE" --json
+    echo "$output"
+    jq -e '.[] | select(.app == "org.tauos.learnprobe") | .granted == [] and .denied == []' <<< "$output"
+    jq -e -s 'map(select(.event == "consent")) | length == 0' "$TAURUN_AUDIT_LOG"
     # Granted by the user, the app gets it; learn then sees the same call as a use of a granted permission, lets
     # it through (the socket opens) and needs no change.
     "$TAURUN" convert --state-dir "$STATE" --rootfs "$W/rootfs" "$manifest" --bundle "$W/write/bundle" --grant network
@@ -138,10 +142,12 @@ learn() {
     mkdir -p "$W/sleeper"
     echo '{"id": "org.tauos.learnsleeper", "command": ["/bin/sh", "-c", "echo up >&2; exec sleep 1000"]}' \
         > "$W/sleeper/manifest.tau"
-    "$TAURUN" --root "$W/run" learn --state-dir "$STATE" --rootfs "$W/rootfs" --json "$W/sleeper/manifest.tau" \
-        < /dev/null > "$W/sleeper/out" 2> "$W/sleeper/err" &
-    local learner=$! tries=100
+    # Under timeout: a learn that Ctrl-C did not end would otherwise hang the suite.
+    timeout -k 5 30 "$TAURUN" --root "$W/run" learn --state-dir "$STATE" --rootfs "$W/rootfs" --json \
+        "$W/sleeper/manifest.tau" < /dev/null > "$W/sleeper/out" 2> "$W/sleeper/err" &
+    local watchdog=$! learner="" tries=100
     until grep -q up "$W/sleeper/err" || (( tries-- == 0 )); do sleep 0.1; done
+    learner=$(pgrep -P "$watchdog")
     # The probe, exec'd into the running app: its socket() is refused and recorded like the app's own, not stopped.
     run --separate-stderr "$TAURUN" --root "$W/run" exec "taurun-learn-$learner" /app/bin/learnprobe
     echo "exec: $status $output $stderr"
@@ -149,7 +155,7 @@ learn() {
     [[ $output == *$'socket AF_INET: Operation not permitted\nlearn probe: done'* ]]
     kill -INT "$learner"
     local status=0
-    wait "$learner" || status=$?
+    wait "$watchdog" || status=$?
     cat "$W/sleeper/out" "$W/sleeper/err"
     [ "$status" -eq 0 ]
     jq -e '.interrupted == true and .exit_code == 137 and .change.add_permissions == ["network"]' "$W/sleeper/out"

@@ -74,6 +74,17 @@ import Testing
         #expect(edited.hasSuffix(", \"env\": {\"permissions\": \"x\"}, \"permissions\": [\"network\"]}"))
     }
 
+    @Test func anEditThatParsesButIsNotTheChangeIsRefused() throws {
+        // A multi-line string holding lines that look like a table and its key: the line scanner flips the "key" inside
+        // the string, which still parses, but does not request network. Only the check by parsing catches it.
+        let inString = Self.head + "[env]\nNOTE = \"\"\"\n[permissions]\nnetwork = false\n\"\"\"\n"
+        #expect {
+            try edit(inString, .tauToml)
+        } throws: { error in
+            (error as? SandboxError)?.message.contains("add it by hand") == true
+        }
+    }
+
     @Test func aLayoutTheEditorDoesNotFollowIsRefusedNotMangled() throws {
         // Dotted keys: the editor would add a second [permissions] definition, which does not parse as the change.
         let dotted = Self.head + "permissions.camera = true\n[env]\nA = \"1\"\n"
@@ -83,9 +94,5 @@ import Testing
             guard let error = error as? SandboxError else { return false }
             return error.code == "E_MANIFEST" && error.message.contains("network") && error.message.contains("add it by hand")
         }
-    }
-
-    @Test func noChangeLeavesTheTextAlone() throws {
-        #expect(try edit(Self.head, .tauToml, ManifestChange()) == Self.head)
     }
 }
