@@ -164,3 +164,42 @@ learn() {
     local uid=$(( $(jq -r '.apps["org.tauos.learnsleeper"]' "$STATE/ids.json") + 1000 ))
     ! pgrep -u "$uid" > /dev/null
 }
+
+# learned APP_MANIFEST EXPECTED [ARGS...]: learn's JSON report of an example app, the parts that depend on the app
+# (not on the host), against a hand-written expectation.
+learned() {
+    local manifest=$1 expected=$2
+    shift 2
+    learn --json "$@" "$manifest"
+    [ "$status" -eq 0 ]
+    jq -e --argjson want "$expected" '{missing, refused, used, unused, not_observable: [.not_observable[].permission],
+        not_allowed, change} == $want' <<< "$output"
+}
+
+@test "the example apps in bundles/ learn what their manifests say" {
+    local none='"missing": [], "refused": [], "used": [], "not_allowed": []'
+    local unchanged='"change": {"add_permissions": [], "resources": {}}'
+    # hello asks for nothing and uses nothing that needs a permission.
+    learned "$REPO_ROOT/bundles/hello/tau.toml" "{$none, \"unused\": [], \"not_observable\": [], $unchanged}"
+    # media, everything granted: it never opens a socket, and its devices and folder are out of the monitor's sight.
+    mkdir -p "$W/media-data"
+    "$TAURUN" convert --state-dir "$STATE" --rootfs "$W/rootfs" "$REPO_ROOT/bundles/media/manifest.tau" \
+        --bundle "$W/media" --data "$W/media-data" --yes > /dev/null
+    learned "$REPO_ROOT/bundles/media/manifest.tau" \
+        "{$none, \"unused\": [\"network\"], \"not_observable\": [\"camera\", \"microphone\", \"filesystem:ro\"], $unchanged}" \
+        --data "$W/media-data"
+    # notes writes its own home only; its folder is out of sight, and it stays within its 256M and 64 pids.
+    mkdir -p "$W/notes-data"
+    "$TAURUN" convert --state-dir "$STATE" --rootfs "$W/rootfs" "$REPO_ROOT/bundles/notes/tau-app.json" \
+        --bundle "$W/notes" --data "$W/notes-data" --grant filesystem:rw > /dev/null
+    learned "$REPO_ROOT/bundles/notes/tau-app.json" "{$none, \"unused\": [], \"not_observable\": [\"filesystem:rw\"], $unchanged}" \
+        --data "$W/notes-data"
+    jq -e '.resources == [
+        {"resource": "memory", "peak": .resources[0].peak, "limit": 268435456, "reached": false, "proposed": null, "at_ceiling": false},
+        {"resource": "pids", "peak": .resources[1].peak, "limit": 64, "reached": false, "proposed": null, "at_ceiling": false}]' <<< "$output"
+    # offline's nc opens an AF_INET socket against its manifest's network = false: the change flips it.
+    learned "$REPO_ROOT/bundles/offline/tau.toml" "{\"missing\": [{\"permission\": \"network\", \"evidence\": [\"socket(AF_INET, SOCK_STREAM)\"]}],
+        \"refused\": [], \"used\": [], \"not_allowed\": [], \"unused\": [], \"not_observable\": [],
+        \"change\": {\"add_permissions\": [\"network\"], \"resources\": {}}}"
+    [[ $(jq -r .diff <<< "$output") == *$'\n-network = false\n+network = true' ]]
+}
