@@ -35,6 +35,10 @@ if (( unit )); then
     if ! scripts/check-arrows.sh; then
         extra=$((extra + 1))
     fi
+    # The swift-format rules the code passes (.swift-format): a finding fails the run like a failed test.
+    if ! scripts/check-format.sh; then
+        extra=$((extra + 1))
+    fi
     rm -f "$logs/unit.log"
     echo "== unit tests (swift test)"
     # Swift Testing writes its results to stdout; keep the whole log for the summary and for reading failures.

@@ -84,8 +84,7 @@ enum BPFSyscall {
     /// Replaces the cgroup's device programs with `program`: attach the new one first (never a moment without
     /// rules), then detach the old ones.
     static func install(_ program: [DeviceProgram.Instruction], cgroup: String) throws(CgroupError) {
-        let cgroupFD = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if cgroupFD < 0 { throw .syscall("open", cgroup, errno: errno) }
+        let cgroupFD = try CgroupFiles.openDescriptor(cgroup, O_RDONLY | O_DIRECTORY)
         defer { close(cgroupFD) }
         let previous = try attachedDevicePrograms(cgroupFD: cgroupFD, cgroup: cgroup)
         let programFD = try loadDeviceProgram(program, cgroup: cgroup)

@@ -1,12 +1,14 @@
+import TaurunLinux
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
 
-/// The handful of file operations a cgroup filesystem needs, as plain libc calls. Everything takes absolute
-/// paths; nothing follows a relative path from the process cwd. Cgroup control files are small (a page or two),
-/// so reads load the whole file.
+/// The handful of file operations a cgroup filesystem needs, with errors that name the cgroup file. Everything takes
+/// absolute paths; nothing follows a relative path from the process cwd. Cgroup control files are small (a page or
+/// two), so reads load the whole file.
 enum CgroupFiles {
     static func join(_ dir: String, _ name: String) -> String {
         if dir.hasSuffix("/") { return dir + name }
@@ -14,7 +16,7 @@ enum CgroupFiles {
     }
 
     static func exists(_ path: String) -> Bool {
-        access(path, F_OK) == 0
+        Files.exists(path)
     }
 
     static func isDirectory(_ path: String) -> Bool {
@@ -23,23 +25,14 @@ enum CgroupFiles {
         return (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// A close-on-exec fd of a cgroup directory or control file (for bpf, eventfd registration, clone3 into it).
+    static func openDescriptor(_ path: String, _ flags: Int32) throws(CgroupError) -> Int32 {
+        do { return try Files.open(path, flags) } catch { throw .syscall("open", path, errno: error.errno.rawValue) }
+    }
+
     /// Reads a whole control file. The kernel produces these on read, so no size is known in advance.
     static func read(_ path: String) throws(CgroupError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw .syscall("read", path, errno: errno) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .syscall("read", path, errno: errno)
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        do { return try Files.readString(path) } catch { throw .syscall("read", path, errno: error.errno.rawValue) }
     }
 
     /// The file's content without surrounding whitespace, or nil if it does not exist.

@@ -225,11 +225,10 @@ extension CgroupfsManager {
         let control = CgroupFiles.join(dir, "memory.oom_control")
         let eventFD: Int32
         do { eventFD = try Files.eventFD() } catch { throw .syscall("eventfd", control, errno: error.errno.rawValue) }
-        let controlFD = open(control, O_RDONLY | O_CLOEXEC)
-        if controlFD < 0 {
-            let code = errno
+        let controlFD: Int32
+        do { controlFD = try CgroupFiles.openDescriptor(control, O_RDONLY) } catch {
             close(eventFD)
-            throw .syscall("open", control, errno: code)
+            throw error
         }
         // The registration holds its own reference: the oom_control fd can be closed right after.
         defer { close(controlFD) }

@@ -119,8 +119,6 @@ public struct CgroupfsManager: CgroupManager {
 
     public func openDirectory() throws(CgroupError) -> Int32? {
         guard isUnified, let dir = v2Hierarchy?.dir else { return nil }
-        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd < 0 { throw .syscall("open", dir, errno: errno) }
-        return fd
+        return try CgroupFiles.openDescriptor(dir, O_RDONLY | O_DIRECTORY)
     }
 }

@@ -5,9 +5,13 @@ import Glibc
 #endif
 
 public enum Processes {
+    // prctl options and the close_range flag (linux/prctl.h, linux/close_range.h: not in the Glibc module map).
     static let prSetPdeathsig: Int32 = 1
+    static let prSetDumpable: Int32 = 4
     static let prSetKeepCaps: Int32 = 8
+    static let prSetName: Int32 = 15
     static let prSetNoNewPrivs: Int32 = 38
+    static let closeRangeCloexec: UInt32 = 1 << 2
 
     public static func setParentDeathSignal(_ signal: Int32) throws(SyscallError) {
         _ = try sys("prctl(PR_SET_PDEATHSIG)") { tr_prctl(prSetPdeathsig, UInt(signal), 0, 0, 0) }
@@ -17,7 +21,7 @@ public enum Processes {
     /// our memory while we work in their namespaces (CVE-2019-5736). execve of the user program makes it dumpable
     /// again.
     public static func hideFromContainer() {
-        _ = tr_prctl(4 /* PR_SET_DUMPABLE */, 0, 0, 0, 0)
+        _ = tr_prctl(prSetDumpable, 0, 0, 0, 0)
     }
 
     /// A session of its own with no controlling terminal: a container must never keep the caller's terminal, or
@@ -40,7 +44,7 @@ public enum Processes {
 
     /// The process's name (PR_SET_NAME: what ps shows), at most 15 bytes.
     public static func setName(_ name: String) {
-        _ = name.withCString { tr_prctl(15 /* PR_SET_NAME */, UInt(bitPattern: $0), 0, 0, 0) }
+        _ = name.withCString { tr_prctl(prSetName, UInt(bitPattern: $0), 0, 0, 0) }
     }
 
     /// Closes every fd from `first` to `last` (close_range(2)).
@@ -77,7 +81,7 @@ public enum Processes {
     /// Marks every fd from `first` up close-on-exec (close_range CLOSE_RANGE_CLOEXEC), so nothing of the runtime
     /// leaks into the container (CVE-2024-21626).
     public static func closeOnExec(from first: Int32) throws(SyscallError) {
-        let r = tr_close_range(UInt32(first), UInt32.max, 1 << 2)
+        let r = tr_close_range(UInt32(first), UInt32.max, closeRangeCloexec)
         if r == 0 { return }
         // Kernels before 5.11: walk the fd table instead.
         for fd in Files.list("/proc/self/fd").compactMap({ Int32($0) }) where fd >= first {
@@ -124,6 +128,23 @@ public enum Processes {
         if pidfd < 0 { return Glibc.errno == ENOSYS ? .unsupported : .notRunning }
         defer { Glibc.close(pidfd) }
         guard isAlive(pid: pid, startTime: startTime) else { return .notRunning }
+        return awaitReadable(pidfd: pidfd, timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    /// Waits until our own child `pid` exits, at most `timeoutMilliseconds`; false when the time ran out and it still
+    /// runs. Unreaped, a child of ours keeps its pid, so no start time is needed, nor /proc (hooks run by the
+    /// container's init may have none mounted). Without a pidfd (kernel < 5.3, out of fds) or when poll(2) fails, it
+    /// returns true at once: no timeout is enforced.
+    public static func awaitChildExit(_ pid: pid_t, timeoutMilliseconds: Int) -> Bool {
+        let pidfd = tr_pidfd_open(pid, 0)
+        if pidfd < 0 { return true }
+        defer { Glibc.close(pidfd) }
+        return awaitReadable(pidfd: pidfd, timeoutMilliseconds: timeoutMilliseconds) != .timedOut
+    }
+
+    /// Sleeps in poll(2) until `pidfd` is readable (its process exited): .exited, .timedOut, or .unsupported when
+    /// poll fails.
+    private static func awaitReadable(pidfd: Int32, timeoutMilliseconds: Int) -> ExitWait {
         let deadline = monotonicMilliseconds() + timeoutMilliseconds
         while true {
             let left = deadline - monotonicMilliseconds()
@@ -164,6 +185,17 @@ public enum Processes {
         var status: Int32 = 0
         let r = try sys("waitpid") { waitpid(pid, &status, options) }
         if r == 0 { return nil }
+        return exitCode(fromWaitStatus: status)
+    }
+
+    /// Waits for our child `pid` like `wait`, but returns to `interrupted` each time a signal interrupts the wait
+    /// (for the foreground commands to forward what their handlers recorded), then waits again.
+    public static func wait(_ pid: pid_t, interrupted: () -> Void) throws(SyscallError) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard Glibc.errno == EINTR else { throw SyscallError("waitpid") }
+            interrupted()
+        }
         return exitCode(fromWaitStatus: status)
     }
 

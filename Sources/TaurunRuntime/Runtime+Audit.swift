@@ -17,7 +17,7 @@ extension Runtime {
                                message: "\(subject) \(what)")
         do { try AuditLog(path: auditLogPath).append(event) } catch where error.reason != nil {
             // An unsafe log directory is refused: say so on stderr; the container goes on.
-            _ = Array("taurun: warning: \(error.description)\n".utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            Warnings.emit(error.description)
         } catch {}
     }
 }

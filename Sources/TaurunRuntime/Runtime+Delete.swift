@@ -79,8 +79,7 @@ extension Runtime {
             return
         case .exited:
             // Our own child (run, or a failed create): reap it.
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, WNOHANG)
+            _ = try? Processes.wait(pid, options: WNOHANG)
             return
         case .unsupported:
             break
@@ -89,8 +88,7 @@ extension Runtime {
         var waited = 0
         while Processes.isAlive(pid: pid, startTime: startTime) && waited < 5000 {
             // Our own child (run, or a failed create): reap it.
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { return }
+            if (try? Processes.wait(pid, options: WNOHANG)) != nil { return }
             usleep(1000)
             waited += 1
         }

@@ -32,18 +32,7 @@ extension Runtime {
     }
 
     private func waitForExit(of container: CreatedContainer) -> Int32 {
-        var status: Int32 = 0
-        while true {
-            let r = waitpid(container.pid, &status, 0)
-            if r == container.pid { break }
-            if r < 0 && errno == EINTR {
-                while let sig = Signals.takePending() {
-                    Glibc.kill(container.pid, sig)
-                }
-                continue
-            }
-            if r < 0 { return 255 }
-        }
-        return Processes.exitCode(fromWaitStatus: status)
+        let forward = { while let sig = Signals.takePending() { Glibc.kill(container.pid, sig) } }
+        return (try? Processes.wait(container.pid, interrupted: forward)) ?? 255
     }
 }

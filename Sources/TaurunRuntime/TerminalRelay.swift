@@ -43,12 +43,7 @@ struct TerminalRelay {
             if exitCode == nil, let code = try? Processes.wait(pid, options: WNOHANG) { exitCode = code }
         }
         if let exitCode { return exitCode }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR { return 255 }
-            handleSignals()
-        }
-        return Processes.exitCode(fromWaitStatus: status)
+        return (try? Processes.wait(pid, interrupted: handleSignals)) ?? 255
     }
 
     private func handleSignals() {

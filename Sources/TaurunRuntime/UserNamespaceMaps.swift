@@ -41,11 +41,16 @@ enum UserNamespaceMaps {
                                reason: "mapping ids other than your own needs \(name) (Debian package uidmap), which is not installed; mappings")
         }
         let arguments = [String(pid)] + mappings.flatMap { [String($0.containerID), String($0.hostID), String($0.size)] }
+        let mapper = Subprocess(path, arguments: [path] + arguments,
+                                environment: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"], outputLimit: 4096)
         let result: Subprocess.Result
-        do { result = try Subprocess.run(path, arguments) } catch { throw .system(error) }
-        guard result.status == 0 else {
+        do { result = try mapper.run() } catch { throw .system(error.syscallError) }
+        guard result.exitCode == 0 else {
+            var output = String(decoding: result.output, as: UTF8.self)
+            while let last = output.last, last.isWhitespace { output.removeLast() }
+            let status = result.exitCode.map(String.init) ?? "status unknown"
             throw .unsupported(field: field, value: IDMap.describe(mappings),
-                               reason: "\(name) refused the mapping (\(result.output.isEmpty ? "exit \(result.status)" : result.output)); check /etc/sub\(name == "newuidmap" ? "uid" : "gid") for")
+                               reason: "\(name) refused the mapping (\(output.isEmpty ? "exit \(status)" : output)); check /etc/sub\(name == "newuidmap" ? "uid" : "gid") for")
         }
     }
 }

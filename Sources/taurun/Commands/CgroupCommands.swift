@@ -45,24 +45,18 @@ struct PsCommand: TaurunVerb {
 /// `ps` with the host's ps(1), keeping the header and the lines whose PID column is one of the container's.
 enum PsTable {
     static func run(options: [String]) throws -> String {
-        var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else { throw SyscallError("pipe") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
-        posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
-        let args = ["ps"] + options
-        var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        defer { for p in cargs { free(p) } }
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, "ps", &actions, nil, &cargs, environ)
-        close(pipeFDs[1])
-        guard rc == 0 else { close(pipeFDs[0]); throw ValidationError("ps: \(String(cString: strerror(rc)))") }
-        let bytes = try Files.readAll(fd: pipeFDs[0], path: "ps output")
-        close(pipeFDs[0])
-        guard (try? Processes.wait(pid)) == 0 else { throw ValidationError("ps \(options.joined(separator: " ")) failed") }
-        return String(decoding: bytes, as: UTF8.self)
+        // ps's own complaints (a bad option) go to the user; the whole table is kept, however many processes.
+        let ps = Subprocess("ps", arguments: ["ps"] + options, environment: nil, errors: .inherited,
+                            outputLimit: .max, searchesPATH: true)
+        let result: Subprocess.Result
+        do { result = try ps.run() } catch {
+            switch error {
+            case .pipe(let error): throw error
+            case .spawn(let error): throw ValidationError("ps: \(String(cString: strerror(error.errno.rawValue)))")
+            }
+        }
+        guard result.exitCode == 0 else { throw ValidationError("ps \(options.joined(separator: " ")) failed") }
+        return String(decoding: result.output, as: UTF8.self)
     }
 
     static func filter(_ output: String, pids: Set<Int32>) -> String {
