@@ -313,8 +313,10 @@ requires_podman_image() {
     requires_podman_image
     command -v script > /dev/null || skip "script(1) is not installed"
     local out
+    # script(1) stops at the end of its stdin: keep one open (bats' own may be at its end) until podman is done.
     out=$(cd "$RL_BASE/home" && timeout 60 runuser -u "$RL_USER" -- env -i HOME="$RL_BASE/home" XDG_RUNTIME_DIR="$RL_XDG" \
-        PATH=/usr/bin:/bin script -qec "podman --runtime $RUNTIME run -it --rm --network none localhost/busybox-rootless tty" /dev/null 2>&1) || true
+        PATH=/usr/bin:/bin script -qec "podman --runtime $RUNTIME run -it --rm --network none localhost/busybox-rootless tty" /dev/null \
+        2>&1 < <(sleep 20) 3>&-) || true
     echo "podman run -it: $out"
     [[ $out == */dev/pts/0* ]]
     upodman run --rm --network none --uidmap 0:1:1000 --gidmap 0:1:1000 localhost/busybox-rootless cat /proc/self/uid_map
