@@ -74,21 +74,9 @@ public struct AuditLog: Sendable {
         // Not a directory at all: the open below fails with ENOTDIR, naming it, as it always has.
         let type = UInt32(status.st_mode) & 0o170000
         if type != 0o040000 && type != 0o120000 { return }
-        if let problem = AuditLog.directoryProblem(mode: UInt32(status.st_mode), owner: status.st_uid, euid: geteuid()) {
+        if let problem = PrivateDirectory.problem(mode: UInt32(status.st_mode), owner: status.st_uid, euid: geteuid()) {
             throw AuditError(refusing: directory, reason: problem)
         }
-    }
-
-    /// Why a log directory with this lstat mode and owner is unsafe for a process with `euid`; nil when it is fine.
-    static func directoryProblem(mode: UInt32, owner: uid_t, euid: uid_t) -> String? {
-        switch mode & 0o170000 {
-        case 0o120000: return "is a symlink"
-        case 0o040000: break
-        default: return "is not a directory"
-        }
-        if owner != euid && owner != 0 { return "belongs to uid \(owner), not to uid \(euid) or root" }
-        if mode & 0o022 != 0 { return "is writable by group or others (mode \(String(mode & 0o7777, radix: 8)))" }
-        return nil
     }
 
     /// Records from the rotated files oldest first, then the live file; malformed lines are skipped, not fatal.

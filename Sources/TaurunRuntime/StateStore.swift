@@ -1,3 +1,4 @@
+import TaurunAudit
 import TaurunLinux
 import TaurunOCI
 
@@ -43,21 +44,9 @@ public struct StateStore: Sendable {
             if errno == ENOENT { return }
             throw .system(SyscallError("lstat", root))
         }
-        if let problem = Self.rootProblem(mode: UInt32(st.st_mode), owner: st.st_uid, euid: geteuid()) {
+        if let problem = PrivateDirectory.problem(mode: UInt32(st.st_mode), owner: st.st_uid, euid: geteuid()) {
             throw .usage("state root \(jsonQuoted(root)) \(problem); refusing to use it (--root)")
         }
-    }
-
-    /// Why a state root with this lstat mode and owner is unsafe for a process with `euid`; nil when it is fine.
-    static func rootProblem(mode: UInt32, owner: uid_t, euid: uid_t) -> String? {
-        switch mode & 0o170000 {
-        case 0o120000: return "is a symlink"
-        case 0o040000: break
-        default: return "is not a directory"
-        }
-        if owner != euid && owner != 0 { return "belongs to uid \(owner), not to uid \(euid) or root" }
-        if mode & 0o022 != 0 { return "is writable by group or others (mode \(String(mode & 0o7777, radix: 8)))" }
-        return nil
     }
 
     /// Takes the exclusive lock on an existing container; throws notExist when there is none.

@@ -170,13 +170,13 @@ import Testing
 /// The log's directory must be the caller's (or root's) alone: a symlink or a directory others can write is refused.
 @Suite struct AuditLogDirectoryTests {
     @Test func unsafeDirectoriesAreRefusedWithAReason() {
-        #expect(AuditLog.directoryProblem(mode: 0o040750, owner: 0, euid: 0) == nil)
-        #expect(AuditLog.directoryProblem(mode: 0o040700, owner: 1000, euid: 1000) == nil)
-        #expect(AuditLog.directoryProblem(mode: 0o120777, owner: 0, euid: 0) == "is a symlink")
-        #expect(AuditLog.directoryProblem(mode: 0o100600, owner: 0, euid: 0) == "is not a directory")
-        #expect(AuditLog.directoryProblem(mode: 0o040755, owner: 65534, euid: 0)?.contains("uid 65534") == true)
-        #expect(AuditLog.directoryProblem(mode: 0o041777, owner: 0, euid: 0)?.contains("writable") == true)
-        #expect(AuditLog.directoryProblem(mode: 0o040770, owner: 0, euid: 0)?.contains("writable") == true)
+        #expect(PrivateDirectory.problem(mode: 0o040750, owner: 0, euid: 0) == nil)
+        #expect(PrivateDirectory.problem(mode: 0o040700, owner: 1000, euid: 1000) == nil)
+        #expect(PrivateDirectory.problem(mode: 0o120777, owner: 0, euid: 0) == "is a symlink")
+        #expect(PrivateDirectory.problem(mode: 0o100600, owner: 0, euid: 0) == "is not a directory")
+        #expect(PrivateDirectory.problem(mode: 0o040755, owner: 65534, euid: 0)?.contains("uid 65534") == true)
+        #expect(PrivateDirectory.problem(mode: 0o041777, owner: 0, euid: 0)?.contains("writable") == true)
+        #expect(PrivateDirectory.problem(mode: 0o040770, owner: 0, euid: 0)?.contains("writable") == true)
     }
 
     @Test func aSymlinkedDirectoryIsNeitherWrittenNorRead() throws {

@@ -1,4 +1,5 @@
 import Testing
+import TaurunAudit
 import TaurunLinux
 @testable import TaurunRuntime
 
@@ -10,16 +11,16 @@ import Glibc
 /// others can write is refused before anything in it is read or written.
 @Suite struct StateStoreRootTests {
     @Test func rootProblems() {
-        #expect(StateStore.rootProblem(mode: 0o040700, owner: 0, euid: 0) == nil)
-        #expect(StateStore.rootProblem(mode: 0o040711, owner: 0, euid: 0) == nil)
-        #expect(StateStore.rootProblem(mode: 0o040700, owner: 1000, euid: 1000) == nil)
-        #expect(StateStore.rootProblem(mode: 0o040755, owner: 0, euid: 1000) == nil)
-        #expect(StateStore.rootProblem(mode: 0o120777, owner: 0, euid: 0) == "is a symlink")
-        #expect(StateStore.rootProblem(mode: 0o100600, owner: 0, euid: 0) == "is not a directory")
-        #expect(StateStore.rootProblem(mode: 0o040700, owner: 65534, euid: 0)?.contains("uid 65534") == true)
-        #expect(StateStore.rootProblem(mode: 0o040777, owner: 0, euid: 0)?.contains("writable") == true)
-        #expect(StateStore.rootProblem(mode: 0o041777, owner: 0, euid: 0)?.contains("writable") == true)
-        #expect(StateStore.rootProblem(mode: 0o040775, owner: 0, euid: 0)?.contains("writable") == true)
+        #expect(PrivateDirectory.problem(mode: 0o040700, owner: 0, euid: 0) == nil)
+        #expect(PrivateDirectory.problem(mode: 0o040711, owner: 0, euid: 0) == nil)
+        #expect(PrivateDirectory.problem(mode: 0o040700, owner: 1000, euid: 1000) == nil)
+        #expect(PrivateDirectory.problem(mode: 0o040755, owner: 0, euid: 1000) == nil)
+        #expect(PrivateDirectory.problem(mode: 0o120777, owner: 0, euid: 0) == "is a symlink")
+        #expect(PrivateDirectory.problem(mode: 0o100600, owner: 0, euid: 0) == "is not a directory")
+        #expect(PrivateDirectory.problem(mode: 0o040700, owner: 65534, euid: 0)?.contains("uid 65534") == true)
+        #expect(PrivateDirectory.problem(mode: 0o040777, owner: 0, euid: 0)?.contains("writable") == true)
+        #expect(PrivateDirectory.problem(mode: 0o041777, owner: 0, euid: 0)?.contains("writable") == true)
+        #expect(PrivateDirectory.problem(mode: 0o040775, owner: 0, euid: 0)?.contains("writable") == true)
     }
 
     @Test func aSymlinkedRootIsRefusedByEveryEntryPoint() throws {
