@@ -31,12 +31,13 @@ public struct Runtime {
     }
 
     /// Whether this process runs in a user namespace other than the initial one: its uid_map is not the identity
-    /// map of every id ("0 0 4294967295").
-    public static var insideUserNamespace: Bool {
+    /// map of every id ("0 0 4294967295"). Read once per process: the CLI asks for the state root, the audit log
+    /// and create's rootless decision.
+    public static let insideUserNamespace: Bool = {
         guard let text = try? Files.readString("/proc/self/uid_map") else { return false }
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         return fields != ["0", "0", "4294967295"]
-    }
+    }()
 
     /// The spec version taurun implements: the one its OCI types follow (`--version`, `features` and `spec` agree).
     public static let ociVersion = Spec.supportedVersion
