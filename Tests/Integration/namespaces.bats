@@ -162,6 +162,53 @@ check_new() {
     [ "$(cat "$locked/shared/file")" = through ]
 }
 
+@test "user namespace: a submount of a bind stays locked: unmounting it does not show what the host hid below" {
+    [[ $(runtime_name) != crun ]] || skip "crun 1.8 binds the source without its submounts in a user namespace: what the host hid below them shows"
+    with_userns
+    # The host hides a file under a tmpfs mounted inside the bind source.
+    local src=$BATS_TEST_TMPDIR/locked-src
+    mkdir -p "$src/sub"
+    echo hidden-by-host > "$src/sub/under"
+    mount -t tmpfs tmpfs "$src/sub"
+    chmod 0755 "$src" "$src/sub"
+    cfg '.mounts += [{destination: "/mnt", type: "bind", source: $s, options: ["rbind"]}]
+        | del(.linux.seccomp)
+        | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])' --arg s "$src"
+    set_args sh -c 'umount /mnt/sub; cat /mnt/sub/under'
+    run --separate-stderr rt run --bundle "$BUNDLE" "$(new_id)"
+    umount "$src/sub"
+    echo "$output $stderr"
+    # Root of its own user namespace with CAP_SYS_ADMIN there, the container still may not take the host's
+    # submount away (the kernel locks every mount a less privileged namespace receives).
+    [[ $output != *hidden-by-host* ]]
+    [[ $stderr == *"umount"* ]]
+}
+
+@test "user namespace: an id-mapped bind of a source with a mount below it is refused (that mount would not be locked)" {
+    requires_spec 1.1.0 "id-mapped mounts (mounts[].uidMappings, idmap)"
+    requires_idmap "$BATS_TEST_TMPDIR"
+    [[ $(runtime_name) != crun ]] || skip "crun 1.8 id-maps the source without its submounts: what the host hid below them shows"
+    with_userns
+    local src=$BATS_TEST_TMPDIR/idmap-src
+    mkdir -p "$src/sub"
+    echo hidden-by-host > "$src/sub/under"
+    mount -t tmpfs tmpfs "$src/sub"
+    chmod 0755 "$src" "$src/sub"
+    cfg '.mounts += [{destination: "/mnt", type: "bind", source: $s, options: ["rbind", "idmap"]}]
+        | del(.linux.seccomp)
+        | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])' --arg s "$src"
+    set_args sh -c 'umount /mnt/sub; cat /mnt/sub/under'
+    id=$(new_id)
+    run --separate-stderr rt run --bundle "$BUNDLE" "$id"
+    umount "$src/sub"
+    echo "$output $stderr"
+    [[ $output != *hidden-by-host* ]]
+    if is_taurun; then
+        [ "$status" -ne 0 ]
+        [[ $stderr == *"mounts["*"].options"*"mount below it"*idmap* ]]
+    fi
+}
+
 @test "user namespace: idmap shows a bind's owners through the container's mapping; explicit mappings too" {
     requires_idmap "$BATS_TEST_TMPDIR"
     with_userns

@@ -52,6 +52,10 @@ extension InitPlan {
                                                         sourceIsProcFS: sourceIsProcFS) {
                     throw .unsupported(field: field + ".destination", value: m.destination, reason: reason)
                 }
+                if idMapping != nil && userNamespace, let below = mountBelow(abs) {
+                    throw .unsupported(field: field + ".options", value: idmapOption ?? "uidMappings",
+                                       reason: "the source has a mount below it (\(below)); an id-mapped tree is made outside the container's user namespace, so the kernel would not lock that mount and the container could unmount it to see what it covers:")
+                }
                 var planned = PlannedMount(source: abs, destination: normalise(m.destination), type: m.type, options: opts,
                                            sourceIsDirectory: sourceIsDir, index: i)
                 planned.options.flags.insert(.bind)
@@ -74,6 +78,23 @@ extension InitPlan {
         }
 
         return (mounts, devIsBind)
+    }
+
+    /// The first mount point strictly below `path` (symlinks resolved) in this process's mount table, or nil.
+    /// A bind into a user namespace made by mount(2) locks such mounts; a tree made by open_tree in the parent does not.
+    static func mountBelow(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard realpath(path, &buffer) != nil, let table = try? Files.readString("/proc/self/mountinfo") else { return nil }
+        let real = String(cString: buffer)
+        let prefix = real == "/" ? "/" : real + "/"
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 5)
+            guard fields.count > 4 else { continue }
+            // mountinfo escapes space, tab, newline and backslash in paths as \ooo.
+            let mountPoint = String(fields[4]).replacing("\\040", with: " ")
+            if mountPoint.hasPrefix(prefix) && mountPoint != real { return mountPoint }
+        }
+        return nil
     }
 
     /// The id mapping of an id-mapped mount: its own uid/gidMappings, or with `idmap`/`ridmap` alone the container's
