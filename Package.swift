@@ -2,7 +2,8 @@
 // taurun: an OCI container runtime and the Tau OS app sandbox.
 // Module arrows (one way): taurun -> TaurunRuntime, TauSandbox; TaurunRuntime -> TaurunCgroups, TaurunSeccomp,
 // TaurunLinux, TaurunOCI, TaurunAudit; TaurunCgroups -> TaurunLinux, TaurunOCI; TaurunSeccomp -> TaurunLinux, TaurunOCI, CSeccomp;
-// TaurunLinux -> CLinux, CCap, SystemPackage; TauSandbox -> TaurunOCI, CTomlJSON, TaurunAudit; TaurunOCI, TaurunAudit -> stdlib + FoundationEssentials.
+// TaurunLinux -> CLinux, CCap, SystemPackage; TauSandbox -> TaurunOCI, CTomlJSON, TaurunAudit; TaurunOCI, TaurunAudit -> TaurunSupport;
+// every module -> TaurunSupport (the leaf utilities: the one JSON stack), which imports only stdlib + FoundationEssentials.
 import PackageDescription
 
 let package = Package(
@@ -22,22 +23,24 @@ let package = Package(
         // toml++ (Debian libtomlplusplus-dev, header-only) behind a C function: TOML → JSON without Foundation.
         .target(name: "CTomlJSON"),
 
-        .target(name: "TaurunOCI"),
-        .target(name: "TaurunAudit"),
+        .target(name: "TaurunSupport"),
+        .target(name: "TaurunOCI", dependencies: ["TaurunSupport"]),
+        .target(name: "TaurunAudit", dependencies: ["TaurunSupport"]),
         .target(name: "TaurunLinux", dependencies: [
-            "CLinux", "CCap", .product(name: "SystemPackage", package: "swift-system"),
+            "TaurunSupport", "CLinux", "CCap", .product(name: "SystemPackage", package: "swift-system"),
         ]),
-        .target(name: "TaurunCgroups", dependencies: ["TaurunLinux", "TaurunOCI"]),
-        .target(name: "TaurunSeccomp", dependencies: ["TaurunLinux", "TaurunOCI", "CSeccomp"]),
+        .target(name: "TaurunCgroups", dependencies: ["TaurunSupport", "TaurunLinux", "TaurunOCI"]),
+        .target(name: "TaurunSeccomp", dependencies: ["TaurunSupport", "TaurunLinux", "TaurunOCI", "CSeccomp"]),
         .target(name: "TaurunRuntime", dependencies: [
-            "TaurunCgroups", "TaurunSeccomp", "TaurunLinux", "TaurunOCI", "TaurunAudit",
+            "TaurunSupport", "TaurunCgroups", "TaurunSeccomp", "TaurunLinux", "TaurunOCI", "TaurunAudit",
         ]),
-        .target(name: "TauSandbox", dependencies: ["TaurunOCI", "CTomlJSON", "TaurunAudit"]),
+        .target(name: "TauSandbox", dependencies: ["TaurunSupport", "TaurunOCI", "CTomlJSON", "TaurunAudit"]),
         .executableTarget(name: "taurun", dependencies: [
-            "TaurunRuntime", "TauSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TaurunSupport", "TaurunRuntime", "TauSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "TaurunOCITests", dependencies: ["TaurunOCI"]),
+        .testTarget(name: "TaurunSupportTests", dependencies: ["TaurunSupport"]),
+        .testTarget(name: "TaurunOCITests", dependencies: ["TaurunOCI", "TaurunSupport"]),
         .testTarget(name: "TaurunLinuxTests", dependencies: ["TaurunLinux"]),
         .testTarget(name: "TaurunCgroupsTests", dependencies: ["TaurunCgroups"]),
         .testTarget(name: "TaurunSeccompTests", dependencies: ["TaurunSeccomp"]),

@@ -1,6 +1,8 @@
 // libFuzzer target for the config.json decoder and validator (issue 9): built by `make fuzz` with
-// `swiftc -sanitize=fuzzer,address` together with the TaurunOCI sources (one module, so no package plumbing).
+// `swiftc -sanitize=fuzzer,address`, linked with the TaurunOCI and TaurunSupport modules.
 // Any input that crashes, traps or hangs is a bug: copy it to Fuzz/regressions/config/ and fix the decoder.
+
+import TaurunOCI
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzConfig(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

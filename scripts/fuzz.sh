@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make fuzz`: libFuzzer (-sanitize=fuzzer,address) for a bounded time on
-#   config   the config.json / process.json / state.json decoders (Fuzz/FuzzConfig.swift + the TaurunOCI sources)
-#   manifest the Tau manifest readers, all three formats (Fuzz/FuzzManifest.swift + TauSandbox, TaurunOCI, toml++)
+#   config   the config.json / process.json / state.json decoders (Fuzz/FuzzConfig.swift + TaurunOCI, TaurunSupport)
+#   manifest the Tau manifest readers, all three formats (Fuzz/FuzzManifest.swift + TauSandbox and what it imports)
 # Each replays Fuzz/regressions/<target>/ first; a new crash input is copied there and the script exits 1.
 #
 #   scripts/fuzz.sh [SECONDS]        (SECONDS per target)
@@ -14,21 +14,28 @@ out=build/fuzz
 mods=$out/modules
 mkdir -p "$out/corpus-config" "$out/corpus-manifest" "$mods"
 flags=(-O -sanitize=fuzzer,address -parse-as-library)
-mapfile -t oci < <(find Sources/TaurunOCI -name '*.swift' | sort)
-mapfile -t sandbox < <(find Sources/TauSandbox -name '*.swift' | sort)
+# Each module is built as the package builds it (a static library and its .swiftmodule in $mods), so the sources'
+# `import` lines resolve; the targets link the libraries they use.
+module() { # NAME SOURCE-DIR
+    local name=$1 sources
+    mapfile -t sources < <(find "$2" -name '*.swift' | sort)
+    swiftc "${flags[@]}" -emit-module -emit-library -static -module-name "$name" -I "$mods" "${sources[@]}" \
+        -emit-module-path "$mods/$name.swiftmodule" -o "$mods/lib$name.a"
+}
 
 echo "== building $out/fuzz-config and $out/fuzz-manifest"
-swiftc "${flags[@]}" -module-name FuzzConfig Fuzz/FuzzConfig.swift "${oci[@]}" -o "$out/fuzz-config"
-# The manifest target links modules, as the package does: TaurunOCI, the toml++ shim, TauSandbox.
-swiftc "${flags[@]}" -emit-module -emit-library -static -module-name TaurunOCI "${oci[@]}" \
-    -emit-module-path "$mods/TaurunOCI.swiftmodule" -o "$mods/libTaurunOCI.a"
+module TaurunSupport Sources/TaurunSupport
+module TaurunOCI Sources/TaurunOCI
+module TaurunAudit Sources/TaurunAudit
 clang++ -std=c++17 -O1 -fsanitize=fuzzer-no-link,address -ISources/CTomlJSON/include \
     -c Sources/CTomlJSON/ctomljson.cpp -o "$mods/ctomljson.o"
 printf 'module CTomlJSON {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CTomlJSON/include/ctomljson.h" > "$mods/module.modulemap"
-swiftc "${flags[@]}" -emit-module -emit-library -static -module-name TauSandbox -I "$mods" "${sandbox[@]}" \
-    -emit-module-path "$mods/TauSandbox.swiftmodule" -o "$mods/libTauSandbox.a"
+module TauSandbox Sources/TauSandbox
+swiftc "${flags[@]}" -module-name FuzzConfig -I "$mods" Fuzz/FuzzConfig.swift "$mods/libTaurunOCI.a" \
+    "$mods/libTaurunSupport.a" -o "$out/fuzz-config"
 swiftc "${flags[@]}" -module-name FuzzManifest -I "$mods" Fuzz/FuzzManifest.swift "$mods/libTauSandbox.a" \
-    "$mods/libTaurunOCI.a" "$mods/ctomljson.o" -lstdc++ -o "$out/fuzz-manifest"
+    "$mods/libTaurunAudit.a" "$mods/libTaurunOCI.a" "$mods/libTaurunSupport.a" "$mods/ctomljson.o" -lstdc++ \
+    -o "$out/fuzz-manifest"
 
 # Seeds: the integration suite's base config, every config.json in the repository, the example manifests.
 cp Tests/Integration/config.base.json "$out/corpus-config/base.json"

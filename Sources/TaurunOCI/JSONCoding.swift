@@ -1,6 +1,8 @@
 // The one JSON stack for the runtime's own documents too (state.json records, `events` lines): the strict parser and
 // the deterministic writer of the OCI documents, through Codable, with no Foundation.
 
+import TaurunSupport
+
 public enum JSONCoding {
     /// Parses strictly and decodes; a failure names `file`, the JSON path and the value.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String) throws(SpecError) -> T {

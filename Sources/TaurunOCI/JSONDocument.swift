@@ -1,5 +1,7 @@
 // Decoding and encoding entry points shared by every OCI document (config.json, state.json, process.json, ...).
 
+import TaurunSupport
+
 enum JSONDocument {
     /// Parse strictly, then decode; every failure becomes a SpecError naming `file`, the JSON path and the value.
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String) throws(SpecError) -> T {

@@ -2,6 +2,8 @@
 // libcontainer/specconv and configs/validate, plus the MUSTs of the runtime-spec that decoding alone cannot see.
 // Each failure names its JSON path, e.g. `linux.namespaces[3]: duplicate namespace type "pid"`.
 
+import TaurunSupport
+
 extension Spec {
     /// Throws the first problem found (in document order); see `validationErrors` for all of them.
     public func validate(file: String = "config.json") throws(SpecError) {
@@ -32,7 +34,7 @@ extension Process {
 
 struct SpecValidator {
     let spec: Spec
-    var problems: [SpecFieldError] = []
+    var problems: [JSONError] = []
     private let root = JSONPath()
 
     init(spec: Spec) {
@@ -46,7 +48,7 @@ struct SpecValidator {
     }
 
     private mutating func fail(_ path: JSONPath, _ message: String) {
-        problems.append(SpecFieldError(path: path, message: message))
+        problems.append(JSONError(path: path, message: message))
     }
 
     mutating func run() {

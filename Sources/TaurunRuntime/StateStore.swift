@@ -1,6 +1,7 @@
 import TaurunAudit
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc

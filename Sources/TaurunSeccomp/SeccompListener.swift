@@ -6,6 +6,7 @@
 import CLinux
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TaurunOCI
+import TaurunSupport
 import TaurunRuntime
 
 #if canImport(Glibc)

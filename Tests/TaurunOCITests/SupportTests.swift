@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TaurunOCI
+import TaurunSupport
 
 @Suite struct SupportTests {
     @Test(arguments: [
@@ -12,14 +13,6 @@ import Testing
     ])
     func semVer(_ text: String, _ valid: Bool) {
         #expect(SemVer.isValid(text) == valid)
-    }
-
-    @Test func jsonPathPrintsKeysIndicesAndBracketsOddKeys() {
-        let path = JSONPath([.key("linux"), .key("namespaces"), .index(2), .key("type")])
-        #expect(path.description == "linux.namespaces[2].type")
-        #expect(JSONPath([.key("linux"), .key("sysctl"), .key("net.ipv4.ip_forward")]).description == #"linux.sysctl["net.ipv4.ip_forward"]"#)
-        #expect(JSONPath([.index(0)]).description == "[0]")
-        #expect(JSONPath().description == "")
     }
 
     @Test func specErrorLeavesOutEmptyParts() {

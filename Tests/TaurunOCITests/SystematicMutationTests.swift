@@ -1,5 +1,6 @@
 import Testing
 @testable import TaurunOCI
+import TaurunSupport
 
 /// A deterministic corpus generated from the full fixture: every value in it is, in turn, given the wrong JSON type,
 /// set to null, or removed. Each mutant must decode, or fail with exactly the mutated path; never anything else.

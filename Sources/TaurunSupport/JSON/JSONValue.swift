@@ -1,7 +1,7 @@
 // A parsed JSON document that keeps what Codable throws away: member order, the exact text of numbers
 // (so range errors can quote them), and one node per value so errors can show the offending value.
 
-enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number exactly as written; converted only when a field asks for a concrete type.
@@ -11,7 +11,7 @@ enum JSONValue: Sendable, Equatable {
     /// Members in document order; keys are unique (the parser rejects duplicates).
     case object([(key: String, value: JSONValue)])
 
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
@@ -25,7 +25,7 @@ enum JSONValue: Sendable, Equatable {
     }
 
     /// How a value is named in "expected X, got Y" messages: its kind, and for scalars the value itself.
-    var excerpt: String {
+    public var excerpt: String {
         switch self {
         case .null: "null"
         case .bool(let value): "boolean \(value)"
@@ -37,7 +37,7 @@ enum JSONValue: Sendable, Equatable {
     }
 
     /// Keeps messages to one readable line even when the offending value is a megabyte long.
-    static func shortened(_ text: String) -> String {
+    public static func shortened(_ text: String) -> String {
         let limit = 64
         guard text.count > limit else { return text }
         return String(text.prefix(limit)) + "..."

@@ -2,20 +2,20 @@
 // path and the offending value in words a user can act on: "expected uint32, got number -1", "required field is
 // missing", "number 4294967296 out of range for uint32". Unknown members are ignored, as the spec requires.
 
-/// Decodes `T` from a parsed document; failures are `SpecFieldError`s.
-func decodeJSONValue<T: Decodable>(_ type: T.Type, from value: JSONValue) throws(SpecFieldError) -> T {
+/// Decodes `T` from a parsed document; failures are `JSONError`s.
+public func decodeJSONValue<T: Decodable>(_ type: T.Type, from value: JSONValue) throws(JSONError) -> T {
     do {
         return try T(from: JSONValueDecoder(value: value))
-    } catch let error as SpecFieldError {
+    } catch let error as JSONError {
         throw error
     } catch let error as DecodingError {
-        throw SpecFieldError(decodingError: error)
+        throw JSONError(decodingError: error)
     } catch {
-        throw SpecFieldError(path: JSONPath(), message: "\(error)")
+        throw JSONError(path: JSONPath(), message: "\(error)")
     }
 }
 
-extension SpecFieldError {
+extension JSONError {
     /// For DecodingErrors thrown by stdlib conformances we do not control.
     init(decodingError: DecodingError) {
         switch decodingError {
@@ -78,14 +78,14 @@ final class JSONValueDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = value else {
-            throw SpecFieldError(path: path, message: "expected object, got \(value.excerpt)")
+            throw JSONError(path: path, message: "expected object, got \(value.excerpt)")
         }
         return KeyedDecodingContainer(JSONKeyedContainer<Key>(members: members, owner: self))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let elements) = value else {
-            throw SpecFieldError(path: path, message: "expected array, got \(value.excerpt)")
+            throw JSONError(path: path, message: "expected array, got \(value.excerpt)")
         }
         return JSONUnkeyedContainer(elements: elements, owner: self)
     }
@@ -96,6 +96,12 @@ final class JSONValueDecoder: Decoder {
 }
 
 extension JSONPath {
+    /// Where `decoder` is: exact (rebuilt from the decoder chain) for this module's decoder, else from its coding path.
+    /// For a type's own `init(from:)` that throws a JSONError for a well-typed value it does not allow.
+    public init(of decoder: any Decoder) {
+        self = (decoder as? JSONValueDecoder)?.path ?? JSONPath(decoder.codingPath)
+    }
+
     /// As Codable coding keys; array positions get an intValue and the name "Index N".
     var codingPath: [any CodingKey] {
         components.map { component in
@@ -109,38 +115,38 @@ extension JSONPath {
 
 /// Scalar conversions shared by the three container kinds.
 enum JSONScalar {
-    static func decodeBool(_ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(SpecFieldError) -> Bool {
+    static func decodeBool(_ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(JSONError) -> Bool {
         guard case .bool(let flag) = value else {
-            throw SpecFieldError(path: path(), message: "expected boolean, got \(value.excerpt)")
+            throw JSONError(path: path(), message: "expected boolean, got \(value.excerpt)")
         }
         return flag
     }
 
-    static func decodeString(_ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(SpecFieldError) -> String {
+    static func decodeString(_ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(JSONError) -> String {
         guard case .string(let text) = value else {
-            throw SpecFieldError(path: path(), message: "expected string, got \(value.excerpt)")
+            throw JSONError(path: path(), message: "expected string, got \(value.excerpt)")
         }
         return text
     }
 
-    static func decodeInteger<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(SpecFieldError) -> T {
+    static func decodeInteger<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(JSONError) -> T {
         guard case .number(let text) = value else {
-            throw SpecFieldError(path: path(), message: "expected \(integerName(type)), got \(value.excerpt)")
+            throw JSONError(path: path(), message: "expected \(integerName(type)), got \(value.excerpt)")
         }
         // The parser has checked the grammar; an integer literal is an optional '-' and digits only.
         let isIntegerLiteral = !text.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
         guard isIntegerLiteral else {
-            throw SpecFieldError(path: path(), message: "expected \(integerName(type)), got \(value.excerpt)")
+            throw JSONError(path: path(), message: "expected \(integerName(type)), got \(value.excerpt)")
         }
         guard let integer = T(text, radix: 10) else {
-            throw SpecFieldError(path: path(), message: "number \(JSONValue.shortened(text)) out of range for \(integerName(type)) (\(T.min)...\(T.max))")
+            throw JSONError(path: path(), message: "number \(JSONValue.shortened(text)) out of range for \(integerName(type)) (\(T.min)...\(T.max))")
         }
         return integer
     }
 
-    static func decodeDouble(_ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(SpecFieldError) -> Double {
+    static func decodeDouble(_ value: JSONValue, _ path: @autoclosure () -> JSONPath) throws(JSONError) -> Double {
         guard case .number(let text) = value, let number = Double(text), number.isFinite else {
-            throw SpecFieldError(path: path(), message: "expected number, got \(value.excerpt)")
+            throw JSONError(path: path(), message: "expected number, got \(value.excerpt)")
         }
         return number
     }
@@ -178,9 +184,9 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func contains(_ key: Key) -> Bool { lookup(key.stringValue) != nil }
 
-    private func require(_ key: Key) throws(SpecFieldError) -> JSONValueDecoder {
+    private func require(_ key: Key) throws(JSONError) -> JSONValueDecoder {
         guard let value = lookup(key.stringValue) else {
-            throw SpecFieldError(path: owner.path.appending(key: key.stringValue), message: "required field is missing")
+            throw JSONError(path: owner.path.appending(key: key.stringValue), message: "required field is missing")
         }
         return owner.child(value, .key(key.stringValue))
     }
@@ -220,7 +226,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try integer(type, key) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try integer(type, key) }
 
-    private func integer<T: FixedWidthInteger>(_ type: T.Type, _ key: Key) throws(SpecFieldError) -> T {
+    private func integer<T: FixedWidthInteger>(_ type: T.Type, _ key: Key) throws(JSONError) -> T {
         let member = try require(key)
         return try JSONScalar.decodeInteger(type, member.value, member.path)
     }
@@ -258,7 +264,7 @@ struct JSONKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? { try optionalInteger(type, key) }
     func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? { try optionalInteger(type, key) }
 
-    private func optionalInteger<T: FixedWidthInteger>(_ type: T.Type, _ key: Key) throws(SpecFieldError) -> T? {
+    private func optionalInteger<T: FixedWidthInteger>(_ type: T.Type, _ key: Key) throws(JSONError) -> T? {
         guard let member = optional(key) else { return nil }
         return try JSONScalar.decodeInteger(type, member.value, member.path)
     }
@@ -299,9 +305,9 @@ struct JSONUnkeyedContainer: UnkeyedDecodingContainer {
     var count: Int? { elements.count }
     var isAtEnd: Bool { currentIndex >= elements.count }
 
-    private mutating func next() throws(SpecFieldError) -> JSONValueDecoder {
+    private mutating func next() throws(JSONError) -> JSONValueDecoder {
         guard currentIndex < elements.count else {
-            throw SpecFieldError(path: owner.path, message: "array has too few elements (\(elements.count))")
+            throw JSONError(path: owner.path, message: "array has too few elements (\(elements.count))")
         }
         defer { currentIndex += 1 }
         return owner.child(elements[currentIndex], .index(currentIndex))
@@ -347,7 +353,7 @@ struct JSONUnkeyedContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
 
-    private mutating func integer<T: FixedWidthInteger>(_ type: T.Type) throws(SpecFieldError) -> T {
+    private mutating func integer<T: FixedWidthInteger>(_ type: T.Type) throws(JSONError) -> T {
         let element = try next()
         return try JSONScalar.decodeInteger(type, element.value, element.path)
     }

@@ -2,14 +2,9 @@
 // with a path and a position rather than a crash: nesting is capped before recursing, NUL bytes and invalid UTF-8
 // in strings are rejected, duplicate keys are rejected (two readers could otherwise disagree on which one counts).
 
-struct JSONParseError: Error {
-    var path: JSONPath
-    var message: String
-}
-
-struct JSONParser {
+public struct JSONParser {
     /// Deeper documents are refused before the parser recurses any further, so depth can never exhaust the stack.
-    static let maximumDepth = 64
+    public static let maximumDepth = 64
 
     private let bytes: [UInt8]
     private var offset = 0
@@ -21,11 +16,11 @@ struct JSONParser {
         self.bytes = bytes
     }
 
-    static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         if parser.offset == bytes.count {
-            throw JSONParseError(path: JSONPath(), message: bytes.isEmpty ? "empty file" : "invalid JSON: no value, only whitespace")
+            throw JSONError(path: JSONPath(), message: bytes.isEmpty ? "empty file" : "invalid JSON: no value, only whitespace")
         }
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -37,7 +32,7 @@ struct JSONParser {
 
     // MARK: values
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseValue(depth: Int) throws(JSONError) -> JSONValue {
         guard offset < bytes.count else { throw endOfInput() }
         switch bytes[offset] {
         case UInt8(ascii: "{"):
@@ -62,7 +57,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
         try checkDepth(depth)
         offset += 1  // {
         var members: [(key: String, value: JSONValue)] = []
@@ -80,7 +75,7 @@ struct JSONParser {
             let key = try parseString()
             pathStack.append(.key(key))
             if isDuplicate(key, in: members, seen: &seen) {
-                throw JSONParseError(path: currentPath, message: "duplicate key \(jsonQuoted(key))")
+                throw JSONError(path: currentPath, message: "duplicate key \(jsonQuoted(key))")
             }
             skipWhitespace()
             guard try peek() == UInt8(ascii: ":") else {
@@ -104,7 +99,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseArray(depth: Int) throws(JSONError) -> JSONValue {
         try checkDepth(depth)
         offset += 1  // [
         var elements: [JSONValue] = []
@@ -131,16 +126,16 @@ struct JSONParser {
         }
     }
 
-    private func checkDepth(_ depth: Int) throws(JSONParseError) {
+    private func checkDepth(_ depth: Int) throws(JSONError) {
         if depth > Self.maximumDepth {
             // The path would be as long as the nesting; the position says where it happened.
-            throw JSONParseError(path: JSONPath(), message: "JSON nested deeper than \(Self.maximumDepth) levels at \(position())")
+            throw JSONError(path: JSONPath(), message: "JSON nested deeper than \(Self.maximumDepth) levels at \(position())")
         }
     }
 
     // MARK: scalars
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    private mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
         let text = literal.utf8Start
         for index in 0..<literal.utf8CodeUnitCount {
             guard offset < bytes.count else { throw endOfInput() }
@@ -152,7 +147,7 @@ struct JSONParser {
     }
 
     /// Validates the RFC 8259 number grammar and returns the text unchanged.
-    private mutating func parseNumber() throws(JSONParseError) -> String {
+    private mutating func parseNumber() throws(JSONError) -> String {
         let start = offset
         if bytes[offset] == UInt8(ascii: "-") { offset += 1 }
         guard offset < bytes.count else { throw endOfInput() }
@@ -180,7 +175,7 @@ struct JSONParser {
         return String(decoding: bytes[start..<offset], as: UTF8.self)
     }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    private mutating func parseString() throws(JSONError) -> String {
         offset += 1  // opening quote
         // Fast path: most strings have no escapes and can be validated straight from the input.
         let start = offset
@@ -206,7 +201,7 @@ struct JSONParser {
                 offset += 1
                 try parseEscape(into: &utf8)
             case 0:
-                throw JSONParseError(path: currentPath, message: "NUL byte in string")
+                throw JSONError(path: currentPath, message: "NUL byte in string")
             case 0x01..<0x20:
                 throw failure("invalid JSON: unescaped control character 0x\(String(byte, radix: 16)) in string")
             default:
@@ -216,17 +211,17 @@ struct JSONParser {
         }
     }
 
-    private func finishString(_ utf8: [UInt8], openedAt quote: Int) throws(JSONParseError) -> String {
+    private func finishString(_ utf8: [UInt8], openedAt quote: Int) throws(JSONError) -> String {
         guard let text = String(validating: utf8, as: UTF8.self) else {
             throw failure("invalid UTF-8 in string", at: quote)
         }
         if utf8.contains(0) {
-            throw JSONParseError(path: currentPath, message: "NUL byte in string \(jsonQuoted(text))")
+            throw JSONError(path: currentPath, message: "NUL byte in string \(jsonQuoted(text))")
         }
         return text
     }
 
-    private mutating func parseEscape(into utf8: inout [UInt8]) throws(JSONParseError) {
+    private mutating func parseEscape(into utf8: inout [UInt8]) throws(JSONError) {
         guard offset < bytes.count else { throw endOfInput() }
         let escape = bytes[offset]
         offset += 1
@@ -266,7 +261,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+    private mutating func parseHex4() throws(JSONError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<4 {
             guard offset < bytes.count else { throw endOfInput() }
@@ -295,7 +290,7 @@ struct JSONParser {
         }
     }
 
-    private func peek() throws(JSONParseError) -> UInt8 {
+    private func peek() throws(JSONError) -> UInt8 {
         guard offset < bytes.count else { throw endOfInput() }
         return bytes[offset]
     }
@@ -339,11 +334,11 @@ struct JSONParser {
         return !seen.insert(key).inserted
     }
 
-    private func failure(_ message: String, at: Int? = nil) -> JSONParseError {
-        JSONParseError(path: currentPath, message: "\(message) at \(position(at))")
+    private func failure(_ message: String, at: Int? = nil) -> JSONError {
+        JSONError(path: currentPath, message: "\(message) at \(position(at))")
     }
 
-    private func endOfInput() -> JSONParseError {
-        JSONParseError(path: currentPath, message: "invalid JSON: unexpected end of input (truncated file?) at \(position())")
+    private func endOfInput() -> JSONError {
+        JSONError(path: currentPath, message: "invalid JSON: unexpected end of input (truncated file?) at \(position())")
     }
 }

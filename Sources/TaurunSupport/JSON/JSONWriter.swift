@@ -1,17 +1,22 @@
 // Serializes a JSONValue: pretty (Go's MarshalIndent layout, `"key": value`) or compact, keys sorted or in
 // document order. Slashes are not escaped; control characters are, so the output is always one valid document.
 
-struct JSONWriter {
-    enum KeyOrder {
+public struct JSONWriter {
+    public enum KeyOrder {
         case sorted
         case asBuilt
     }
 
     /// nil: compact, one line.
-    var indent: String?
-    var keyOrder: KeyOrder
+    public var indent: String?
+    public var keyOrder: KeyOrder
 
-    func write(_ value: JSONValue) -> [UInt8] {
+    public init(indent: String?, keyOrder: KeyOrder) {
+        self.indent = indent
+        self.keyOrder = keyOrder
+    }
+
+    public func write(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
         let indentBytes = indent.map { Array($0.utf8) }

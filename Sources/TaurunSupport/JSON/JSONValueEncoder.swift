@@ -1,7 +1,7 @@
 // A Codable Encoder that builds a JSONValue, so output formatting (key order, indentation, escaping) is ours and
 // identical on every platform. Optional properties that are nil are omitted (synthesized encodeIfPresent).
 
-func encodeJSONValue<T: Encodable>(_ value: T) -> JSONValue {
+public func encodeJSONValue<T: Encodable>(_ value: T) -> JSONValue {
     let encoder = JSONValueEncoder(path: [])
     do {
         try value.encode(to: encoder)
