@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // taurun: an OCI container runtime and the Tau OS app sandbox.
-// Module arrows (one way): taurun -> TaurunRuntime, TauSandbox; TaurunRuntime -> TaurunCgroups, TaurunSeccomp,
-// TaurunLinux, TaurunOCI, TaurunAudit; TaurunCgroups -> TaurunLinux, TaurunOCI; TaurunSeccomp -> TaurunLinux, TaurunOCI, CSeccomp;
+// Module arrows (one way; scripts/module-arrows.txt is the checked list): taurun -> TaurunRuntime, TauSandbox;
+// TaurunRuntime -> TaurunCgroups, TaurunSeccomp, TaurunLinux, TaurunOCI, TaurunAudit; TaurunCgroups -> TaurunDBus,
+// TaurunLinux, TaurunOCI; TaurunDBus -> TaurunLinux; TaurunSeccomp -> TaurunLinux, TaurunOCI, CSeccomp;
 // TaurunLinux -> CLinux, CCap, SystemPackage; TauSandbox -> TaurunOCI, CTomlJSON, TaurunAudit; TaurunOCI, TaurunAudit -> TaurunSupport;
 // every module -> TaurunSupport (the leaf utilities: the one JSON stack), which imports only stdlib + FoundationEssentials.
 import PackageDescription
@@ -29,7 +30,8 @@ let package = Package(
         .target(name: "TaurunLinux", dependencies: [
             "TaurunSupport", "CLinux", "CCap", .product(name: "SystemPackage", package: "swift-system"),
         ]),
-        .target(name: "TaurunCgroups", dependencies: ["TaurunSupport", "TaurunLinux", "TaurunOCI"]),
+        .target(name: "TaurunDBus", dependencies: ["TaurunSupport", "TaurunLinux"]),
+        .target(name: "TaurunCgroups", dependencies: ["TaurunSupport", "TaurunDBus", "TaurunLinux", "TaurunOCI"]),
         .target(name: "TaurunSeccomp", dependencies: ["TaurunSupport", "TaurunLinux", "TaurunOCI", "CSeccomp"]),
         .target(name: "TaurunRuntime", dependencies: [
             "TaurunSupport", "TaurunCgroups", "TaurunSeccomp", "TaurunLinux", "TaurunOCI", "TaurunAudit",
@@ -42,7 +44,8 @@ let package = Package(
         .testTarget(name: "TaurunSupportTests", dependencies: ["TaurunSupport"]),
         .testTarget(name: "TaurunOCITests", dependencies: ["TaurunOCI", "TaurunSupport"]),
         .testTarget(name: "TaurunLinuxTests", dependencies: ["TaurunLinux"]),
-        .testTarget(name: "TaurunCgroupsTests", dependencies: ["TaurunCgroups"]),
+        .testTarget(name: "TaurunDBusTests", dependencies: ["TaurunDBus"]),
+        .testTarget(name: "TaurunCgroupsTests", dependencies: ["TaurunCgroups", "TaurunDBus", "TaurunLinux"]),
         .testTarget(name: "TaurunSeccompTests", dependencies: ["TaurunSeccomp"]),
         .testTarget(name: "TaurunRuntimeTests", dependencies: ["TaurunRuntime"]),
         .testTarget(name: "TaurunAuditTests", dependencies: ["TaurunAudit"]),

@@ -1,3 +1,4 @@
+import TaurunLinux
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -48,7 +49,7 @@ extension CgroupfsManager {
             throw CgroupError(operation: frozen ? "freeze" : "thaw", path: paths.dirs.first ?? "",
                               reason: "no freezer: neither the v1 freezer hierarchy nor cgroup2 is mounted")
         }
-        let deadline = CgroupFiles.nowMilliseconds() + Self.freezerTimeoutMilliseconds
+        let deadline = MonotonicClock.milliseconds() + Self.freezerTimeoutMilliseconds
         switch freezer {
         case .v1(let state):
             let wanted = frozen ? "FROZEN" : "THAWED"
@@ -59,12 +60,12 @@ extension CgroupfsManager {
                 try CgroupFiles.write(state, wanted)
                 if try CgroupFiles.readTrimmedIfPresent(state) == wanted { return }
                 attempt += 1
-                if CgroupFiles.nowMilliseconds() >= deadline {
+                if MonotonicClock.milliseconds() >= deadline {
                     if frozen { try? CgroupFiles.write(state, "THAWED") }
                     throw CgroupError(operation: frozen ? "freeze" : "thaw", path: state, value: wanted,
                                       reason: "the freezer did not reach \(wanted) within \(Self.freezerTimeoutMilliseconds) ms")
                 }
-                CgroupFiles.sleep(milliseconds: min(attempt, 10))
+                MonotonicClock.sleep(milliseconds: min(attempt, 10))
             }
         case .v2(let freeze, let events):
             try CgroupFiles.write(freeze, frozen ? "1" : "0")
@@ -74,12 +75,12 @@ extension CgroupfsManager {
                 guard let reported = try Self.keyedValue(events, "frozen") else { return }
                 if (reported == 1) == frozen { return }
                 attempt += 1
-                if CgroupFiles.nowMilliseconds() >= deadline {
+                if MonotonicClock.milliseconds() >= deadline {
                     if frozen { try? CgroupFiles.write(freeze, "0") }
                     throw CgroupError(operation: frozen ? "freeze" : "thaw", path: freeze, value: frozen ? "1" : "0",
                                       reason: "cgroup.events did not report frozen \(frozen ? 1 : 0) within \(Self.freezerTimeoutMilliseconds) ms")
                 }
-                CgroupFiles.sleep(milliseconds: min(attempt, 10))
+                MonotonicClock.sleep(milliseconds: min(attempt, 10))
             }
         }
     }

@@ -1,3 +1,4 @@
+import TaurunLinux
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -42,14 +43,14 @@ extension CgroupfsManager {
     }
 
     public func destroy() throws(CgroupError) {
-        let deadline = CgroupFiles.nowMilliseconds() + Self.destroyTimeoutMilliseconds
+        let deadline = MonotonicClock.milliseconds() + Self.destroyTimeoutMilliseconds
         if try !pids().isEmpty {
             // Keep going if signalling reports a problem (a thaw that timed out, a pid that vanished): whatever
             // survives shows up as EBUSY from rmdir below, which names the directory.
             try? signalAll(SIGKILL)
             var delay = 1
-            while try !pids().isEmpty, CgroupFiles.nowMilliseconds() < deadline {
-                CgroupFiles.sleep(milliseconds: delay)
+            while try !pids().isEmpty, MonotonicClock.milliseconds() < deadline {
+                MonotonicClock.sleep(milliseconds: delay)
                 delay = min(delay * 2, 100)
             }
         }
@@ -79,8 +80,8 @@ extension CgroupfsManager {
                 return
             case EINTR:
                 continue
-            case EBUSY where CgroupFiles.nowMilliseconds() < deadline:
-                CgroupFiles.sleep(milliseconds: delay)
+            case EBUSY where MonotonicClock.milliseconds() < deadline:
+                MonotonicClock.sleep(milliseconds: delay)
                 delay = min(delay * 2, 100)
             default:
                 throw .syscall("rmdir", dir, errno: code)

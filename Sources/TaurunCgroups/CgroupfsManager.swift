@@ -1,3 +1,4 @@
+import TaurunLinux
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -88,7 +89,7 @@ public struct CgroupfsManager: CgroupManager {
                     // EINVAL can mean the task is still TASK_NEW (just forked); runc retries the same way.
                     attempt += 1
                     if error.errno == EINVAL, attempt < 5 {
-                        CgroupFiles.sleep(milliseconds: 30)
+                        MonotonicClock.sleep(milliseconds: 30)
                         continue
                     }
                     throw error

@@ -1,3 +1,5 @@
+import TaurunDBus
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

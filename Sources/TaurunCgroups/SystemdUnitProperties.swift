@@ -1,3 +1,4 @@
+import TaurunDBus
 import TaurunOCI
 
 /// The transient unit properties for a container's scope (StartTransientUnit / SetUnitProperties), following

@@ -145,9 +145,9 @@ public enum Processes {
     /// Sleeps in poll(2) until `pidfd` is readable (its process exited): .exited, .timedOut, or .unsupported when
     /// poll fails.
     private static func awaitReadable(pidfd: Int32, timeoutMilliseconds: Int) -> ExitWait {
-        let deadline = monotonicMilliseconds() + timeoutMilliseconds
+        let deadline = MonotonicClock.milliseconds() + timeoutMilliseconds
         while true {
-            let left = deadline - monotonicMilliseconds()
+            let left = deadline - MonotonicClock.milliseconds()
             if left <= 0 { return .timedOut }
             var pfd = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
             let r = poll(&pfd, 1, Int32(clamping: left))
@@ -155,12 +155,6 @@ public enum Processes {
             if r == 0 { return .timedOut }
             if Glibc.errno != EINTR { return .unsupported }
         }
-    }
-
-    private static func monotonicMilliseconds() -> Int {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int(ts.tv_sec) * 1000 + Int(ts.tv_nsec) / 1_000_000
     }
 
     /// Sends `signal` to exactly the process identified by pid + start time: the pidfd pins the process, and the

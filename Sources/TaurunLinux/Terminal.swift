@@ -75,25 +75,6 @@ public enum Terminal {
         return (Int(n), fd)
     }
 
-    /// Connects to the unix socket at `path` (the console socket of conmon / containerd).
-    public static func connect(socketPath path: String) throws(SyscallError) -> Int32 {
-        let fd = try sys("socket") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-            close(fd); throw SyscallError("connect", path, errno: .fileNameTooLong)
-        }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
-        let r = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        if r < 0 { let e = SyscallError("connect", path); close(fd); throw e }
-        return fd
-    }
-
     public static func sendFD(over socket: Int32, fd: Int32, name: String) throws(SyscallError) {
         _ = try sys("sendmsg(SCM_RIGHTS)") { tr_send_fd(socket, fd, name, name.utf8.count) }
     }

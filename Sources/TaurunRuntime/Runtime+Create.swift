@@ -175,7 +175,7 @@ extension Runtime {
         defer { channels.parent.close() }
         var consoleFD: Int32 = -1
         if let socket = options.consoleSocket {
-            do { consoleFD = try Terminal.connect(socketPath: socket) } catch { channels.child.close(); throw .system(error) }
+            do { consoleFD = try UnixSocket.connect(.path(socket)) } catch { channels.child.close(); throw .system(error) }
         }
         // `run` in the foreground with a terminal: the child sends the pty master to us over a private socketpair.
         var consoleReceiver: Int32 = -1

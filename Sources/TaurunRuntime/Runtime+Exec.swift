@@ -50,7 +50,7 @@ extension Runtime {
         }
         var consoleFD: Int32 = -1
         if let socket = options.consoleSocket {
-            do { consoleFD = try Terminal.connect(socketPath: socket) } catch { throw .system(error) }
+            do { consoleFD = try UnixSocket.connect(.path(socket)) } catch { throw .system(error) }
         }
         // A terminal in the foreground without a console socket: taurun receives the pty master itself and relays.
         var relayFD: Int32 = -1

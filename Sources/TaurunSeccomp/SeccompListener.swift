@@ -32,7 +32,7 @@ public enum SeccompListener {
         let path = "linux.seccomp.listenerPath"
         let socket: Int32
         do {
-            socket = try Terminal.connect(socketPath: listenerPath)
+            socket = try UnixSocket.connect(.path(listenerPath))
         } catch {
             throw SeccompError(path: path, message: "cannot connect to the seccomp agent at \(listenerPath)", call: error.call,
                                errno: error.errno.rawValue)

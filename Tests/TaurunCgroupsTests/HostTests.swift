@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import TaurunLinux
 import TaurunOCI
 @testable import TaurunCgroups
 
@@ -325,7 +326,7 @@ struct HostV1Tests {
         let spinner = try #require(cgroup.spawnWaiting("while :; do :; done"))
         try manager.add(pid: spinner.pid)
         spinner.go()
-        CgroupFiles.sleep(milliseconds: 400)
+        MonotonicClock.sleep(milliseconds: 400)
         let stats = try manager.stats()
         #expect(stats.cpu.throttling.throttledPeriods > 0)
         #expect(stats.cpu.usage.total > 0)
@@ -374,7 +375,7 @@ struct HostV2Tests {
         let spinner = try #require(cgroup.spawnWaiting("while :; do :; done"))
         try manager.add(pid: spinner.pid)
         spinner.go()
-        CgroupFiles.sleep(milliseconds: 200)
+        MonotonicClock.sleep(milliseconds: 200)
         #expect(try manager.stats().cpu.usage.total > 0)  // cpu.stat exists without the cpu controller
         try manager.signalAll(SIGKILL)
         #expect(cgroup.wait(spinner.pid).signal == SIGKILL)

@@ -6,6 +6,7 @@ import Musl
 import Testing
 import TaurunOCI
 @testable import TaurunCgroups
+import TaurunDBus
 
 @Suite struct SystemdCgroupPathTests {
     @Test func podmanPathNamesAScopeInItsSlice() throws {

@@ -41,10 +41,8 @@ extension SecurityMonitor {
         if learned.isNew(ViolationExplainer.describeCall(syscall: name, args: call.args)) {
             append(event, to: learnFile)
         }
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
         let key = "\(name) \(call.args.first ?? 0)"
-        guard case .record(let held) = recorded.decide(key: key, now: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9) else { return }
+        guard case .record(let held) = recorded.decide(key: key, now: MonotonicClock.seconds()) else { return }
         writeSuppressed(held, context: context, log: log)
         try? log.append(event)
     }

@@ -137,9 +137,7 @@ enum SecurityMonitor {
         // The trapped caller waits for an answer; it gets EPERM (and under terminate it is being killed anyway).
         try? channel.fail(call, errno: EPERM)
         let key = "\(name) \(call.args.first ?? 0)"
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        guard case .record(let held) = recorded.decide(key: key, now: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9) else { return }
+        guard case .record(let held) = recorded.decide(key: key, now: MonotonicClock.seconds()) else { return }
         writeSuppressed(held, context: context, log: log)
         let event = AuditEvent(
             event: .violation, app: context.policy.appID, container: context.containerID, pid: Int32(bitPattern: call.pid),

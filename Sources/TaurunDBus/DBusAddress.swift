@@ -1,10 +1,9 @@
+import TaurunLinux
+
 /// A D-Bus server address ("Server Addresses" in the specification), reduced to what taurun can connect to:
 /// a unix socket by path or in the abstract namespace. `unix:path=/run/dbus/system_bus_socket,guid=…`.
 public struct DBusAddress: Equatable, Sendable {
-    public enum Socket: Equatable, Sendable {
-        case path(String)
-        case abstract(String)
-    }
+    public typealias Socket = UnixSocket.Address
 
     public var socket: Socket
 
@@ -13,12 +12,7 @@ public struct DBusAddress: Equatable, Sendable {
     }
 
     /// For messages: the socket path, abstract names with a leading "@".
-    public var displayName: String {
-        switch socket {
-        case .path(let path): path
-        case .abstract(let name): "@" + name
-        }
-    }
+    public var displayName: String { socket.displayName }
 
     /// Every usable entry of an address list (entries are separated by ";" and tried in order).
     public static func parseList(_ text: String) throws(DBusError) -> [DBusAddress] {

@@ -1,3 +1,5 @@
+import TaurunLinux
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -15,6 +17,7 @@ public final class DBusConnection {
     let fd: Int32
     private var nextSerial: UInt32 = 1
     private var received: [UInt8] = []
+    private var chunk = [UInt8](repeating: 0, count: 65536)
     private var pendingSignals: [DBusMessage] = []
     /// Signals beyond this many unread ones are dropped, so a chatty bus cannot grow memory without bound.
     static let maximumPendingSignals = 1024
@@ -30,45 +33,21 @@ public final class DBusConnection {
 
     /// Connects, authenticates as our uid and, on a message bus (`hello`), registers with Hello.
     public static func open(_ address: DBusAddress, hello: Bool, timeoutMilliseconds: Int) throws(DBusError) -> DBusConnection {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        if fd < 0 { throw .syscall(call: "socket", address: address.displayName, errno: errno) }
-        let connection = DBusConnection(address: address, fd: fd)
         // Replies are waited for with poll(); the send timeout bounds a peer that stops reading.
-        var sendTimeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
-        try connection.connectSocket()
-        let deadline = CgroupFiles.nowMilliseconds() + max(0, timeoutMilliseconds)
+        let fd: Int32
+        do { fd = try UnixSocket.connect(address.socket, sendTimeoutMilliseconds: timeoutMilliseconds) } catch {
+            throw DBusError(error, address: address)
+        }
+        let connection = DBusConnection(address: address, fd: fd)
+        let deadline = MonotonicClock.milliseconds() + max(0, timeoutMilliseconds)
         try connection.authenticate(deadline: deadline)
         if hello {
             let reply = try connection.call(.methodCall(serial: 0, destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus",
                                                         interface: "org.freedesktop.DBus", member: "Hello"),
-                                            timeoutMilliseconds: max(1, deadline - CgroupFiles.nowMilliseconds()))
+                                            timeoutMilliseconds: max(1, deadline - MonotonicClock.milliseconds()))
             connection.uniqueName = reply.body.first?.stringValue
         }
         return connection
-    }
-
-    private func connectSocket() throws(DBusError) {
-        var storage = sockaddr_un()
-        storage.sun_family = sa_family_t(AF_UNIX)
-        let capacity = MemoryLayout.size(ofValue: storage.sun_path)
-        var pathBytes: [UInt8]
-        switch address.socket {
-        case .path(let path): pathBytes = Array(path.utf8) + [0]
-        case .abstract(let name): pathBytes = [0] + Array(name.utf8)
-        }
-        guard pathBytes.count <= capacity else {
-            throw .syscall(call: "connect", address: address.displayName, errno: ENAMETOOLONG)
-        }
-        withUnsafeMutableBytes(of: &storage.sun_path) { raw in
-            for (index, byte) in pathBytes.enumerated() { raw[index] = byte }
-        }
-        // An abstract name's length is exact (no terminating NUL); a path's includes the NUL.
-        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \.sun_path) ?? 2) + socklen_t(pathBytes.count)
-        let result = withUnsafePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) }
-        }
-        if result != 0 { throw .syscall(call: "connect", address: address.displayName, errno: errno) }
     }
 
     /// SASL EXTERNAL: the server checks our uid from SO_PEERCRED against the one we name (as hex of its
@@ -112,7 +91,7 @@ public final class DBusConnection {
 
     /// Calls a method and waits for its return. An error reply is thrown as `.remote(name, message)`.
     public func call(_ message: DBusMessage, timeoutMilliseconds: Int) throws(DBusError) -> DBusMessage {
-        let deadline = CgroupFiles.nowMilliseconds() + max(0, timeoutMilliseconds)
+        let deadline = MonotonicClock.milliseconds() + max(0, timeoutMilliseconds)
         let serial = try send(message)
         let what = "the reply to \(message.member ?? "a call")"
         while true {
@@ -133,7 +112,7 @@ public final class DBusConnection {
     /// Waits until a signal for which `matches` is true arrives (or was already received).
     public func waitForSignal(timeoutMilliseconds: Int, what: String, matches: (DBusMessage) -> Bool) throws(DBusError) -> DBusMessage {
         if let index = pendingSignals.firstIndex(where: matches) { return pendingSignals.remove(at: index) }
-        let deadline = CgroupFiles.nowMilliseconds() + max(0, timeoutMilliseconds)
+        let deadline = MonotonicClock.milliseconds() + max(0, timeoutMilliseconds)
         while true {
             let next = try readMessage(deadline: deadline, waitingFor: what)
             guard next.kind == .signal else { continue }
@@ -163,21 +142,16 @@ public final class DBusConnection {
     /// Reads what the socket has, waiting for it until the deadline.
     private func fill(deadline: Int, waitingFor what: String) throws(DBusError) {
         while true {
-            let remaining = deadline - CgroupFiles.nowMilliseconds()
+            let remaining = deadline - MonotonicClock.milliseconds()
             if remaining <= 0 { throw .timeout(what + " on " + address.displayName) }
-            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&descriptor, 1, Int32(min(remaining, Int(Int32.max))))
-            if ready < 0 {
-                if errno == EINTR { continue }
-                throw .syscall(call: "poll", address: address.displayName, errno: errno)
+            let count: Int?
+            do {
+                guard try UnixSocket.waitReadable(fd, timeoutMilliseconds: remaining) else { continue }
+                count = try UnixSocket.receive(fd, into: &chunk)
+            } catch {
+                throw DBusError(error, address: address)
             }
-            if ready == 0 { continue }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                throw .syscall(call: "recv", address: address.displayName, errno: errno)
-            }
+            guard let count else { continue }
             if count == 0 { throw .syscall(call: "recv", address: address.displayName, errno: ECONNRESET) }
             received.append(contentsOf: chunk[0..<count])
             return
@@ -185,17 +159,6 @@ public final class DBusConnection {
     }
 
     private func send(_ bytes: [UInt8]) throws(DBusError) {
-        var offset = 0
-        while offset < bytes.count {
-            // MSG_NOSIGNAL: a peer that went away is an error to report, not a SIGPIPE that kills taurun.
-            let written = bytes.withUnsafeBytes { raw in
-                Glibc.send(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .syscall(call: "send", address: address.displayName, errno: errno)
-            }
-            offset += written
-        }
+        do { try UnixSocket.send(fd, bytes) } catch { throw DBusError(error, address: address) }
     }
 }

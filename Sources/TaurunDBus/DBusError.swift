@@ -1,3 +1,5 @@
+import TaurunLinux
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -17,6 +19,11 @@ public enum DBusError: Error, Equatable, Sendable, CustomStringConvertible {
     case remote(name: String, message: String)
     /// An address string taurun cannot use (only unix:path= and unix:abstract= are supported).
     case unsupportedAddress(String)
+
+    /// A failed socket call of `address`'s connection.
+    init(_ error: SyscallError, address: DBusAddress) {
+        self = .syscall(call: error.call, address: address.displayName, errno: error.errno.rawValue)
+    }
 
     public var description: String {
         switch self {

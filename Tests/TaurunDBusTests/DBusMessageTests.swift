@@ -1,5 +1,5 @@
 import Testing
-@testable import TaurunCgroups
+@testable import TaurunDBus
 
 /// Byte-exact checks against messages busctl (sd-bus, systemd's own client) sent, captured before any bus
 /// daemon touched them with Tests/Integration/systemd-mock/capture_raw.py (the commands are in each test).
