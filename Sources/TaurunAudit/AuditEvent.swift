@@ -21,6 +21,12 @@ public enum AuditEventKind: String, Codable, Sendable, CaseIterable {
     /// manifest, EPERM: action "denied") or a use of a granted permission it watches (let through: "allowed").
     /// Learning records; it never grants.
     case learn
+    /// The security monitor of an on_violation = "ask" app held a call and asked the user for a permission (action
+    /// "asked"; the message names the call and where the question went).
+    case prompt
+    /// How a prompt ended: the user's answer (action allow-once, allow-always, deny-once, deny-always), or "timeout",
+    /// "invalid", "cancelled", or "default" when nobody could be asked; the message says what was applied.
+    case promptAnswer = "prompt-answer"
 }
 
 public struct AuditEvent: Codable, Sendable, Equatable {

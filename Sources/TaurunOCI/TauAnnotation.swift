@@ -11,4 +11,7 @@ public enum TauAnnotation {
     public static let appArmorProfile = "org.tauos.app.apparmor_profile"
     public static let hostIDBase = "org.tauos.app.host_id_base"
     public static let requireLSM = "org.tauos.app.require_lsm"
+    /// The state directory whose grant store holds the app's decisions (on_violation = "ask" only): the monitor reads
+    /// a runtime decision there and records "always" answers (docs/prompts.md).
+    public static let stateDirectory = "org.tauos.app.state_dir"
 }

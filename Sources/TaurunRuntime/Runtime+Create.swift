@@ -16,6 +16,8 @@ public struct CreatedContainer {
     public var ptyMaster: Int32 = -1
     /// The Tau security monitor this process forked (-1: none), reaped by `run` once the container is gone.
     public var monitorPid: Int32 = -1
+    /// Its monitor asks on the terminal of this process (an on_violation = "ask" app given CreateOptions.promptChannel).
+    public var asksOnTerminal = false
 
     public init(id: String, pid: Int32, ptyMaster: Int32 = -1, monitorPid: Int32 = -1) {
         self.id = id
@@ -52,6 +54,8 @@ extension Runtime {
                                reason: "time namespace offsets are not supported by taurun:")
         }
         let app = try TauAppPolicy.from(annotations: spec.annotations)
+        // An unusable prompt setting is refused before anything exists.
+        if app?.onViolation == .ask { _ = try PromptSettings.current() }
         if learning && app == nil {
             throw .container("learning needs a sandboxed Tau app's bundle (taurun convert), with its security monitor")
         }
@@ -128,7 +132,9 @@ extension Runtime {
         if let skipped = skippedLSM {
             audit(.lsmSkipped, record: record, action: "skipped", what: "runs without " + skipped)
         }
-        return CreatedContainer(id: id, pid: childPid, ptyMaster: ptyMaster, monitorPid: record.monitorPid ?? -1)
+        var created = CreatedContainer(id: id, pid: childPid, ptyMaster: ptyMaster, monitorPid: record.monitorPid ?? -1)
+        created.asksOnTerminal = app?.onViolation == .ask && !learning && options.promptChannel >= 0 && created.monitorPid > 0
+        return created
     }
 
     /// The BPF program of `spec`'s filter, for create and exec alike. Compiled programs are cached beside the state

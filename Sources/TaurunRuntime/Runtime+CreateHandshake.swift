@@ -52,6 +52,7 @@ extension Runtime {
                             violationFile: store.violationFile(of: record.id))
                         if record.learning == true { context.learnFile = store.learnFile(of: record.id) }
                         do {
+                            try preparePrompts(&context, channel: options.promptChannel)
                             let monitor = try SecurityMonitor.spawn(listener: listener, initPid: pid, context: context)
                             record.monitorPid = monitor
                             record.monitorStartTime = Processes.startTime(of: monitor)

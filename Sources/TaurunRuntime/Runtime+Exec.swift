@@ -101,6 +101,7 @@ extension Runtime {
                         violationFile: store.violationFile(of: id))
                     // A process exec'd into a learning run is learnt from too, not stopped.
                     if record.learning == true { context.learnFile = store.learnFile(of: id) }
+                    try preparePrompts(&context, channel: -1)
                     monitor = try SecurityMonitor.spawn(listener: listener, initPid: initPid, context: context)
                 case .spawned(let spawned)?: pid = spawned; break loop
                 case .failed(let message)?: throw RuntimeError.container(message)

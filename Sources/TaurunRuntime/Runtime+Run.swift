@@ -11,12 +11,15 @@ extension Runtime {
 
     /// `run` in the foreground: wait for the container process, forwarding every signal taurun receives, and
     /// return its exit code (128+N when killed by signal N).
-    public func waitForeground(_ container: CreatedContainer) -> Int32 {
+    /// `prompts`: the terminal side of an on_violation = "ask" app's questions (PromptTerminal), served meanwhile.
+    public func waitForeground(_ container: CreatedContainer, prompts: PromptTerminal? = nil) -> Int32 {
         for sig in Self.forwarded { Signals.record(sig) }
         let code: Int32
         if container.ptyMaster >= 0 {
-            code = TerminalRelay(master: container.ptyMaster, pid: container.pid).run()
+            code = TerminalRelay(master: container.ptyMaster, pid: container.pid, prompts: prompts).run()
             close(container.ptyMaster)
+        } else if let prompts {
+            code = waitServing(prompts, for: container)
         } else {
             code = waitForExit(of: container)
         }
@@ -29,6 +32,23 @@ extension Runtime {
             }
         }
         return code
+    }
+
+    /// Waits for the container process while answering its monitor's questions on the terminal: poll(2) on the
+    /// prompt channel and the process's pidfd; signals are forwarded as in waitForExit.
+    private func waitServing(_ prompts: PromptTerminal, for container: CreatedContainer) -> Int32 {
+        guard let process = Pidfd(pid: container.pid) else { return waitForExit(of: container) }
+        defer { process.close() }
+        var channelOpen = true
+        while true {
+            var fds = [pollfd(fd: channelOpen ? prompts.channel : -1, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: process.fd, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, 2, -1)
+            while let sig = Signals.takePending() { Glibc.kill(container.pid, sig) }
+            guard ready > 0 else { continue }
+            if fds[0].revents != 0 { channelOpen = prompts.serve() }
+            if fds[1].revents != 0 { return waitForExit(of: container) }
+        }
     }
 
     private func waitForExit(of container: CreatedContainer) -> Int32 {

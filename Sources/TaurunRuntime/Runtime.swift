@@ -20,6 +20,9 @@ public struct Runtime {
     /// as root of the user's namespace, where the host's cgroup files still belong to an unmapped owner).
     public var rootless: Bool { rootlessSetting ?? (geteuid() != 0 || Self.insideUserNamespace) }
     private let rootlessSetting: Bool?
+    /// The grant store the security monitor of an on_violation = "ask" app reads and records in (the CLI's; nil:
+    /// prompts decide for the run only and record nothing).
+    public var consentStore: (any RuntimeConsentStore)? = nil
 
     public init(root: String, systemdCgroup: Bool = false, auditLogPath: String? = nil, requireLSM: Bool = false,
                 rootless: Bool? = nil) {

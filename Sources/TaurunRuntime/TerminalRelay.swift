@@ -11,6 +11,8 @@ import Glibc
 struct TerminalRelay {
     let master: Int32
     let pid: pid_t
+    /// Questions of an on_violation = "ask" app's monitor, answered on the terminal while nothing is relayed.
+    var prompts: PromptTerminal? = nil
 
     /// Copies until the process has exited and its output is drained; returns its exit code.
     func run() -> Int32 {
@@ -19,15 +21,22 @@ struct TerminalRelay {
         copyWindowSize()
         for sig in Runtime.forwarded { Signals.record(sig) }
         var stdinOpen = true
+        var promptsOpen = prompts != nil
         var exitCode: Int32?
         var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
             var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0)]
+                       pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: promptsOpen ? prompts?.channel ?? -1 : -1, events: Int16(POLLIN), revents: 0)]
             // Once the process is gone only its remaining output matters: poll without waiting.
-            let r = poll(&fds, 2, exitCode == nil ? 200 : 0)
+            let r = poll(&fds, 3, exitCode == nil ? 200 : 0)
             if r < 0 && errno == EINTR { handleSignals(); continue }
             if r < 0 { break }
+            if fds[2].revents != 0, let prompts {
+                // Nothing is relayed while the question is on the terminal; the pty keeps the app's output.
+                promptsOpen = prompts.serve()
+                continue
+            }
             if fds[0].revents != 0 {
                 let n = read(master, &buffer, buffer.count)
                 // EIO: every slave fd is closed (the process and its children are gone).

@@ -83,8 +83,11 @@ struct Taurun: ParsableCommand {
     var requireLSM = false
 
     var runtime: Runtime {
-        Runtime(root: stateRoot, systemdCgroup: systemdCgroup, auditLogPath: auditLogPath, requireLSM: requireLSM,
-                rootless: rootless == "true" ? true : rootless == "false" ? false : nil)
+        var runtime = Runtime(
+            root: stateRoot, systemdCgroup: systemdCgroup, auditLogPath: auditLogPath, requireLSM: requireLSM,
+            rootless: rootless == "true" ? true : rootless == "false" ? false : nil)
+        runtime.consentStore = GrantStoreConsent()
+        return runtime
     }
 
     static func main() {

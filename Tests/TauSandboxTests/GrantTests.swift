@@ -26,6 +26,31 @@ import Testing
         #expect(message.contains("taurun grant org.tauos.test network camera"))
     }
 
+    @Test func underAskAnUndecidedNetworkIsLeftToTheRuntimePrompt() throws {
+        var manifest = try Self.manifest(#"["network", "camera"]"#)
+        manifest.onViolation = .ask
+        // camera cannot be asked for while the app runs (the monitor never sees a device open): convert still needs it.
+        #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.camera])) {
+            _ = try Self.resolve(manifest)
+        }
+        // network is neither asked at convert nor recorded: not granted, and undecided for the monitor to ask.
+        let (outcome, asked) = try Self.resolve(manifest, answers: [.camera: true])
+        #expect(asked == [.camera])
+        #expect(!outcome.effective.has(.network))
+        #expect(outcome.effective.denied.contains(.network))
+        #expect(outcome.record.decision(for: .network) == nil)
+        // A recorded decision (a runtime "always" answer, grant, revoke) and --yes still decide it.
+        let (granted, _) = try Self.resolve(manifest, record: GrantRecord(app: manifest.id, granted: [.network, .camera]))
+        #expect(granted.effective.has(.network))
+        let (yes, _) = try Self.resolve(manifest, yes: true)
+        #expect(yes.effective.has(.network))
+        // Without ask, nothing changes: network must be decided at convert.
+        manifest.onViolation = .deny
+        #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.network])) {
+            _ = try Self.resolve(manifest, record: GrantRecord(app: manifest.id, granted: [.camera]))
+        }
+    }
+
     @Test func nonSensitivePermissionsNeedNoConsent() throws {
         let (outcome, asked) = try Self.resolve(try Self.manifest(#"["gpu", "filesystem:ro"]"#), answers: [:])
         #expect(outcome.effective.granted == [.gpu, .filesystemReadOnly])

@@ -16,6 +16,18 @@ import TaurunOCI
         #expect(try TauAppPolicy.from(annotations: unsandboxed) == nil)
     }
 
+    @Test func askNamesWhatMayBeAskedForAndWhereTheGrantsAre() throws {
+        var ask = appAnnotations
+        ask["org.tauos.app.on_violation"] = "ask"
+        ask["org.tauos.app.permissions.denied"] = "network,microphone"
+        #expect(throws: RuntimeError.self) { try TauAppPolicy.from(annotations: ask) }
+        ask["org.tauos.app.state_dir"] = "/var/lib/taurun"
+        let policy = try #require(try TauAppPolicy.from(annotations: ask))
+        #expect(policy.onViolation == .ask)
+        #expect(policy.notGranted == ["network", "microphone"])
+        #expect(policy.stateDirectory == "/var/lib/taurun")
+    }
+
     @Test func readsTheAppsDecisions() throws {
         let policy = try #require(try TauAppPolicy.from(annotations: appAnnotations))
         #expect(policy.appID == "org.tauos.media")

@@ -29,7 +29,12 @@ public struct Explanation: Equatable, Sendable, Encodable {
 
     public static func make(manifest: Manifest, record: GrantRecord, host: HostFacts, rootless: [String]? = nil) -> Explanation {
         var rows: [Row] = []
-        let violation = manifest.onViolation == .terminate ? "other syscalls kill the app" : "other syscalls fail with EPERM"
+        let violation: String
+        switch manifest.onViolation {
+        case .terminate: violation = "other syscalls kill the app"
+        case .deny: violation = "other syscalls fail with EPERM"
+        case .ask: violation = "other syscalls fail with EPERM, except that taurun asks the user for an undecided network at first use"
+        }
         if manifest.sandbox == .none {
             // sandbox = "none" (acknowledged as unsafe): say what the bundle lacks, not what a sandboxed one has.
             rows.append(Row(

@@ -265,6 +265,7 @@ public enum TauConverter {
             homeHostPath: StateLayout.homeDirectory(stateDirectory, manifest.id), rootfsHostPath: rootfs,
             dataMounts: dataMounts, host: host)
         inputs.hostIDCount = allocator.rangeSize
+        inputs.stateDirectory = stateDirectory
         var omissions: [RootlessSandbox.Omission] = []
         if !options.caller.isRoot {
             omissions = RootlessSandbox.reduce(&inputs)

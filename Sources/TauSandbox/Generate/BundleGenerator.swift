@@ -16,6 +16,8 @@ public struct BundleInputs: Sendable {
     /// Whether convert loads the app's AppArmor profile into the kernel (only root may): `process.apparmorProfile`
     /// names it only then, since runc and crun refuse to start a process under a profile the kernel does not have.
     public var loadsAppArmorProfile = true
+    /// The state directory convert used (its grant store): named in the bundle for on_violation = "ask" only.
+    public var stateDirectory: String? = nil
 
     public init(
         manifest: Manifest, permissions: EffectivePermissions, hostIDBase: UInt32, homeHostPath: String,
@@ -218,6 +220,7 @@ public enum BundleGenerator {
         ]
         // Only when asked for, so bundles of apps that do not care stay byte-identical.
         if manifest.requireLSM { annotations[TauAnnotation.requireLSM] = "true" }
+        if manifest.onViolation == .ask, let state = inputs.stateDirectory { annotations[TauAnnotation.stateDirectory] = state }
         let spec = Spec(
             ociVersion: ociVersion, process: process, root: Root(path: rootPath, readonly: true),
             hostname: manifest.id.rawValue, mounts: mounts, annotations: annotations, linux: linux)

@@ -20,6 +20,7 @@ public enum SeccompProfile {
     static let seccompGetActionAvail: UInt64 = 2
 
     public static func make(networkGranted: Bool, onViolation: OnViolation) -> LinuxSeccomp {
+        // "ask" is "deny" for runc and crun; taurun's monitor turns every denial into a notification it answers.
         let violation: LinuxSeccompAction = onViolation == .terminate ? .killProcess : .errno
         var rules: [LinuxSyscall] = [
             LinuxSyscall(names: allowedSyscalls, action: .allow),

@@ -9,7 +9,9 @@ public protocol ConsentPrompter {
 /// recorded decision → that decision, whether or not the permission needs consent (a `revoke` sticks); not
 /// sensitive → granted; `--yes` → granted and recorded (it fills in only what has no decision yet); otherwise ask on
 /// the terminal (answer recorded) or, without one, fail with E_POLICY_DENIED naming every undecided permission and
-/// the command that grants them. A refused filesystem:rw falls back to read-only when read-only is granted, or needs
+/// the command that grants them. Under on_violation = "ask", a permission the monitor can ask for at runtime
+/// (`askableAtRuntime`) with no decision yet stays undecided and is not granted: the app is asked when it first needs
+/// it. A refused filesystem:rw falls back to read-only when read-only is granted, or needs
 /// no consent and was not refused.
 /// One recorded decision that changed: what it was (nil: never asked), what it is, and how it was decided.
 public struct ConsentChange: Equatable, Sendable {
@@ -76,6 +78,10 @@ public struct ConsentResolver {
             } else if yes {
                 answer = true
                 via = "--yes"
+            } else if manifest.onViolation == .ask && permission.askableAtRuntime {
+                // Left undecided, so not granted: the security monitor asks when the app first needs it.
+                denied.insert(permission)
+                continue
             } else if prompter != nil {
                 answer = prompter?.ask(app: manifest.id, appName: manifest.name, permission: permission)
                 via = "prompt"

@@ -69,6 +69,10 @@ public enum OnViolation: String, Sendable, CaseIterable {
     case terminate
     /// A syscall outside the allowlist fails with EPERM (seccomp SCMP_ACT_ERRNO) and the app keeps running.
     case deny
+    /// Like `deny`, except that under taurun a call that needs a requested, not yet decided permission the monitor
+    /// can see (`Permission.askableAtRuntime`) is held while the user is asked (docs/prompts.md). runc and crun
+    /// apply the profile as written: EPERM.
+    case ask
 }
 
 /// What the manifest asks for. Whether each request is granted is decided later (`ConsentResolver`).

@@ -219,5 +219,8 @@ public struct CreateOptions: Sendable {
     public var preserveFDs: Int32 = 0
     /// `run` in the foreground with a terminal: taurun itself holds the pty master.
     public var foregroundTerminal = false
+    /// `run` in the foreground on a terminal: the security monitor's end of the prompt channel to `run`
+    /// (PromptTerminal), which asks on the terminal for an on_violation = "ask" app. -1: none. Owned by the caller.
+    public var promptChannel: Int32 = -1
     public init() {}
 }

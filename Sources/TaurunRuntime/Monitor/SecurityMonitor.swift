@@ -16,6 +16,9 @@ import Glibc
 /// when create fails or is killed (the init dies with it). It is not in the container's cgroup: it must not count
 /// against the app's pids or memory, nor be frozen with it.
 ///
+/// Under on_violation = "ask" it holds a call that needs a requested, undecided permission and asks the user
+/// (SecurityMonitor+Prompt, docs/prompts.md).
+///
 /// For `taurun learn` it records instead: nothing is killed, every call is answered as the app's permissions make
 /// it and written down (SecurityMonitor+Learn, LearnMode).
 enum SecurityMonitor {
@@ -28,6 +31,12 @@ enum SecurityMonitor {
         /// Set for a `taurun learn` run: record each call here instead of applying on_violation
         /// (SecurityMonitor+Learn).
         var learnFile: String? = nil
+        /// on_violation = "ask": how questions behave (SecurityMonitor+Prompt).
+        var prompts: PromptSettings? = nil
+        /// The grant store ("always" answers and the recorded decisions), from the CLI.
+        var consent: (any RuntimeConsentStore)? = nil
+        /// The monitor's end of the channel to `taurun run`'s terminal (-1: none).
+        var promptTerminal: Int32 = -1
     }
 
     /// Forks the monitor; returns its pid. `listener` and `initPid` stay owned by the caller.
@@ -44,7 +53,7 @@ enum SecurityMonitor {
             close(pidfd)
             return pid
         }
-        detach(keeping: [listener, pidfd])
+        detach(keeping: [listener, pidfd] + (context.promptTerminal >= 0 ? [context.promptTerminal] : []))
         serve(listener: listener, pidfd: pidfd, context: context)
     }
 
@@ -78,6 +87,7 @@ enum SecurityMonitor {
         // One record per distinct call shape, rate-limited, in bounded memory (ViolationRecorder).
         var recorded = ViolationRecorder()
         var learned = LearnedCalls()
+        var prompts = Prompts(context: context)
         func end(_ status: Int32) -> Never {
             writeSuppressed(recorded.takeSuppressed(), context: context, log: log)
             _exit(status)
@@ -99,6 +109,9 @@ enum SecurityMonitor {
                 if let learnFile = context.learnFile {
                     learn(call, name: name, channel: channel, learnFile: learnFile, context: context, log: log,
                           recorded: &recorded, learned: &learned)
+                } else if context.policy.onViolation == .ask {
+                    ask(call, name: name, channel: channel, pidfd: pidfd, context: context, log: log, recorded: &recorded,
+                        prompts: &prompts)
                 } else {
                     handle(call, name: name, channel: channel, pidfd: pidfd, context: context, log: log, recorded: &recorded)
                 }

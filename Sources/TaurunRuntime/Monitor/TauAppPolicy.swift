@@ -4,13 +4,17 @@ import TaurunOCI
 /// granted and what a violation does. runc and crun ignore them and apply the seccomp profile as written; taurun
 /// additionally routes every violation through its security monitor, which audits it and applies `on_violation`.
 struct TauAppPolicy: Equatable, Sendable {
-    enum OnViolation: String, Sendable { case terminate, deny }
+    enum OnViolation: String, Sendable { case terminate, deny, ask }
 
     let appID: String
     let onViolation: OnViolation
     let granted: [String]
     /// The manifest asked for an enforcing LSM (`require_lsm = true`): without one the app does not start.
     let requiresLSM: Bool
+    /// Requested but not granted in the bundle: what on_violation = "ask" may ask for at runtime.
+    var notGranted: [String] = []
+    /// The state directory whose grant store holds the app's decisions (on_violation = "ask").
+    var stateDirectory: String? = nil
 
     /// The app's policy, or nil for a plain OCI bundle (and for an app converted with sandbox = "none", which has no
     /// filter to monitor). An annotation taurun cannot read is an error, not a silently unmonitored app.
@@ -20,7 +24,7 @@ struct TauAppPolicy: Equatable, Sendable {
         let raw = annotations[TauAnnotation.onViolation] ?? OnViolation.terminate.rawValue
         guard let onViolation = OnViolation(rawValue: raw) else {
             throw .unsupported(field: "annotations[\"\(TauAnnotation.onViolation)\"]", value: raw,
-                               reason: "on_violation must be terminate or deny:")
+                               reason: "on_violation must be terminate, deny or ask:")
         }
         let granted = (annotations[TauAnnotation.permissions] ?? "").split(separator: ",").map(String.init)
         let requireRaw = annotations[TauAnnotation.requireLSM] ?? "false"
@@ -28,7 +32,16 @@ struct TauAppPolicy: Equatable, Sendable {
             throw .unsupported(field: "annotations[\"\(TauAnnotation.requireLSM)\"]", value: requireRaw,
                                reason: "must be true or false:")
         }
-        return TauAppPolicy(appID: appID, onViolation: onViolation, granted: granted, requiresLSM: requireRaw == "true")
+        var policy = TauAppPolicy(appID: appID, onViolation: onViolation, granted: granted, requiresLSM: requireRaw == "true")
+        policy.notGranted = (annotations[TauAnnotation.denied] ?? "").split(separator: ",").map(String.init)
+        if onViolation == .ask {
+            guard let state = annotations[TauAnnotation.stateDirectory], state.hasPrefix("/") else {
+                throw .unsupported(field: "annotations[\"\(TauAnnotation.stateDirectory)\"]", value: annotations[TauAnnotation.stateDirectory] ?? "",
+                                   reason: "on_violation = \"ask\" needs the absolute state directory of the app's grants:")
+            }
+            policy.stateDirectory = state
+        }
+        return policy
     }
 
     /// The filter taurun loads for the app: every denial of the bundle's profile (the default action, and rules that

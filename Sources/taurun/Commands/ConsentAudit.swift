@@ -9,9 +9,10 @@ import Glibc
 /// Every change of a recorded consent decision is a security event: one `consent` record per permission, naming who
 /// changed it, how, and from what to what ("org.tauos.media camera: ask -> granted by root (--yes)").
 enum ConsentAudit {
-    static func record(_ changes: [ConsentChange], app: AppID, auditLogPath: String) {
+    /// `by`: who decided, when not the user running this command (a runtime prompt's answer).
+    static func record(_ changes: [ConsentChange], app: AppID, auditLogPath: String, by: String? = nil) {
         guard !changes.isEmpty else { return }
-        let who = caller()
+        let who = by ?? caller()
         let log = AuditLog(path: auditLogPath)
         for change in changes {
             let new = state(change.new)

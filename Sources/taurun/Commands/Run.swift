@@ -1,6 +1,10 @@
 import ArgumentParser
 import TaurunRuntime
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 struct RunCommand: TaurunVerb {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container, and wait for it.")
     @ParentCommand var parent: Taurun
@@ -12,7 +16,19 @@ struct RunCommand: TaurunVerb {
     mutating func execute(_ runtime: Runtime) throws {
         var createOptions = options.createOptions
         createOptions.foregroundTerminal = !detach
-        let container = try runtime.create(id: id, bundle: options.bundle, options: createOptions)
+        // In the foreground on a terminal, an on_violation = "ask" app's questions come here (PromptTerminal).
+        let prompts = detach ? nil : PromptTerminal.open()
+        createOptions.promptChannel = prompts?.monitorEnd ?? -1
+        let container: CreatedContainer
+        do {
+            container = try runtime.create(id: id, bundle: options.bundle, options: createOptions)
+        } catch {
+            if let prompts { close(prompts.channel); close(prompts.monitorEnd) }
+            throw error
+        }
+        if let prompts { close(prompts.monitorEnd) }
+        let asking = container.asksOnTerminal ? prompts : nil
+        if let prompts, asking == nil { close(prompts.channel) }
         do {
             try runtime.start(id: id)
         } catch {
@@ -20,7 +36,7 @@ struct RunCommand: TaurunVerb {
             throw error
         }
         if detach { return }
-        let code = runtime.waitForeground(container)
+        let code = runtime.waitForeground(container, prompts: asking)
         if !keep { try? runtime.delete(id: id, force: true) }
         if code != 0 { throw ExitCode(code) }
     }

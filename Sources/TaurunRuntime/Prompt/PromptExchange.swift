@@ -1,0 +1,110 @@
+import TaurunLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How one question ended, from the monitor's side.
+public enum PromptOutcome: Equatable, Sendable {
+    /// A person answered (through the agent or the terminal).
+    case answered(PromptAnswer)
+    /// No answer within the time-out.
+    case timeout
+    /// The other side sent something that is not an answer to this question, or hung up without one.
+    case invalid(String)
+    /// The calling process is gone (killed, or the app ended) before an answer came: there is nothing to answer.
+    case cancelled
+    /// Nobody could be asked: no terminal, and no agent (or one that may not answer); the reason says which.
+    case nobody(String)
+}
+
+/// One question and its answer over a connected descriptor (the agent's socket, or the SOCK_SEQPACKET channel to
+/// `taurun run`): the request line out, then one reply line back, waiting at most `timeoutMs` and giving up as soon
+/// as `stillWaiting` says the caller is gone. Single-threaded: poll(2) in short steps.
+enum PromptExchange {
+    static let step: Int32 = 100
+
+    static func ask(fd: Int32, request: PromptRequest, stillWaiting: () -> Bool) -> PromptOutcome {
+        let line = PromptProtocol.line(request)
+        guard sendAll(fd, line) else { return .invalid("cannot send the question (\(String(cString: strerror(errno))))") }
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: PromptProtocol.maxLine)
+        let deadline = PromptClock.milliseconds() + request.timeoutMs
+        while true {
+            let left = deadline - PromptClock.milliseconds()
+            if left <= 0 { return .timeout }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, min(step, Int32(left)))
+            if ready < 0 && errno != EINTR { return .invalid("poll: \(String(cString: strerror(errno)))") }
+            if !stillWaiting() { return .cancelled }
+            guard ready > 0 else { continue }
+            let n = read(fd, &chunk, chunk.count)
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return .invalid("read: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { return .invalid("hung up without an answer") }
+            buffer += chunk[0..<n]
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                switch PromptProtocol.answer(from: Array(buffer[..<newline]), to: request.id) {
+                case .success(let answer): return .answered(answer)
+                case .failure(let error): return .invalid(error.reason)
+                }
+            }
+            if buffer.count >= PromptProtocol.maxLine { return .invalid("reply longer than \(PromptProtocol.maxLine) bytes") }
+        }
+    }
+
+    /// The whole line, without SIGPIPE when the other side has gone (MSG_NOSIGNAL: the monitor keeps default signal
+    /// dispositions, and must not die of a closed agent).
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
+    }
+
+    /// Connects to the agent's socket and checks who listens there: only the users in `answering` (root and the user
+    /// taurun runs for) may answer, so a socket another user planted at the path (or a sandboxed app's) is refused.
+    /// Returns the connected fd and the agent's uid, or why there is no agent to ask.
+    static func connectAgent(_ path: String, answering: [UInt32]) -> Result<(fd: Int32, uid: UInt32), AgentUnavailable> {
+        let fd: Int32
+        do { fd = try Terminal.connect(socketPath: path) } catch {
+            return .failure(AgentUnavailable(reason: "no prompt agent at \(path) (\(error.errno))"))
+        }
+        let peer: PeerCredentials
+        do { peer = try PeerCredentials(socket: fd) } catch {
+            close(fd)
+            return .failure(AgentUnavailable(reason: "prompt agent at \(path): \(error)"))
+        }
+        guard answering.contains(peer.uid) else {
+            close(fd)
+            return .failure(AgentUnavailable(
+                reason: "prompt agent at \(path) refused: it runs as uid \(peer.uid), and only uid \(answering.map(String.init).joined(separator: ", ")) may answer"))
+        }
+        return .success((fd, peer.uid))
+    }
+
+    struct AgentUnavailable: Error, Equatable {
+        let reason: String
+    }
+}
+
+/// Monotonic milliseconds (time-outs and the latency the audit records).
+enum PromptClock {
+    static func milliseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
+    }
+
+    static func microseconds() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int(now.tv_sec) * 1_000_000 + Int(now.tv_nsec) / 1000
+    }
+}
