@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "TaurunSeccompTests", dependencies: ["TaurunSeccomp"]),
         .testTarget(name: "TaurunRuntimeTests", dependencies: ["TaurunRuntime"]),
         .testTarget(name: "TaurunAuditTests", dependencies: ["TaurunAudit"]),
-        .testTarget(name: "TauSandboxTests", dependencies: ["TauSandbox"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TauSandboxTests", dependencies: ["TauSandbox", "TaurunSupport"], resources: [.copy("Fixtures")]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import TaurunSupport
 
 extension SandboxError {
     /// `{"error": {"code": …, "message": …, "exit_code": …}}` for `--json`.
@@ -14,10 +14,7 @@ extension SandboxError {
         }
         var missing: [String]?
         if case .grantsMissing(_, let permissions) = self { missing = permissions.map(\.rawValue) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = Body(error: .init(code: code, message: message, exit_code: exitCode, missing_grants: missing))
-        guard let data = try? encoder.encode(body) else { return "{\"error\":{\"code\":\"\(code)\"}}" }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: JSONWriter(indent: nil, keyOrder: .sorted).write(encodeJSONValue(body)), as: UTF8.self)
     }
 }

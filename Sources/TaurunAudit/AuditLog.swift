@@ -9,7 +9,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import FoundationEssentials
+import TaurunSupport
 
 public struct AuditLog: Sendable {
     public static let defaultPath = "/var/log/taurun/audit.jsonl"
@@ -99,10 +99,10 @@ public struct AuditLog: Sendable {
 
     /// Every well-formed record in a run of JSON lines; blank, torn or foreign lines are skipped.
     public static func decode(_ bytes: [UInt8]) -> [AuditEvent] {
-        let decoder = JSONDecoder()
         var events: [AuditEvent] = []
         for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            if let event = try? decoder.decode(AuditEvent.self, from: Data(line)) { events.append(event) }
+            guard let value = try? JSONParser.parse(Array(line)) else { continue }
+            if let event = try? decodeJSONValue(AuditEvent.self, from: value) { events.append(event) }
         }
         return events
     }

@@ -18,12 +18,11 @@ public enum SeccompListener {
     /// The "container process state" document: `{"ociVersion", "fds": ["seccompFd"], "pid", "metadata", "state"}`,
     /// `fds` naming, in order, the descriptors sent with it.
     public static func containerProcessState(pid: Int32, metadata: String?, state: State) -> [UInt8] {
-        var json = "{\"ociVersion\":\(quoted(state.ociVersion)),\"fds\":[\"seccompFd\"],\"pid\":\(pid)"
-        if let metadata {
-            json += ",\"metadata\":\(quoted(metadata))"
-        }
-        json += ",\"state\":"
-        return Array(json.utf8) + state.compactJSON() + Array("}".utf8)
+        var members: [JSONValue.Member] = [("ociVersion", .string(state.ociVersion)), ("fds", .array([.string("seccompFd")])), ("pid", .number(pid))]
+        if let metadata { members.append(("metadata", .string(metadata))) }
+        members.append(("state", encodeJSONValue(state)))
+        // Sorted like state.json (compactJSON), so the embedded state reads the same in both.
+        return JSONWriter(indent: nil, keyOrder: .sorted).write(.object(members))
     }
 
     /// Connects to `listenerPath`, sends the container process state with `listenerFD` attached, and closes the
@@ -47,7 +46,4 @@ public enum SeccompListener {
                                call: "sendmsg(SCM_RIGHTS)", errno: errno)
         }
     }
-
-    /// A JSON string literal for `text` (TaurunOCI's one JSON quoting).
-    static func quoted(_ text: String) -> String { jsonQuoted(text) }
 }

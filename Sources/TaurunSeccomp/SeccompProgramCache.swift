@@ -10,6 +10,7 @@ import CLinux
 import CSeccomp
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -56,7 +57,7 @@ public struct SeccompProgramCache: Sendable {
         text += " archs=[\((seccomp.architectures ?? []).map(\.rawValue).joined(separator: ","))]"
         text += " flags=[\((seccomp.flags ?? []).map(\.rawValue).joined(separator: ","))]"
         for rule in seccomp.syscalls ?? [] {
-            text += " rule(\(rule.names.map(SeccompListener.quoted).joined(separator: ",")) \(rule.action.rawValue)"
+            text += " rule(\(rule.names.map(jsonQuoted).joined(separator: ",")) \(rule.action.rawValue)"
             text += " errno=\(rule.errnoRet.map(String.init) ?? "-")"
             for arg in rule.args ?? [] {
                 text += " arg(\(arg.index) \(arg.op.rawValue) \(arg.value) \(arg.valueTwo.map(String.init) ?? "-"))"
@@ -84,7 +85,7 @@ public struct SeccompProgramCache: Sendable {
     func encode(_ program: SeccompProgram, key: String) -> [UInt8] {
         let header = [
             Self.magic, key, "\(program.loadFlags) \(program.usesNotify ? 1 : 0)",
-            program.skippedSyscalls.map(SeccompListener.quoted).joined(separator: " "),
+            program.skippedSyscalls.map(jsonQuoted).joined(separator: " "),
         ].joined(separator: "\n") + "\n"
         return Array(header.utf8) + program.instructions
     }

@@ -40,7 +40,9 @@ enum CLIMain {
             let time = LogTime.now()
             let entry: String
             switch g.logFormat {
-            case .json: entry = "{\"level\":\"error\",\"msg\":\(jsonString(line)),\"time\":\"\(time)\"}\n"
+            case .json:
+                let members: [JSONValue.Member] = [("level", .string("error")), ("msg", .string(line)), ("time", .string(time))]
+                entry = String(decoding: JSONWriter(indent: nil, keyOrder: .asBuilt).write(.object(members)), as: UTF8.self) + "\n"
             case .text: entry = "time=\"\(time)\" level=error msg=\(jsonString(line))\n"
             }
             let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)

@@ -120,6 +120,6 @@ import TaurunOCI
         #expect(states["gpu"] == "not requested")
         #expect(states["filesystem:ro"] == "granted (no consent needed)")
         #expect(explanation.renderText().contains("network [undecided (asked at convert)]"))
-        #expect(explanation.renderJSON().contains("\"permission\" : \"camera\""))
+        #expect(explanation.renderJSON().contains("\"permission\": \"camera\""))
     }
 }

@@ -49,7 +49,7 @@ import TaurunOCI
     }
 
     static func configText(_ generated: GeneratedBundle, rootfs: String) -> String {
-        String(decoding: ConfigJSON.encode(generated.spec), as: UTF8.self).replacingOccurrences(rootfs, with: "@ROOTFS@")
+        String(decoding: generated.spec.encodedJSON(), as: UTF8.self).replacingOccurrences(rootfs, with: "@ROOTFS@")
     }
 
     @Test(arguments: GoldenBundleTests.examples)

@@ -42,7 +42,7 @@ import Testing
         json(#""id": "org.evil.app", "command": "/bin/sh""#, "command as string", "E_MANIFEST", "must be an array of strings (argv)"),
         json(#""id": "org.evil.app", "command": []"#, "empty command", "E_MANIFEST", "must name a program"),
         json(#""id": "org.evil.app", "command": ["/bin/../etc/shadow"]"#, "command with ..", "E_MANIFEST", "is not normalised (contains ..)"),
-        json(#""id": "org.evil.app", "command": ["/bin/sh", "a\u0000b"]"#, "NUL in argument", "E_MANIFEST", "contains a NUL byte"),
+        json(#""id": "org.evil.app", "command": ["/bin/sh", "a\u0000b"]"#, "NUL in argument", "E_MANIFEST", #"command[1]: NUL byte in string "a\u0000b""#),
         json(#""id": "org.evil.app", "command": [\#(Array(repeating: "\"/bin/sh\"", count: 300).joined(separator: ","))]"#,
              "300 arguments", "E_MANIFEST", "has more than 256 arguments"),
         toml("id = \"org.evil.app\"\ncommand = [\"/bin/sh\"]\n[permissions]\nnetwrok = true\n", "unknown permission key", "E_MANIFEST",

@@ -1,6 +1,7 @@
 import Testing
 import TaurunAudit
 @testable import TauSandbox
+import TaurunSupport
 
 /// `taurun learn`'s conclusions from what the monitor recorded: which permissions were used and not requested (with
 /// the calls as evidence), used but refused by the user, never used, not observable; calls no permission allows;
@@ -104,15 +105,15 @@ import TaurunAudit
         #expect(text.contains("  mount(0x0, 0x0, 0x0, MS_BIND, 0x0): apps cannot mount filesystems\n"))
         #expect(text.contains("  memory: peak 3.1M of 256M\n  pids: peak 2 of 64\n"))
         #expect(text.hasSuffix("manifest change that lets it run:\n--- tau.toml\n+++ tau.toml\nwrote tau.toml\n"))
-        let json = try #require(try JSONTreeParser.parse(Array(report.json(run).utf8)))
-        #expect(json["missing"] == .array([.object([.init("permission", .string("network")), .init("evidence", .array([.string("socket(AF_INET, SOCK_STREAM)")]))])]))
+        let json = try #require(try JSONParser.parse(Array(report.json(run).utf8)))
+        #expect(json["missing"] == .array([.object([("permission", .string("network")), ("evidence", .array([.string("socket(AF_INET, SOCK_STREAM)")]))])]))
         #expect(json["change"]?["add_permissions"] == .array([.string("network")]))
-        #expect(json["not_observable"] == .array([.object([.init("permission", .string("camera")), .init("reason", .string(LearnReport.unobservableReason(.camera)))])]))
+        #expect(json["not_observable"] == .array([.object([("permission", .string("camera")), ("reason", .string(LearnReport.unobservableReason(.camera)))])]))
         #expect(json["resources"] == .array([
-            .object([.init("resource", .string("memory")), .init("peak", .number("3250000")), .init("limit", .number("268435456")),
-                     .init("reached", .bool(false)), .init("proposed", .null), .init("at_ceiling", .bool(false))]),
-            .object([.init("resource", .string("pids")), .init("peak", .number("2")), .init("limit", .number("64")),
-                     .init("reached", .bool(false)), .init("proposed", .null), .init("at_ceiling", .bool(false))]),
+            .object([("resource", .string("memory")), ("peak", .number("3250000")), ("limit", .number("268435456")),
+                     ("reached", .bool(false)), ("proposed", .null), ("at_ceiling", .bool(false))]),
+            .object([("resource", .string("pids")), ("peak", .number("2")), ("limit", .number("64")),
+                     ("reached", .bool(false)), ("proposed", .null), ("at_ceiling", .bool(false))]),
         ]))
         #expect(json["written"] == .bool(true) && json["exit_code"] == .number("1") && json["interrupted"] == .bool(false))
         #expect(json["edit_error"] == .null)
@@ -122,7 +123,7 @@ import TaurunAudit
         uneditable.written = false
         uneditable.editError = "E_MANIFEST: tau.toml: add it by hand"
         #expect(report.text(uneditable).hasSuffix("manifest change that lets it run: network; not made: E_MANIFEST: tau.toml: add it by hand\n"))
-        let failed = try #require(try JSONTreeParser.parse(Array(report.json(uneditable).utf8)))
+        let failed = try #require(try JSONParser.parse(Array(report.json(uneditable).utf8)))
         #expect(failed["edit_error"] == .string("E_MANIFEST: tau.toml: add it by hand") && failed["diff"] == .string(""))
     }
 }

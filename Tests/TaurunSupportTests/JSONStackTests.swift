@@ -89,6 +89,16 @@ struct JSONStackTests {
         #expect(try JSONParser.parse(Array(pretty.utf8)) == value)
     }
 
+    @Test func plainTreeAccessorsAndSortedCopy() throws {
+        let value = try JSONParser.parse(Array(#"{"n": 18446744073709551615, "u": 4294967295, "f": 1.0, "s": ["a", "b"], "m": ["a", 1], "o": {"b": 1, "a": [{"d": 0, "c": 0}]}}"#.utf8))
+        #expect(value["n"]?.uint32Value == nil && value["u"]?.uint32Value == UInt32.max && value["f"]?.uint32Value == nil)
+        #expect(value["s"]?.stringArray == ["a", "b"] && value["m"]?.stringArray == nil && value["missing"] == nil)
+        #expect(JSONValue.number(UInt32(7)) == .number("7"))
+        let sorted = String(decoding: JSONWriter(indent: nil, keyOrder: .asBuilt).write(value["o"]!.sortedByKey), as: UTF8.self)
+        #expect(sorted == #"{"a":[{"c":0,"d":0}],"b":1}"#)
+        #expect(String(decoding: JSONWriter.textFile(.object([("k", .array([]))])), as: UTF8.self) == "{\n  \"k\": []\n}\n")
+    }
+
     struct Sample: Codable, Equatable {
         var name: String
         var uid: UInt32

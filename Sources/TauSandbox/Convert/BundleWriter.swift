@@ -1,4 +1,5 @@
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -36,12 +37,13 @@ struct BundleWriter {
     /// The bundle's files, by path relative to the bundle (the rootfs skeleton is shared: `SkeletonStore`).
     static func files(_ generated: GeneratedBundle, app: AppID) -> [(path: String, bytes: [UInt8])] {
         var files: [(path: String, bytes: [UInt8])] = [("tau/apparmor.profile", Array(generated.appArmorProfile.utf8))]
-        let config = ConfigJSON.encode(generated.spec)
+        let config = generated.spec.encodedJSON()
         if let seccomp = generated.spec.linux?.seccomp {
-            files.append(("tau/seccomp.json", JSONTreeWriter.write(ConfigJSON.seccomp(seccomp))))
+            // The profile for people to read and diff: two-space indent, keys sorted as in config.json.
+            files.append(("tau/seccomp.json", JSONWriter(indent: "  ", keyOrder: .sorted).write(encodeJSONValue(seccomp)) + [0x0A]))
         }
-        let marker = JSONTreeWriter.write(.object([
-            JSONTree.Member("app", .string(app.rawValue)), JSONTree.Member("generator", .string("taurun convert")),
+        let marker = JSONWriter.textFile(.object([
+            ("app", .string(app.rawValue)), ("generator", .string("taurun convert")),
         ]))
         files.append((Self.marker, marker))
         // config.json last: when it is replaced in place, everything it refers to is already there.

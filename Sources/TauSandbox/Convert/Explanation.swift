@@ -1,4 +1,4 @@
-import FoundationEssentials
+import TaurunSupport
 
 /// `taurun explain`: what each permission turns into for this manifest on this host, given the recorded grants.
 public struct Explanation: Equatable, Sendable, Encodable {
@@ -140,11 +140,9 @@ public struct Explanation: Equatable, Sendable, Encodable {
         return out
     }
 
+    /// Two-space indent, keys sorted, a final newline.
     public func renderJSON() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        String(decoding: JSONWriter(indent: "  ", keyOrder: .sorted).write(encodeJSONValue(self)) + [0x0A], as: UTF8.self)
     }
 }
 

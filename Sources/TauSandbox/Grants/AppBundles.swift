@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -28,7 +30,7 @@ struct AppBundles {
         }
 
         /// Nil for anything but the shape `bytes` writes.
-        init?(_ tree: JSONTree) {
+        init?(_ tree: JSONValue) {
             guard case .object(let members) = tree["bundles"], let skeletons = tree["skeletons"]?.stringArray else { return nil }
             for member in members {
                 guard let skeleton = member.value.stringValue else { return nil }
@@ -38,10 +40,10 @@ struct AppBundles {
         }
 
         var bytes: [UInt8] {
-            let bundles = self.bundles.sorted { $0.key < $1.key }.map { JSONTree.Member($0.key, .string($0.value)) }
-            return JSONTreeWriter.write(.object([
-                JSONTree.Member("bundles", .object(bundles)),
-                JSONTree.Member("skeletons", .array(skeletons.sorted().map(JSONTree.string))),
+            let bundles = self.bundles.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }
+            return JSONWriter.textFile(.object([
+                ("bundles", .object(bundles)),
+                ("skeletons", .array(skeletons.sorted().map(JSONValue.string))),
             ]))
         }
     }
@@ -50,7 +52,7 @@ struct AppBundles {
     func load() throws(SandboxError) -> Record? {
         guard FileSystem.kind(file) != nil else { return nil }
         let bytes = try FileSystem.readFile(file)
-        guard let tree = try? JSONTreeParser.parse(bytes), let record = Record(tree) else {
+        guard let tree = try? JSONParser.parse(bytes), let record = Record(tree) else {
             throw .io(call: "parse bundles", path: file, errno: EINVAL)
         }
         return record

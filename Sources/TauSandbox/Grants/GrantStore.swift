@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -21,7 +23,7 @@ public struct GrantStore: Sendable {
         let file = path(for: app)
         guard FileSystem.kind(file) != nil else { return GrantRecord(app: app) }
         let bytes = try FileSystem.readFile(file)
-        guard let tree = try? JSONTreeParser.parse(bytes), let stored = StoredGrants(tree), stored.app == app.rawValue else {
+        guard let tree = try? JSONParser.parse(bytes), let stored = StoredGrants(tree), stored.app == app.rawValue else {
             throw .io(call: "parse grants", path: file, errno: EINVAL)
         }
         var record = GrantRecord(app: app)
@@ -102,7 +104,7 @@ struct StoredGrants: Equatable {
 
     /// Nil unless the tree is an object with a string `app` and string arrays `granted` and `denied` (and, when
     /// present, a string array `requested` and a string `version`).
-    init?(_ tree: JSONTree) {
+    init?(_ tree: JSONValue) {
         guard let app = tree["app"]?.stringValue, let granted = tree["granted"]?.stringArray,
             let denied = tree["denied"]?.stringArray
         else { return nil }
@@ -121,12 +123,12 @@ struct StoredGrants: Equatable {
 
     /// Keys sorted, so the files diff cleanly.
     static func encode(_ value: StoredGrants) -> [UInt8] {
-        JSONTreeWriter.write(.object([
-            JSONTree.Member("app", .string(value.app)),
-            JSONTree.Member("denied", .array(value.denied.map(JSONTree.string))),
-            JSONTree.Member("granted", .array(value.granted.map(JSONTree.string))),
+        JSONWriter.textFile(.object([
+            ("app", .string(value.app)),
+            ("denied", .array(value.denied.map(JSONValue.string))),
+            ("granted", .array(value.granted.map(JSONValue.string))),
         ]
-            + (value.requested.map { [JSONTree.Member("requested", .array($0.map(JSONTree.string)))] } ?? [])
-            + (value.version.map { [JSONTree.Member("version", .string($0))] } ?? [])))
+            + (value.requested.map { [("requested", .array($0.map(JSONValue.string)))] } ?? [])
+            + (value.version.map { [("version", .string($0))] } ?? [])))
     }
 }

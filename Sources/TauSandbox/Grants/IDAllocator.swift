@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -55,7 +57,7 @@ public struct IDAllocator: Sendable {
         }
 
         /// Nil unless the tree has exactly that shape (every number an integer in UInt32).
-        init?(_ tree: JSONTree) {
+        init?(_ tree: JSONValue) {
             guard let next = tree["next"]?.uint32Value, let apps = Self.ranges(tree["apps"]) else { return nil }
             var kept: [String: UInt32] = [:]
             if let node = tree["kept"] {
@@ -65,7 +67,7 @@ public struct IDAllocator: Sendable {
             self.init(next: next, apps: apps, kept: kept)
         }
 
-        private static func ranges(_ node: JSONTree?) -> [String: UInt32]? {
+        private static func ranges(_ node: JSONValue?) -> [String: UInt32]? {
             guard case .object(let members)? = node else { return nil }
             var ranges: [String: UInt32] = [:]
             for member in members {
@@ -75,19 +77,19 @@ public struct IDAllocator: Sendable {
             return ranges
         }
 
-        var tree: JSONTree {
-            func object(_ ranges: [String: UInt32]) -> JSONTree {
-                .object(ranges.sorted { $0.key < $1.key }.map { JSONTree.Member($0.key, .number($0.value)) })
+        var tree: JSONValue {
+            func object(_ ranges: [String: UInt32]) -> JSONValue {
+                .object(ranges.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) })
             }
-            return .object([JSONTree.Member("apps", object(apps))] + (kept.isEmpty ? [] : [JSONTree.Member("kept", object(kept))])
-                + [JSONTree.Member("next", .number(next))])
+            return .object([("apps", object(apps))] + (kept.isEmpty ? [] : [("kept", object(kept))])
+                + [("next", .number(next))])
         }
     }
 
     func load() throws(SandboxError) -> Table {
         guard FileSystem.kind(path) != nil else { return Table(next: 0, apps: [:]) }
         let bytes = try FileSystem.readFile(path)
-        guard let tree = try? JSONTreeParser.parse(bytes), let table = Table(tree) else {
+        guard let tree = try? JSONParser.parse(bytes), let table = Table(tree) else {
             throw .io(call: "parse ids", path: path, errno: EINVAL)
         }
         return table
@@ -130,7 +132,7 @@ public struct IDAllocator: Sendable {
         }
         table.apps[app.rawValue] = base
         try StateLayout.ensureBase(stateDirectory)
-        try FileSystem.replaceFile(path, bytes: JSONTreeWriter.write(table.tree), mode: 0o600)
+        try FileSystem.replaceFile(path, bytes: JSONWriter.textFile(table.tree), mode: 0o600)
         return base
     }
 
@@ -140,7 +142,7 @@ public struct IDAllocator: Sendable {
         var table = try load()
         guard let base = table.apps.removeValue(forKey: app.rawValue) ?? table.kept.removeValue(forKey: app.rawValue) else { return }
         if keep { table.kept[app.rawValue] = base }
-        try FileSystem.replaceFile(path, bytes: JSONTreeWriter.write(table.tree), mode: 0o600)
+        try FileSystem.replaceFile(path, bytes: JSONWriter.textFile(table.tree), mode: 0o600)
     }
 
     private func nextFree(_ table: Table) throws(SandboxError) -> (slot: UInt32, base: UInt32) {

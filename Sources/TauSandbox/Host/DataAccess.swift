@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -36,13 +38,13 @@ public struct DataAccess {
         var namedByManifest = false
 
         var bytes: [UInt8] {
-            JSONTreeWriter.write(.object([
-                JSONTree.Member("grants", .array(grants.map { grant in
-                    .object([JSONTree.Member("mode", .string(grant.writable ? "rw" : "ro")), JSONTree.Member("path", .string(grant.path))])
+            JSONWriter.textFile(.object([
+                ("grants", .array(grants.map { grant in
+                    .object([("mode", .string(grant.writable ? "rw" : "ro")), ("path", .string(grant.path))])
                 })),
-                JSONTree.Member("mount_uid", mountUID.map { .number($0) } ?? .null),
-                JSONTree.Member("named_by_manifest", .bool(namedByManifest)),
-                JSONTree.Member("uid", .number(uid)),
+                ("mount_uid", mountUID.map { .number($0) } ?? .null),
+                ("named_by_manifest", .bool(namedByManifest)),
+                ("uid", .number(uid)),
             ]))
         }
 
@@ -54,7 +56,7 @@ public struct DataAccess {
         }
 
         /// Nil for anything but the shape `bytes` writes.
-        init?(_ tree: JSONTree) {
+        init?(_ tree: JSONValue) {
             guard case .array(let items) = tree["grants"], case .bool(let named)? = tree["named_by_manifest"],
                 let uid = tree["uid"]?.uint32Value, let mountUID = tree["mount_uid"]
             else { return nil }
@@ -189,7 +191,7 @@ public struct DataAccess {
     /// What earlier converts granted; an unreadable record counts as nothing (its entries are then left behind, but
     /// they name only this app's ids).
     func recorded() -> Recorded {
-        guard let bytes = try? FileSystem.readFile(recordPath), let tree = try? JSONTreeParser.parse(bytes),
+        guard let bytes = try? FileSystem.readFile(recordPath), let tree = try? JSONParser.parse(bytes),
             let record = Recorded(tree)
         else { return Recorded() }
         return record

@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -140,18 +142,18 @@ public struct SocketAccess {
         var entries: [Entry] = []
 
         var bytes: [UInt8] {
-            JSONTreeWriter.write(.object([
-                JSONTree.Member("app_uid", .number(appUID)),
-                JSONTree.Member("entries", .array(entries.map { entry in
+            JSONWriter.textFile(.object([
+                ("app_uid", .number(appUID)),
+                ("entries", .array(entries.map { entry in
                     .object([
-                        JSONTree.Member("path", .string(entry.path)), JSONTree.Member("permissions", .string(entry.permissions)),
-                        JSONTree.Member("uid", .number(entry.uid)),
+                        ("path", .string(entry.path)), ("permissions", .string(entry.permissions)),
+                        ("uid", .number(entry.uid)),
                     ])
                 })),
-                JSONTree.Member("sockets", .array(sockets.map { socket in
-                    .object([JSONTree.Member("path", .string(socket.path)), JSONTree.Member("role", .string(socket.role.rawValue))])
+                ("sockets", .array(sockets.map { socket in
+                    .object([("path", .string(socket.path)), ("role", .string(socket.role.rawValue))])
                 })),
-                JSONTree.Member("mount_uid", mountUID.map { .number($0) } ?? .null),
+                ("mount_uid", mountUID.map { .number($0) } ?? .null),
             ]))
         }
 
@@ -163,7 +165,7 @@ public struct SocketAccess {
         }
 
         /// Nil for anything but the shape `bytes` writes.
-        init?(_ tree: JSONTree) {
+        init?(_ tree: JSONValue) {
             guard case .array(let entryItems) = tree["entries"], case .array(let socketItems) = tree["sockets"],
                 let appUID = tree["app_uid"]?.uint32Value, let mountUID = tree["mount_uid"]
             else { return nil }
@@ -189,7 +191,7 @@ public struct SocketAccess {
     /// What an earlier convert granted; an unreadable record counts as nothing (its entries are then left behind, but
     /// they name only this app's ids).
     func recorded() -> Recorded {
-        guard let bytes = try? FileSystem.readFile(recordPath), let tree = try? JSONTreeParser.parse(bytes),
+        guard let bytes = try? FileSystem.readFile(recordPath), let tree = try? JSONParser.parse(bytes),
             let record = Recorded(tree)
         else { return Recorded() }
         return record

@@ -1,5 +1,8 @@
 /// How `taurun learn` prints its report: readable sections (only those with something in them), or one JSON object
 /// with the same content for tools (`--json`).
+
+import TaurunSupport
+
 extension LearnReport {
     /// How the run ended, and what became of the manifest change.
     public struct Run: Equatable, Sendable {
@@ -70,47 +73,47 @@ extension LearnReport {
     }
 
     public func json(_ run: Run) -> String {
-        func uses(_ list: [Use]) -> JSONTree {
+        func uses(_ list: [Use]) -> JSONValue {
             .array(list.map {
-                .object([.init("permission", .string($0.permission.rawValue)), .init("evidence", .array($0.evidence.map(JSONTree.string)))])
+                .object([("permission", .string($0.permission.rawValue)), ("evidence", .array($0.evidence.map(JSONValue.string)))])
             })
         }
-        func number<T: BinaryInteger>(_ value: T?) -> JSONTree { value.map { .number(String($0)) } ?? .null }
-        var changed: [JSONTree.Member] = []
-        if let memory = change.memoryBytes { changed.append(.init("memory", .string(SizeParser.render(memory)))) }
-        if let pids = change.pids { changed.append(.init("pids", .number(String(pids)))) }
-        let tree = JSONTree.object([
-            .init("app", .string(run.app)),
-            .init("manifest", .string(run.manifestPath)),
-            .init("format", .string(run.format.rawValue)),
-            .init("exit_code", .number(String(run.exitCode))),
-            .init("interrupted", .bool(run.interrupted)),
-            .init("missing", uses(missing)),
-            .init("refused", uses(refused)),
-            .init("used", uses(used)),
-            .init("unused", .array(unused.map { .string($0.rawValue) })),
-            .init("not_observable", .array(unobservable.map {
-                .object([.init("permission", .string($0.rawValue)), .init("reason", .string(Self.unobservableReason($0)))])
+        func number<T: BinaryInteger>(_ value: T?) -> JSONValue { value.map { .number(String($0)) } ?? .null }
+        var changed: [JSONValue.Member] = []
+        if let memory = change.memoryBytes { changed.append(("memory", .string(SizeParser.render(memory)))) }
+        if let pids = change.pids { changed.append(("pids", .number(String(pids)))) }
+        let tree = JSONValue.object([
+            ("app", .string(run.app)),
+            ("manifest", .string(run.manifestPath)),
+            ("format", .string(run.format.rawValue)),
+            ("exit_code", .number(String(run.exitCode))),
+            ("interrupted", .bool(run.interrupted)),
+            ("missing", uses(missing)),
+            ("refused", uses(refused)),
+            ("used", uses(used)),
+            ("unused", .array(unused.map { .string($0.rawValue) })),
+            ("not_observable", .array(unobservable.map {
+                .object([("permission", .string($0.rawValue)), ("reason", .string(Self.unobservableReason($0)))])
             })),
-            .init("not_allowed", .array(notAllowed.map {
-                .object([.init("call", .string($0.call)), .init("reason", .string($0.reason))])
+            ("not_allowed", .array(notAllowed.map {
+                .object([("call", .string($0.call)), ("reason", .string($0.reason))])
             })),
-            .init("resources", .array(resources.map {
+            ("resources", .array(resources.map {
                 .object([
-                    .init("resource", .string($0.kind.rawValue)), .init("peak", number($0.peak)),
-                    .init("limit", .number(String($0.limit))), .init("reached", .bool($0.reached)),
-                    .init("proposed", number($0.proposed)), .init("at_ceiling", .bool($0.atCeiling)),
+                    ("resource", .string($0.kind.rawValue)), ("peak", number($0.peak)),
+                    ("limit", .number(String($0.limit))), ("reached", .bool($0.reached)),
+                    ("proposed", number($0.proposed)), ("at_ceiling", .bool($0.atCeiling)),
                 ])
             })),
-            .init("change", .object([
-                .init("add_permissions", .array(change.addPermissions.map { .string($0.rawValue) })),
-                .init("resources", .object(changed)),
+            ("change", .object([
+                ("add_permissions", .array(change.addPermissions.map { .string($0.rawValue) })),
+                ("resources", .object(changed)),
             ])),
-            .init("diff", .string(run.diff)),
-            .init("written", .bool(run.written)),
-            .init("edit_error", run.editError.map(JSONTree.string) ?? .null),
+            ("diff", .string(run.diff)),
+            ("written", .bool(run.written)),
+            ("edit_error", run.editError.map(JSONValue.string) ?? .null),
         ])
-        return String(decoding: JSONTreeWriter.write(tree), as: UTF8.self)
+        return String(decoding: JSONWriter.textFile(tree), as: UTF8.self)
     }
 }
 

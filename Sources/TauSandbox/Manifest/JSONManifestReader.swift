@@ -1,18 +1,22 @@
+import TaurunSupport
+
 /// tau-app.json and manifest.tau (and tau.toml after toml++ has turned it into JSON) → `ManifestValue`.
 enum JSONManifestReader {
     static func read(bytes: [UInt8], path: String) throws(SandboxError) -> ManifestValue {
-        let tree: JSONTree
+        let tree: JSONValue
         do {
-            tree = try JSONTreeParser.parse(bytes)
+            tree = try JSONParser.parse(bytes)
         } catch {
-            throw .manifestSyntax(path: path, line: error.line, column: error.column, message: error.message)
+            // Malformed text is placed by line and column; a duplicate key (well-formed text) by its JSON path.
+            let message = error.path.components.isEmpty ? error.reason : "\(error.path): \(error.reason)"
+            throw .manifestSyntax(path: path, line: error.position?.line, column: error.position?.column, message: message)
         }
         return try value(tree, path: path)
     }
 
     /// Integers stay integers (Int64) so `"pids": 64` is not silently a float; a number with a fraction or an
     /// exponent, or too big for Int64, is a float.
-    private static func value(_ tree: JSONTree, path: String) throws(SandboxError) -> ManifestValue {
+    private static func value(_ tree: JSONValue, path: String) throws(SandboxError) -> ManifestValue {
         switch tree {
         case .null: return .unsupported(typeName: "null")
         case .bool(let flag): return .bool(flag)

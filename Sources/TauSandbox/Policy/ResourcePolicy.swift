@@ -6,6 +6,9 @@
 ///
 /// A disk quota has no default: it means an ext4 image and a loop device per app, so it stays opt-in (the manifest's
 /// `disk`), under the ceiling.
+
+import TaurunSupport
+
 public struct ResourcePolicy: Equatable, Sendable {
     public var defaults: ResourceLimits
     public var ceilings: ResourceLimits
@@ -26,7 +29,7 @@ public struct ResourcePolicy: Equatable, Sendable {
         let path = file(stateDirectory: stateDirectory)
         guard FileSystem.kind(path) != nil else { return builtIn }
         let bytes = try FileSystem.readFile(path)
-        guard let tree = try? JSONTreeParser.parse(bytes) else {
+        guard let tree = try? JSONParser.parse(bytes) else {
             throw .manifestSyntax(path: path, line: nil, column: nil, message: "not valid JSON")
         }
         var policy = builtIn
@@ -35,7 +38,7 @@ public struct ResourcePolicy: Equatable, Sendable {
         return policy
     }
 
-    private static func limits(_ node: JSONTree?, over base: ResourceLimits, path: String, key: String) throws(SandboxError) -> ResourceLimits {
+    private static func limits(_ node: JSONValue?, over base: ResourceLimits, path: String, key: String) throws(SandboxError) -> ResourceLimits {
         guard let node else { return base }
         guard case .object(let members) = node else {
             throw .manifestValue(path: path, key: key, value: "\(node)", reason: "must be an object")

@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -162,7 +164,7 @@ public struct AppUninstaller {
     private func isBundleOfThisApp(_ directory: String) -> Bool {
         let marker = directory + "/" + BundleWriter.marker
         guard FileSystem.kind(directory) == .directory, FileSystem.kind(marker) == .regular,
-            let bytes = try? FileSystem.readFile(marker), let tree = try? JSONTreeParser.parse(bytes)
+            let bytes = try? FileSystem.readFile(marker), let tree = try? JSONParser.parse(bytes)
         else { return false }
         return tree["app"]?.stringValue == app.rawValue && tree["generator"]?.stringValue == "taurun convert"
     }

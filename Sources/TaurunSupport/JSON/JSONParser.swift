@@ -129,7 +129,7 @@ public struct JSONParser {
     private func checkDepth(_ depth: Int) throws(JSONError) {
         if depth > Self.maximumDepth {
             // The path would be as long as the nesting; the position says where it happened.
-            throw JSONError(path: JSONPath(), message: "JSON nested deeper than \(Self.maximumDepth) levels at \(position())")
+            throw JSONError(path: JSONPath(), reason: "JSON nested deeper than \(Self.maximumDepth) levels", position: position())
         }
     }
 
@@ -309,7 +309,7 @@ public struct JSONParser {
     }
 
     /// Line and column (1-based, columns in bytes) of the current offset, for messages about broken syntax.
-    private func position(_ at: Int? = nil) -> String {
+    private func position(_ at: Int? = nil) -> JSONError.Position {
         var line = 1
         var column = 1
         for byte in bytes[0..<min(at ?? offset, bytes.count)] {
@@ -320,7 +320,7 @@ public struct JSONParser {
                 column += 1
             }
         }
-        return "line \(line), column \(column)"
+        return JSONError.Position(line: line, column: column)
     }
 
     private var currentPath: JSONPath { JSONPath(pathStack) }
@@ -335,10 +335,10 @@ public struct JSONParser {
     }
 
     private func failure(_ message: String, at: Int? = nil) -> JSONError {
-        JSONError(path: currentPath, message: "\(message) at \(position(at))")
+        JSONError(path: currentPath, reason: message, position: position(at))
     }
 
     private func endOfInput() -> JSONError {
-        JSONError(path: currentPath, message: "invalid JSON: unexpected end of input (truncated file?) at \(position())")
+        JSONError(path: currentPath, reason: "invalid JSON: unexpected end of input (truncated file?)", position: position())
     }
 }

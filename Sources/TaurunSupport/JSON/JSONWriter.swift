@@ -16,7 +16,12 @@ public struct JSONWriter {
         self.keyOrder = keyOrder
     }
 
-    public func write(_ value: JSONValue) -> [UInt8] {
+    /// A document as a file people read: two-space indent, members as built, a final newline.
+    public static func textFile(_ value: JSONValue) -> [UInt8] {
+        JSONWriter(indent: "  ", keyOrder: .asBuilt).write(value) + [0x0A]
+    }
+
+        public func write(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
         let indentBytes = indent.map { Array($0.utf8) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import TaurunLinux
 import TaurunOCI
 import TaurunRuntime
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -140,15 +141,16 @@ struct EventsCommand: TaurunVerb {
     @Argument(help: "Container id.") var id: String
 
     mutating func execute(_ runtime: Runtime) throws {
-        func emit(_ type: String, _ data: String?) throws {
-            var line = "{\"type\":\"\(type)\",\"id\":\(jsonQuote(id))"
-            if let data { line += ",\"data\":" + data }
+        // runc's event shape: type, id, then the data (the stats with their keys sorted, as state.json's are).
+        func emit(_ type: String, _ data: (any Encodable)?) throws {
+            var members: [JSONValue.Member] = [("type", .string(type)), ("id", .string(id))]
+            if let data { members.append(("data", encodeJSONValue(data).sortedByKey)) }
             // Written straight to fd 1 so each line reaches a pipe at once (print buffers).
-            let bytes = Array((line + "}\n").utf8)
+            let bytes = JSONWriter(indent: nil, keyOrder: .asBuilt).write(.object(members)) + [0x0A]
             _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
         }
         if stats {
-            try emit("stats", try runtime.statsJSON(id: id))
+            try emit("stats", try runtime.stats(id: id))
             return
         }
         let periodMs = try Interval.milliseconds(interval)
@@ -161,15 +163,13 @@ struct EventsCommand: TaurunVerb {
                 try emit("oom", nil)
             }
             if sinceStats >= periodMs {
-                if let s = try? runtime.statsJSON(id: id) { try emit("stats", s) }
+                if let s = try? runtime.stats(id: id) { try emit("stats", s) }
                 sinceStats = 0
             }
             usleep(100_000)
             sinceStats += 100
         }
     }
-
-    func jsonQuote(_ s: String) -> String { CLIMain.jsonString(s) }
 }
 
 enum Interval {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TauSandbox
 import TaurunAudit
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -84,14 +85,14 @@ struct ConvertCommand: ParsableCommand {
                 let denied = result.permissions.denied.sorted().map(\.rawValue).joined(separator: " ")
                 print("converted \(result.app) into \(result.bundlePath): granted \(granted.isEmpty ? "-" : granted); denied \(denied.isEmpty ? "-" : denied)")
             } else {
-                print(SandboxCLI.jsonObject([
-                    ("app", SandboxCLI.jsonString(result.app.rawValue)),
-                    ("bundle", SandboxCLI.jsonString(result.bundlePath)),
-                    ("host_uid", String(result.hostUID)),
-                    ("home", SandboxCLI.jsonString(result.homePath)),
-                    ("granted", SandboxCLI.jsonArray(result.permissions.granted.sorted().map(\.rawValue))),
-                    ("denied", SandboxCLI.jsonArray(result.permissions.denied.sorted().map(\.rawValue))),
-                ]))
+                print(SandboxCLI.jsonLine(.object([
+                    ("app", .string(result.app.rawValue)),
+                    ("bundle", .string(result.bundlePath)),
+                    ("host_uid", .number(result.hostUID)),
+                    ("home", .string(result.homePath)),
+                    ("granted", SandboxCLI.strings(result.permissions.granted.sorted().map(\.rawValue))),
+                    ("denied", SandboxCLI.strings(result.permissions.denied.sorted().map(\.rawValue))),
+                ])))
             }
         }
     }
@@ -132,11 +133,10 @@ enum SandboxCLI {
         return result
     }
 
-    static func jsonString(_ text: String) -> String { CLIMain.jsonString(text) }
-
-    static func jsonArray(_ items: [String]) -> String { "[" + items.map(jsonString).joined(separator: ",") + "]" }
-
-    static func jsonObject(_ fields: [(String, String)]) -> String {
-        "{" + fields.map { "\(jsonString($0.0)):\($0.1)" }.joined(separator: ",") + "}"
+    /// What the --json verbs print: one compact line, members in the order given.
+    static func jsonLine(_ value: JSONValue) -> String {
+        String(decoding: JSONWriter(indent: nil, keyOrder: .asBuilt).write(value), as: UTF8.self)
     }
+
+    static func strings(_ items: [String]) -> JSONValue { .array(items.map(JSONValue.string)) }
 }

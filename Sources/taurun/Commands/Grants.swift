@@ -1,5 +1,6 @@
 import ArgumentParser
 import TauSandbox
+import TaurunSupport
 
 /// `taurun grant APP PERM…`: record consent.
 struct GrantCommand: ParsableCommand {
@@ -131,13 +132,14 @@ struct GrantsCommand: ParsableCommand {
     static func print(_ records: [GrantRecord], json: Bool, version: Bool = false) {
         let records = records.sorted { $0.app < $1.app }
         if json {
-            let items = records.map { record in
-                SandboxCLI.jsonObject([("app", SandboxCLI.jsonString(record.app.rawValue))]
-                    + (version ? [("version", record.version.map(SandboxCLI.jsonString) ?? "null")] : [])
-                    + [("granted", SandboxCLI.jsonArray(record.granted.sorted().map(\.rawValue))),
-                       ("denied", SandboxCLI.jsonArray(record.denied.sorted().map(\.rawValue)))])
+            let items = records.map { record -> JSONValue in
+                var members: [JSONValue.Member] = [("app", .string(record.app.rawValue))]
+                if version { members.append(("version", record.version.map(JSONValue.string) ?? .null)) }
+                members.append(("granted", SandboxCLI.strings(record.granted.sorted().map(\.rawValue))))
+                members.append(("denied", SandboxCLI.strings(record.denied.sorted().map(\.rawValue))))
+                return .object(members)
             }
-            Swift.print("[" + items.joined(separator: ",") + "]")
+            Swift.print(SandboxCLI.jsonLine(.array(items)))
             return
         }
         let rows = records.map { record in

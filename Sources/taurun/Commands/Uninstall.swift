@@ -3,6 +3,7 @@ import TauSandbox
 import TaurunAudit
 import TaurunOCI
 import TaurunRuntime
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -58,11 +59,11 @@ struct UninstallCommand: ParsableCommand {
                 event: .uninstall, app: id.rawValue, container: nil, action: report.keptHome == nil ? "removed" : "removed, home kept",
                 message: line + " (by \(ConsentAudit.caller()))"))
             if json {
-                print(SandboxCLI.jsonObject([
-                    ("app", SandboxCLI.jsonString(id.rawValue)),
-                    ("removed", SandboxCLI.jsonArray(report.removed)),
-                    ("kept_home", report.keptHome.map(SandboxCLI.jsonString) ?? "null"),
-                ]))
+                print(SandboxCLI.jsonLine(.object([
+                    ("app", .string(id.rawValue)),
+                    ("removed", SandboxCLI.strings(report.removed)),
+                    ("kept_home", report.keptHome.map(JSONValue.string) ?? .null),
+                ])))
             } else {
                 print(line)
             }
