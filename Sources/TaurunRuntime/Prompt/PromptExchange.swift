@@ -73,7 +73,7 @@ enum PromptExchange {
     /// Returns the connected fd and the agent's uid, or why there is no agent to ask.
     static func connectAgent(_ path: String, answering: [UInt32]) -> Result<(fd: Int32, uid: UInt32), AgentUnavailable> {
         let fd: Int32
-        do { fd = try Terminal.connect(socketPath: path) } catch {
+        do { fd = try UnixSocket.connect(.path(path)) } catch {
             return .failure(AgentUnavailable(reason: "no prompt agent at \(path) (\(error.errno))"))
         }
         let peer: PeerCredentials
