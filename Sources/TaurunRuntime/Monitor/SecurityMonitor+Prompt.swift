@@ -136,7 +136,7 @@ extension SecurityMonitor {
                              log: AuditLog, recorded: inout ViolationRecorder) {
         try? channel.fail(call, errno: EPERM)
         let key = "\(name) \(call.args.first ?? 0)"
-        guard case .record(let held) = recorded.decide(key: key, now: Double(PromptClock.microseconds()) / 1e6) else { return }
+        guard case .record(let held) = recorded.decide(key: key, now: MonotonicClock.seconds()) else { return }
         writeSuppressed(held, context: context, log: log)
         try? log.append(AuditEvent(
             event: .violation, app: context.policy.appID, container: context.containerID, pid: Int32(bitPattern: call.pid),

@@ -94,13 +94,9 @@ enum PromptExchange {
     }
 }
 
-/// Monotonic milliseconds (time-outs and the latency the audit records).
+/// Monotonic time for time-outs, and microseconds for the latency the audit records.
 enum PromptClock {
-    static func milliseconds() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
-    }
+    static func milliseconds() -> Int { MonotonicClock.milliseconds() }
 
     static func microseconds() -> Int {
         var now = timespec()
