@@ -31,6 +31,8 @@ setup_file() {
 
 teardown_file() {
     [[ -n ${W:-} ]] || return 0
+    [[ -f $W/route-server.pid ]] && kill "$(cat "$W/route-server.pid")" 2> /dev/null
+    ip link del tau-prm0 2> /dev/null
     rm -rf "$W"
     return 0
 }
@@ -322,4 +324,54 @@ interactive() {
     [[ $output == *"socket AF_INET: Operation not permitted"* ]]
     [ "$(records prompt-answer timeout)" -eq 1 ]
     ! granted
+}
+
+# The host side of the route: a host address that is not loopback (a veth pair, as isolation.bats makes; slirp4netns
+# runs with --disable-host-loopback) and a python3 server there answering "hello" to each connection.
+ROUTE_ADDR=198.18.48.1
+start_route_server() {
+    [[ -f $W/route-server.pid ]] && return 0
+    if ! ip -4 addr show dev tau-prm0 2> /dev/null | grep -q "$ROUTE_ADDR"; then
+        ip link add tau-prm0 type veth peer name tau-prm1 2> /dev/null || skip "cannot add a veth pair for a host address"
+        ip addr add "$ROUTE_ADDR/32" dev tau-prm0
+        ip link set tau-prm1 up
+        ip link set tau-prm0 up
+    fi
+    python3 - "$ROUTE_ADDR" > "$W/route-server.log" 2>&1 3>&- <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 47013))
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"hello\n")
+    c.close()
+PY
+    echo $! > "$W/route-server.pid"
+    for _ in $(seq 100); do
+        python3 -c "import socket; socket.create_connection(('$ROUTE_ADDR', 47013), 1)" 2> /dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+@test "network allowed at runtime is real: the gated route carries the app's connection, and only after allow" {
+    convert connect "$ROUTE_ADDR" 47013
+    jq -e '.annotations["org.tauos.app.network_route"] == "gated"' "$T/bundle/config.json" \
+        || skip "the bundle has no gated route (slirp4netns missing?)"
+    # The route exists, but the filter still traps the socket: the monitor decides it.
+    jq -e '(.hooks.createRuntime | length) == 1 and ([.linux.seccomp.syscalls[] | select(.names | index("socket")) | .args] | all(length > 0))' \
+        "$T/bundle/config.json"
+    start_route_server
+    agent allow-once
+    runapp prompt-route-1
+    [ "$status" -eq 0 ]
+    [ "$output" = $'connect: hello\nprompt probe: done' ]
+    stop_agent
+    agent deny-once
+    runapp prompt-route-2
+    [ "$output" = $'socket AF_INET: Operation not permitted\nprompt probe: done' ]
+    [ "$(records prompt-answer allow-once)" -eq 1 ]
+    [ "$(records prompt-answer deny-once)" -eq 1 ]
 }
