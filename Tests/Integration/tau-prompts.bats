@@ -51,7 +51,8 @@ teardown() {
     return 0
 }
 
-# convert [ARGS...]: the probe app with ARGS as its command's arguments, into $T/bundle.
+# convert [ARGS...]: the probe app with ARGS as its command's arguments, into $T/bundle. $ON_VIOLATION (default ask)
+# is the manifest's on_violation; $CONVERT_FLAGS are added to convert's command line.
 convert() {
     local args='"net"'
     (( $# > 0 )) && args=$(printf '"%s", ' "$@") && args=${args%, }
@@ -60,12 +61,13 @@ id = "org.tauos.promptprobe"
 name = "Prompt probe"
 version = "1.0.0"
 command = ["/app/bin/promptprobe", $args]
-on_violation = "ask"
+on_violation = "${ON_VIOLATION:-ask}"
 
 [permissions]
 network = true
 EOF
-    run "$TAURUN" convert "$T/tau.toml" --bundle "$T/bundle" --state-dir "$STATE" --rootfs "$W/rootfs" < /dev/null
+    # shellcheck disable=SC2086
+    run "$TAURUN" convert "$T/tau.toml" --bundle "$T/bundle" --state-dir "$STATE" --rootfs "$W/rootfs" ${CONVERT_FLAGS:-} < /dev/null
     echo "convert: $output"
     [ "$status" -eq 0 ]
 }
@@ -126,6 +128,26 @@ refused() { jq -e '.denied | index("network")' "$STATE/grants/org.tauos.promptpr
     ! granted
     ! refused
     [ "$(records consent)" -eq 0 ]
+}
+
+@test "the user's --on-violation ask makes an app whose manifest says terminate ask at runtime" {
+    ON_VIOLATION=terminate CONVERT_FLAGS="--on-violation ask" convert
+    jq -e '.annotations["org.tauos.app.on_violation"] == "ask"' "$T/bundle/config.json"
+    agent allow-once
+    runapp prompt-user-setting
+    [ "$status" -eq 0 ]
+    [ "$output" = $'socket AF_INET: ok\nprompt probe: done' ]
+    [ "$(questions)" -eq 1 ]
+    # Without it, the same manifest needs network decided at convert.
+    rm -rf "$STATE"
+    run "$TAURUN" convert "$T/tau.toml" --bundle "$T/bundle2" --state-dir "$STATE" --rootfs "$W/rootfs" < /dev/null
+    [ "$status" -eq 77 ]
+    [[ $output == *"taurun grant org.tauos.promptprobe network"* ]]
+    # An unknown value is one line naming the flag, and nothing is written.
+    run "$TAURUN" convert "$T/tau.toml" --bundle "$T/bundle3" --state-dir "$STATE" --rootfs "$W/rootfs" --on-violation prompt < /dev/null
+    [ "$status" -eq 65 ]
+    [[ $output == *"--on-violation"*'"prompt"'*"must be terminate, deny or ask"* ]]
+    [ ! -e "$T/bundle3" ]
 }
 
 @test "allow once: the held call goes through, later calls of the run too, nothing is recorded, the next run asks again" {

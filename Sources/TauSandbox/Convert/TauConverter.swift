@@ -22,6 +22,9 @@ public struct ConvertOptions: Sendable {
     /// The host user who owns the app (ACL access to its home): `--owner USER`, else the sudo caller
     /// (`SUDO_USER` in `environment`); root needs none. An ordinary caller owns the apps they convert.
     public var owner: String?
+    /// `--on-violation MODE`: the user's choice, which replaces the manifest's `on_violation` (a user who wants runtime
+    /// prompts for an app whose developer chose "terminate" or "deny" asks for "ask"; docs/prompts.md).
+    public var onViolation: OnViolation?
     /// Who converts: root, or an ordinary user converting their own app (RootlessSandbox).
     public var caller: Caller = .current()
 
@@ -170,6 +173,7 @@ public enum TauConverter {
     ) throws(SandboxError) -> ConvertPlan {
         let manifestPath = FileSystem.absolute(options.manifestPath, relativeTo: cwd)
         var manifest = try ManifestLoader.load(path: options.manifestPath)
+        if let mode = options.onViolation { manifest.onViolation = mode }
         if !options.command.isEmpty {
             if let problem = PathRules.problem(withAbsolutePath: options.command[0]) {
                 throw .manifestValue(path: "(command line)", key: "-- CMD", value: "\"\(options.command[0])\"", reason: problem)

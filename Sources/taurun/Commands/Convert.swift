@@ -43,6 +43,11 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "The host user who owns the app and may open its home (default: the sudo caller).")
     var owner: String?
 
+    @Option(
+        name: .customLong("on-violation"),
+        help: "terminate, deny or ask: replaces the manifest's on_violation (ask: runtime permission prompts, docs/prompts.md).")
+    var onViolation: String?
+
     @Argument(parsing: .postTerminator, help: "After --: the app's command and arguments, when the manifest names none (or to replace it).")
     var command: [String] = []
 
@@ -57,6 +62,13 @@ struct ConvertCommand: ParsableCommand {
                 stateDirectory: stateDirectory, deviceRoot: deviceRoot, environment: SandboxCLI.environment())
             options.command = command
             options.owner = owner
+            if let onViolation {
+                guard let mode = OnViolation(rawValue: onViolation) else {
+                    throw .manifestValue(
+                        path: "(command line)", key: "--on-violation", value: "\"\(onViolation)\"", reason: "must be terminate, deny or ask")
+                }
+                options.onViolation = mode
+            }
             let result: ConvertResult
             do throws(SandboxError) { result = try TauConverter.convert(options, prompter: TerminalPrompter()) } catch {
                 PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: parent.auditLogPath)
