@@ -335,6 +335,19 @@ interactive() {
         | test("answered by the user at the terminal of taurun run")' "$TAURUN_AUDIT_LOG"
 }
 
+@test "terminal: an app with its own pty (process.terminal) is asked on taurun run's terminal, not through its pty" {
+    command -v script > /dev/null || skip "no script(1) for a pty"
+    convert net 2
+    # The same bundle with a pty of its own: run relays it, and stops relaying while the question is up.
+    jq '.process.terminal = true' "$T/bundle/config.json" > "$T/config.json" && mv "$T/config.json" "$T/bundle/config.json"
+    run interactive "$TAURUN --root $W/run run --bundle $T/bundle prompt-pty" $'a\n'
+    echo "$output"
+    [[ $output == *'taurun: Allow org.tauos.promptprobe to use permission "network"?'* ]]
+    [[ $output == *$'socket AF_INET: ok\r\nsocket AF_INET: ok'* ]]
+    [ "$(records prompt-answer allow-once)" -eq 1 ]
+    ! granted
+}
+
 @test "terminal: keys the app pushes into the terminal it shares with taurun run are not an answer" {
     command -v script > /dev/null || skip "no script(1) for a pty"
     convert inject
