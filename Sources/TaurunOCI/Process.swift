@@ -152,6 +152,17 @@ public struct LinuxCapabilities: Codable, Sendable, Equatable {
         self.permitted = permitted
         self.ambient = ambient
     }
+
+    /// `CAP_` then [A-Z0-9_]: the form every capability name takes. The one check of it, for the validator and the
+    /// runtime's resolver alike; whether this kernel has the capability is the runtime's call (runc warns and
+    /// skips names it does not know).
+    public static func isWellFormedName(_ name: String) -> Bool {
+        guard name.hasPrefix("CAP_"), name.utf8.count > 4 else { return false }
+        return name.utf8.dropFirst(4).allSatisfy { byte in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_")
+        }
+    }
 }
 
 /// ioprio_set(2) request for the process.

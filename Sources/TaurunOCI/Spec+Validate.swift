@@ -197,18 +197,9 @@ struct SpecValidator {
             ("ambient", capabilities.ambient),
         ]
         for (name, list) in sets {
-            for (index, capability) in (list ?? []).enumerated() where !Self.isCapabilityName(capability) {
+            for (index, capability) in (list ?? []).enumerated() where !LinuxCapabilities.isWellFormedName(capability) {
                 fail(path.appending(key: name).appending(index: index), "invalid capability name \(jsonQuoted(capability)): expected CAP_ followed by upper-case letters")
             }
-        }
-    }
-
-    /// `CAP_` then [A-Z0-9_]; unknown but well-formed names are the runtime's call (runc warns and skips them).
-    static func isCapabilityName(_ name: String) -> Bool {
-        guard name.hasPrefix("CAP_"), name.utf8.count > 4 else { return false }
-        return name.utf8.dropFirst(4).allSatisfy { byte in
-            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || byte == UInt8(ascii: "_")
         }
     }
 

@@ -84,7 +84,7 @@ struct ProcessPlan {
         func numbers(_ names: [String]?, _ set: String) throws(RuntimeError) -> [UInt32] {
             var out: [UInt32] = []
             for (i, name) in (names ?? []).enumerated() {
-                guard isWellFormed(name) else {
+                guard LinuxCapabilities.isWellFormedName(name) else {
                     throw .unsupported(field: "process.capabilities.\(set)[\(i)]", value: name,
                                        reason: "not a capability name (CAP_ and upper-case letters, digits, _)")
                 }
@@ -105,12 +105,6 @@ struct ProcessPlan {
             Warnings.emit("ignoring unknown or unavailable capabilities: " + unknown.joined(separator: ", "))
         }
         return sets
-    }
-
-    /// `CAP_[A-Z0-9_]+`.
-    static func isWellFormed(_ name: String) -> Bool {
-        name.hasPrefix("CAP_") && name.utf8.count > 4
-            && name.utf8.dropFirst(4).allSatisfy { ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5f }
     }
 
     private static func nonEmpty(_ s: String?) -> String? { s?.isEmpty == false ? s : nil }
