@@ -246,10 +246,12 @@ extension Runtime {
             // The flock lives in the open file description, which the child shares until it closes its copy.
             close(lockFD)
             channels.parent.close()
-            if twoStage { ContainerInit.firstStage(plan: plan, sync: channels.child) }
-            ContainerInit(plan: plan, sync: channels.child, execFifoFD: fifo, consoleSocketFD: consoleFD,
-                          parentPid: parentPid, seccomp: seccomp, trampoline: trampoline, namespacesJoined: twoStage,
-                          cgroupTasksFiles: selfJoin?.tasksFiles).run()
+            let initProcess = ContainerInit(
+                kernel: LinuxInitKernel(), plan: plan, sync: channels.child, execFifoFD: fifo, consoleSocketFD: consoleFD,
+                parentPid: parentPid, seccomp: seccomp, trampoline: trampoline, namespacesJoined: twoStage,
+                cgroupTasksFiles: selfJoin?.tasksFiles)
+            if twoStage { initProcess.runFirstStage() }
+            initProcess.run()
         }
         channels.child.close()
         if twoStage {

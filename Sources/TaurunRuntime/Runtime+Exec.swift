@@ -78,7 +78,7 @@ extension Runtime {
         do { setup = try Namespaces.clone(flags: 0) } catch { channels.child.close(); throw .system(error) }
         if setup == 0 {
             channels.parent.close()
-            ExecInit(plan: plan, sync: channels.child, namespaces: namespaces, consoleSocketFD: consoleFD,
+            ExecInit(kernel: LinuxInitKernel(), plan: plan, sync: channels.child, namespaces: namespaces, consoleSocketFD: consoleFD,
                      parentPid: parentPid, seccomp: seccomp, trampoline: trampoline).run()
         }
         channels.child.close()

@@ -81,19 +81,4 @@ enum BindSources {
             do { try sync.send(.bindSource(fd)) } catch { throw .system(error) }
         }
     }
-
-    /// In the init, before `go`: what `send` sent, the rootfs and the bind sources by mount index.
-    static func receive(for plan: InitPlan, over sync: SyncChannel) throws -> (rootfs: Int32?, mounts: [Int: Int32]) {
-        var rootfs: Int32? = nil
-        if plan.rootfsFromParent {
-            guard case .bindSource(let fd)? = try sync.receive() else { _exit(1) }
-            rootfs = fd
-        }
-        var sources: [Int: Int32] = [:]
-        for m in plan.mounts where m.sourceFromParent {
-            guard case .bindSource(let fd)? = try sync.receive() else { _exit(1) }
-            sources[m.index] = fd
-        }
-        return (rootfs, sources)
-    }
 }

@@ -8,10 +8,14 @@ import Glibc
 
 /// The container's first process, between clone and execve. It runs in the cloned child of `taurun create`,
 /// single-threaded, and never returns into the CLI: it ends in execve, or reports a failure over the sync socket
-/// and `_exit`s. Order matters and follows the runtime spec and runc: mounts → hooks → pivot_root → masks → limits
-/// → ProcessSetup.prepare (session, keyring, console, credentials, no_new_privs, seccomp) → ready → wait for start
-/// → startContainer hooks → ProcessSetup.execute (LSM labels, signals, exec through the trampoline).
-struct ContainerInit {
+/// and `_exit`s. Order matters and follows the runtime spec and runc: mounts → prestart/createRuntime hooks (run by
+/// the parent) → createContainer hooks → pivot_root → sysctl, masks, read-only paths and root → limits →
+/// ProcessSetup.prepare (session, keyring, console, credentials, no_new_privs, seccomp) → ready → wait for start
+/// → startContainer hooks → ProcessSetup.execute (LSM labels, signals, exec through the trampoline). The seccomp
+/// filter is in before `ready`: from then on only the sync messages, the LSM label writes, the signal reset and the
+/// execve happen. SyncChannel describes the parent's half of the exchange; InitOrderTests asserts this order.
+struct ContainerInit<Kernel: InitKernel> {
+    let kernel: Kernel
     let plan: InitPlan
     let sync: SyncChannel
     let execFifoFD: Int32
@@ -24,157 +28,162 @@ struct ContainerInit {
     /// CgroupSelfJoin: the v1 `tasks` files this process moves itself into first (nil: the parent attaches it).
     var cgroupTasksFiles: [String]? = nil
 
-    func run() -> Never {
+    func run() -> Never { runUntilExec().exit(over: sync) }
+
+    /// The whole setup; returns only when it stopped short of the execve, with the reason.
+    func runUntilExec() -> InitStop {
         // In a new user namespace nothing else can be inside until the parent has written its maps, and a rootless
         // parent can write them only while we are dumpable (else /proc/<pid>/uid_map belongs to root): hide once
         // `go` says the maps are there. Anywhere else, at once.
-        if !plan.newUserNamespace { Processes.hideFromContainer() }
-        Processes.dieWithParent(expectedParent: parentPid)
+        if !plan.newUserNamespace { kernel.hideFromContainer() }
+        kernel.dieWithParent(expectedParent: parentPid)
         var state = ""
-        let tail: ProcessSetup
-        let prepared: ProcessSetup.Prepared
+        let tail: ProcessSetup<Kernel>
+        let prepared: ProcessSetup<Kernel>.Prepared
         do {
-            let passed = try BindSources.receive(for: plan, over: sync)
-            guard case .go(let s)? = try sync.receive() else { _exit(1) }
-            if plan.newUserNamespace { Processes.hideFromContainer() }
+            let passed = try receiveBindSources()
+            guard case .go(let s)? = try kernel.receive(from: sync) else { return .abandoned }
+            if plan.newUserNamespace { kernel.hideFromContainer() }
             state = s
-            if let files = cgroupTasksFiles { try CgroupSelfJoin.joinV1(files) }
+            if let files = cgroupTasksFiles { try kernel.joinCgroupTasks(files) }
             let procfs = try setUpContainer(state: state, rootfs: passed.rootfs, bindSources: passed.mounts)
-            tail = ProcessSetup(plan: plan.process, seccomp: seccomp, parentPid: parentPid, procfs: procfs)
+            tail = ProcessSetup(kernel: kernel, plan: plan.process, seccomp: seccomp, parentPid: parentPid, procfs: procfs)
             prepared = try tail.prepare(consoleSocketFD: consoleSocketFD, leadsSession: true)
             if prepared.listener >= 0 {
-                try sync.send(.seccompListener(prepared.listener))
-                close(prepared.listener)
+                try kernel.send(.seccompListener(prepared.listener), over: sync)
+                kernel.close(prepared.listener)
             }
+        } catch let stop as InitStop {
+            return stop
         } catch {
-            fail("\(error)")
+            return .failed("\(error)")
         }
         // Ready: create may return. The parent records the container, then hands it over.
         do {
-            try sync.send(.ready)
-            guard try sync.receive() == .handover else { _exit(1) }
+            try kernel.send(.ready, over: sync)
+            guard try kernel.receive(from: sync) == .handover else { return .abandoned }
             // Handed over: the container outlives `taurun create`.
-            Processes.clearParentDeathSignal()
-            try sync.send(.ack)
-        } catch { _exit(1) }
-        sync.close()
+            kernel.clearParentDeathSignal()
+            try kernel.send(.ack, over: sync)
+        } catch { return .abandoned }
+        kernel.close(sync.fd)
 
-        let failAfterReady: (String) -> Never = { message in
-            // Nobody listens on the sync socket any more: the message goes where the container's stderr goes.
-            writeStderr("taurun: \(message)\n")
-            _exit(1)
-        }
         if plan.startContainerHooks.isEmpty {
             // Wait for `start` as the trampoline, not as a clone of taurun that processes exec'd into the created
             // container could see: it reads the byte `start` writes into the exec fifo, then execs the program.
-            tail.execute(prepared, trampoline: trampoline, mode: .waitForByte(on: execFifoFD), fail: failAfterReady)
+            return .failedAfterReady(tail.execute(prepared, trampoline: trampoline, mode: .waitForByte(on: execFifoFD)))
         }
         // startContainer hooks run here, after `start`, in the container: wait as ourselves. We hold the fifo open
         // read-write, so the read blocks until `start` writes instead of seeing EOF.
-        var byte: UInt8 = 0
-        while true {
-            let n = read(execFifoFD, &byte, 1)
-            if n == 1 { break }
-            if n < 0 && errno == EINTR { continue }
-            _exit(1)
-        }
+        guard kernel.waitForStart(fifo: execFifoFD) else { return .abandoned }
         // Kept open (close-on-exec) through the hooks: `start` waits for poststart until it closes at the execve.
         do {
-            try HookRunner.run(plan.startContainerHooks, kind: "startContainer", state: state)
+            try kernel.runHooks(plan.startContainerHooks, kind: "startContainer", state: state)
         } catch {
-            failAfterReady("\(error)")
+            return .failedAfterReady("\(error)")
         }
-        tail.execute(prepared, trampoline: trampoline, fail: failAfterReady)
+        return .failedAfterReady(tail.execute(prepared, trampoline: trampoline))
+    }
+
+    /// BindSources.send's fds, before `go`: the rootfs and the bind sources by mount index.
+    private func receiveBindSources() throws -> (rootfs: Int32?, mounts: [Int: Int32]) {
+        var rootfs: Int32? = nil
+        if plan.rootfsFromParent {
+            guard case .bindSource(let fd)? = try kernel.receive(from: sync) else { throw InitStop.abandoned }
+            rootfs = fd
+        }
+        var sources: [Int: Int32] = [:]
+        for m in plan.mounts where m.sourceFromParent {
+            guard case .bindSource(let fd)? = try kernel.receive(from: sync) else { throw InitStop.abandoned }
+            sources[m.index] = fd
+        }
+        return (rootfs, sources)
     }
 
     private func waitForCgroup() throws {
-        switch try sync.receive() {
+        switch try kernel.receive(from: sync) {
         case .cgroupJoined?: return
         case .failed(let message)?: throw RuntimeError.container(message)
-        default: _exit(1)
+        default: throw InitStop.abandoned
         }
-    }
-
-    private func fail(_ message: String) -> Never {
-        try? sync.send(.failed(message))
-        _exit(1)
     }
 
     // MARK: - Setup before `ready`
 
     /// Namespaces, rootfs, pivot_root, masks, limits: everything up to the process tail shared with exec. Returns
     /// the procfs handle opened before pivot_root, through which every later procfs access goes.
-    private func setUpContainer(state: String, rootfs: Int32?, bindSources: [Int: Int32]) throws -> ProcFS {
-        umask(0)
+    private func setUpContainer(state: String, rootfs: Int32?, bindSources: [Int: Int32]) throws -> Kernel.ProcHandle {
+        kernel.setUmask(0)
         if !namespacesJoined { try joinNamespaces() }
         if plan.newUserNamespace || plan.joins.contains(where: { $0.kind == .user }) {
             // In a new user namespace (its maps written by the parent) or a joined one, our ids are still the
             // host's and unmapped there: become the namespace's root, if it maps one.
-            try Credentials.becomeNamespaceRoot()
+            try kernel.becomeNamespaceRoot()
         }
         if plan.unshareCgroupNamespace {
             // The namespace's root is the cgroup we are in when unsharing: wait until the parent has moved us.
             try waitForCgroup()
-            try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag)
+            try kernel.unshare(NamespaceKind.cgroup.cloneFlag)
         }
-        if let name = plan.hostname, !name.isEmpty { try Identity.setHostname(name) }
-        if let name = plan.domainname, !name.isEmpty { try Identity.setDomainname(name) }
+        if let name = plan.hostname, !name.isEmpty { try kernel.setHostname(name) }
+        if let name = plan.domainname, !name.isEmpty { try kernel.setDomainname(name) }
 
         // The parent makes the cgroups and moves us in while we build the rootfs; a cgroup mount binds those
         // directories, so the first one waits for them. Inside a cgroup namespace we waited before unsharing.
         var cgroupJoined = plan.unshareCgroupNamespace
-        let rootFD = try RootfsBuilder(plan: plan, bindSources: bindSources, passedRootfs: rootfs).build(beforeCgroupMount: {
+        let builder = RootfsBuilder(kernel: kernel, plan: plan, bindSources: bindSources, passedRootfs: rootfs)
+        let rootFD = try builder.build(beforeCgroupMount: {
             if !cgroupJoined { try waitForCgroup(); cgroupJoined = true }
         })
         if !cgroupJoined { try waitForCgroup() }
         if plan.runtimeHooks {
-            try sync.send(.hooks)
-            switch try sync.receive() {
+            try kernel.send(.hooks, over: sync)
+            switch try kernel.receive(from: sync) {
             case .hooksDone?: break
             case .failed(let m)?: throw RuntimeError.container(m)
-            default: _exit(1)
+            default: throw InitStop.abandoned
             }
         }
-        try HookRunner.run(plan.createContainerHooks, kind: "createContainer", state: state)
-        let procfs = try RootfsBuilder(plan: plan).enter(rootFD: rootFD)
-        for (key, value) in plan.sysctl { try procfs.write("sys/" + key.replacingDots(), value) }
-        try PathMasking.mask(plan.maskedPaths, procfs: procfs)
-        try PathMasking.makeReadOnly(plan.readonlyPaths, procfs: procfs)
+        try kernel.runHooks(plan.createContainerHooks, kind: "createContainer", state: state)
+        let procfs = try builder.enter(rootFD: rootFD)
+        for (key, value) in plan.sysctl { try kernel.write(procfs, "sys/" + key.replacingDots(), value) }
+        try PathMasking.mask(plan.maskedPaths, procfs: procfs, kernel: kernel)
+        try PathMasking.makeReadOnly(plan.readonlyPaths, procfs: procfs, kernel: kernel)
         if plan.readonlyRoot {
-            try Mounts.mount(source: nil, target: "/", type: nil,
-                             flags: MountFlags([.bind, .remount, .readOnly]).union(Mounts.lockedFlags(of: "/")), data: nil)
+            try kernel.mount(source: nil, target: "/", type: nil,
+                             flags: MountFlags([.bind, .remount, .readOnly]).union(kernel.lockedFlags(of: "/")), data: nil,
+                             display: nil)
         }
-        for r in plan.process.rlimits { try Limits.set(resource: r.resource, soft: r.soft, hard: r.hard, name: r.name) }
+        for r in plan.process.rlimits { try kernel.setRlimit(r) }
         return procfs
     }
 
     /// First stage of a two-stage clone: join the user namespace (and the other joins), create the new namespaces
     /// inside it, then fork the container's init as a sibling (CLONE_PARENT) — the first child in a new pid
     /// namespace — and report its pid. Only the init returns from here.
-    static func firstStage(plan: InitPlan, sync: SyncChannel) {
-        Processes.hideFromContainer()
-        try? Processes.setParentDeathSignal(SIGKILL)
+    func runFirstStage() {
+        kernel.hideFromContainer()
+        try? kernel.setParentDeathSignal(SIGKILL)
         do {
-            try joinNamespaces(plan.joins)
-            try Namespaces.unshare(plan.newNamespaces)
-            let initPid = try Namespaces.clone(flags: 0x8000 /* CLONE_PARENT */)
+            try joinNamespaces()
+            try kernel.unshare(plan.newNamespaces)
+            let initPid = try kernel.cloneSibling()
             if initPid == 0 { return }
-            try sync.send(.initPid(initPid))
+            try kernel.send(.initPid(initPid), over: sync)
         } catch {
-            try? sync.send(.failed("\(error)"))
+            try? kernel.send(.failed("\(error)"), over: sync)
         }
         _exit(0)
     }
 
-    private func joinNamespaces() throws { try Self.joinNamespaces(plan.joins) }
-
-    private static func joinNamespaces(_ joins: [(kind: NamespaceKind, path: String)]) throws {
+    private func joinNamespaces() throws {
         // The user namespace first: joining it grants the capabilities needed to join the others it owns.
+        let joins = plan.joins
         let ordered = joins.filter { $0.kind == .user } + joins.filter { $0.kind != .user && $0.kind != .pid && $0.kind != .time }
         for join in ordered {
-            let fd = try Files.open(join.path, O_RDONLY)
-            defer { close(fd) }
-            try Namespaces.join(fd: fd, kind: join.kind, path: join.path)
+            let fd = try kernel.open(join.path, O_RDONLY)
+            defer { kernel.close(fd) }
+            try kernel.joinNamespace(fd: fd, kind: join.kind, path: join.path)
         }
     }
 }

@@ -21,7 +21,8 @@ struct NamespaceHandle {
 /// console, credentials, no_new_privs, seccomp, LSM labels, signals). Last it execs the trampoline in spawn mode,
 /// which starts the program as a sibling (a child of `taurun exec`) inside the container's pid namespace and
 /// reports its pid over the sync socket. It never returns: execve, or `failed` over the sync socket and `_exit`.
-struct ExecInit {
+struct ExecInit<Kernel: InitKernel> {
+    let kernel: Kernel
     let plan: ProcessPlan
     let sync: SyncChannel
     let namespaces: [NamespaceHandle]
@@ -30,45 +31,45 @@ struct ExecInit {
     let seccomp: SeccompProgram?
     let trampoline: ExecTrampoline
 
-    func run() -> Never {
-        Processes.hideFromContainer()
-        Processes.dieWithParent(expectedParent: parentPid)
+    func run() -> Never { runUntilExec().exit(over: sync, prefix: "exec failed: unable to start container process: ") }
+
+    /// The whole setup; returns only when it stopped short of the execve, with the reason (every failure goes to
+    /// the parent, which still reads the sync socket).
+    func runUntilExec() -> InitStop {
+        kernel.hideFromContainer()
+        kernel.dieWithParent(expectedParent: parentPid)
         do {
-            guard case .go? = try sync.receive() else { _exit(1) }
-        } catch { _exit(1) }
-        let tail: ProcessSetup
-        let prepared: ProcessSetup.Prepared
+            guard case .go? = try kernel.receive(from: sync) else { return .abandoned }
+        } catch { return .abandoned }
+        let tail: ProcessSetup<Kernel>
+        let prepared: ProcessSetup<Kernel>.Prepared
         do {
             let procfs = try enterContainer()
-            tail = ProcessSetup(plan: plan, seccomp: seccomp, parentPid: parentPid, procfs: procfs)
+            tail = ProcessSetup(kernel: kernel, plan: plan, seccomp: seccomp, parentPid: parentPid, procfs: procfs)
             prepared = try tail.prepare(consoleSocketFD: consoleSocketFD, leadsSession: false)
+            // A notify listener (a Tau app's monitored filter) goes to the parent, which starts a security monitor on it.
+            if prepared.listener >= 0 {
+                try kernel.send(.seccompListener(prepared.listener), over: sync)
+                kernel.close(prepared.listener)
+            }
         } catch {
-            fail("\(error)")
+            return .failed("\(error)")
         }
-        // A notify listener (a Tau app's monitored filter) goes to the parent, which starts a security monitor on it.
-        if prepared.listener >= 0 {
-            do { try sync.send(.seccompListener(prepared.listener)) } catch { fail("\(error)") }
-            close(prepared.listener)
-        }
-        tail.execute(prepared, trampoline: trampoline, mode: .spawnSibling(reportingTo: sync.fd, terminal: plan.terminal), fail: fail)
-    }
-
-    private func fail(_ message: String) -> Never {
-        try? sync.send(.failed("exec failed: unable to start container process: " + message))
-        _exit(1)
+        return .failed(tail.execute(prepared, trampoline: trampoline,
+                                    mode: .spawnSibling(reportingTo: sync.fd, terminal: plan.terminal)))
     }
 
     /// Returns the procfs handle, opened while still in taurun's own mount namespace.
-    private func enterContainer() throws -> ProcFS {
-        let procfs = try ProcFS.open()
+    private func enterContainer() throws -> Kernel.ProcHandle {
+        let procfs = try kernel.openProcFS()
         // Raising a hard limit needs CAP_SYS_RESOURCE in the initial user namespace: set limits before leaving it.
-        for r in plan.rlimits { try Limits.set(resource: r.resource, soft: r.soft, hard: r.hard, name: r.name) }
-        if let adj = plan.oomScoreAdj { try procfs.write("self/oom_score_adj", String(adj)) }
+        for r in plan.rlimits { try kernel.setRlimit(r) }
+        if let adj = plan.oomScoreAdj { try kernel.write(procfs, "self/oom_score_adj", String(adj)) }
         // The user namespace first: joining it grants the capabilities needed to join the others it owns. pid and
         // time apply to the children: the sibling the trampoline starts.
-        for ns in namespaces where ns.kind == .user { try Namespaces.join(fd: ns.fd, kind: ns.kind, path: ns.path) }
-        for ns in namespaces where ns.kind != .user { try Namespaces.join(fd: ns.fd, kind: ns.kind, path: ns.path) }
-        for ns in namespaces { close(ns.fd) }
+        for ns in namespaces where ns.kind == .user { try kernel.joinNamespace(fd: ns.fd, kind: ns.kind, path: ns.path) }
+        for ns in namespaces where ns.kind != .user { try kernel.joinNamespace(fd: ns.fd, kind: ns.kind, path: ns.path) }
+        for ns in namespaces { kernel.close(ns.fd) }
         return procfs
     }
 }

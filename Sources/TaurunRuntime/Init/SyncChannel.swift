@@ -4,12 +4,37 @@ import TaurunLinux
 import Glibc
 #endif
 
-/// The messages parent and child exchange during create, in order:
-/// parent sends `bindSource` fds (user namespace only) → child waits `go` (id maps written) → builds its rootfs while the parent makes the cgroups and moves it in, then
-/// `cgroupJoined` (awaited before the first cgroup mount, or once the mounts are done) → child sends `hooks` (mounts
-/// done; only when there are prestart/createRuntime hooks) → parent runs them, sends `hooksDone` → child sends
-/// `ready` (waiting on the exec fifo) → parent records state, sends `handover` → child clears its parent-death
-/// signal, sends `ack`. Either side may send `failed` instead.
+/// The parent/child handshake, the one description of it (the code of each side points here). Parent → child
+/// messages are on the left, child → parent on the right; either side may send `failed(reason)` instead of its next
+/// message, and a side that dies reads as EOF on the other (SOCK_SEQPACKET).
+///
+/// `create` (parent: Runtime.launch, then driveToCreated; child: ContainerInit):
+///
+///     two-stage clone only (joined user namespace + new ones): the first stage joins, unshares, forks the init
+///                                                                          ← initPid(host pid); the first stage exits
+///     rootfs and bind sources, opened by the parent (user namespace)  bindSource(fd) … →
+///     id maps written, OCI state for the hooks                        go(state) →
+///         child: hidden from ptrace (new user namespace: only now), v1 cgroup self-join, namespaces, hostname,
+///         then its rootfs, while the parent makes the cgroups and moves it in
+///     cgroups made and joined                                         cgroupJoined →   (awaited by the child
+///         before its first cgroup mount, before unsharing a cgroup namespace, else once the mounts are done)
+///     prestart/createRuntime hooks only                                          ← hooks
+///         parent runs them                                            hooksDone →
+///         child: createContainer hooks, pivot_root, sysctl, masks, rlimits, ProcessSetup.prepare (seccomp in)
+///     a notify filter only: the parent starts the monitor or forwards it          ← seccompListener(fd)
+///                                                                                 ← ready
+///     state.json says created, pid file written                       handover →
+///         child: clears its parent-death signal                                   ← ack
+///         child closes the socket; create returns; the child waits on the exec fifo for `start`
+///
+/// `exec` (parent: Runtime.exec; child: ExecInit, born in taurun's pid namespace):
+///
+///     child put in the container's cgroup                             go("") →
+///         child: rlimits, oom_score_adj, setns (user first), ProcessSetup.prepare
+///     a notify filter only: the parent starts the monitor                         ← seccompListener(fd)
+///         child execs the trampoline (spawn mode), which starts the program as a sibling in the container's
+///         pid namespace and exits                                                 ← spawned(pid), or EOF alone
+///         when the trampoline could not start it
 enum SyncMessage: Equatable {
     /// `go` carries the OCI state JSON the child hands to createContainer/startContainer hooks.
     case go(String)
