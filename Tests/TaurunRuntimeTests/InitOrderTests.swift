@@ -38,7 +38,7 @@ import Glibc
     var createScript: [SyncMessage] { [.go("{}"), .cgroupJoined, .handover] }
 
     func runCreate(_ plan: InitPlan, script: [SyncMessage]? = nil, inherited: [Int32: (path: String, cloexec: Bool)] = [:],
-                   passwd: String? = nil) throws -> (RecordingKernel, InitStop) {
+                   passwd: String? = nil, twoStage: Bool = false) throws -> (RecordingKernel, InitStop) {
         var fds: [Int32: (path: String, cloexec: Bool)] = [
             Self.syncFD: ("sync socket", true), Self.fifoFD: ("exec fifo", true), Self.trampolineFD: ("trampoline", true),
             // A caller's fd that taurun was handed without close-on-exec (conmon, a shell): it must not reach the program.
@@ -50,7 +50,10 @@ import Glibc
         let t = try trampoline()
         defer { close(t.fd) }
         let initProcess = ContainerInit(kernel: kernel, plan: plan, sync: SyncChannel(fd: Self.syncFD), execFifoFD: Self.fifoFD,
-                                        consoleSocketFD: -1, parentPid: 1, seccomp: program, trampoline: t)
+                                        consoleSocketFD: -1, parentPid: 1, seccomp: program, trampoline: t,
+                                        namespacesJoined: twoStage)
+        // The recording kernel's cloneSibling answers 0: the first stage returns as the init would.
+        if twoStage { initProcess.runFirstStage() }
         return (kernel, initProcess.runUntilExec())
     }
 
@@ -203,6 +206,38 @@ import Glibc
         expectOrder(k, k.first("receive", "go"), k.first("hideFromContainer"), "dumpable until go")
         expectOrder(k, k.first("becomeNamespaceRoot"), k.first("mount"), "namespace root before the first mount")
         expectOrder(k, k.first("open_tree"), k.first("pivot_root"), "the parent's rootfs fd is cloned before pivot_root")
+    }
+
+    /// A joined user namespace with new ones: the first stage joins it, creates the others inside, forks the init;
+    /// the init does not join again, and becomes the namespace's root before it mounts.
+    @Test func twoStageCloneJoinsThenUnsharesThenForks() throws {
+        let p = try plan { $0.linux?.namespaces?.append(LinuxNamespace(type: .user, path: "/proc/self/ns/user")) }
+        #expect(p.needsTwoStageClone)
+        let (k, stop) = try runCreate(p, script: [.bindSource(70), .go("{}"), .cgroupJoined, .handover], twoStage: true)
+        guard case .failedAfterReady = stop else { Issue.record("stopped with \(stop): \(k.calls)"); return }
+        #expect(k.all("setns").count == 1)
+        expectOrder(k, k.first("setns", "user"), k.first("unshare"), "user namespace joined before the others are made")
+        expectOrder(k, k.first("unshare"), k.first("cloneSibling"), "namespaces made before the init is forked")
+        expectOrder(k, k.first("cloneSibling"), k.first("receive"), "the init talks to the parent")
+        expectOrder(k, k.first("becomeNamespaceRoot"), k.first("mount"), "namespace root before the first mount")
+    }
+
+    /// A terminal: create's init leads its session and takes the pty as its controlling terminal; exec's child only
+    /// puts it on stdio (the sibling the trampoline starts makes it controlling in its own session).
+    @Test func consoleAfterTheSessionBeforeTheCredentials() throws {
+        var p = try plan()
+        p.process.terminal = true   // what a --console-socket create plans
+        let (k, _) = try runCreate(p)
+        expectOrder(k, k.first("setsid"), k.first("setUpConsole", "controlling"), "console after setsid")
+        expectOrder(k, k.first("setUpConsole"), k.first("fchown"), "the pty is handed to the user")
+        expectOrder(k, k.first("setUpConsole"), k.first("setuid"), "console set up while still root")
+        var process = Process(terminal: true, user: User(uid: 1000, gid: 1000), args: ["/bin/true"], cwd: "/")
+        process.noNewPrivileges = true
+        let (e, _) = try runExec(try ProcessPlan.build(process: process, keyring: nil, preserveFDs: 0))
+        #expect(e.first("setUpConsole", "stdio") != nil)
+        #expect(e.first("joinSessionKeyring") == nil)
+        guard case .spawnSibling(_, let terminal)? = e.execMode else { Issue.record("exec mode"); return }
+        #expect(terminal)
     }
 
     /// The parent hanging up at any point ends the init without an exec.
