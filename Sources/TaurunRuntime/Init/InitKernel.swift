@@ -16,10 +16,11 @@ import Glibc
 /// youki's `Syscall` trait is the model; unlike its TestHelperSyscall, which keeps one list per call kind, the
 /// recording here is one ordered trace, because the order across kinds is what matters.
 ///
-/// What stays outside: the parent's half (Runtime+Create, driveToCreated, Runtime+Exec), the fork of the two-stage
-/// clone's init (`cloneSibling` is here, the parent's clone is not), what a composite call does inside
-/// (`setUpConsole`, `runHooks`, `copyTree`, `joinCgroupTasks`, `loadSeccomp`: each one step of the order) and the
-/// final report of a failure (InitStop.exit: the last message, `_exit`).
+/// What stays outside: the parent's half and its clone (Runtime+Create, driveToCreated, Runtime+Exec; the first
+/// stage's fork of the init, `cloneSibling`, is inside), what a composite call does within itself (`setUpConsole`,
+/// `runHooks`, `copyTree`, `joinCgroupTasks`, `loadSeccomp`: each one step of the order), the trampoline after its
+/// execve (the wait for `start`, the sibling's setsid in spawn mode) and the final report of a failure
+/// (InitStop.exit: the last message, `_exit`).
 protocol InitKernel {
     /// A procfs handle opened before pivot_root (ProcFS for the real kernel).
     associatedtype ProcHandle
