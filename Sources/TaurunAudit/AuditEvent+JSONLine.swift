@@ -13,6 +13,7 @@ extension AuditEvent {
         if let permission { members.append(("permission", .string(permission))) }
         if let syscall { members.append(("syscall", .string(syscall))) }
         if let args { members.append(("args", .array(args.map { .number($0) }))) }
+        if let path { members.append(("path", .string(path))) }
         if let action { members.append(("action", .string(action))) }
         members.append(("message", .string(message)))
         return String(decoding: JSONWriter(indent: nil, keyOrder: .asBuilt).write(.object(members)) + [0x0A], as: UTF8.self)

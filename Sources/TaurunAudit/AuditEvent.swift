@@ -43,6 +43,9 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public var syscall: String?
     /// The raw integer arguments of the call (six for a violation).
     public var args: [UInt64]?
+    /// The path the call named (read from the caller's memory by `taurun learn`'s monitor: an open's file, a
+    /// connect's UNIX socket address, "@" first when abstract), as the app wrote it, made absolute.
+    public var path: String?
     /// "terminated", "denied", "allowed" (learn), "skipped", "killed", or the signal name for kill.
     public var action: String?
     /// The one readable line `taurun audit` prints.
@@ -50,7 +53,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
 
     public init(
         event: AuditEventKind, app: String?, container: String?, pid: Int32? = nil, permission: String? = nil,
-        syscall: String? = nil, args: [UInt64]? = nil, action: String? = nil, message: String,
+        syscall: String? = nil, args: [UInt64]? = nil, path: String? = nil, action: String? = nil, message: String,
         time: String = AuditClock.now()
     ) {
         self.time = time
@@ -61,6 +64,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
         self.permission = permission
         self.syscall = syscall
         self.args = args
+        self.path = path
         self.action = action
         self.message = message
     }

@@ -30,6 +30,36 @@ public enum ViolationExplainer {
         return syscall + "(" + shown.joined(separator: ", ") + ")"
     }
 
+    /// A call that names a path, as learn shows it: `openat("/dev/video0", O_RDWR)`, `connect(AF_UNIX,
+    /// "/run/user/1000/wayland-0")`. `flags` are open(2)'s (nil: unknown or not an open). The path is the app's,
+    /// so control characters and quotes are shown escaped: the line goes to terminals.
+    public static func describeAccess(syscall: String, path: String, flags: UInt64?) -> String {
+        let quoted = quotedPath(path)
+        if syscall == "connect" { return "connect(AF_UNIX, \(quoted))" }
+        guard let flags else { return "\(syscall)(\(quoted))" }
+        var names = [["O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"][Int(flags & 3)]]
+        for (bit, name) in [(UInt64(0o100), "O_CREAT"), (0o1000, "O_TRUNC"), (0o2000, "O_APPEND"), (0o200000, "O_DIRECTORY")]
+        where flags & bit != 0 {
+            names.append(name)
+        }
+        return "\(syscall)(\(quoted), \(names.joined(separator: "|")))"
+    }
+
+    /// A path in double quotes, with `"`, `\\` and every non-printable byte escaped (\xNN).
+    static func quotedPath(_ path: String) -> String {
+        var out = "\""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += "\\" + String(UnicodeScalar(byte))
+            case 0x20..<0x7F: out.append(Character(UnicodeScalar(byte)))
+            default:
+                let hex = String(byte, radix: 16)
+                out += "\\x" + (hex.count == 1 ? "0" : "") + hex
+            }
+        }
+        return out + "\""
+    }
+
     /// The arguments the syscall takes (the rest of the six registers is whatever the caller left there), for the
     /// audit record; all six for a syscall the table does not know.
     public static func arguments(syscall: String, args: [UInt64]) -> [UInt64] {

@@ -127,9 +127,12 @@ public enum Files {
 
     /// The path the kernel reports for what `fd` refers to (readlink of /proc/self/fd/N), as seen from the
     /// caller's root. Only meaningful while /proc is one the caller trusts (before pivot_root: the host's).
-    public static func path(of fd: Int32) throws(SyscallError) -> String {
+    public static func path(of fd: Int32) throws(SyscallError) -> String { try readLink(procPath(fd)) }
+
+    /// The target of the symlink (or /proc magic link) at `path`.
+    public static func readLink(_ path: String) throws(SyscallError) -> String {
         var buf = [CChar](repeating: 0, count: 4097)
-        let n = try sys("readlink", procPath(fd)) { tr_readlinkat(-100, procPath(fd), &buf, buf.count - 1) }
+        let n = try sys("readlink", path) { tr_readlinkat(-100, path, &buf, buf.count - 1) }
         return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
@@ -140,6 +143,22 @@ public enum Files {
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Whether `path` resolves below the directory `root` (say /proc/<pid>/root), with RESOLVE_IN_ROOT: `..` and
+    /// symlinks are followed as they would be from inside, never out of it. Not found (ENOENT, ENOTDIR) is false;
+    /// any other failure (no permission to search) counts as existing, since something is there.
+    public static func exists(_ path: String, inRoot root: String) -> Bool {
+        let opath = Int32(TR_O_PATH)
+        let rootFD = tr_open(root, opath | O_DIRECTORY | O_CLOEXEC, 0)
+        guard rootFD >= 0 else { return false }
+        defer { close(rootFD) }
+        let fd = tr_openat2(rootFD, path, UInt64(UInt32(bitPattern: opath | O_CLOEXEC)), 0, resolveInRoot | resolveNoMagicLinks)
+        if fd >= 0 {
+            close(fd)
+            return true
+        }
+        return Glibc.errno != ENOENT && Glibc.errno != ENOTDIR
+    }
 
     public static func isDirectory(_ path: String) -> Bool {
         var st = Glibc.stat()

@@ -50,7 +50,11 @@ extension Runtime {
                         var context = SecurityMonitor.Context(
                             policy: app, containerID: record.id, auditLogPath: auditLogPath ?? AuditLog.defaultPath,
                             violationFile: store.violationFile(of: record.id))
-                        if record.learning == true { context.learnFile = store.learnFile(of: record.id) }
+                        if record.learning == true {
+                            context.learnFile = store.learnFile(of: record.id)
+                            context.learnWatched = spec.linux?.seccomp.map { LearnMode.watchedPathCalls(TauAppPolicy.monitored($0)) } ?? []
+                            context.grantedPaths = LearnMode.grantedPaths(environment: spec.process?.env ?? [])
+                        }
                         do {
                             try preparePrompts(&context, channel: options.promptChannel)
                             let monitor = try SecurityMonitor.spawn(listener: listener, initPid: pid, context: context)

@@ -2,7 +2,9 @@
 # taurun learn (issue 19, part 1): a real app (a static C probe) opens an AF_INET socket although its manifest does not
 # request `network`. learn runs it in its sandbox with the security monitor recording: the call fails with EPERM as
 # under the manifest, the app is not stopped, and the report names `network` with the call as evidence. --write adds
-# `network` to the manifest, so the next convert asks for it; learning itself granted nothing. Needs root and cc.
+# `network` to the manifest, so the next convert asks for it; learning itself granted nothing. The same probe opens a
+# device, a host file and a display socket: learn reads those paths and names camera, filesystem and display. Needs
+# root and cc.
 # learn is taurun's own command: RUNTIME is not used, TAURUN is the binary under test.
 
 bats_require_minimum_version 1.5.0
@@ -66,9 +68,8 @@ learn() {
     [ "$status" -eq 0 ]
     [[ $output == *"taurun learn: org.tauos.learnprobe exited with status 0"* ]]
     [[ $output == *$'used, not requested by the manifest:\n  network: socket(AF_INET, SOCK_STREAM)\n'* ]]
-    # gpu's use is invisible to the monitor: said so, not reported as unused.
-    [[ $output == *"  gpu: opening a device is an allowed call"* ]]
-    [[ $output != *"never used"* ]]
+    # gpu is declared and was never used: said so (learn only adds: the change keeps it).
+    [[ $output == *$'requested, never used in this run: gpu\n'* ]]
     [[ $output == *$'\n+network = true'* ]]
     # The app's own output went to stderr: it saw the refusal the manifest gives, and was not stopped.
     [[ $stderr == *"socket AF_INET: Operation not permitted"* ]]
@@ -92,7 +93,7 @@ learn() {
     jq -e '.app == "org.tauos.learnprobe" and .format == "tau.toml" and .interrupted == false and .written == false' <<< "$output"
     jq -e '.missing == [{"permission": "network", "evidence": ["socket(AF_INET, SOCK_STREAM)"]}]' <<< "$output"
     jq -e '.change.add_permissions == ["network"] and .change.resources == {}' <<< "$output"
-    jq -e '.not_observable[0].permission == "gpu" and .unused == [] and .refused == []' <<< "$output"
+    jq -e '.unused == ["gpu"] and .refused == [] and has("not_observable") == false' <<< "$output"
     # Peaks from the app's cgroup, against the default limits it ran under (the manifest sets none).
     jq -e '.resources[] | select(.resource == "memory") | .limit == 1073741824 and .peak > 0 and .reached == false' <<< "$output"
     jq -e '.resources[] | select(.resource == "pids") | .limit == 1024 and .peak >= 1 and .reached == false' <<< "$output"
@@ -138,6 +139,35 @@ learn() {
     [[ $stderr == *"socket AF_INET: ok"* ]]
 }
 
+@test "learn reads the paths the app opens: a device, a host file read and written, a display socket" {
+    local manifest data
+    manifest=$(fresh paths)
+    # Outside /tmp: the sandbox has a /tmp of its own, so a host path there says nothing.
+    data=$(mktemp -d /var/tmp/tau-learn-data.XXXXXX)
+    echo song > "$data/song.ogg"
+    learn --json "$manifest" -- /app/bin/learnprobe open /dev/video7 open "$data/song.ogg" open "$data/out.txt" rw \
+        connect /run/user/1000/wayland-0 open /etc/passwd open /home/app/own rw
+    rm -rf "$data"
+    [ "$status" -eq 0 ]
+    # Each absent inside the sandbox (ENOENT), none refused: the app saw what its manifest gives it and ran on.
+    [[ $stderr == *"open /dev/video7: No such file or directory"* ]]
+    [[ $stderr == *"open $data/song.ogg: No such file or directory"* ]]
+    [[ $stderr == *"connect /run/user/1000/wayland-0: No such file or directory"* ]]
+    [[ $stderr == *"open /home/app/own: ok"* && $stderr == *"learn probe: done"* ]]
+    # The device, the display socket and the host files, each with its call; the read folds into the write's mode.
+    # The app's own files (its rootfs, its home) are no permission's.
+    jq -e --arg d "$data" '.missing == [
+        {"permission": "camera", "evidence": ["openat(\"/dev/video7\", O_RDONLY)"]},
+        {"permission": "display", "evidence": ["connect(AF_UNIX, \"/run/user/1000/wayland-0\")"]},
+        {"permission": "filesystem:rw", "evidence": ["openat(\"\($d)/out.txt\", O_WRONLY|O_CREAT)", "openat(\"\($d)/song.ogg\", O_RDONLY)"]}]' <<< "$output"
+    jq -e '.change.add_permissions == ["camera", "display", "filesystem:rw"] and .unused == ["gpu"]' <<< "$output"
+    jq -e -r .diff <<< "$output" | grep -qx '+filesystem = "rw"'
+    # The audit log has each as a learn record with its path; nothing was let through that the bundle refuses.
+    jq -e -s --arg d "$data" 'map(select(.event == "learn" and .app == "org.tauos.learnprobe" and .action == "denied"
+        and (.path == "/dev/video7" or .path == "/run/user/1000/wayland-0" or .path == ($d + "/song.ogg"))))
+        | length == 3' "$TAURUN_AUDIT_LOG"
+}
+
 @test "a process exec'd into a learning run is learnt from too; Ctrl-C ends the app, then the report; nothing is left" {
     mkdir -p "$W/sleeper"
     echo '{"id": "org.tauos.learnsleeper", "command": ["/bin/sh", "-c", "echo up >&2; exec sleep 1000"]}' \
@@ -172,34 +202,40 @@ learned() {
     shift 2
     learn --json "$@" "$manifest"
     [ "$status" -eq 0 ]
-    jq -e --argjson want "$expected" '{missing, refused, used, unused, not_observable: [.not_observable[].permission],
-        not_allowed, change} == $want' <<< "$output"
+    jq -e --argjson want "$expected" '{missing, refused, used: [.used[].permission], unused, not_allowed, change} == $want' <<< "$output"
 }
 
 @test "the example apps in bundles/ learn what their manifests say" {
-    local none='"missing": [], "refused": [], "used": [], "not_allowed": []'
+    local none='"missing": [], "refused": [], "not_allowed": []'
     local unchanged='"change": {"add_permissions": [], "resources": {}}'
     # hello asks for nothing and uses nothing that needs a permission.
-    learned "$REPO_ROOT/bundles/hello/tau.toml" "{$none, \"unused\": [], \"not_observable\": [], $unchanged}"
-    # media, everything granted: it never opens a socket, and its devices and folder are out of the monitor's sight.
+    learned "$REPO_ROOT/bundles/hello/tau.toml" "{$none, \"used\": [], \"unused\": [], $unchanged}"
+    # media, everything granted: it lists its folder, never opens a socket, and this host has no camera or microphone
+    # for it to open.
     mkdir -p "$W/media-data"
     "$TAURUN" convert --state-dir "$STATE" --rootfs "$W/rootfs" "$REPO_ROOT/bundles/media/manifest.tau" \
         --bundle "$W/media" --data "$W/media-data" --yes > /dev/null
     learned "$REPO_ROOT/bundles/media/manifest.tau" \
-        "{$none, \"unused\": [\"network\"], \"not_observable\": [\"camera\", \"microphone\", \"filesystem:ro\"], $unchanged}" \
+        "{$none, \"used\": [\"filesystem:ro\"], \"unused\": [\"network\", \"camera\", \"microphone\"], $unchanged}" \
         --data "$W/media-data"
-    # notes writes its own home only; its folder is out of sight, and it stays within its 256M and 64 pids.
+    # notes writes its own home only, never its folder, and it stays within its 256M and 64 pids.
     mkdir -p "$W/notes-data"
     "$TAURUN" convert --state-dir "$STATE" --rootfs "$W/rootfs" "$REPO_ROOT/bundles/notes/tau-app.json" \
         --bundle "$W/notes" --data "$W/notes-data" --grant filesystem:rw > /dev/null
-    learned "$REPO_ROOT/bundles/notes/tau-app.json" "{$none, \"unused\": [], \"not_observable\": [\"filesystem:rw\"], $unchanged}" \
+    # Its `date` reads /etc/localtime, which the busybox rootfs lacks: where the host has one, learn says that no
+    # manifest can give it.
+    local localtime='[]'
+    [[ -e /etc/localtime ]] && localtime='[{"call": "openat(\"/etc/localtime\", O_RDONLY)",
+        "reason": "/etc is never given to an app: ship the file in the app'"'"'s rootfs"}]'
+    learned "$REPO_ROOT/bundles/notes/tau-app.json" "{\"missing\": [], \"refused\": [], \"not_allowed\": $localtime,
+        \"used\": [], \"unused\": [\"filesystem:rw\"], $unchanged}" \
         --data "$W/notes-data"
     jq -e '.resources == [
         {"resource": "memory", "peak": .resources[0].peak, "limit": 268435456, "reached": false, "proposed": null, "at_ceiling": false},
         {"resource": "pids", "peak": .resources[1].peak, "limit": 64, "reached": false, "proposed": null, "at_ceiling": false}]' <<< "$output"
     # offline's nc opens an AF_INET socket against its manifest's network = false: the change flips it.
     learned "$REPO_ROOT/bundles/offline/tau.toml" "{\"missing\": [{\"permission\": \"network\", \"evidence\": [\"socket(AF_INET, SOCK_STREAM)\"]}],
-        \"refused\": [], \"used\": [], \"not_allowed\": [], \"unused\": [], \"not_observable\": [],
+        \"refused\": [], \"used\": [], \"not_allowed\": [], \"unused\": [],
         \"change\": {\"add_permissions\": [\"network\"], \"resources\": {}}}"
     [[ $(jq -r .diff <<< "$output") == *$'\n-network = false\n+network = true' ]]
 }

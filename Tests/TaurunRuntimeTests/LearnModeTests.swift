@@ -34,6 +34,20 @@ import Glibc
         #expect(LearnMode.filter(monitored) == monitored)
     }
 
+    /// The opens and connects the bundle allows go to the monitor, which reads their path and lets them run; one
+    /// the bundle refuses (here `creat`, by the default action) stays a refusal the monitor must not let through.
+    @Test func allowedPathCallsAreWatchedAndRefusedOnesStayRefused() {
+        let monitored = TauAppPolicy.monitored(LinuxSeccomp(defaultAction: .killProcess, architectures: [.x86_64], syscalls: [
+            LinuxSyscall(names: ["read", "openat", "connect"], action: .allow),
+            LinuxSyscall(names: ["open"], action: .allow, args: [LinuxSeccompArg(index: 1, value: 0, op: .equalTo)]),
+        ]))
+        let learning = LearnMode.filter(monitored)
+        #expect(learning.syscalls?.map(\.names) == [["read"], ["open"], ["openat", "connect"]])
+        #expect(learning.syscalls?.last?.action == .notify)
+        #expect(LearnMode.watchedPathCalls(monitored) == ["openat", "connect"])
+        #expect(LearnMode.grantedPaths(environment: ["PATH=/bin", "TAU_DATA=/srv/a:/srv/b", "X=1"]) == ["/srv/a", "/srv/b"])
+    }
+
     @Test func onlyAGrantedUseIsLetThroughEverythingElseFailsAsUnderTheManifest() {
         #expect(LearnMode.answer(syscall: "socket", args: [2, 1, 0], granted: ["network"]) == .allow)
         #expect(LearnMode.answer(syscall: "socket", args: [2, 1, 0], granted: ["camera"]) == .deny)

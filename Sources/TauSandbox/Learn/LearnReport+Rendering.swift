@@ -49,12 +49,8 @@ extension LearnReport {
         if !unused.isEmpty {
             out += "requested, never used in this run: " + unused.map(\.rawValue).joined(separator: " ") + "\n"
         }
-        if !unobservable.isEmpty {
-            out += "requested, use not observable:\n"
-            for permission in unobservable { out += "  \(permission.rawValue): \(Self.unobservableReason(permission))\n" }
-        }
         if !notAllowed.isEmpty {
-            out += "not allowed to any app (no manifest change helps; each failed with EPERM):\n"
+            out += "not allowed to any app (no manifest change helps):\n"
             for refusal in notAllowed { out += "  \(refusal.call): \(refusal.reason)\n" }
         }
         if !resources.isEmpty {
@@ -92,9 +88,6 @@ extension LearnReport {
             ("refused", uses(refused)),
             ("used", uses(used)),
             ("unused", .array(unused.map { .string($0.rawValue) })),
-            ("not_observable", .array(unobservable.map {
-                .object([("permission", .string($0.rawValue)), ("reason", .string(Self.unobservableReason($0)))])
-            })),
             ("not_allowed", .array(notAllowed.map {
                 .object([("call", .string($0.call)), ("reason", .string($0.reason))])
             })),

@@ -4,10 +4,11 @@ import TaurunAudit
 /// request (with the calls that show it), which requested ones it never used, what no permission would allow, its
 /// resource peaks against its limits, and the smallest manifest change that lets it run.
 ///
-/// Only what the security monitor sees counts as evidence: system calls the filter traps, decided from their number
-/// and integer arguments (the monitor never reads the app's memory). So `network` is learnt (socket families), and
-/// the other permissions are reported as not observable rather than as unused: a device or a path the app lacks
-/// is simply absent from its mount namespace, and opening it is an allowed call that fails with ENOENT, unseen.
+/// Only what the security monitor sees counts as evidence: the calls its filter traps. Socket families show
+/// `network`; the path of an open or a connect, which learn's monitor reads from the parked call, shows a device
+/// (camera, microphone, audio, gpu), a sound or display socket (audio, display) or a host file outside the app's own
+/// (filesystem:ro or :rw): without the permission these are simply absent from the sandbox, and the open fails
+/// with ENOENT, so the path is what tells.
 public struct LearnReport: Equatable, Sendable {
     /// A permission the app used, and the calls that show it ("socket(AF_INET, SOCK_STREAM)").
     public struct Use: Equatable, Sendable {
@@ -43,30 +44,11 @@ public struct LearnReport: Equatable, Sendable {
     public var refused: [Use]
     /// Used, requested and granted.
     public var used: [Use]
-    /// Requested, observable, and never used in this run.
+    /// Requested, and never used in this run.
     public var unused: [Permission]
-    /// Requested, but the monitor cannot see their use (LearnReport.unobservableReason).
-    public var unobservable: [Permission]
     public var notAllowed: [Refusal]
     public var resources: [Resource]
     public var change: ManifestChange
-
-    /// The permissions whose use the monitor sees.
-    public static let observable: Set<Permission> = [.network]
-
-    /// Why the monitor cannot tell whether a permission was used.
-    public static func unobservableReason(_ permission: Permission) -> String {
-        switch permission {
-        case .network: return ""
-        case .camera, .microphone, .audio, .gpu:
-            return "opening a device is an allowed call whose path the monitor never reads "
-                + "(an ungranted device is absent from the app's /dev)"
-        case .display:
-            return "connecting to the Wayland or X11 socket is an allowed connect(AF_UNIX) whose address the monitor never reads"
-        case .filesystemReadOnly, .filesystemReadWrite:
-            return "opening a file is an allowed call whose path the monitor never reads (an ungranted path is not mounted)"
-        }
-    }
 
     /// The report of one run: `manifest` as written (its own `resources`, not the defaults), what the run's bundle
     /// `granted` (the user's recorded decisions), the `limits` the app ran under (the manifest's, else the host's
@@ -80,8 +62,20 @@ public struct LearnReport: Equatable, Sendable {
         for call in calls where call.event == .learn {
             guard let syscall = call.syscall else { continue }
             let args = call.args ?? []
-            let described = ViolationExplainer.describeCall(syscall: syscall, args: args)
-            if let name = call.permission, let permission = Permission(rawValue: name) {
+            let described = call.path.map {
+                ViolationExplainer.describeAccess(
+                    syscall: syscall, path: $0, flags: AccessPermission.openFlags(syscall: syscall, args: args))
+            } ?? ViolationExplainer.describeCall(syscall: syscall, args: args)
+            if let name = call.permission, let permission = Permission(rawValue: name), let path = call.path,
+                permission == .filesystemReadOnly || permission == .filesystemReadWrite,
+                let tree = PolicyValidator.forbiddenTrees.first(where: { PathRules.isSame(path, orUnder: $0) })
+            {
+                // A host file in a tree no app is ever given (say /etc/localtime, which the app's rootfs lacks):
+                // no manifest change helps; the rootfs must carry it.
+                if !refusals.contains(where: { $0.call == described }) {
+                    refusals.append(Refusal(call: described, reason: "\(tree) is never given to an app: ship the file in the app's rootfs"))
+                }
+            } else if let name = call.permission, let permission = Permission(rawValue: name) {
                 if evidence[permission] == nil { order.append(permission) }
                 if !(evidence[permission] ?? []).contains(described) { evidence[permission, default: []].append(described) }
             } else if call.permission == nil, !refusals.contains(where: { $0.call == described }) {
@@ -89,12 +83,18 @@ public struct LearnReport: Equatable, Sendable {
             }
         }
         let requested = Set(manifest.permissions.requested)
+        // Reading a host file is a use of filesystem:rw when that is requested or the run also wrote one: one mode.
+        if let reads = evidence[.filesystemReadOnly], requested.contains(.filesystemReadWrite) || evidence[.filesystemReadWrite] != nil {
+            if evidence[.filesystemReadWrite] == nil { order.append(.filesystemReadWrite) }
+            evidence[.filesystemReadWrite, default: []].append(contentsOf: reads)
+            evidence[.filesystemReadOnly] = nil
+            order.removeAll { $0 == .filesystemReadOnly }
+        }
         let uses = order.sorted().map { Use(permission: $0, evidence: evidence[$0] ?? []) }
         missing = uses.filter { !requested.contains($0.permission) }
         refused = uses.filter { requested.contains($0.permission) && !granted.contains($0.permission) }
         used = uses.filter { requested.contains($0.permission) && granted.contains($0.permission) }
-        unused = manifest.permissions.requested.filter { Self.observable.contains($0) && evidence[$0] == nil }
-        unobservable = manifest.permissions.requested.filter { !Self.observable.contains($0) }
+        unused = manifest.permissions.requested.filter { evidence[$0] == nil }
         notAllowed = refusals
 
         resources = []

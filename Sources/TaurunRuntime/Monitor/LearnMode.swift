@@ -16,24 +16,35 @@ enum LearnMode {
         case deny
     }
 
+    /// The calls that name a path learn reads (SecurityMonitor+Learn): opens (devices, host files) and connect
+    /// (sound and display sockets). The bundle allows them; an absent device or path fails inside, unseen by a
+    /// filter that decides from integers, so learn routes them to the monitor to read the path and let them run.
+    static let pathCalls: Set<String> = ["open", "openat", "openat2", "creat", "connect"]
+
     /// The monitored filter of a learning run, narrowed so that the monitor also sees the uses of granted permissions
-    /// it can tell apart: socket() of any family but AF_UNIX, which a bundle granted `network` allows outright.
-    /// Without it learn could not say whether a granted `network` was ever used.
+    /// it can tell apart: socket() of any family but AF_UNIX, which a bundle granted `network` allows outright
+    /// (without it learn could not say whether a granted `network` was ever used), and the `pathCalls` the bundle
+    /// allows. Calls the bundle refuses stay refusals.
     static func filter(_ monitored: LinuxSeccomp) -> LinuxSeccomp {
         var filter = monitored
         var rules: [LinuxSyscall] = []
-        var narrowed = false
+        var narrowedSocket = false
+        var watched: [String] = []
         for rule in filter.syscalls ?? [] {
-            guard rule.action == .allow, rule.args?.isEmpty ?? true, rule.names.contains("socket") else {
+            guard rule.action == .allow, rule.args?.isEmpty ?? true else {
                 rules.append(rule)
                 continue
             }
             var rest = rule
-            rest.names.removeAll { $0 == "socket" }
+            if rest.names.contains("socket") {
+                rest.names.removeAll { $0 == "socket" }
+                narrowedSocket = true
+            }
+            for name in rest.names where pathCalls.contains(name) && !watched.contains(name) { watched.append(name) }
+            rest.names.removeAll { pathCalls.contains($0) }
             if !rest.names.isEmpty { rules.append(rest) }
-            narrowed = true
         }
-        if narrowed {
+        if narrowedSocket {
             rules.append(LinuxSyscall(
                 names: ["socket"], action: .allow,
                 args: [LinuxSeccompArg(index: 0, value: addressFamilyUnix, op: .equalTo)]))
@@ -41,8 +52,25 @@ enum LearnMode {
                 names: ["socket"], action: .notify,
                 args: [LinuxSeccompArg(index: 0, value: addressFamilyUnix, op: .notEqual)]))
         }
+        if !watched.isEmpty { rules.append(LinuxSyscall(names: watched, action: .notify)) }
         filter.syscalls = rules
         return filter
+    }
+
+    /// The `pathCalls` a learning run's filter routes to the monitor because the bundle allows them: the monitor
+    /// lets exactly these run (CONTINUE). A path call the bundle refuses reaches the monitor too, as a refusal.
+    static func watchedPathCalls(_ monitored: LinuxSeccomp) -> Set<String> {
+        var names: Set<String> = []
+        for rule in monitored.syscalls ?? [] where rule.action == .allow && (rule.args?.isEmpty ?? true) {
+            names.formUnion(rule.names.filter { pathCalls.contains($0) })
+        }
+        return names
+    }
+
+    /// The host paths a Tau bundle grants, from its TAU_DATA (convert joins them with ':').
+    static func grantedPaths(environment: [String]) -> [String] {
+        guard let entry = environment.last(where: { $0.hasPrefix("TAU_DATA=") }) else { return [] }
+        return entry.dropFirst("TAU_DATA=".count).split(separator: ":").map(String.init).filter { $0.hasPrefix("/") }
     }
 
     static let addressFamilyUnix: UInt64 = 1

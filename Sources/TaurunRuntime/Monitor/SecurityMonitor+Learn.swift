@@ -27,6 +27,11 @@ extension SecurityMonitor {
     /// Nothing is killed: the app runs on as it would under on_violation = "deny".
     static func learn(_ call: SeccompNotification, name: String, channel: SeccompNotifyChannel, learnFile: String,
                       context: Context, log: AuditLog, recorded: inout ViolationRecorder, learned: inout LearnedCalls) {
+        if context.learnWatched.contains(name) {
+            learnPath(call, name: name, channel: channel, learnFile: learnFile, context: context, log: log,
+                      recorded: &recorded, learned: &learned)
+            return
+        }
         let answer = LearnMode.answer(syscall: name, args: call.args, granted: context.policy.granted)
         switch answer {
         case .allow: try? channel.allow(call)
@@ -41,7 +46,36 @@ extension SecurityMonitor {
         if learned.isNew(ViolationExplainer.describeCall(syscall: name, args: call.args)) {
             append(event, to: learnFile)
         }
-        let key = "\(name) \(call.args.first ?? 0)"
+        audit(event, key: "\(name) \(call.args.first ?? 0)", context: context, log: log, recorded: &recorded)
+    }
+
+    /// An open or connect the bundle allows (LearnMode.pathCalls): its path is read while the call is parked, the
+    /// call runs (CONTINUE) whatever it names, and a path that shows a permission (a device, a sound or display
+    /// socket, a host file) is recorded as that permission's use, granted or not. The rest (the app's own files)
+    /// leaves no record.
+    static func learnPath(_ call: SeccompNotification, name: String, channel: SeccompNotifyChannel, learnFile: String,
+                          context: Context, log: AuditLog, recorded: inout ViolationRecorder, learned: inout LearnedCalls) {
+        let access = PathAccess.read(call, name: name, grantedPaths: context.grantedPaths)
+        // What was read is the parked call's only if the call is still parked: a dead caller's pid may be reused.
+        let current = channel.isPending(call)
+        try? channel.allow(call)
+        guard current, let access, var permission = access.permission else { return }
+        // A read under a read-write grant is a use of that grant.
+        if permission == "filesystem:ro" && context.policy.granted.contains("filesystem:rw") { permission = "filesystem:rw" }
+        let granted = context.policy.granted.contains(permission)
+        let line = granted
+            ? "\(context.policy.appID) learn: \(access.call) used permission \"\(permission)\" (granted)"
+            : "\(context.policy.appID) learn: \(access.call) needs permission \"\(permission)\", which is not granted"
+        let event = AuditEvent(
+            event: .learn, app: context.policy.appID, container: context.containerID, pid: Int32(bitPattern: call.pid),
+            permission: permission, syscall: name, args: ViolationExplainer.arguments(syscall: name, args: call.args),
+            path: access.path, action: granted ? "allowed" : "denied", message: line)
+        if learned.isNew(access.call) { append(event, to: learnFile) }
+        audit(event, key: "\(name) \(access.path)", context: context, log: log, recorded: &recorded)
+    }
+
+    /// The learn record in the audit log, rate-limited like violations (by `key`).
+    private static func audit(_ event: AuditEvent, key: String, context: Context, log: AuditLog, recorded: inout ViolationRecorder) {
         guard case .record(let held) = recorded.decide(key: key, now: MonotonicClock.seconds()) else { return }
         writeSuppressed(held, context: context, log: log)
         try? log.append(event)

@@ -37,6 +37,11 @@ enum SecurityMonitor {
         var consent: (any RuntimeConsentStore)? = nil
         /// The monitor's end of the channel to `taurun run`'s terminal (-1: none).
         var promptTerminal: Int32 = -1
+        /// Learn only: the open and connect calls the bundle allows and learn's filter routes here to read their
+        /// path (LearnMode.watchedPathCalls); they run on.
+        var learnWatched: Set<String> = []
+        /// Learn only: the host paths the app was granted (TAU_DATA), where an open is a use of `filesystem`.
+        var grantedPaths: [String] = []
     }
 
     /// Forks the monitor; returns its pid. `listener` and `initPid` stay owned by the caller.
