@@ -233,6 +233,17 @@ learned() {
     jq -e '.resources == [
         {"resource": "memory", "peak": .resources[0].peak, "limit": 268435456, "reached": false, "proposed": null, "at_ceiling": false},
         {"resource": "pids", "peak": .resources[1].peak, "limit": 64, "reached": false, "proposed": null, "at_ceiling": false}]' <<< "$output"
+    # studio declares the microphone but also opens the camera, the GPU and a playback device: learn names the three
+    # with the device each opened, on any host (absent devices fail with ENOENT inside; learn reads the path).
+    "$TAURUN" convert --state-dir "$STATE" --rootfs "$W/rootfs" "$REPO_ROOT/bundles/studio/tau.toml" \
+        --bundle "$W/studio" --grant microphone > /dev/null
+    learned "$REPO_ROOT/bundles/studio/tau.toml" "{\"missing\": [
+            {\"permission\": \"camera\", \"evidence\": [\"openat(\\\"/dev/video0\\\", O_RDONLY)\"]},
+            {\"permission\": \"audio\", \"evidence\": [\"openat(\\\"/dev/snd/pcmC0D0p\\\", O_RDONLY)\"]},
+            {\"permission\": \"gpu\", \"evidence\": [\"openat(\\\"/dev/dri/renderD128\\\", O_RDONLY)\"]}],
+        \"refused\": [], \"used\": [\"microphone\"], \"not_allowed\": [], \"unused\": [],
+        \"change\": {\"add_permissions\": [\"camera\", \"audio\", \"gpu\"], \"resources\": {}}}"
+    [[ $(jq -r .diff <<< "$output") == *$'\n microphone = true\n+camera = true\n+audio = true\n+gpu = true' ]]
     # offline's nc opens an AF_INET socket against its manifest's network = false: the change flips it.
     learned "$REPO_ROOT/bundles/offline/tau.toml" "{\"missing\": [{\"permission\": \"network\", \"evidence\": [\"socket(AF_INET, SOCK_STREAM)\"]}],
         \"refused\": [], \"used\": [], \"not_allowed\": [], \"unused\": [],
