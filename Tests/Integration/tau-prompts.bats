@@ -101,7 +101,8 @@ stop_agent() {
 
 # runapp ID: `taurun run` of the bundle in a new session (setsid: no controlling terminal, so no terminal to ask on).
 runapp() {
-    run --separate-stderr setsid -w "$TAURUN" --root "$W/run" run --bundle "$T/bundle" "$1" < /dev/null
+    # Bounded: a monitor that never stopped waiting would otherwise hang the suite instead of failing it.
+    run --separate-stderr timeout 60 setsid -w "$TAURUN" --root "$W/run" run --bundle "$T/bundle" "$1" < /dev/null
     echo "status $status"
     echo "stdout: $output"
     echo "stderr: $stderr"
