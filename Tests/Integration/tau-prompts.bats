@@ -307,17 +307,22 @@ refused() { jq -e '.denied | index("network")' "$STATE/grants/org.tauos.promptpr
         | test("refused: it runs as uid 65534, and only uid 0 may answer")' "$TAURUN_AUDIT_LOG"
 }
 
-# interactive CMD KEYS: CMD on a new pty (script(1)), KEYS typed once the question is on the screen.
+# interactive CMD KEYS: CMD on a new pty (script(1)), KEYS typed once the question is up. run discards input queued
+# before it shows the question, and when that is cannot be seen from here: KEYS are typed again every half second
+# until the answer is in the audit log (on a busy machine the first ones may come too early).
 interactive() {
     local keys=$2
     (
-        for _ in $(seq 100); do
+        for _ in $(seq 200); do
             [[ $(records prompt asked 2> /dev/null) -ge 1 ]] && break
             sleep 0.05
         done
-        sleep 0.2
-        printf '%s' "$keys"
-        sleep 3
+        for _ in $(seq 20); do
+            [[ -n $keys ]] && printf '%s' "$keys"
+            sleep 0.5
+            [[ $(records prompt-answer 2> /dev/null) -ge 1 ]] && break
+        done
+        sleep 2
     ) | script -qfec "$1" /dev/null
 }
 
