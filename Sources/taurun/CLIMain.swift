@@ -10,13 +10,15 @@ import Glibc
 /// Parses, runs, and turns every failure into runc's contract: one line on stderr, one line in `--log` (JSON with
 /// `--log-format json`), exit status 1. Help and `--version` print to stdout and exit 0.
 enum CLIMain {
-    /// The parsed root command, so errors can reach its `--log`.
+    /// The parsed root command, so errors can reach its `--log` (set when a verb runs).
     nonisolated(unsafe) static var globals: Taurun?
+    /// The root command as the parser validated it (Taurun.validate), before the verb was parsed.
+    nonisolated(unsafe) static var parsedRoot: Taurun?
 
     static func run(_ root: Taurun.Type) {
         let args = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try Taurun.parseAsRoot(args)
+            var command = try LifecycleParse.parse(args) ?? Taurun.parseAsRoot(args)
             try command.run()
         } catch let exit as ExitCode {
             Glibc.exit(exit.rawValue)
@@ -83,7 +85,7 @@ enum LogTime {
     }
 }
 
-/// Every verb reads the global flags through its parent and registers them for error logging.
+/// Every verb reads the global flags through its parent (@ParentCommand, or CLIMain.parsedRoot for a LifecycleVerb) and registers them for error logging.
 protocol TaurunVerb: ParsableCommand {
     var parent: Taurun { get }
     mutating func execute(_ runtime: Runtime) throws
@@ -94,4 +96,13 @@ extension TaurunVerb {
         CLIMain.globals = parent
         try execute(parent.runtime)
     }
+}
+
+/// A verb LifecycleParse parses on its own, without the tree: no @ParentCommand (it cannot be decoded without its
+/// parent); the globals are the root that was parsed before it, which registered itself (Taurun.validate).
+protocol LifecycleVerb: TaurunVerb {}
+
+extension LifecycleVerb {
+    // Both parse paths parse and validate the root before they return a verb.
+    var parent: Taurun { CLIMain.parsedRoot! }
 }

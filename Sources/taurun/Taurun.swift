@@ -82,6 +82,17 @@ struct Taurun: ParsableCommand {
           help: "Refuse to start a process whose AppArmor profile or SELinux label this kernel cannot enforce (E_SANDBOX_UNAVAILABLE).")
     var requireLSM = false
 
+    /// The global options as LifecycleParse splits them off before the verb; they must match the declarations above
+    /// (the CLI tests give each one before a lifecycle verb).
+    static let optionsTakingValue: Set<String> = ["--root", "--log", "--log-format", "--rootless", "--audit-log"]
+    static let flags: Set<String> = ["--debug", "--systemd-cgroup", "--require-lsm"]
+
+    /// The parser validates the root before any verb: the decoded globals are registered here for the verbs that
+    /// LifecycleParse parses without the tree (they read them as `parent`), whichever parse path ran.
+    mutating func validate() throws {
+        CLIMain.parsedRoot = self
+    }
+
     var runtime: Runtime {
         var runtime = Runtime(
             root: stateRoot, systemdCgroup: systemdCgroup, auditLogPath: auditLogPath, requireLSM: requireLSM,

@@ -385,6 +385,35 @@ kill_and_expect_stopped() {
     [[ $(jq -r .msg <<< "$line") == *does-not-exist* ]]
 }
 
+@test "global options before a lifecycle verb, in each spelling runc accepts" {
+    # taurun parses these verbs on their own after the global options (docs/profile.md): every global option and
+    # spelling must still reach them, and an option after the verb still takes the whole-tree parse.
+    id=$(new_id)
+    local log="$BATS_TEST_TMPDIR/runtime.log"
+    set_args sleep 100
+    "$RUNTIME" --root="$STATE_ROOT" --log "$log" --log-format=json --debug create --bundle "$BUNDLE" "$id" \
+        < /dev/null > /dev/null 2>&1
+    run "$RUNTIME" --log="$log" --root "$STATE_ROOT" state "$id"
+    [ "$status" -eq 0 ]
+    [ "$(jq -r .status <<< "$output")" = created ]
+    run --separate-stderr "$RUNTIME" --log "$log" --log-format json --root "$STATE_ROOT" start "$id-missing"
+    [ "$status" -ne 0 ]
+    [ "$(grep '"error"' "$log" | tail -n 1 | jq -r .level)" = error ]
+    "$RUNTIME" --root "$STATE_ROOT" start "$id" < /dev/null > /dev/null 2>&1
+    run "$RUNTIME" --root "$STATE_ROOT" kill "$id" KILL
+    [ "$status" -eq 0 ]
+    wait_status "$id" stopped
+    if is_taurun; then
+        # taurun (like its parser always did) also takes a global option after the verb; runc and crun do not.
+        run "$RUNTIME" --root "$STATE_ROOT" --log "$log" delete "$id" --root "$STATE_ROOT"
+    else
+        run "$RUNTIME" --root "$STATE_ROOT" --log "$log" delete "$id"
+    fi
+    [ "$status" -eq 0 ]
+    run "$RUNTIME" --root "$STATE_ROOT" state "$id"
+    [ "$status" -ne 0 ]
+}
+
 @test "state: annotations from the config appear in the state" {
     id=$(new_id)
     cfg '.annotations = {"org.example.key": "value", "org.example.other": "2"}'

@@ -46,9 +46,8 @@ enum ListenFDs {
     }
 }
 
-struct CreateCommand: TaurunVerb {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container (it waits for `start`).")
-    @ParentCommand var parent: Taurun
+struct CreateCommand: LifecycleVerb {
+    static let configuration = CommandConfiguration.lifecycleVerb("create", abstract: "Create a container (it waits for `start`).")
     @OptionGroup var options: ContainerCreationOptions
     @Argument(help: "Container id.") var id: String
 

@@ -2,17 +2,15 @@ import ArgumentParser
 import TaurunOCI
 import TaurunRuntime
 
-struct StartCommand: TaurunVerb {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a created container.")
-    @ParentCommand var parent: Taurun
+struct StartCommand: LifecycleVerb {
+    static let configuration = CommandConfiguration.lifecycleVerb("start", abstract: "Start a created container.")
     @Argument(help: "Container id.") var id: String
 
     mutating func execute(_ runtime: Runtime) throws { try runtime.start(id: id) }
 }
 
-struct KillCommand: TaurunVerb {
-    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal to a container's process.")
-    @ParentCommand var parent: Taurun
+struct KillCommand: LifecycleVerb {
+    static let configuration = CommandConfiguration.lifecycleVerb("kill", abstract: "Send a signal to a container's process.")
     @Flag(name: [.short, .long], help: "Signal every process of the container.") var all = false
     @Argument(help: "Container id.") var id: String
     @Argument(help: "Signal name or number (default SIGTERM).") var signal: String = "SIGTERM"
@@ -23,18 +21,16 @@ struct KillCommand: TaurunVerb {
     }
 }
 
-struct DeleteCommand: TaurunVerb {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a container and everything taurun made for it.")
-    @ParentCommand var parent: Taurun
+struct DeleteCommand: LifecycleVerb {
+    static let configuration = CommandConfiguration.lifecycleVerb("delete", abstract: "Delete a container and everything taurun made for it.")
     @Flag(name: [.short, .long], help: "Kill the container first if it still runs.") var force = false
     @Argument(help: "Container id.") var id: String
 
     mutating func execute(_ runtime: Runtime) throws { try runtime.delete(id: id, force: force) }
 }
 
-struct StateCommand: TaurunVerb {
-    static let configuration = CommandConfiguration(commandName: "state", abstract: "Print a container's state as JSON.")
-    @ParentCommand var parent: Taurun
+struct StateCommand: LifecycleVerb {
+    static let configuration = CommandConfiguration.lifecycleVerb("state", abstract: "Print a container's state as JSON.")
     @Argument(help: "Container id.") var id: String
 
     mutating func execute(_ runtime: Runtime) throws {

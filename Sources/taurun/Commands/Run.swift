@@ -5,9 +5,8 @@ import TaurunRuntime
 import Glibc
 #endif
 
-struct RunCommand: TaurunVerb {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container, and wait for it.")
-    @ParentCommand var parent: Taurun
+struct RunCommand: LifecycleVerb {
+    static let configuration = CommandConfiguration.lifecycleVerb("run", abstract: "Create and start a container, and wait for it.")
     @OptionGroup var options: ContainerCreationOptions
     @Flag(name: [.short, .long], help: "Detach: return once the container runs.") var detach = false
     @Flag(help: "Keep the container's state after it exits.") var keep = false

@@ -1,0 +1,65 @@
+import ArgumentParser
+
+/// The parse of the verbs a container engine calls for every container (create, start, run, state, kill, delete):
+/// ArgumentParser parses the global options (the root alone) and then the verb's own arguments (the verb alone),
+/// instead of one parse of the whole tree. The whole-tree parse reflects every command it passes through and checks
+/// for a completion-script request, and each reflected type costs Swift runtime lookups that scan every protocol
+/// conformance in this binary: about a third of the CPU of `taurun run` before this (docs/profile.md).
+///
+/// Only the plain shape takes this path: known global options, each before the verb as runc accepts them (`--root X`
+/// or `--root=X`, flags alone), then a lifecycle verb and its arguments. Anything else (help, --version, an unknown
+/// or misplaced option, a usage error) returns nil and goes through the whole-tree parse, which gives the same
+/// result, message and exit status as before.
+enum LifecycleParse {
+    /// The verbs parsed on their own; none has @ParentCommand (which needs the whole tree): their globals come from
+    /// CLIMain.globals.
+    static let verbs: [String: any ParsableCommand.Type] = {
+        let types: [any ParsableCommand.Type] = [
+            CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self, KillCommand.self,
+            DeleteCommand.self,
+        ]
+        return Dictionary(uniqueKeysWithValues: types.map { ($0.configuration.commandName ?? "", $0) })
+    }()
+
+    /// The parsed verb, or nil when the arguments are not of the plain shape or do not parse.
+    static func parse(_ arguments: [String]) -> (any ParsableCommand)? {
+        guard let (globals, verb, rest) = split(arguments), let type = verbs[verb] else { return nil }
+        guard (try? Taurun.parseAsRoot(globals)) is Taurun else { return nil }
+        guard let command = try? type.parseAsRoot(rest), Swift.type(of: command) == type else { return nil }
+        return command
+    }
+
+    /// The global options before the verb, the verb, and what follows it; nil when a token before the verb is not a
+    /// known global option (or a flag given a value, or an option missing its value).
+    static func split(_ arguments: [String]) -> (globals: [String], verb: String, rest: [String])? {
+        var index = 0
+        while index < arguments.count {
+            let token = arguments[index]
+            guard token.hasPrefix("--") else {
+                return (Array(arguments[..<index]), token, Array(arguments[(index + 1)...]))
+            }
+            let name = token.split(separator: "=", maxSplits: 1).first.map(String.init) ?? token
+            let hasValue = name.utf8.count < token.utf8.count
+            if Taurun.optionsTakingValue.contains(name) {
+                if !hasValue {
+                    index += 1
+                    guard index < arguments.count else { return nil }
+                }
+            } else if !Taurun.flags.contains(name) || hasValue {
+                return nil
+            }
+            index += 1
+        }
+        return nil
+    }
+}
+
+extension CommandConfiguration {
+    /// A lifecycle verb's configuration. `_superCommandName` marks it as a command that is also reached from a larger
+    /// tool, which makes ArgumentParser skip its completion-script check when the verb is parsed as its own root
+    /// (LifecycleParse); a `--generate-completion-script` then fails that parse and goes to the whole tree, which
+    /// handles it as before. It changes no help text: help is generated from the whole tree, whose root is Taurun.
+    static func lifecycleVerb(_ name: String, abstract: String) -> CommandConfiguration {
+        CommandConfiguration(commandName: name, _superCommandName: "taurun", abstract: abstract)
+    }
+}
