@@ -44,20 +44,24 @@ enum MountInfo {
     ]
 
     /// Parses mountinfo text (proc(5)): `id parent maj:min root mountpoint opts [optional...] - fstype source superopts`.
+    /// Split on UTF-8 bytes (every separator is ASCII): splitting the String by Characters cost about 1 ms of a
+    /// `run` in grapheme breaking, twice.
     static func cgroupMounts(_ text: String) -> [CgroupMount] {
         var mounts: [CgroupMount] = []
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard let dash = fields.firstIndex(of: "-"), dash >= 6, fields.count >= dash + 4 else { continue }
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+            guard let dash = fields.firstIndex(where: { $0.elementsEqual("-".utf8) }), dash >= 6, fields.count >= dash + 4
+            else { continue }
             let fsType = fields[dash + 1]
-            guard fsType == "cgroup" || fsType == "cgroup2" else { continue }
-            let root = unescape(String(fields[3]))
-            let mountpoint = unescape(String(fields[4]))
-            if fsType == "cgroup2" {
+            let isV2 = fsType.elementsEqual("cgroup2".utf8)
+            guard isV2 || fsType.elementsEqual("cgroup".utf8) else { continue }
+            let root = unescape(String(Substring(fields[3])))
+            let mountpoint = unescape(String(Substring(fields[4])))
+            if isV2 {
                 mounts.append(CgroupMount(mountpoint: mountpoint, root: root, controllers: [], isV2: true))
                 continue
             }
-            let controllers = fields[dash + 3].split(separator: ",").map(String.init).filter {
+            let controllers = fields[dash + 3].split(separator: UInt8(ascii: ",")).map { String(Substring($0)) }.filter {
                 knownV1Controllers.contains($0) || $0.hasPrefix("name=")
             }
             guard !controllers.isEmpty else { continue }

@@ -192,18 +192,23 @@ extension InitPlan {
     }
 
     /// The host's cgroup hierarchies, for `cgroup` mounts inside the container (one per v1 controller, plus v2).
+    /// Split on UTF-8 bytes: the separators are ASCII, and splitting by Characters (grapheme breaking) cost more
+    /// than the rest of this plan.
     static func hostCgroupHierarchies() -> [CgroupHierarchy] {
         guard let text = try? Files.readString("/proc/self/mountinfo") else { return [] }
+        let space = UInt8(ascii: " ")
         var out: [CgroupHierarchy] = []
-        for line in text.split(separator: "\n") {
-            let halves = line.split(separator: " - ", maxSplits: 1)
-            guard halves.count == 2 else { continue }
-            let left = halves[0].split(separator: " "), right = halves[1].split(separator: " ")
-            guard left.count >= 5, right.count >= 3 else { continue }
-            let mountpoint = String(left[4]), fstype = String(right[0])
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            // `id parent maj:min root mountpoint opts [optional...] - fstype source superopts`
+            let fields = line.split(separator: space)
+            guard let dash = fields.firstIndex(where: { $0.elementsEqual("-".utf8) }), dash >= 5, fields.count >= dash + 4
+            else { continue }
+            let mountpoint = String(Substring(fields[4])), fstype = String(Substring(fields[dash + 1]))
             guard fstype == "cgroup" || fstype == "cgroup2", mountpoint.hasPrefix("/sys/fs/cgroup") else { continue }
             let name = mountpoint == "/sys/fs/cgroup" ? "" : String(mountpoint.dropFirst("/sys/fs/cgroup/".count))
-            let superOptions = right[2].split(separator: ",").filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")
+            let superOptions = fields[dash + 3].split(separator: UInt8(ascii: ","))
+                .filter { !$0.elementsEqual("rw".utf8) && !$0.elementsEqual("ro".utf8) }
+                .map { String(Substring($0)) }.joined(separator: ",")
             out.append(CgroupHierarchy(name: name, fstype: fstype, options: superOptions))
         }
         return out
