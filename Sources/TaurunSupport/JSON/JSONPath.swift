@@ -57,6 +57,11 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
 
 /// A string as a JSON literal, so that values in messages are unambiguous (quotes, control characters, NUL).
 public func jsonQuoted(_ text: String) -> String {
+    // Most values need no escape: one byte scan instead of a String built scalar by scalar (the seccomp cache key
+    // quotes every syscall name of a profile, about 1.3M instructions of a `run` the slow way).
+    if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        return "\"" + text + "\""
+    }
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {
