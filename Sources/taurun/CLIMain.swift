@@ -10,10 +10,10 @@ import Glibc
 /// Parses, runs, and turns every failure into runc's contract: one line on stderr, one line in `--log` (JSON with
 /// `--log-format json`), exit status 1. Help and `--version` print to stdout and exit 0.
 enum CLIMain {
-    /// The parsed root command, so errors can reach its `--log` (set when a verb runs).
-    nonisolated(unsafe) static var globals: Taurun?
-    /// The root command as the parser validated it (Taurun.validate), before the verb was parsed.
-    nonisolated(unsafe) static var parsedRoot: Taurun?
+    /// The global options of the verb that runs, so errors can reach its `--log` (set when a verb runs).
+    nonisolated(unsafe) static var globals: GlobalOptions?
+    /// The global options as the parser validated them (GlobalOptions.validate), before the verb was parsed.
+    nonisolated(unsafe) static var parsedGlobals: GlobalOptions?
 
     static func run(_ root: Taurun.Type) {
         let args = Array(CommandLine.arguments.dropFirst())
@@ -85,24 +85,21 @@ enum LogTime {
     }
 }
 
-/// Every verb reads the global flags through its parent (@ParentCommand, or CLIMain.parsedRoot for a LifecycleVerb) and registers them for error logging.
+/// Every verb runs with the global options the parser validated before it, and registers them for error logging.
 protocol TaurunVerb: ParsableCommand {
-    var parent: Taurun { get }
     mutating func execute(_ runtime: Runtime) throws
 }
 
 extension TaurunVerb {
+    /// Both parse paths parse and validate the global options before they return a verb.
+    var globals: GlobalOptions { CLIMain.parsedGlobals! }
+
     mutating func run() throws {
-        CLIMain.globals = parent
-        try execute(parent.runtime)
+        CLIMain.globals = globals
+        try execute(globals.runtime)
     }
 }
 
-/// A verb LifecycleParse parses on its own, without the tree: no @ParentCommand (it cannot be decoded without its
-/// parent); the globals are the root that was parsed before it, which registered itself (Taurun.validate).
+/// A verb LifecycleParse parses on its own, without the tree: it has no @ParentCommand (which cannot be decoded
+/// without its parent).
 protocol LifecycleVerb: TaurunVerb {}
-
-extension LifecycleVerb {
-    // Both parse paths parse and validate the root before they return a verb.
-    var parent: Taurun { CLIMain.parsedRoot! }
-}

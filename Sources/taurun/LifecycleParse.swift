@@ -11,20 +11,25 @@ import ArgumentParser
 /// or misplaced option, a usage error) returns nil and goes through the whole-tree parse, which gives the same
 /// result, message and exit status as before.
 enum LifecycleParse {
-    /// The verbs parsed on their own; none has @ParentCommand (which needs the whole tree): their globals come from
-    /// CLIMain.globals.
-    static let verbs: [String: any ParsableCommand.Type] = {
-        let types: [any ParsableCommand.Type] = [
-            CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self, KillCommand.self,
-            DeleteCommand.self,
-        ]
-        return Dictionary(uniqueKeysWithValues: types.map { ($0.configuration.commandName ?? "", $0) })
-    }()
+    /// The verbs parsed on their own; none has @ParentCommand (which needs the whole tree). A switch rather than a
+    /// table built from each verb's configuration: building those costs more than this whole split. A name missing
+    /// here only means the whole-tree parse.
+    static func verb(named name: String) -> (any ParsableCommand.Type)? {
+        switch name {
+        case "create": CreateCommand.self
+        case "start": StartCommand.self
+        case "run": RunCommand.self
+        case "state": StateCommand.self
+        case "kill": KillCommand.self
+        case "delete": DeleteCommand.self
+        default: nil
+        }
+    }
 
     /// The parsed verb, or nil when the arguments are not of the plain shape or do not parse.
     static func parse(_ arguments: [String]) -> (any ParsableCommand)? {
-        guard let (globals, verb, rest) = split(arguments), let type = verbs[verb] else { return nil }
-        guard (try? Taurun.parseAsRoot(globals)) is Taurun else { return nil }
+        guard let (globals, name, rest) = split(arguments), let type = verb(named: name) else { return nil }
+        guard (try? GlobalOptions.parseAsRoot(globals)) is GlobalOptions else { return nil }
         guard let command = try? type.parseAsRoot(rest), Swift.type(of: command) == type else { return nil }
         return command
     }
@@ -38,14 +43,15 @@ enum LifecycleParse {
             guard token.hasPrefix("--") else {
                 return (Array(arguments[..<index]), token, Array(arguments[(index + 1)...]))
             }
-            let name = token.split(separator: "=", maxSplits: 1).first.map(String.init) ?? token
-            let hasValue = name.utf8.count < token.utf8.count
-            if Taurun.optionsTakingValue.contains(name) {
+            let equals = token.utf8.firstIndex(of: UInt8(ascii: "="))
+            let name = equals.map { String(token[..<$0]) } ?? token
+            let hasValue = equals != nil
+            if GlobalOptions.optionsTakingValue.contains(name) {
                 if !hasValue {
                     index += 1
                     guard index < arguments.count else { return nil }
                 }
-            } else if !Taurun.flags.contains(name) || hasValue {
+            } else if !GlobalOptions.flags.contains(name) || hasValue {
                 return nil
             }
             index += 1

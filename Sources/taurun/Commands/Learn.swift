@@ -44,7 +44,7 @@ struct LearnCommand: ParsableCommand {
     @ParentCommand var parent: Taurun
 
     mutating func run() throws {
-        CLIMain.globals = parent
+        CLIMain.globals = parent.globals
         let json = self.json
         let scratch = try Self.scratchDirectory()
         defer { try? Files.removeTree(scratch) }
