@@ -18,7 +18,7 @@ enum CLIMain {
     static func run(_ root: Taurun.Type) {
         let args = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try LifecycleParse.parse(args) ?? Taurun.parseAsRoot(args)
+            var command = try VerbAloneParse.parse(args) ?? Taurun.parseAsRoot(args)
             try command.run()
         } catch let exit as ExitCode {
             Glibc.exit(exit.rawValue)
@@ -85,21 +85,26 @@ enum LogTime {
     }
 }
 
+/// A command that reads the global options the parser validated before it.
+protocol ReadsGlobals: ParsableCommand {}
+
+extension ReadsGlobals {
+    /// Both parse paths parse and validate the global options before they return a verb.
+    var globals: GlobalOptions { CLIMain.parsedGlobals! }
+}
+
 /// Every verb runs with the global options the parser validated before it, and registers them for error logging.
-protocol TaurunVerb: ParsableCommand {
+protocol TaurunVerb: ReadsGlobals {
     mutating func execute(_ runtime: Runtime) throws
 }
 
 extension TaurunVerb {
-    /// Both parse paths parse and validate the global options before they return a verb.
-    var globals: GlobalOptions { CLIMain.parsedGlobals! }
-
     mutating func run() throws {
         CLIMain.globals = globals
         try execute(globals.runtime)
     }
 }
 
-/// A verb LifecycleParse parses on its own, without the tree: it has no @ParentCommand (which cannot be decoded
-/// without its parent).
-protocol LifecycleVerb: TaurunVerb {}
+/// A verb VerbAloneParse parses on its own, without the tree: it has no @ParentCommand (which cannot be decoded
+/// without its parent) and reads the globals as `globals`.
+protocol ParsedAlone: ReadsGlobals {}

@@ -5,8 +5,8 @@ import TaurunRuntime
 import Glibc
 #endif
 
-/// The global options: Taurun's option group in the whole-tree parse, and a command of its own when LifecycleParse
-/// parses them alone before a lifecycle verb. `_superCommandName` marks it as part of a larger tool, which makes
+/// The global options: Taurun's option group in the whole-tree parse, and a command of its own when VerbAloneParse
+/// parses them alone before a verb. `_superCommandName` marks it as part of a larger tool, which makes
 /// ArgumentParser skip its completion-script check when it is parsed as a root (a third of that parse's work); it
 /// changes no help text, which only the whole tree (rooted at Taurun) generates.
 struct GlobalOptions: ParsableCommand {
@@ -71,12 +71,12 @@ struct GlobalOptions: ParsableCommand {
           help: "Refuse to start a process whose AppArmor profile or SELinux label this kernel cannot enforce (E_SANDBOX_UNAVAILABLE).")
     var requireLSM = false
 
-    /// These options as LifecycleParse splits them off before the verb; they must match the declarations above (the
-    /// CLI tests give each one before a lifecycle verb).
+    /// These options as VerbAloneParse splits them off before the verb; they must match the declarations above (the
+    /// CLI tests give each one before a verb).
     static let optionsTakingValue = ["--root", "--log", "--log-format", "--rootless", "--audit-log"]
     static let flags = ["--debug", "--systemd-cgroup", "--require-lsm"]
 
-    /// The parser validates these before any verb (as the root of LifecycleParse, or as Taurun's option group): the
+    /// The parser validates these before any verb (as the root of VerbAloneParse, or as Taurun's option group): the
     /// decoded globals are registered here for every verb, whichever parse path ran.
     mutating func validate() throws {
         CLIMain.parsedGlobals = self

@@ -8,9 +8,9 @@ import Glibc
 #endif
 
 /// `taurun convert MANIFEST --bundle DIR`: a Tau app manifest + the user's grants → an OCI bundle.
-struct ConvertCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "convert",
+struct ConvertCommand: ParsedAlone {
+    static let configuration = CommandConfiguration.parsedAlone(
+        "convert",
         abstract: "Turn a Tau app manifest (tau.toml, tau-app.json, manifest.tau) into an OCI bundle that enforces its granted permissions.")
 
     @Argument(help: "The manifest file.")
@@ -51,8 +51,6 @@ struct ConvertCommand: ParsableCommand {
     @Argument(parsing: .postTerminator, help: "After --: the app's command and arguments, when the manifest names none (or to replace it).")
     var command: [String] = []
 
-    @ParentCommand var parent: Taurun
-
     mutating func run() throws {
         let json = self.json
         try SandboxCLI.report(json: json) { () throws(SandboxError) in
@@ -71,22 +69,22 @@ struct ConvertCommand: ParsableCommand {
             }
             let result: ConvertResult
             do throws(SandboxError) { result = try TauConverter.convert(options, prompter: TerminalPrompter()) } catch {
-                PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: parent.auditLogPath)
+                PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: globals.auditLogPath)
                 throw error
             }
-            ConsentAudit.record(result.consentChanges, app: result.app, auditLogPath: parent.auditLogPath)
+            ConsentAudit.record(result.consentChanges, app: result.app, auditLogPath: globals.auditLogPath)
             if result.unsandboxed {
                 // An unsandboxed app is named as such, every time it is converted (issue 14, item 6).
                 let line = "\(result.app) runs UNSANDBOXED (sandbox = \"none\"): no user namespace, seccomp filter or AppArmor profile"
                 CLIMain.writeError("taurun: warning: \(line)\n")
-                try? AuditLog(path: parent.auditLogPath).append(
+                try? AuditLog(path: globals.auditLogPath).append(
                     AuditEvent(event: .unsandboxed, app: result.app.rawValue, container: nil, action: "converted", message: line))
             }
             for line in result.rootlessOmissions {
                 // Converted without root: each thing the sandbox goes without is said once, and audited (issue 16,
                 // item 4).
                 CLIMain.writeError("taurun: rootless: \(line)\n")
-                try? AuditLog(path: parent.auditLogPath).append(
+                try? AuditLog(path: globals.auditLogPath).append(
                     AuditEvent(event: .rootlessSkipped, app: result.app.rawValue, container: nil, action: "skipped", message: line))
             }
             for warning in result.warnings {

@@ -46,8 +46,8 @@ enum ListenFDs {
     }
 }
 
-struct CreateCommand: LifecycleVerb {
-    static let configuration = CommandConfiguration.lifecycleVerb("create", abstract: "Create a container (it waits for `start`).")
+struct CreateCommand: TaurunVerb, ParsedAlone {
+    static let configuration = CommandConfiguration.parsedAlone("create", abstract: "Create a container (it waits for `start`).")
     @OptionGroup var options: ContainerCreationOptions
     @Argument(help: "Container id.") var id: String
 

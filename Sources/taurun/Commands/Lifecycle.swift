@@ -2,15 +2,15 @@ import ArgumentParser
 import TaurunOCI
 import TaurunRuntime
 
-struct StartCommand: LifecycleVerb {
-    static let configuration = CommandConfiguration.lifecycleVerb("start", abstract: "Start a created container.")
+struct StartCommand: TaurunVerb, ParsedAlone {
+    static let configuration = CommandConfiguration.parsedAlone("start", abstract: "Start a created container.")
     @Argument(help: "Container id.") var id: String
 
     mutating func execute(_ runtime: Runtime) throws { try runtime.start(id: id) }
 }
 
-struct KillCommand: LifecycleVerb {
-    static let configuration = CommandConfiguration.lifecycleVerb("kill", abstract: "Send a signal to a container's process.")
+struct KillCommand: TaurunVerb, ParsedAlone {
+    static let configuration = CommandConfiguration.parsedAlone("kill", abstract: "Send a signal to a container's process.")
     @Flag(name: [.short, .long], help: "Signal every process of the container.") var all = false
     @Argument(help: "Container id.") var id: String
     @Argument(help: "Signal name or number (default SIGTERM).") var signal: String = "SIGTERM"
@@ -21,16 +21,16 @@ struct KillCommand: LifecycleVerb {
     }
 }
 
-struct DeleteCommand: LifecycleVerb {
-    static let configuration = CommandConfiguration.lifecycleVerb("delete", abstract: "Delete a container and everything taurun made for it.")
+struct DeleteCommand: TaurunVerb, ParsedAlone {
+    static let configuration = CommandConfiguration.parsedAlone("delete", abstract: "Delete a container and everything taurun made for it.")
     @Flag(name: [.short, .long], help: "Kill the container first if it still runs.") var force = false
     @Argument(help: "Container id.") var id: String
 
     mutating func execute(_ runtime: Runtime) throws { try runtime.delete(id: id, force: force) }
 }
 
-struct StateCommand: LifecycleVerb {
-    static let configuration = CommandConfiguration.lifecycleVerb("state", abstract: "Print a container's state as JSON.")
+struct StateCommand: TaurunVerb, ParsedAlone {
+    static let configuration = CommandConfiguration.parsedAlone("state", abstract: "Print a container's state as JSON.")
     @Argument(help: "Container id.") var id: String
 
     mutating func execute(_ runtime: Runtime) throws {

@@ -5,8 +5,8 @@ import TaurunRuntime
 import Glibc
 #endif
 
-struct RunCommand: LifecycleVerb {
-    static let configuration = CommandConfiguration.lifecycleVerb("run", abstract: "Create and start a container, and wait for it.")
+struct RunCommand: TaurunVerb, ParsedAlone {
+    static let configuration = CommandConfiguration.parsedAlone("run", abstract: "Create and start a container, and wait for it.")
     @OptionGroup var options: ContainerCreationOptions
     @Flag(name: [.short, .long], help: "Detach: return once the container runs.") var detach = false
     @Flag(help: "Keep the container's state after it exits.") var keep = false

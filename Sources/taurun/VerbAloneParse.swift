@@ -1,16 +1,16 @@
 import ArgumentParser
 
-/// The parse of the verbs a container engine calls for every container (create, start, run, state, kill, delete):
-/// ArgumentParser parses the global options (the root alone) and then the verb's own arguments (the verb alone),
-/// instead of one parse of the whole tree. The whole-tree parse reflects every command it passes through and checks
+/// The parse of the verbs a container engine calls for every container (create, start, run, state, kill, delete),
+/// and of convert: ArgumentParser parses the global options alone and then the verb's own arguments alone, instead
+/// of one parse of the whole tree. The whole-tree parse reflects every command it passes through and checks
 /// for a completion-script request, and each reflected type costs Swift runtime lookups that scan every protocol
 /// conformance in this binary: about a third of the CPU of `taurun run` before this (docs/profile.md).
 ///
 /// Only the plain shape takes this path: known global options, each before the verb as runc accepts them (`--root X`
-/// or `--root=X`, flags alone), then a lifecycle verb and its arguments. Anything else (help, --version, an unknown
+/// or `--root=X`, flags alone), then one of these verbs and its arguments. Anything else (help, --version, an unknown
 /// or misplaced option, a usage error) returns nil and goes through the whole-tree parse, which gives the same
 /// result, message and exit status as before.
-enum LifecycleParse {
+enum VerbAloneParse {
     /// The verbs parsed on their own; none has @ParentCommand (which needs the whole tree). A switch rather than a
     /// table built from each verb's configuration: building those costs more than this whole split. A name missing
     /// here only means the whole-tree parse.
@@ -22,6 +22,7 @@ enum LifecycleParse {
         case "state": StateCommand.self
         case "kill": KillCommand.self
         case "delete": DeleteCommand.self
+        case "convert": ConvertCommand.self
         default: nil
         }
     }
@@ -61,11 +62,11 @@ enum LifecycleParse {
 }
 
 extension CommandConfiguration {
-    /// A lifecycle verb's configuration. `_superCommandName` marks it as a command that is also reached from a larger
+    /// The configuration of a verb VerbAloneParse parses. `_superCommandName` marks it as a command that is also reached from a larger
     /// tool, which makes ArgumentParser skip its completion-script check when the verb is parsed as its own root
-    /// (LifecycleParse); a `--generate-completion-script` then fails that parse and goes to the whole tree, which
+    /// (VerbAloneParse); a `--generate-completion-script` then fails that parse and goes to the whole tree, which
     /// handles it as before. It changes no help text: help is generated from the whole tree, whose root is Taurun.
-    static func lifecycleVerb(_ name: String, abstract: String) -> CommandConfiguration {
+    static func parsedAlone(_ name: String, abstract: String) -> CommandConfiguration {
         CommandConfiguration(commandName: name, _superCommandName: "taurun", abstract: abstract)
     }
 }
