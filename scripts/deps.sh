@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
     # Runtimes to compare with, the test rootfs, the test and benchmark tools.
     runc crun busybox-static bats hyperfine jq python3 python3-jsonschema iproute2 util-linux procps e2fsprogs
+    # The user-mode route out of a network-granted Tau app's own network namespace (docs/permissions.md, "network").
+    slirp4netns
     # setfacl for granted session sockets; a D-Bus daemon and dbus-python for the systemd-driver tests' mock systemd.
     acl dbus-daemon python3-dbus
     # newuidmap/newgidmap: rootless user namespaces with more than one id (rootless tests, rootless Podman).

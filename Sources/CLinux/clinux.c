@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -330,4 +331,39 @@ int tr_signal_default(int sig) {
     // The kernel's struct sigaction: handler, flags, restorer, mask (_NSIG / 8 bytes).
     struct { void *handler; unsigned long flags; void *restorer; unsigned long mask; } action = { SIG_DFL, 0, 0, 0 };
     return (int)syscall(SYS_rt_sigaction, sig, &action, 0, sizeof(action.mask));
+}
+
+int tr_spawn_detached(const char *path, char *const argv[], char *const envp[], int output, const int *fds, int nfds,
+                      pid_t *pid) {
+    // The fds move to 3, 4, ... through copies above every target, so no source is overwritten before it is used.
+    int copies[8];
+    if (nfds < 0 || nfds > 8) return EINVAL;
+    for (int i = 0; i < nfds; i++) {
+        copies[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3 + nfds);
+        if (copies[i] < 0) {
+            int e = errno;
+            for (int j = 0; j < i; j++) close(copies[j]);
+            return e;
+        }
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, output, 1);
+    posix_spawn_file_actions_adddup2(&actions, output, 2);
+    for (int i = 0; i < nfds; i++) posix_spawn_file_actions_adddup2(&actions, copies[i], 3 + i);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3 + nfds);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    int rc = posix_spawn(pid, path, &actions, &attr, argv, envp);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    for (int i = 0; i < nfds; i++) close(copies[i]);
+    return rc;
 }

@@ -24,6 +24,12 @@ public enum Processes {
         _ = tr_prctl(prSetDumpable, 0, 0, 0, 0)
     }
 
+    /// Dumpable again, before anything of the container runs: a rootless runtime's hooks, run by the same user, can
+    /// then open /proc/<pid>/ns/* (ContainerInit undoes it once they are done).
+    public static func showToRuntimeHooks() {
+        _ = tr_prctl(prSetDumpable, 1, 0, 0, 0)
+    }
+
     /// A session of its own with no controlling terminal: a container must never keep the caller's terminal, or
     /// /dev/tty would open on the administrator's shell and TIOCSTI could type into it.
     public static func newSession() throws(SyscallError) {

@@ -14,4 +14,7 @@ public enum TauAnnotation {
     /// The state directory whose grant store holds the app's decisions (on_violation = "ask" only): the monitor reads
     /// a runtime decision there and records "always" answers (docs/prompts.md).
     public static let stateDirectory = "org.tauos.app.state_dir"
+    /// `open` or `gated` when the bundle starts the app's user-mode network (TauSandbox's NetworkRoute); absent for
+    /// an app with no route out.
+    public static let networkRoute = "org.tauos.app.network_route"
 }

@@ -88,6 +88,7 @@ extension Runtime {
         }
         // A rootless container runs in the caller's cgroups where it has none of its own; its cgroup mount shows those.
         plan.bindCgroups(to: cgroup.paths.dirs + (rootless ? Cgroups.ownDirectories() : []))
+        plan.runtimeHooksOpenNamespaces = rootless && plan.runtimeHooks && plan.newUserNamespace
         let selfJoin = CgroupSelfJoin.plan(
             dirs: cgroup.paths.dirs, systemd: systemdCgroup || cgroup.paths.systemdUnit != nil,
             userNamespace: plan.newUserNamespace || plan.joins.contains { $0.kind == .user }, twoStage: plan.needsTwoStageClone)

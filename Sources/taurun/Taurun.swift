@@ -20,7 +20,7 @@ struct Taurun: ParsableCommand {
             ListCommand.self, KillCommand.self, DeleteCommand.self, FeaturesCommand.self, PauseCommand.self, ResumeCommand.self,
             PsCommand.self, UpdateCommand.self, EventsCommand.self, ExecCommand.self, CheckpointCommand.self, RestoreCommand.self,
             ConvertCommand.self, ExplainCommand.self, GrantCommand.self, RevokeCommand.self, GrantsCommand.self, AppsCommand.self, ResetCommand.self,
-            UninstallCommand.self, LearnCommand.self, AuditCommand.self,
+            UninstallCommand.self, LearnCommand.self, AuditCommand.self, NetworkHookCommand.self,
         ])
 
     /// runc's global options (and taurun's own), before the verb.

@@ -60,6 +60,7 @@ setup_file() {
 }
 
 teardown_file() {
+    ip link del tau-sbx0 2> /dev/null || true
     [[ -n ${STATE:-} ]] || return 0
     for home in "$STATE"/apps/*/home; do
         mountpoint -q "$home" && umount "$home"
@@ -140,23 +141,32 @@ host_base() {
     fi
 }
 
-@test "network granted: host interfaces, and connect() to a host listener works" {
+@test "network granted: its own namespace with the route's tap0, and connect() to a listener on a host address works" {
+    command -v slirp4netns > /dev/null || skip "slirp4netns is not installed (Debian package slirp4netns)"
+    # A host address that is not loopback, on a veth pair of the test's own (the machine may have no other).
+    ip link del tau-sbx0 2> /dev/null || true
+    ip link add tau-sbx0 type veth peer name tau-sbx1 2> /dev/null || skip "cannot add a veth pair for a host address"
+    ip addr add 198.18.48.1/32 dev tau-sbx0
+    ip link set tau-sbx1 up
+    ip link set tau-sbx0 up
     port=$(( 20000 + RANDOM % 20000 ))
     # The listener says when it listens: on a loaded machine python's start-up alone can outlast a fixed sleep.
     rm -f "$W/listening"
     python3 -c "
 import socket,sys
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $port)); s.listen(1); s.settimeout(20)
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('198.18.48.1', $port)); s.listen(1); s.settimeout(20)
 open('$W/listening', 'w').close()
 c,_=s.accept(); c.sendall(b'pong\n'); c.close()" &
     listener=$!
     for _ in $(seq 100); do [[ -e $W/listening ]] && break; sleep 0.1; done
     [[ -e $W/listening ]]
-    probe media-granted "cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d ' ' | grep -vx lo | head -n 1; nc -w 3 127.0.0.1 $port </dev/null"
+    probe media-granted "cut -d: -f1 /proc/net/dev | tail -n +3 | tr -d ' ' | grep -vx lo | head -n 1; nc -w 3 198.18.48.1 $port </dev/null; readlink /proc/self/ns/net"
     wait "$listener" || true
+    ip link del tau-sbx0
     [ "$status" -eq 0 ]
-    [ -n "${lines[0]}" ]
+    [ "${lines[0]}" = tap0 ]
     [ "${lines[1]}" = pong ]
+    [ "${lines[2]}" != "$(readlink /proc/self/ns/net)" ]
 }
 
 @test "camera denied: no /dev/video*" {

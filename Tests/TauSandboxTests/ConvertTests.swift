@@ -52,13 +52,14 @@ import TaurunOCI
             manifestPath: manifest, bundlePath: directory + "/bundle", rootfs: rootfs, grants: [.network], stateDirectory: directory + "/state")
         _ = try TauConverter.convert(options, prompter: NoPrompter?.none)
         let granted = try #require(TestSupport.read(directory + "/bundle/config.json"))
-        #expect(!granted.contains("\"type\": \"network\""))
-        // Revoked: same skeleton, new config (updated in place).
+        #expect(granted.contains("\"type\": \"network\"") && granted.contains("network-hook"))
+        #expect(FileSystem.kind(directory + "/state/network/resolv.conf") == .regular)
+        // Revoked: new config (updated in place), without the route.
         _ = try GrantStore(stateDirectory: directory + "/state").update(try #require(AppID("org.tauos.update"))) { $0.deny(.network) }
         options.grants = []
         _ = try TauConverter.convert(options, prompter: NoPrompter?.none)
         let denied = try #require(TestSupport.read(directory + "/bundle/config.json"))
-        #expect(denied.contains("\"type\": \"network\""))
+        #expect(denied.contains("\"type\": \"network\"") && !denied.contains("network-hook"))
         #expect(FileSystem.kind(directory + "/bundle/config.json.tmp") == nil)
         let oldRoot = try #require(try Spec.decode(FileSystem.readFile(directory + "/bundle/config.json")).root?.path)
         // The rootfs gained a top-level directory: a new skeleton, named in root.path; the old one stays (other

@@ -36,14 +36,15 @@ import TaurunOCI
             HostDevice(role: .camera, hostPath: "/dev/video0", containerPath: "/dev/video0", major: 81, minor: 0, gid: 44, mode: 0o660),
             HostDevice(role: .gpu, hostPath: "/dev/dri/renderD128", containerPath: "/dev/dri/renderD128", major: 226, minor: 128, gid: 105, mode: 0o660),
         ],
-        appArmorEnabled: false)
+        appArmorEnabled: false,
+        routeHelper: RouteHelper(taurun: "/usr/local/bin/taurun", slirp4netns: "/usr/bin/slirp4netns"))
 
     static func generate(_ example: Example, rootfs: String) throws -> GeneratedBundle {
         let manifest = try ManifestLoader.load(path: "\(TestSupport.repositoryRoot)/bundles/\(example.manifest)")
         let inputs = BundleInputs(
             manifest: manifest, permissions: EffectivePermissions(granted: example.granted, denied: example.denied),
             hostIDBase: example.base, homeHostPath: "/var/lib/taurun/apps/\(manifest.id)/home", rootfsHostPath: rootfs,
-            dataMounts: example.data, host: host)
+            dataMounts: example.data, host: host, resolvConfHostPath: "/var/lib/taurun/network/resolv.conf")
         let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
         return try BundleGenerator.generate(inputs, layout: layout, rootPath: SkeletonStore(stateDirectory: "/var/lib/taurun").path(for: layout))
     }
@@ -197,8 +198,18 @@ import TaurunOCI
         let granted = try Self.generate(Self.examples[1], rootfs: rootfs).spec
         let denied = try Self.generate(Self.examples[2], rootfs: rootfs).spec
         let namespaces = { (spec: Spec) in Set(spec.linux?.namespaces?.map(\.type.rawValue) ?? []) }
-        #expect(!namespaces(granted).contains("network"))
+        // Every app has its own network namespace; `network` adds the route out (the createRuntime hook) and the
+        // resolv.conf naming slirp4netns's DNS forwarder.
+        #expect(namespaces(granted).contains("network"))
         #expect(namespaces(denied).contains("network"))
+        #expect(granted.hooks?.createRuntime == Self.host.routeHelper.map { [$0.hook] })
+        #expect(granted.hooks?.createRuntime?.first?.args == ["taurun", "network-hook", "--slirp4netns", "/usr/bin/slirp4netns"])
+        #expect(granted.annotations?["org.tauos.app.network_route"] == "open")
+        #expect(granted.mounts?.contains { $0.destination == "/etc/resolv.conf" && $0.source == "/var/lib/taurun/network/resolv.conf" } == true)
+        #expect(denied.hooks == nil && denied.annotations?["org.tauos.app.network_route"] == nil)
+        #expect(denied.mounts?.contains { $0.destination == "/etc/resolv.conf" } == false)
+        // A fresh sysfs for both: the app's network namespace is owned by its user namespace.
+        #expect(granted.mounts?.first { $0.destination == "/sys" }?.type == "sysfs")
         #expect(namespaces(denied).isSuperset(of: ["user", "pid", "ipc", "uts", "mount", "cgroup"]))
         #expect(granted.mounts?.contains { $0.destination == "/dev/video0" } == true)
         #expect(denied.mounts?.contains { $0.destination.hasPrefix("/dev/video") } == false)
@@ -221,6 +232,37 @@ import TaurunOCI
         #expect(granted.root?.readonly == true)
     }
 
+    /// The route for runtime prompts: the hook and resolv.conf as with `network`, the seccomp filter as without it.
+    @Test func aGatedRouteHasTheHookButSocketsStayViolations() throws {
+        let directory = TestSupport.temporaryDirectory("gated")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let manifest = try ManifestLoader.load(path: "\(TestSupport.repositoryRoot)/bundles/hello/tau.toml")
+        var inputs = BundleInputs(
+            manifest: manifest, permissions: EffectivePermissions(granted: [], denied: [.network]), hostIDBase: 200_000,
+            homeHostPath: "/h", rootfsHostPath: rootfs, dataMounts: [], host: Self.host, resolvConfHostPath: "/r")
+        #expect(inputs.networkRoute == .none)
+        inputs.networkRoute = .gated
+        let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
+        let spec = try BundleGenerator.generate(inputs, layout: layout, rootPath: "/s").spec
+        #expect(spec.hooks?.createRuntime == Self.host.routeHelper.map { [$0.hook] })
+        #expect(spec.annotations?["org.tauos.app.network_route"] == "gated")
+        #expect(spec.mounts?.contains { $0.destination == "/etc/resolv.conf" && $0.source == "/r" } == true)
+        let socketRules = spec.linux?.seccomp?.syscalls?.filter { $0.names.contains("socket") } ?? []
+        #expect(socketRules.first?.args == [LinuxSeccompArg(index: 0, value: 1, op: .equalTo)])
+
+        // No slirp4netns on the host: a route is refused with one line naming the package.
+        inputs.host.routeHelper = nil
+        #expect(throws: SandboxError.self) { try BundleGenerator.generate(inputs, layout: layout, rootPath: "/s") }
+        do {
+            _ = try BundleGenerator.routeHelper(inputs)
+        } catch {
+            #expect(error.message.contains("slirp4netns (Debian package slirp4netns)"))
+        }
+        inputs.networkRoute = .none
+        #expect(try BundleGenerator.generate(inputs, layout: layout, rootPath: "/s").spec.hooks == nil)
+    }
+
     @Test func appArmorProfileIsNamedOnlyWhenTheLSMIsOn() throws {
         let directory = TestSupport.temporaryDirectory("lsm")
         defer { TestSupport.remove(directory) }
@@ -230,7 +272,7 @@ import TaurunOCI
         host.appArmorEnabled = true
         let inputs = BundleInputs(
             manifest: manifest, permissions: EffectivePermissions(granted: [], denied: []), hostIDBase: 200_000,
-            homeHostPath: "/h", rootfsHostPath: rootfs, dataMounts: [], host: host)
+            homeHostPath: "/h", rootfsHostPath: rootfs, dataMounts: [], host: host, resolvConfHostPath: "/r")
         let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
         #expect(try BundleGenerator.generate(inputs, layout: layout, rootPath: "/s").spec.process?.apparmorProfile == "taurun-org.tauos.hello")
     }

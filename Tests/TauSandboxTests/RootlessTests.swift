@@ -84,7 +84,8 @@ import TaurunOCI
     static func inputs(_ manifest: Manifest, granted: Set<Permission> = [], host: HostFacts) -> BundleInputs {
         var inputs = BundleInputs(
             manifest: manifest, permissions: EffectivePermissions(granted: granted, denied: []), hostIDBase: 165_536,
-            homeHostPath: "/home/alice/.local/share/taurun/apps/org.tauos.rl/home", rootfsHostPath: "/srv/rootfs", dataMounts: [], host: host)
+            homeHostPath: "/home/alice/.local/share/taurun/apps/org.tauos.rl/home", rootfsHostPath: "/srv/rootfs", dataMounts: [], host: host,
+            resolvConfHostPath: "/home/alice/.local/share/taurun/network/resolv.conf")
         inputs.hostIDCount = IDAllocator.userRangeSize
         return inputs
     }

@@ -208,6 +208,25 @@ import Glibc
         expectOrder(k, k.first("open_tree"), k.first("pivot_root"), "the parent's rootfs fd is cloned before pivot_root")
     }
 
+    /// Rootless with createRuntime hooks (a Tau app's network hook): dumpable again only while the parent runs them,
+    /// so that the user's hook may open /proc/<init>/ns/*; hidden again before anything else happens.
+    @Test func rootlessRuntimeHooksSeeTheInitOnlyWhileTheyRun() throws {
+        var p = try plan {
+            $0.linux?.namespaces?.append(LinuxNamespace(type: .user))
+            $0.linux?.uidMappings = [LinuxIDMapping(containerID: 0, hostID: 100000, size: 65536)]
+            $0.linux?.gidMappings = [LinuxIDMapping(containerID: 0, hostID: 100000, size: 65536)]
+            $0.hooks?.createRuntime = [Hook(path: "/usr/bin/taurun", args: ["taurun", "network-hook"])]
+        }
+        p.runtimeHooksOpenNamespaces = true
+        let (k, stop) = try runCreate(p, script: [.bindSource(70), .go("{}"), .cgroupJoined, .hooksDone, .handover])
+        guard case .failedAfterReady = stop else { Issue.record("stopped with \(stop): \(k.calls)"); return }
+        expectOrder(k, k.first("receive", "go"), k.first("hideFromContainer"), "dumpable until go")
+        expectOrder(k, k.first("hideFromContainer"), k.first("showToRuntimeHooks"), "hidden, then shown for the hooks")
+        expectOrder(k, k.first("showToRuntimeHooks"), k.first("send", "hooks"), "shown before the parent runs the hooks")
+        expectOrder(k, k.first("receive", "hooksDone"), k.last("hideFromContainer"), "hidden again once they are done")
+        expectOrder(k, k.last("hideFromContainer"), k.first("hooks", "createContainer"), "hidden before the container's own hooks")
+    }
+
     /// A joined user namespace with new ones: the first stage joins it, creates the others inside, forks the init;
     /// the init does not join again, and becomes the namespace's root before it mounts.
     @Test func twoStageCloneJoinsThenUnsharesThenForks() throws {

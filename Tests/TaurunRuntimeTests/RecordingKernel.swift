@@ -98,6 +98,7 @@ final class RecordingKernel: InitKernel {
     // MARK: InitKernel
 
     func hideFromContainer() { record("hideFromContainer") }
+    func showToRuntimeHooks() { record("showToRuntimeHooks") }
     func dieWithParent(expectedParent: pid_t) { record("dieWithParent") }
     func setParentDeathSignal(_ signal: Int32) throws(SyscallError) { record("setParentDeathSignal") }
     func clearParentDeathSignal() { record("clearParentDeathSignal") }

@@ -101,4 +101,10 @@ int tr_execveat(int dirfd, const char *path, char *const argv[], char *const env
 // ioctl(TIOCGPTPEER): opens the slave of a pty master without a path lookup (Linux 4.13+).
 int tr_ioctl_get_pty_peer(int master, int flags);
 
+// A program that outlives its starter (a Tau app's user-mode network, started by a createRuntime hook): posix_spawn
+// in a new session, default signal dispositions and an empty mask, stdin /dev/null, stdout and stderr `output`, and
+// `fds[i]` as fd 3+i; every other fd is closed. Returns 0 and sets *pid, or an errno value.
+int tr_spawn_detached(const char *path, char *const argv[], char *const envp[], int output, const int *fds, int nfds,
+                      pid_t *pid);
+
 #endif

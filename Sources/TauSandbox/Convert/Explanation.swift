@@ -47,7 +47,7 @@ public struct Explanation: Equatable, Sendable, Encodable {
         } else {
             rows.append(Row(
                 permission: "(always)", state: "always",
-                namespaces: "user (uid/gid 1000 → per-app host range" + (rootless == nil ? "" : " of your subordinate ids") + "), pid, ipc, uts, mount, cgroup",
+                namespaces: "user (uid/gid 1000 → per-app host range" + (rootless == nil ? "" : " of your subordinate ids") + "), pid, ipc, uts, mount, cgroup, network (its own: lo only, unless a route is granted)",
                 mounts: "rootfs read-only; /home/app private 0700 (HOME, TMPDIR=/home/app/tmp); /proc, /dev, /tmp tmpfs",
                 devices: "null zero full random urandom tty pts only",
                 seccomp: "default-deny allowlist; \(violation); no unshare/setns/mount/ptrace/bpf/keyctl",
@@ -86,7 +86,9 @@ public struct Explanation: Equatable, Sendable, Encodable {
         case .network:
             return Row(
                 permission: permission.rawValue, state: state,
-                namespaces: "granted: host network; otherwise a new netns with only lo", mounts: "-", devices: "-",
+                namespaces: "its own netns either way; granted: a route out through slirp4netns (createRuntime hook `taurun network-hook`; "
+                    + "no host loopback, no host or other app's abstract sockets)" + (host.routeHelper == nil ? " NOT POSSIBLE HERE: needs " + host.routeProblem : ""),
+                mounts: "granted: /etc/resolv.conf → nameserver 10.0.2.3 (slirp4netns's DNS forwarder)", devices: "-",
                 seccomp: "otherwise socket(family != AF_UNIX) is a violation (on_violation)", apparmor: "granted: network; otherwise network unix only")
         case .camera:
             return Row(
@@ -173,7 +175,7 @@ extension TauConverter {
         limited.resources = try ResourcePolicy.load(stateDirectory: stateDirectory).apply(to: manifest.resources, app: manifest.id)
         var inputs = BundleInputs(
             manifest: limited, permissions: EffectivePermissions(granted: Set(manifest.permissions.requested), denied: []), hostIDBase: 0,
-            homeHostPath: "", rootfsHostPath: "", dataMounts: [], host: host)
+            homeHostPath: "", rootfsHostPath: "", dataMounts: [], host: host, resolvConfHostPath: "")
         return RootlessSandbox.reduce(&inputs).map { "without \($0.subject): \($0.reason)" }
     }
 }

@@ -123,6 +123,7 @@ public enum TauConverter {
         defer { lock.release() }
         plan.inputs.hostIDBase = try IDAllocator(stateDirectory: state, caller: caller).peek(manifest.id)
         let generated = try BundleGenerator.generate(plan.inputs, layout: plan.layout, rootPath: skeletons.path(for: plan.layout))
+        if BundleGenerator.route(plan.inputs).hasRoute { try StateLayout.ensureResolvConf(state) }
         let hostUID = plan.inputs.hostIDBase + IDAllocator.appID
         var warnings: [String] = []
         let provisioner = HomeProvisioner(
@@ -267,7 +268,7 @@ public enum TauConverter {
         var inputs = BundleInputs(
             manifest: manifest, permissions: outcome.effective, hostIDBase: base,
             homeHostPath: StateLayout.homeDirectory(stateDirectory, manifest.id), rootfsHostPath: rootfs,
-            dataMounts: dataMounts, host: host)
+            dataMounts: dataMounts, host: host, resolvConfHostPath: StateLayout.resolvConf(stateDirectory))
         inputs.hostIDCount = allocator.rangeSize
         inputs.stateDirectory = stateDirectory
         var omissions: [RootlessSandbox.Omission] = []
@@ -275,6 +276,7 @@ public enum TauConverter {
             omissions = RootlessSandbox.reduce(&inputs)
             manifest = inputs.manifest
         }
+        _ = try BundleGenerator.routeHelper(inputs)  // a route needs slirp4netns: refused before anything is written
         let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
         // The app's owner, resolved now (an unknown user is refused before anything is written). An ordinary caller
         // owns the apps they convert: their home is the caller's own directory, and nobody else's to give.

@@ -18,10 +18,16 @@ public struct BundleInputs: Sendable {
     public var loadsAppArmorProfile = true
     /// The state directory convert used (its grant store): named in the bundle for on_violation = "ask" only.
     public var stateDirectory: String? = nil
+    /// How the app's own network namespace reaches out: `.open` when `network` is granted; `.gated` (the route
+    /// exists, the security monitor decides each socket) when it is requested, not granted, and on_violation =
+    /// "ask" lets the monitor ask for it at runtime (docs/prompts.md); else `.none`.
+    public var networkRoute: NetworkRoute
+    /// Host path of the resolv.conf bound at /etc/resolv.conf when there is a route (`StateLayout.resolvConf`).
+    public var resolvConfHostPath: String
 
     public init(
         manifest: Manifest, permissions: EffectivePermissions, hostIDBase: UInt32, homeHostPath: String,
-        rootfsHostPath: String, dataMounts: [DataMount], host: HostFacts
+        rootfsHostPath: String, dataMounts: [DataMount], host: HostFacts, resolvConfHostPath: String
     ) {
         self.manifest = manifest
         self.permissions = permissions
@@ -30,6 +36,14 @@ public struct BundleInputs: Sendable {
         self.rootfsHostPath = rootfsHostPath
         self.dataMounts = dataMounts
         self.host = host
+        if permissions.has(.network) {
+            self.networkRoute = .open
+        } else if manifest.onViolation == .ask && Permission.network.askableAtRuntime && manifest.permissions.requested.contains(.network) {
+            self.networkRoute = .gated
+        } else {
+            self.networkRoute = .none
+        }
+        self.resolvConfHostPath = resolvConfHostPath
     }
 }
 
@@ -96,9 +110,26 @@ public enum BundleGenerator {
         }.sorted { $0.containerPath < $1.containerPath }
     }
 
+    public static let resolvConf = "/etc/resolv.conf"
+
+    /// The route of a sandboxed app's own network namespace; an unsandboxed app has the host's network instead.
+    static func route(_ inputs: BundleInputs) -> NetworkRoute {
+        inputs.manifest.sandbox == .taurun ? inputs.networkRoute : .none
+    }
+
+    /// The hook that makes the app's route, nil for an app without one; refused on a host without slirp4netns.
+    static func routeHelper(_ inputs: BundleInputs) throws(SandboxError) -> RouteHelper? {
+        guard route(inputs).hasRoute else { return nil }
+        guard let helper = inputs.host.routeHelper else {
+            throw .sandboxUnavailable(what: "network: an app's route out of its own network namespace needs " + inputs.host.routeProblem)
+        }
+        return helper
+    }
+
     /// The mount points the skeleton must contain (besides the runtime-managed /dev, /proc, /sys, /tmp).
     public static func mountPoints(_ inputs: BundleInputs) -> [MountPoint] {
         var points = [MountPoint(path: home, isDirectory: true)]
+        if route(inputs).hasRoute { points.append(MountPoint(path: resolvConf, isDirectory: false)) }
         points += inputs.dataMounts.map { MountPoint(path: $0.path, isDirectory: $0.isDirectory) }
         points += sockets(inputs).map { MountPoint(path: $0.containerPath, isDirectory: false) }
         return points
@@ -109,7 +140,9 @@ public enum BundleGenerator {
     public static func generate(_ inputs: BundleInputs, layout: RootfsLayout, rootPath: String) throws(SandboxError) -> GeneratedBundle {
         let manifest = inputs.manifest
         let sandboxed = manifest.sandbox == .taurun
-        let network = inputs.permissions.has(.network) || !sandboxed
+        let route = Self.route(inputs)
+        // The app may make sockets of every family: the host's network (no sandbox) or an open route.
+        let network = !sandboxed || route.socketsAllowed
         let grantedDevices = devices(inputs)
         let grantedSockets = sockets(inputs)
         let appHostID = inputs.hostIDBase + IDAllocator.appID
@@ -157,7 +190,7 @@ public enum BundleGenerator {
             options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]))
         mounts.append(Mount(destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]))
         mounts.append(Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]))
-        if network {
+        if !sandboxed {
             // The host's network namespace is not owned by the app's user namespace, so sysfs cannot be mounted
             // fresh; bind the host's read-only instead (what rootless runc does).
             // `rro`: the host's /sys has submounts (cgroup, debugfs, ...): read-only at every level, not just the top.
@@ -180,6 +213,11 @@ public enum BundleGenerator {
         for socket in grantedSockets {
             mounts.append(Mount(destination: socket.containerPath, type: "bind", source: socket.hostPath, options: ["bind", "nosuid", "nodev", "noexec"]))
         }
+        var hooks: Hooks?
+        if let helper = try routeHelper(inputs) {
+            hooks = Hooks(createRuntime: [helper.hook])
+            mounts.append(Mount(destination: resolvConf, type: "bind", source: inputs.resolvConfHostPath, options: ["bind", "ro", "nosuid", "nodev", "noexec"]))
+        }
 
         var namespaces: [LinuxNamespace] = [
             LinuxNamespace(type: .pid), LinuxNamespace(type: .ipc), LinuxNamespace(type: .uts), LinuxNamespace(type: .mount),
@@ -187,7 +225,8 @@ public enum BundleGenerator {
         if sandboxed {
             namespaces.append(LinuxNamespace(type: .cgroup))
             namespaces.append(LinuxNamespace(type: .user))
-            if !network { namespaces.append(LinuxNamespace(type: .network)) }
+            // Always its own: abstract UNIX sockets and loopback ports live in the network namespace.
+            namespaces.append(LinuxNamespace(type: .network))
         }
 
         var deviceRules = [LinuxDeviceCgroup(allow: false, access: "rwm")]
@@ -221,9 +260,10 @@ public enum BundleGenerator {
         // Only when asked for, so bundles of apps that do not care stay byte-identical.
         if manifest.requireLSM { annotations[TauAnnotation.requireLSM] = "true" }
         if manifest.onViolation == .ask, let state = inputs.stateDirectory { annotations[TauAnnotation.stateDirectory] = state }
+        if route.hasRoute { annotations[TauAnnotation.networkRoute] = route.rawValue }
         let spec = Spec(
             ociVersion: ociVersion, process: process, root: Root(path: rootPath, readonly: true),
-            hostname: manifest.id.rawValue, mounts: mounts, annotations: annotations, linux: linux)
+            hostname: manifest.id.rawValue, mounts: mounts, hooks: hooks, annotations: annotations, linux: linux)
 
         let rootfsDirectories = layout.binds.filter { $0.options?.first == "rbind" }.map(\.destination)
         let rootfsFiles = layout.binds.filter { $0.options?.first == "bind" }.map(\.destination)
@@ -232,7 +272,7 @@ public enum BundleGenerator {
             executables: manifest.executables, home: home,
             dataPaths: inputs.dataMounts.map { ($0.path, $0.writable, $0.isDirectory) },
             devices: grantedDevices.map(\.containerPath), sockets: grantedSockets.map(\.containerPath),
-            network: network, gpu: inputs.permissions.has(.gpu)))
+            network: network || route.hasRoute, gpu: inputs.permissions.has(.gpu)))
         return GeneratedBundle(spec: spec, layout: layout, appArmorProfileName: profileName, appArmorProfile: profile, seccomp: seccomp)
     }
 }

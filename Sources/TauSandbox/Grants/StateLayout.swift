@@ -72,6 +72,26 @@ public enum StateLayout {
     static func homeImage(_ stateDirectory: String, _ app: AppID) -> String {
         appDirectory(stateDirectory, app) + "/home.img"
     }
+
+    /// The resolv.conf bound into every app with a network route (`RouteHelper.resolvConf`), shared like skeletons.
+    static func resolvConf(_ stateDirectory: String) -> String {
+        stateDirectory + "/network/resolv.conf"
+    }
+
+    /// Writes `resolvConf` when missing or different: root-owned (or the caller's), 0644 in a 0755 directory, so
+    /// the app's unprivileged root can bind it and nobody else can change it.
+    static func ensureResolvConf(_ stateDirectory: String) throws(SandboxError) {
+        let path = resolvConf(stateDirectory)
+        let bytes = Array(RouteHelper.resolvConf.utf8)
+        if (try? FileSystem.readFile(path, limit: 4096)) == bytes { return }
+        let directory = FileSystem.directoryName(path)
+        if FileSystem.kind(directory) == nil {
+            try FileSystem.makeDirectory(directory, mode: 0o755)
+            try FileSystem.changeMode(directory, 0o755)  // whatever the umask
+        }
+        try FileSystem.replaceFile(path, bytes: bytes, mode: 0o644, durable: false)
+        try FileSystem.changeMode(path, 0o644)
+    }
 }
 
 /// An exclusive flock on `<state-dir>/lock`, held while state files are read-modified-written.

@@ -13,11 +13,15 @@ public struct HostFacts: Equatable, Sendable {
     /// of the caller's own that the caller may write (the runtime makes the app's cgroup below it, by runc's rootless
     /// rule). Nil for root, who may use every controller.
     public var userCgroupControllers: Set<String>?
+    /// The taurun and slirp4netns a network-granted app's createRuntime hook runs; nil without slirp4netns.
+    public var routeHelper: RouteHelper?
+    /// What a route would need that this host lacks, when `routeHelper` is nil.
+    public var routeProblem = RouteHelper.missing
 
     public init(
         devices: [HostDevice] = [], sockets: [HostSocket] = [], appArmorEnabled: Bool = false, userNamespaces: Bool = true,
         seccompActions: Set<String> = ["kill_process", "errno", "allow"], networkNamespaces: Bool = true,
-        userCgroupControllers: Set<String>? = nil
+        userCgroupControllers: Set<String>? = nil, routeHelper: RouteHelper? = nil
     ) {
         self.devices = devices
         self.sockets = sockets
@@ -26,6 +30,7 @@ public struct HostFacts: Equatable, Sendable {
         self.seccompActions = seccompActions
         self.networkNamespaces = networkNamespaces
         self.userCgroupControllers = userCgroupControllers
+        self.routeHelper = routeHelper
     }
 }
 

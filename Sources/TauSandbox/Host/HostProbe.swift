@@ -10,7 +10,8 @@ public enum HostProbe {
     public static let containerRuntimeDirectory = "/run/user/1000"
 
     public static func scan(deviceRoot: String = "/dev", environment: [String: String]) -> HostFacts {
-        HostFacts(
+        let route = RouteHelper.probe()
+        var facts = HostFacts(
             devices: devices(deviceRoot: deviceRoot),
             sockets: sockets(environment: environment),
             appArmorEnabled: firstLine("/sys/module/apparmor/parameters/enabled") == "Y",
@@ -18,7 +19,10 @@ public enum HostProbe {
                 && (Int(firstLine("/proc/sys/user/max_user_namespaces") ?? "1") ?? 1) > 0,
             seccompActions: Set((firstLine("/proc/sys/kernel/seccomp/actions_avail") ?? "").split(separator: " ").map(String.init)),
             networkNamespaces: FileSystem.kind("/proc/self/ns/net") != nil,
-            userCgroupControllers: geteuid() == 0 ? nil : userCgroupControllers())
+            userCgroupControllers: geteuid() == 0 ? nil : userCgroupControllers(),
+            routeHelper: route.helper)
+        if let problem = route.problem { facts.routeProblem = problem }
+        return facts
     }
 
     /// The controllers of the hierarchies where this process's own cgroup is writable (`/proc/self/cgroup`: v1 lines

@@ -137,12 +137,14 @@ struct ContainerInit<Kernel: InitKernel> {
         })
         if !cgroupJoined { try waitForCgroup() }
         if plan.runtimeHooks {
+            if plan.runtimeHooksOpenNamespaces { kernel.showToRuntimeHooks() }
             try kernel.send(.hooks, over: sync)
             switch try kernel.receive(from: sync) {
             case .hooksDone?: break
             case .failed(let m)?: throw RuntimeError.container(m)
             default: throw InitStop.abandoned
             }
+            if plan.runtimeHooksOpenNamespaces { kernel.hideFromContainer() }
         }
         try kernel.runHooks(plan.createContainerHooks, kind: "createContainer", state: state)
         let procfs = try builder.enter(rootFD: rootFD)

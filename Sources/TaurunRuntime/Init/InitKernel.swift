@@ -28,6 +28,7 @@ protocol InitKernel {
     // MARK: Process attributes
 
     func hideFromContainer()
+    func showToRuntimeHooks()
     func dieWithParent(expectedParent: pid_t)
     func setParentDeathSignal(_ signal: Int32) throws(SyscallError)
     func clearParentDeathSignal()

@@ -83,6 +83,11 @@ struct InitPlan {
     /// prestart or createRuntime hooks exist: the parent runs them once the rootfs is built, so the child stops for
     /// them; without any it goes straight on (one round trip less).
     var runtimeHooks: Bool
+    /// Rootless, in a new user namespace: the init is dumpable while those hooks run, so that they, run by the
+    /// same user, may open /proc/<init>/ns/* (a Tau app's network hook joins its user and network namespaces).
+    /// Non-dumpable, a process whose memory was set up in the host's user namespace is reachable only with
+    /// CAP_SYS_PTRACE there, which root has and a user does not. Nothing of the container runs yet.
+    var runtimeHooksOpenNamespaces = false
     var noPivot: Bool
     var containerID: String
 

@@ -12,6 +12,7 @@ struct LinuxInitKernel: InitKernel {
     typealias ProcHandle = ProcFS
 
     func hideFromContainer() { Processes.hideFromContainer() }
+    func showToRuntimeHooks() { Processes.showToRuntimeHooks() }
     func dieWithParent(expectedParent: pid_t) { Processes.dieWithParent(expectedParent: expectedParent) }
     func setParentDeathSignal(_ signal: Int32) throws(SyscallError) { try Processes.setParentDeathSignal(signal) }
     func clearParentDeathSignal() { Processes.clearParentDeathSignal() }

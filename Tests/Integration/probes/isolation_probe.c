@@ -5,6 +5,8 @@
  *                                  and POSIX mqueue /tau-isolation-b, writes DIR/ready, then sleeps.
  *   isolation_probe ATTEMPT ARG    app A: one attempt to reach B (ARG: B's host pid or B's DIR on the host); prints
  *                                  "ATTEMPT: blocked (<errno text>)" or "ATTEMPT: REACHED" and exits 0 either way.
+ *                                  unix-abstract NAME and tcp-loopback PORT take another listener's name or port
+ *                                  ("-": B's); tcp-connect ADDR:PORT connects to any IPv4 address.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +22,7 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <dirent.h>
@@ -126,15 +129,32 @@ int main(int argc, char **argv) {
         return result(what, fd >= 0, errno);
     }
     if (!strcmp(what, "unix-abstract")) {
-        int fd = unix_socket(ABSTRACT, 1, 0);
+        int fd = unix_socket(strcmp(arg, "-") ? arg : ABSTRACT, 1, 0);
         return result(what, fd >= 0, errno);
     }
     if (!strcmp(what, "tcp-loopback")) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(TCP_PORT) };
+        struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(strcmp(arg, "-") ? atoi(arg) : TCP_PORT) };
         in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         int r = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&in, sizeof in);
         return result(what, r == 0, errno);
+    }
+    if (!strcmp(what, "tcp-connect")) {
+        /* ARG: ADDR:PORT. Reached only when the listener answers (a route that accepts and drops is not reached). */
+        char addr[64];
+        snprintf(addr, sizeof addr, "%s", arg);
+        char *colon = strchr(addr, ':');
+        if (!colon) { fprintf(stderr, "tcp-connect needs ADDR:PORT\n"); return 2; }
+        *colon = 0;
+        struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(atoi(colon + 1)) };
+        if (inet_pton(AF_INET, addr, &in.sin_addr) != 1) { fprintf(stderr, "bad address %s\n", addr); return 2; }
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct timeval limit = { .tv_sec = 5 };
+        if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+        int r = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&in, sizeof in);
+        char reply[16] = { 0 };
+        if (r == 0 && read(fd, reply, sizeof reply - 1) <= 0) { r = -1; if (!errno) errno = ECONNRESET; }
+        return result(what, r == 0 && !strncmp(reply, "hello", 5), errno);
     }
     if (!strcmp(what, "sysv-shm")) {
         int r = shmget(SHM_KEY, 0, 0);
