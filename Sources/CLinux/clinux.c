@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/bpf.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
@@ -243,7 +244,65 @@ long tr_recv_message(int sock, char *buf, size_t cap, int *fd) {
 }
 
 int tr_eventfd_cloexec(unsigned int initial) { return eventfd(initial, EFD_CLOEXEC); }
-long tr_bpf(int cmd, void *attr, unsigned int attr_size) { return syscall(SYS_bpf, cmd, attr, attr_size); }
+
+// --- bpf(2) for the cgroup v2 device controller ----------------------------------------------------------------
+// union bpf_attr is filled here, by its field names, rather than packed byte by byte in Swift.
+static long bpf_call(int cmd, union bpf_attr *attr) { return syscall(SYS_bpf, cmd, attr, sizeof(*attr)); }
+
+int tr_bpf_load_cgroup_device(const void *insns, unsigned int insn_count, const char *license, char *log,
+                              unsigned int log_size, const char *name) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    attr.insn_cnt = insn_count;
+    attr.insns = (uint64_t)(uintptr_t)insns;
+    attr.license = (uint64_t)(uintptr_t)license;
+    attr.log_level = log_size > 0 ? 1 : 0;
+    attr.log_size = log_size;
+    attr.log_buf = (uint64_t)(uintptr_t)log;
+    strncpy(attr.prog_name, name, sizeof(attr.prog_name) - 1);
+    attr.expected_attach_type = BPF_CGROUP_DEVICE;
+    return (int)bpf_call(BPF_PROG_LOAD, &attr);
+}
+
+int tr_bpf_query_cgroup_device(int cgroup_fd, uint32_t *ids, uint32_t *count) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.query.target_fd = (uint32_t)cgroup_fd;
+    attr.query.attach_type = BPF_CGROUP_DEVICE;
+    attr.query.prog_ids = (uint64_t)(uintptr_t)ids;
+    attr.query.prog_cnt = *count;
+    long r = bpf_call(BPF_PROG_QUERY, &attr);
+    if (r >= 0)
+        *count = attr.query.prog_cnt;
+    return (int)r;
+}
+
+int tr_bpf_attach_cgroup_device(int cgroup_fd, int prog_fd) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.target_fd = (uint32_t)cgroup_fd;
+    attr.attach_bpf_fd = (uint32_t)prog_fd;
+    attr.attach_type = BPF_CGROUP_DEVICE;
+    attr.attach_flags = BPF_F_ALLOW_MULTI;
+    return (int)bpf_call(BPF_PROG_ATTACH, &attr);
+}
+
+int tr_bpf_detach_cgroup_device(int cgroup_fd, int prog_fd) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.target_fd = (uint32_t)cgroup_fd;
+    attr.attach_bpf_fd = (uint32_t)prog_fd;
+    attr.attach_type = BPF_CGROUP_DEVICE;
+    return (int)bpf_call(BPF_PROG_DETACH, &attr);
+}
+
+int tr_bpf_prog_fd_by_id(uint32_t id) {
+    union bpf_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.prog_id = id;
+    return (int)bpf_call(BPF_PROG_GET_FD_BY_ID, &attr);
+}
 
 // --- cgroup attach warm-up -------------------------------------------------------------------------------------
 // The first write to a cgroup.procs file after a quiet period waits for an RCU grace period (the kernel's

@@ -19,10 +19,9 @@ enum CgroupFiles {
         Files.exists(path)
     }
 
+    /// Following symlinks: v1 hierarchies such as cpu are links to cpu,cpuacct.
     static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return false }
-        return (info.st_mode & S_IFMT) == S_IFDIR
+        Files.isDirectory(path, followingSymlinks: true)
     }
 
     /// A close-on-exec fd of a cgroup directory or control file (for bpf, eventfd registration, clone3 into it).

@@ -8,7 +8,7 @@ import TaurunOCI
 /// One container's cgroup, whatever the host layout. All calls are synchronous and start no threads.
 public protocol CgroupManager: Sendable {
     /// Every directory this container's cgroup uses; computable before create().
-    var paths: CgroupPaths { get }
+    var paths: CgroupDirectories { get }
     /// mkdir every directory (idempotent; refused if an existing one already holds processes); on v1, fills empty cpuset.cpus/mems of new cpuset directories from
     /// their parent; on v2, enables the parents' controllers in cgroup.subtree_control.
     func create() throws(CgroupError)

@@ -171,7 +171,7 @@ extension CgroupfsManager {
     func applyDevices(_ state: DeviceRules.State) throws(CgroupError) {
         if isUnified {
             guard let dir = v2Hierarchy?.dir else { return }
-            try BPFSyscall.install(DeviceProgram.instructions(for: state), cgroup: dir)
+            try DeviceProgramInstaller.install(DeviceProgram.instructions(for: state), cgroup: dir)
             return
         }
         guard let dir = v1Dir("devices") else { return }

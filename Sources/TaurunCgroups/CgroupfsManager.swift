@@ -17,7 +17,7 @@ public struct CgroupfsManager: CgroupManager {
         self.isUnified = isUnified
     }
 
-    public var paths: CgroupPaths { CgroupPaths(dirs: hierarchies.map(\.dir)) }
+    public var paths: CgroupDirectories { CgroupDirectories(dirs: hierarchies.map(\.dir)) }
 
     /// The v1 directory of `controller`, or nil if that hierarchy is not mounted.
     func v1Dir(_ controller: String) -> String? {

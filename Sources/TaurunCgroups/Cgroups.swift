@@ -76,7 +76,7 @@ public enum Cgroups {
 
     /// For the commands after create, from state.json: manages exactly the recorded directories, nothing else,
     /// and, when a systemd unit was recorded, stops that unit on destroy and tells systemd about updates.
-    public static func manager(recorded: CgroupPaths) -> any CgroupManager {
+    public static func manager(recorded: CgroupDirectories) -> any CgroupManager {
         let hierarchies = recorded.dirs.map { CgroupHierarchy.inferred(from: $0) }
         let isUnified = hierarchies.count == 1 && hierarchies.allSatisfy(\.isV2)
         let cgroupfs = CgroupfsManager(hierarchies: hierarchies, isUnified: isUnified)

@@ -46,7 +46,7 @@ public final class SystemdCgroupManager: CgroupManager {
         self.state = Mutex(State(started: started, pending: nil))
     }
 
-    public var paths: CgroupPaths { CgroupPaths(dirs: cgroupfs.paths.dirs, systemdUnit: unit) }
+    public var paths: CgroupDirectories { CgroupDirectories(dirs: cgroupfs.paths.dirs, systemdUnit: unit) }
 
     var isStarted: Bool { state.withLock { $0.started } }
 

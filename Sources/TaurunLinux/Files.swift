@@ -57,7 +57,7 @@ public enum Files {
             defer { Glibc.close(parent) }
             // A dangling symlink: carry on from its target (relative to its directory, or to the root).
             var linkStat = Glibc.stat()
-            if fstatat(parent, parts[i], &linkStat, AT_SYMLINK_NOFOLLOW) == 0 && (linkStat.st_mode & 0o170000) == 0o120000 {
+            if fstatat(parent, parts[i], &linkStat, AT_SYMLINK_NOFOLLOW) == 0 && FileKind(mode: linkStat.st_mode) == .symlink {
                 guard linksLeft > 0 else { throw SyscallError("openat2", display, errno: .tooManySymbolicLinkLevels) }
                 var buffer = [CChar](repeating: 0, count: 4097)
                 let n = readlinkat(parent, parts[i], &buffer, buffer.count - 1)
@@ -109,9 +109,9 @@ public enum Files {
         return (fds[0], fds[1])
     }
 
-    /// mknod(2) of a device node or FIFO; `kind` is S_IFCHR, S_IFBLK or S_IFIFO.
-    public static func makeNode(_ path: String, kind: UInt32, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError) {
-        _ = try sys("mknod", path) { tr_mknod(path, kind | mode, major, minor) }
+    /// mknod(2) of a device node or FIFO (`kind` .characterDevice, .blockDevice or .fifo).
+    public static func makeNode(_ path: String, kind: FileKind, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError) {
+        _ = try sys("mknod", path) { tr_mknod(path, kind.rawValue | mode, major, minor) }
     }
 
     /// eventfd(2) with close-on-exec (sys/eventfd.h is not in the Glibc module map).
@@ -160,9 +160,11 @@ public enum Files {
         return Glibc.errno != ENOENT && Glibc.errno != ENOTDIR
     }
 
-    public static func isDirectory(_ path: String) -> Bool {
+    /// True when `path` is a directory; a symlink to one counts only with `followingSymlinks`.
+    public static func isDirectory(_ path: String, followingSymlinks: Bool = false) -> Bool {
         var st = Glibc.stat()
-        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        return fstatat(AT_FDCWD, path, &st, followingSymlinks ? 0 : AT_SYMLINK_NOFOLLOW) == 0
+            && FileKind(mode: st.st_mode) == .directory
     }
 
     /// Reads a whole (small) file; used for /proc and state files.
@@ -254,7 +256,7 @@ public enum Files {
             if Glibc.errno == ENOENT { return }
             throw SyscallError("lstat", path)
         }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
+        if FileKind(mode: st.st_mode) == .directory {
             if let dir = opendir(path) {
                 var names: [String] = []
                 while let entry = readdir(dir) {

@@ -180,6 +180,12 @@ public enum Processes {
         _ = try sys("pidfd_send_signal") { tr_pidfd_send_signal(pidfd, signal) }
     }
 
+    /// Sends `signal` to `pid`, a child of ours not yet reaped (so its pid names no other process), or to a
+    /// process whose pid a held lock pins; a child that already exited is no error.
+    public static func signalChild(_ pid: pid_t, _ signal: Int32) {
+        _ = Glibc.kill(pid, signal)
+    }
+
     /// Waits for `pid`; returns the shell-style exit code (status, or 128+signal).
     public static func wait(_ pid: pid_t, options: Int32 = 0) throws(SyscallError) -> Int32? {
         var status: Int32 = 0

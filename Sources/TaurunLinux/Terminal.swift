@@ -40,7 +40,7 @@ public enum Terminal {
             var st = stat()
             let fsType = tr_fstatfs_type(fd)
             let onDevFS = fsType == devptsMagic || fsType == 0x01021994 /* TMPFS_MAGIC, devtmpfs too */
-            if fstat(fd, &st) == 0, (st.st_mode & 0o170000) == 0o020000, st.st_rdev == 0x502 /* 5:2 */, onDevFS {
+            if fstat(fd, &st) == 0, FileKind(mode: st.st_mode) == .characterDevice, st.st_rdev == 0x502 /* 5:2 */, onDevFS {
                 return fd
             }
             close(fd)

@@ -120,7 +120,7 @@ extension Runtime {
             // launch records the pid right after clone (inout is written back on throw too).
             // The monitor ends with the init; reap both so neither is left behind, not even as a zombie.
             for child in [record.pid, record.monitorPid].compactMap({ $0 }) {
-                Glibc.kill(child, SIGKILL)
+                Processes.signalChild(child, SIGKILL)
                 _ = try? Processes.wait(child)
             }
             try? cgroup.destroy()
@@ -172,10 +172,8 @@ extension Runtime {
         let idMappedTrees = try BindSources.makeIDMappedTrees(&plan)
         defer { for fd in idMappedTrees { close(fd) } }
         let fifoPath = store.execFifo(of: record.id)
-        if mkfifo(fifoPath, 0o600) != 0 { throw .system(SyscallError("mkfifo", fifoPath)) }
-        // Held read-write by the child: its read blocks until `start` writes (no EOF while it holds a writer).
         let fifo: Int32
-        do { fifo = try Files.open(fifoPath, O_RDWR) } catch { throw .system(error) }
+        do { fifo = try ExecFifo.create(fifoPath) } catch { throw .system(error) }
         defer { close(fifo) }
         let channels: (parent: SyncChannel, child: SyncChannel)
         do { channels = try SyncChannel.pair() } catch { throw .system(error) }
@@ -214,8 +212,7 @@ extension Runtime {
                 try cgroup.apply(resources)
             } catch { channels.child.close(); throw .cgroup(error.description) }
             if let dir = join.unifiedDir {
-                unifiedFD = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                if unifiedFD < 0 { channels.child.close(); throw .system(SyscallError("open", dir)) }
+                do { unifiedFD = try Files.open(dir, O_RDONLY | O_DIRECTORY) } catch { channels.child.close(); throw .system(error) }
             }
         }
 

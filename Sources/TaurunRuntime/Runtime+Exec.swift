@@ -112,7 +112,7 @@ extension Runtime {
             _ = try? Processes.wait(setup)
         } catch {
             for child in [setup, pid, monitor] where child > 0 {
-                Glibc.kill(child, SIGKILL)
+                Processes.signalChild(child, SIGKILL)
                 _ = try? Processes.wait(child)
             }
             if let error = error as? RuntimeError { throw error }
@@ -124,7 +124,7 @@ extension Runtime {
         if relayFD >= 0 {
             let master: Int32
             do { master = try Terminal.receiveFD(from: relayFD) } catch {
-                Glibc.kill(pid, SIGKILL)
+                Processes.signalChild(pid, SIGKILL)
                 _ = waitForeground(CreatedContainer(id: id, pid: pid, monitorPid: monitor))
                 throw .system(error)
             }

@@ -19,24 +19,16 @@ extension Runtime {
     public func waitLearning(_ container: CreatedContainer) -> (code: Int32, interrupted: Bool) {
         for sig in Self.forwarded { Signals.record(sig) }
         var interrupted = false
-        var status: Int32 = 0
-        var code: Int32 = 255
-        while true {
-            let r = waitpid(container.pid, &status, 0)
-            if r == container.pid {
-                code = Processes.exitCode(fromWaitStatus: status)
-                break
-            }
-            guard r < 0 && errno == EINTR else { break }
+        let code = (try? Processes.wait(container.pid) {
             while let sig = Signals.takePending() {
                 if Self.endingLearn.contains(sig) {
                     interrupted = true
-                    Glibc.kill(container.pid, SIGKILL)
+                    Processes.signalChild(container.pid, SIGKILL)
                 } else {
-                    Glibc.kill(container.pid, sig)
+                    Processes.signalChild(container.pid, sig)
                 }
             }
-        }
+        }) ?? 255
         if container.monitorPid > 0 { _ = try? Processes.wait(container.monitorPid) }
         return (code, interrupted)
     }

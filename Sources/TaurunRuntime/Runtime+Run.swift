@@ -44,7 +44,7 @@ extension Runtime {
             var fds = [pollfd(fd: channelOpen ? prompts.channel : -1, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: process.fd, events: Int16(POLLIN), revents: 0)]
             let ready = poll(&fds, 2, -1)
-            while let sig = Signals.takePending() { Glibc.kill(container.pid, sig) }
+            while let sig = Signals.takePending() { Processes.signalChild(container.pid, sig) }
             guard ready > 0 else { continue }
             if fds[0].revents != 0 { channelOpen = prompts.serve() }
             if fds[1].revents != 0 { return waitForExit(of: container) }
@@ -52,7 +52,7 @@ extension Runtime {
     }
 
     private func waitForExit(of container: CreatedContainer) -> Int32 {
-        let forward = { while let sig = Signals.takePending() { Glibc.kill(container.pid, sig) } }
+        let forward = { while let sig = Signals.takePending() { Processes.signalChild(container.pid, sig) } }
         return (try? Processes.wait(container.pid, interrupted: forward)) ?? 255
     }
 }

@@ -20,38 +20,16 @@ extension Runtime {
         case .creating: throw .container("cannot start a container that is still being created")
         }
         let path = store.execFifo(of: id)
-        let fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
-        if fd < 0 {
-            // ENXIO: no reader, the container process is gone.
-            if errno == ENXIO || errno == ENOENT { throw .container("cannot start a container that has stopped") }
-            throw .system(SyscallError("open", path))
-        }
-        var one: UInt8 = 0x30
-        let n = write(fd, &one, 1)
-        close(fd)
-        if n != 1 { throw .system(SyscallError("write", path)) }
+        let released: Bool
+        do { released = try ExecFifo.release(path) } catch { throw .system(error) }
+        guard released else { throw .container("cannot start a container that has stopped") }
         if record.hooks?.poststart?.isEmpty == false {
             // poststart runs after the user process has started (spec order: startContainer, exec, poststart).
-            waitForExec(fifo: path)
+            ExecFifo.awaitExec(path)
         }
         unlink(path)
         audit(.start, record: record, what: "started")
         runPoststart(record)
-    }
-
-    /// Until the container process has exec'd (or is gone). It holds the exec fifo close-on-exec (the trampoline
-    /// closes it just before its execve of the program), so "exec'd" is "the fifo's last writer is gone": a reader
-    /// gets POLLHUP then, but only if a writer opened after it did, hence the second, momentary writer.
-    /// No polling of /proc/<pid>/exe: that names a memfd from before `start` on, whichever way the init waits.
-    private func waitForExec(fifo path: String) {
-        let reader = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard reader >= 0 else { return }
-        defer { close(reader) }
-        let writer = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
-        guard writer >= 0 else { return }
-        close(writer)
-        var watch = pollfd(fd: reader, events: 0, revents: 0)
-        while poll(&watch, 1, -1) < 0 && errno == EINTR {}
     }
 
     func runPoststart(_ record: ContainerRecord) {

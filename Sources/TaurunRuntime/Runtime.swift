@@ -46,7 +46,7 @@ public struct Runtime {
     public static let ociVersion = Spec.supportedVersion
 
     func cgroupManager(for record: ContainerRecord) -> any CgroupManager {
-        Cgroups.manager(recorded: CgroupPaths(dirs: record.cgroupDirs, systemdUnit: record.cgroupSystemdUnit))
+        Cgroups.manager(recorded: CgroupDirectories(dirs: record.cgroupDirs, systemdUnit: record.cgroupSystemdUnit))
     }
 
     func status(of record: ContainerRecord) -> ContainerStatus {

@@ -54,10 +54,10 @@ public struct StateStore: Sendable {
     public func lock(_ id: String, created: Bool = false) throws(RuntimeError) -> Lock {
         if !created { try checkRoot() }
         let dir = directory(of: id)
-        let fd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT || errno == ENOTDIR { throw .notExist(id) }
-            throw .system(SyscallError("open", dir))
+        let fd: Int32
+        do { fd = try Files.open(dir, O_RDONLY | O_DIRECTORY) } catch {
+            if error.errno == .noSuchFileOrDirectory || error.errno == .notDirectory { throw .notExist(id) }
+            throw .system(error)
         }
         while flock(fd, LOCK_EX) < 0 {
             if errno != EINTR { let e = SyscallError("flock", dir); close(fd); throw .system(e) }

@@ -57,7 +57,7 @@ struct TerminalRelay {
 
     private func handleSignals() {
         while let sig = Signals.takePending() {
-            if sig == SIGWINCH { copyWindowSize() } else { Glibc.kill(pid, sig) }
+            if sig == SIGWINCH { copyWindowSize() } else { Processes.signalChild(pid, sig) }
         }
     }
 

@@ -187,7 +187,7 @@ public struct SeccompProgramCache: Sendable {
 
     /// Owned by the effective user, not writable by group or others, and of the expected type (no symlinks).
     private static func isPrivate(_ status: stat, expectDirectory: Bool) -> Bool {
-        let type = status.st_mode & S_IFMT
-        return status.st_uid == geteuid() && status.st_mode & 0o022 == 0 && type == (expectDirectory ? S_IFDIR : S_IFREG)
+        status.st_uid == geteuid() && status.st_mode & 0o022 == 0
+            && FileKind(mode: status.st_mode) == (expectDirectory ? .directory : .regular)
     }
 }

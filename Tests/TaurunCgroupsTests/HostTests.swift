@@ -396,7 +396,7 @@ struct HostV2DeviceTests {
         let dir = cgroup.manager.paths.dirs[0]
         let fd = open(dir, O_RDONLY | O_DIRECTORY)
         defer { close(fd) }
-        #expect(try BPFSyscall.attachedDevicePrograms(cgroupFD: fd, cgroup: dir).count == 1)
+        #expect(try DeviceProgramInstaller.attachedPrograms(cgroupFD: fd, cgroup: dir).count == 1)
         let probe = try #require(cgroup.spawnWaiting("(: </dev/full) || exit 3; (: </dev/kmsg) 2>/dev/null && exit 4; exit 0"))
         try cgroup.manager.add(pid: probe.pid)
         probe.go()

@@ -136,7 +136,7 @@ let hybridProcCgroup = """
     }
 
     @Test func recordedPathsAreManagedAsRecordedOnly() {
-        let recorded = CgroupPaths(dirs: ["/nonexistent/taurun/a", "/nonexistent/taurun/b"])
+        let recorded = CgroupDirectories(dirs: ["/nonexistent/taurun/a", "/nonexistent/taurun/b"])
         #expect(Cgroups.manager(recorded: recorded).paths == recorded)
     }
 

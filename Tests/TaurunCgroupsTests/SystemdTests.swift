@@ -309,7 +309,7 @@ final class MockBus {
 
     /// What Cgroups.manager(recorded:) builds from state.json, pointed at this bus (the recorded form reads
     /// TAURUN_SYSTEMD_BUS, which tests running in parallel must not set).
-    func recordedManager(_ paths: CgroupPaths) -> SystemdCgroupManager {
+    func recordedManager(_ paths: CgroupDirectories) -> SystemdCgroupManager {
         let hierarchies = paths.dirs.map { CgroupHierarchy.inferred(from: $0) }
         return SystemdCgroupManager(unit: paths.systemdUnit ?? "", slice: nil, containerID: "", cgroupfs: CgroupfsManager(hierarchies: hierarchies, isUnified: false),
                                     started: true, busOverride: address)

@@ -172,7 +172,7 @@ final class RecordingKernel: InitKernel {
     func changeOwner(path: String, uid: UInt32, gid: UInt32, display: String) throws(SyscallError) { record("chown", display) }
     func changeMode(path: String, _ mode: UInt32, display: String) throws(SyscallError) { record("chmod", display) }
     func makeDirectory(in dirfd: Int32, _ name: String, display: String) throws(SyscallError) { record("mkdir", display) }
-    func makeNode(_ path: String, kind: UInt32, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError) {
+    func makeNode(_ path: String, kind: FileKind, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError) {
         record("mknod", path)
     }
     func symlink(_ target: String, at path: String, display: String) throws(SyscallError) { record("symlink", display) }

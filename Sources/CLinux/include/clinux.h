@@ -66,8 +66,16 @@ long tr_keyctl_join_session_keyring(const char *name);
 
 // eventfd(2) with EFD_CLOEXEC (sys/eventfd.h is not in the Glibc module map).
 int tr_eventfd_cloexec(unsigned int initial);
-// bpf(2): cmd with a zero-padded union bpf_attr of attr_size bytes.
-long tr_bpf(int cmd, void *attr, unsigned int attr_size);
+// bpf(2) for BPF_PROG_TYPE_CGROUP_DEVICE programs (the cgroup v2 device controller). Load: insn_count 8-byte
+// instructions, the verifier's explanation of a rejection in log (log_size bytes, 0 for none); returns the program
+// fd. Query: *count is the capacity of ids on entry, the number attached on return. Attach adds with
+// BPF_F_ALLOW_MULTI; detach removes prog_fd's program; prog_fd_by_id opens an attached program by its id.
+int tr_bpf_load_cgroup_device(const void *insns, unsigned int insn_count, const char *license, char *log,
+                              unsigned int log_size, const char *name);
+int tr_bpf_query_cgroup_device(int cgroup_fd, uint32_t *ids, uint32_t *count);
+int tr_bpf_attach_cgroup_device(int cgroup_fd, int prog_fd);
+int tr_bpf_detach_cgroup_device(int cgroup_fd, int prog_fd);
+int tr_bpf_prog_fd_by_id(uint32_t id);
 
 // Seccomp: load a prebuilt classic-BPF program (compiled in the parent); returns the notify fd when
 // SECCOMP_FILTER_FLAG_NEW_LISTENER is in flags, else 0.

@@ -82,7 +82,7 @@ protocol InitKernel {
     func changeMode(path: String, _ mode: UInt32, display: String) throws(SyscallError)
     /// mkdirat; EEXIST is not an error.
     func makeDirectory(in dirfd: Int32, _ name: String, display: String) throws(SyscallError)
-    func makeNode(_ path: String, kind: UInt32, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError)
+    func makeNode(_ path: String, kind: FileKind, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError)
     /// EEXIST is not an error.
     func symlink(_ target: String, at path: String, display: String) throws(SyscallError)
     func unlink(_ path: String)

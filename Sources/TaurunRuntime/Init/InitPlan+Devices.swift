@@ -1,3 +1,4 @@
+import TaurunLinux
 import TaurunOCI
 
 extension InitPlan {
@@ -6,17 +7,17 @@ extension InitPlan {
         var devices: [PlannedDevice] = []
         for (i, d) in (linux.devices ?? []).enumerated() {
             let field = "linux.devices[\(i)]"
-            let kind: UInt32
+            let kind: FileKind
             switch d.type {
-            case "c", "u": kind = 0o020000
-            case "b": kind = 0o060000
-            case "p": kind = 0o010000
+            case "c", "u": kind = .characterDevice
+            case "b": kind = .blockDevice
+            case "p": kind = .fifo
             default: throw .unsupported(field: field + ".type", value: d.type, reason: "unknown device type")
             }
             guard d.path.hasPrefix("/dev/"), !d.path.split(separator: "/").contains("..") else {
                 throw .unsupported(field: field + ".path", value: d.path, reason: "device path must be under /dev:")
             }
-            if kind != 0o010000 && (d.major == nil || d.minor == nil) {
+            if kind != .fifo && (d.major == nil || d.minor == nil) {
                 throw .unsupported(field: field, value: d.path, reason: "char and block devices need major and minor:")
             }
             guard (d.major ?? 0) >= 0, (d.major ?? 0) < (1 << 12), (d.minor ?? 0) >= 0, (d.minor ?? 0) < (1 << 20) else {

@@ -45,7 +45,7 @@ extension InitPlan {
                 guard stat(abs, &st) == 0 else {
                     throw .unsupported(field: field + ".source", value: source, reason: "bind mount source does not exist:")
                 }
-                sourceIsDir = (st.st_mode & 0o170000) == 0o040000
+                sourceIsDir = FileKind(mode: st.st_mode) == .directory
                 if normalise(m.destination) == "/dev" { devIsBind = true }
                 let sourceIsProcFS = ProcFS.isProcFS(path: abs)
                 if let reason = ProcMountPolicy.refusal(destination: m.destination, type: m.type, isBind: true,

@@ -39,7 +39,7 @@ struct InitPlan {
 
     struct PlannedDevice {
         var path: String
-        var kind: UInt32             // S_IFCHR / S_IFBLK / S_IFIFO
+        var kind: FileKind           // .characterDevice, .blockDevice or .fifo
         var major: UInt32
         var minor: UInt32
         var mode: UInt32
@@ -105,12 +105,12 @@ extension InitPlan {
 
     /// The default /dev nodes every container gets (runc's AllowedDevices minus the pty ones, which devpts provides).
     static let defaultDevices: [PlannedDevice] = [
-        PlannedDevice(path: "/dev/null", kind: 0o020000, major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0),
-        PlannedDevice(path: "/dev/zero", kind: 0o020000, major: 1, minor: 5, mode: 0o666, uid: 0, gid: 0),
-        PlannedDevice(path: "/dev/full", kind: 0o020000, major: 1, minor: 7, mode: 0o666, uid: 0, gid: 0),
-        PlannedDevice(path: "/dev/random", kind: 0o020000, major: 1, minor: 8, mode: 0o666, uid: 0, gid: 0),
-        PlannedDevice(path: "/dev/urandom", kind: 0o020000, major: 1, minor: 9, mode: 0o666, uid: 0, gid: 0),
-        PlannedDevice(path: "/dev/tty", kind: 0o020000, major: 5, minor: 0, mode: 0o666, uid: 0, gid: 0),
+        PlannedDevice(path: "/dev/null", kind: .characterDevice, major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0),
+        PlannedDevice(path: "/dev/zero", kind: .characterDevice, major: 1, minor: 5, mode: 0o666, uid: 0, gid: 0),
+        PlannedDevice(path: "/dev/full", kind: .characterDevice, major: 1, minor: 7, mode: 0o666, uid: 0, gid: 0),
+        PlannedDevice(path: "/dev/random", kind: .characterDevice, major: 1, minor: 8, mode: 0o666, uid: 0, gid: 0),
+        PlannedDevice(path: "/dev/urandom", kind: .characterDevice, major: 1, minor: 9, mode: 0o666, uid: 0, gid: 0),
+        PlannedDevice(path: "/dev/tty", kind: .characterDevice, major: 5, minor: 0, mode: 0o666, uid: 0, gid: 0),
     ]
 
     static func build(spec: Spec, bundle: String, containerID: String, options: CreateOptions) throws(RuntimeError) -> InitPlan {
@@ -182,8 +182,7 @@ extension InitPlan {
     }
 
     static func isDirectoryFollowingLinks(_ path: String) -> Bool {
-        var st = statBuf()
-        return stat(path, &st) == 0 && (st.st_mode & 0o170000) == 0o040000
+        Files.isDirectory(path, followingSymlinks: true)
     }
 
     /// Fills cgroupBindSources from the directories of the container's cgroup.

@@ -79,7 +79,7 @@ struct LinuxInitKernel: InitKernel {
     func makeDirectory(in dirfd: Int32, _ name: String, display: String) throws(SyscallError) {
         if mkdirat(dirfd, name, 0o755) != 0 && errno != EEXIST { throw SyscallError("mkdir", display) }
     }
-    func makeNode(_ path: String, kind: UInt32, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError) {
+    func makeNode(_ path: String, kind: FileKind, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError) {
         try Files.makeNode(path, kind: kind, mode: mode, major: major, minor: minor)
     }
     func symlink(_ target: String, at path: String, display: String) throws(SyscallError) {
@@ -139,15 +139,7 @@ struct LinuxInitKernel: InitKernel {
     }
     func send(_ message: SyncMessage, over sync: SyncChannel) throws(SyscallError) { try sync.send(message) }
     func receive(from sync: SyncChannel) throws(SyscallError) -> SyncMessage? { try sync.receive() }
-    func waitForStart(fifo: Int32) -> Bool {
-        var byte: UInt8 = 0
-        while true {
-            let n = read(fifo, &byte, 1)
-            if n == 1 { return true }
-            if n < 0 && errno == EINTR { continue }
-            return false
-        }
-    }
+    func waitForStart(fifo: Int32) -> Bool { ExecFifo.awaitRelease(fifo) }
     func exec(_ trampoline: ExecTrampoline, _ mode: ExecTrampoline.Mode, path: String, args: [String],
               env: [String]) -> SyscallError {
         trampoline.exec(mode, path: path, args: args, env: env)

@@ -16,7 +16,7 @@ enum PathMasking {
         let null = try kernel.openat2(-100, "/dev/null", flags: Files.pathOnly, resolve: Files.resolveNoSymlinks, display: nil)
         defer { kernel.close(null) }
         let st = try kernel.stat(fd: null)
-        guard (st.st_mode & 0o170000) == 0o020000, st.st_rdev == makeDevice(1, 3) else {
+        guard FileKind(mode: st.st_mode) == .characterDevice, st.st_rdev == makeDevice(1, 3) else {
             throw RuntimeError.container("/dev/null in the container is not the null device; refusing to mask paths with it")
         }
         try kernel.withFDPaths(procfs) { fdPath in
@@ -24,7 +24,7 @@ enum PathMasking {
                 guard let fd = try openNoFollow(path, kernel: kernel) else { continue }
                 defer { kernel.close(fd) }
                 let target = fdPath(fd)
-                if (try kernel.stat(fd: fd).st_mode & 0o170000) == 0o040000 {
+                if FileKind(mode: try kernel.stat(fd: fd).st_mode) == .directory {
                     try kernel.mount(source: "tmpfs", target: target, type: "tmpfs", flags: .readOnly, data: nil, display: path)
                 } else {
                     try kernel.mount(source: fdPath(null), target: target, type: nil, flags: .bind, data: nil, display: path)

@@ -115,7 +115,7 @@ struct ProcessSetup<Kernel: InitKernel> {
         let null = try kernel.stat(path: "/dev/null")
         for fd: Int32 in 0...2 {
             guard let st = try? kernel.stat(fd: fd) else { continue }
-            if st.st_uid == plan.uid || ((st.st_mode & 0o170000) == 0o020000 && st.st_rdev == null.st_rdev) { continue }
+            if st.st_uid == plan.uid || (FileKind(mode: st.st_mode) == .characterDevice && st.st_rdev == null.st_rdev) { continue }
             do { try kernel.changeOwner(fd: fd, uid: plan.uid, gid: st.st_gid) } catch {
                 if error.errno != .invalidArgument && error.errno != .notPermitted {
                     throw SyscallError("fchown", "stdio fd \(fd)", errno: error.errno)
@@ -134,7 +134,7 @@ struct ProcessSetup<Kernel: InitKernel> {
                 return (nil, "exec \(name): \(String(cString: strerror(error.errno.rawValue)).lowercased())")
             }
             // execve(2) of a directory fails with EACCES: "permission denied", which Podman maps to exit 126.
-            if (st.st_mode & 0o170000) == 0o040000 { return (nil, "exec \(name): permission denied (is a directory)") }
+            if FileKind(mode: st.st_mode) == .directory { return (nil, "exec \(name): permission denied (is a directory)") }
             if !kernel.isExecutable(name) { return (nil, "exec \(name): permission denied") }
             return (name, nil)
         }
@@ -143,7 +143,7 @@ struct ProcessSetup<Kernel: InitKernel> {
         var denied = false
         for dir in pathVar.split(separator: ":", omittingEmptySubsequences: false) {
             let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
-            guard let st = try? kernel.stat(path: candidate), (st.st_mode & 0o170000) == 0o100000 else { continue }
+            guard let st = try? kernel.stat(path: candidate), FileKind(mode: st.st_mode) == .regular else { continue }
             if kernel.isExecutable(candidate) { return (candidate, nil) }
             denied = true
         }

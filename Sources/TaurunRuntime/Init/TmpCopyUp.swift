@@ -29,16 +29,15 @@ enum TmpCopyUp {
             let path = display + "/" + name
             var st = statBuf()
             _ = try sys("fstatat", path) { fstatat(source, name, &st, AT_SYMLINK_NOFOLLOW) }
-            let type = st.st_mode & 0o170000
-            switch type {
-            case 0o040000:
+            switch FileKind(mode: st.st_mode) {
+            case .directory:
                 if mkdirat(target, name, st.st_mode & 0o7777) != 0 && errno != EEXIST { throw SyscallError("mkdir", path) }
                 let from = try Files.openat(source, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, display: path)
                 defer { close(from) }
                 let to = try Files.openat(target, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, display: path)
                 defer { close(to) }
                 try copyEntries(from: from, to: to, display: path, depth: depth + 1)
-            case 0o100000:
+            case .regular:
                 let from = try Files.openat(source, name, O_RDONLY | O_NOFOLLOW, display: path)
                 defer { close(from) }
                 let to = try Files.openat(target, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
@@ -51,7 +50,7 @@ enum TmpCopyUp {
                     try Files.writeAll(fd: to, Array(buffer[0..<n]), path: path)
                 }
                 _ = fchmod(to, st.st_mode & 0o7777)
-            case 0o120000:
+            case .symlink:
                 var link = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                 let n = try sys("readlink", path) { readlinkat(source, name, &link, link.count - 1) }
                 link[n] = 0

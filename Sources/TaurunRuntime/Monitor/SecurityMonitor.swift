@@ -65,7 +65,7 @@ enum SecurityMonitor {
     /// Leaves the caller's session (terminal signals of `run` are for the container, not for us), lets go of every
     /// fd but the two it needs (the state-dir lock, the sync socket, conmon's stdio pipes) and names itself.
     private static func detach(keeping fds: [Int32]) {
-        setsid()
+        try? Processes.newSession()
         try? Processes.resetSignals()
         let null = open("/dev/null", O_RDWR)
         if null >= 0 {
