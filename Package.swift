@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 // taurun: an OCI container runtime and the Tau OS app sandbox.
-// Module arrows (one way; scripts/module-arrows.txt is the checked list): taurun -> TaurunRuntime, TauSandbox;
+// Module arrows (one way; scripts/module-arrows.txt is the checked list): taurun -> TaurunRuntime, TauProvisioning, TauSandbox;
 // TaurunRuntime -> TaurunCgroups, TaurunSeccomp, TaurunLinux, TaurunOCI, TaurunAudit; TaurunCgroups -> TaurunDBus,
 // TaurunLinux, TaurunOCI; TaurunDBus -> TaurunLinux; TaurunSeccomp -> TaurunLinux, TaurunOCI, CSeccomp;
-// TaurunLinux -> CLinux, CCap, SystemPackage; TauSandbox -> TaurunOCI, CTomlJSON, TaurunAudit; TaurunOCI, TaurunAudit -> TaurunSupport;
+// TaurunLinux -> CLinux, CCap, SystemPackage; TauProvisioning -> TauSandbox, TaurunLinux;
+// TauSandbox -> TaurunOCI, CTomlJSON, TaurunAudit; TaurunOCI, TaurunAudit -> TaurunSupport;
 // every module -> TaurunSupport (the leaf utilities: the one JSON stack), which imports only stdlib + FoundationEssentials.
 import PackageDescription
 
@@ -37,8 +38,10 @@ let package = Package(
             "TaurunSupport", "TaurunCgroups", "TaurunSeccomp", "TaurunLinux", "TaurunOCI", "TaurunAudit",
         ]),
         .target(name: "TauSandbox", dependencies: ["TaurunSupport", "TaurunOCI", "CTomlJSON", "TaurunAudit"]),
+        // The host side effects of convert and uninstall (quota image, AppArmor load) that TauSandbox asks for.
+        .target(name: "TauProvisioning", dependencies: ["TaurunSupport", "TauSandbox", "TaurunLinux"]),
         .executableTarget(name: "taurun", dependencies: [
-            "TaurunSupport", "TaurunRuntime", "TauSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TaurunSupport", "TaurunRuntime", "TauSandbox", "TauProvisioning", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "TaurunSupportTests", dependencies: ["TaurunSupport"]),
@@ -49,7 +52,8 @@ let package = Package(
         .testTarget(name: "TaurunSeccompTests", dependencies: ["TaurunSeccomp"]),
         .testTarget(name: "TaurunRuntimeTests", dependencies: ["TaurunRuntime"]),
         .testTarget(name: "TaurunAuditTests", dependencies: ["TaurunAudit"]),
-        .testTarget(name: "TauSandboxTests", dependencies: ["TauSandbox", "TaurunSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TauSandboxTests", dependencies: ["TauSandbox", "TauProvisioning", "TaurunSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TauProvisioningTests", dependencies: ["TauProvisioning", "TauSandbox"]),
     ],
     cxxLanguageStandard: .cxx17
 )

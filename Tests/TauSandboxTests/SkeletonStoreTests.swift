@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TaurunOCI
+import TauProvisioning
 @testable import TauSandbox
 
 /// The shared rootfs skeletons in `<state>/skeletons/<sha256>`: naming, building, sealing, and how convert uses them.
@@ -133,19 +134,19 @@ import TaurunOCI
         let rootfs = TestSupport.makeRootfs(in: directory)
         let one = Self.convertOptions(directory, id: "org.tauos.one", rootfs: rootfs)
         let two = Self.convertOptions(directory, id: "org.tauos.two", rootfs: rootfs)
-        _ = try TauConverter.convert(one, prompter: NoPrompter?.none)
-        _ = try TauConverter.convert(two, prompter: NoPrompter?.none)
+        _ = try TauConverter.convert(one, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try TauConverter.convert(two, prompter: NoPrompter?.none, host: HostProvisioner())
         let shared = try Self.rootPath(one.bundlePath)
         #expect(try Self.rootPath(two.bundlePath) == shared)
         // A new bundle directory for the same app: no skeleton built, the same root.path.
         var elsewhere = one
         elsewhere.bundlePath = directory + "/one-again"
-        _ = try TauConverter.convert(elsewhere, prompter: NoPrompter?.none)
+        _ = try TauConverter.convert(elsewhere, prompter: NoPrompter?.none, host: HostProvisioner())
         #expect(try FileSystem.readFile(elsewhere.bundlePath + "/config.json") == FileSystem.readFile(one.bundlePath + "/config.json"))
         #expect(try FileSystem.list(directory + "/state/skeletons") == [FileSystem.baseName(shared)])
         // The rootfs changes and app two is converted again: it moves to a new skeleton; app one's stays.
         try FileSystem.makeDirectory(rootfs + "/opt")
-        _ = try TauConverter.convert(two, prompter: NoPrompter?.none)
+        _ = try TauConverter.convert(two, prompter: NoPrompter?.none, host: HostProvisioner())
         let moved = try Self.rootPath(two.bundlePath)
         #expect(moved != shared)
         #expect(FileSystem.kind(moved + "/opt") == .directory)
@@ -159,12 +160,12 @@ import TaurunOCI
         defer { TestSupport.remove(directory) }
         let rootfs = TestSupport.makeRootfs(in: directory)
         let options = Self.convertOptions(directory, id: "org.tauos.upgrade", rootfs: rootfs)
-        _ = try TauConverter.convert(options, prompter: NoPrompter?.none)
+        _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
         let config = try FileSystem.readFile(options.bundlePath + "/config.json")
         // What an older convert wrote beside config.json: the skeleton inside the bundle.
         try FileSystem.makeDirectory(options.bundlePath + "/rootfs", mode: 0o755)
         try FileSystem.makeDirectory(options.bundlePath + "/rootfs/bin", mode: 0o755)
-        _ = try TauConverter.convert(options, prompter: NoPrompter?.none)
+        _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
         #expect(try FileSystem.list(options.bundlePath) == ["config.json", "tau"])
         #expect(try FileSystem.readFile(options.bundlePath + "/config.json") == config)
     }
@@ -178,7 +179,7 @@ import TaurunOCI
         try FileSystem.makeDirectories(directory + "/state/skeletons", mode: 0o711)
         try FileSystem.changeMode(directory + "/state/skeletons", 0o700)
         do {
-            _ = try TauConverter.convert(options, prompter: NoPrompter?.none)
+            _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
             Issue.record("convert accepted a skeleton directory the app's host uid cannot traverse")
         } catch {
             #expect(error.code == "E_POLICY_DENIED")

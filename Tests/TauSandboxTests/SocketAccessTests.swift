@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import TauProvisioning
 @testable import TauSandbox
 
 /// Session sockets in a 0700 runtime directory (a fake /run/user/1000): convert gives the app's ids exactly the ACL
@@ -137,7 +138,7 @@ import Testing
         let options = ConvertOptions(
             manifestPath: manifest, bundlePath: session.directory + "/bundle", rootfs: rootfs, grants: [.display], stateDirectory: state,
             environment: ["XDG_RUNTIME_DIR": session.runtime, "WAYLAND_DISPLAY": "wayland-0"])
-        let result = try TauConverter.convert(options, prompter: NoPrompter?.none)
+        let result = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
         let config = try #require(TestSupport.read(session.directory + "/bundle/config.json"))
         #expect(config.contains("\"source\": \"\(session.wayland)\""))
         #expect(Self.can(result.hostIDBase, "-e", session.wayland))

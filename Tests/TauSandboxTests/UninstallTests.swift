@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TaurunOCI
+import TauProvisioning
 @testable import TauSandbox
 
 /// `taurun uninstall` (issue 14, item 13): everything convert provisioned for the app goes, nothing another app uses
@@ -16,9 +17,7 @@ import TaurunOCI
     }
 
     static func uninstaller(_ state: String, _ id: String, securityfs: String = "/nonexistent") throws -> AppUninstaller {
-        var uninstaller = AppUninstaller(stateDirectory: state, app: try #require(AppID(id)))
-        uninstaller.securityfs = securityfs
-        return uninstaller
+        AppUninstaller(stateDirectory: state, app: try #require(AppID(id)), host: HostProvisioner(securityfs: securityfs))
     }
 
     static func skeleton(_ bundle: String) throws -> String {
@@ -33,11 +32,11 @@ import TaurunOCI
         let state = directory + "/state"
         let one = Self.options(directory, id: "org.tauos.one", rootfs: rootfs)
         let two = Self.options(directory, id: "org.tauos.two", rootfs: rootfs)
-        let first = try TauConverter.convert(one, prompter: NoPrompter?.none)
-        let second = try TauConverter.convert(two, prompter: NoPrompter?.none)
+        let first = try TauConverter.convert(one, prompter: NoPrompter?.none, host: HostProvisioner())
+        let second = try TauConverter.convert(two, prompter: NoPrompter?.none, host: HostProvisioner())
         var again = one
         again.bundlePath = directory + "/one-again"
-        _ = try TauConverter.convert(again, prompter: NoPrompter?.none)
+        _ = try TauConverter.convert(again, prompter: NoPrompter?.none, host: HostProvisioner())
         let shared = try Self.skeleton(one.bundlePath)
         #expect(try Self.skeleton(two.bundlePath) == shared)
 
@@ -60,7 +59,7 @@ import TaurunOCI
         #expect(try last.uninstall(try last.inventory(), keepData: false).removed.contains("1 rootfs skeleton"))
         #expect(try FileSystem.list(state + "/skeletons").isEmpty && FileSystem.list(state + "/apps").isEmpty)
         // A reinstall gets a new range: the old slots are never handed out again.
-        let reinstalled = try TauConverter.convert(one, prompter: NoPrompter?.none)
+        let reinstalled = try TauConverter.convert(one, prompter: NoPrompter?.none, host: HostProvisioner())
         #expect(reinstalled.hostIDBase > second.hostIDBase && second.hostIDBase > first.hostIDBase)
         #expect(throws: SandboxError.policyDenied(reason: "unknown app org.tauos.two: taurun has no state of it in \(state) (did you mean org.tauos.one?)")) {
             _ = try Self.uninstaller(state, "org.tauos.two").inventory()
@@ -74,7 +73,7 @@ import TaurunOCI
         let rootfs = TestSupport.makeRootfs(in: directory)
         let state = directory + "/state"
         let options = Self.options(directory, id: "org.tauos.keep", rootfs: rootfs)
-        let first = try TauConverter.convert(options, prompter: NoPrompter?.none)
+        let first = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
         TestSupport.write(first.homePath + "/notes", "mine")
         chown(first.homePath + "/notes", first.hostUID, first.hostUID)
         let uninstaller = try Self.uninstaller(state, "org.tauos.keep")
@@ -86,7 +85,7 @@ import TaurunOCI
         #expect(try IDAllocator(stateDirectory: state).knownApps().isEmpty)
         #expect(try IDAllocator(stateDirectory: state).kept(try #require(AppID("org.tauos.keep"))) == first.hostIDBase)
         // Reinstalled: the same ids, so the kept files are the app's own again.
-        let again = try TauConverter.convert(options, prompter: NoPrompter?.none)
+        let again = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
         #expect(again.hostIDBase == first.hostIDBase && again.homePath == first.homePath)
         #expect(try FileSystem.status(first.homePath + "/notes").st_uid == again.hostUID)
         // And an uninstall without --keep-data removes the kept home as well.
@@ -106,12 +105,12 @@ import TaurunOCI
         let state = directory + "/state"
         let one = Self.options(directory, id: "org.tauos.one", rootfs: rootfs)
         var two = Self.options(directory, id: "org.tauos.two", rootfs: rootfs)
-        _ = try TauConverter.convert(one, prompter: NoPrompter?.none)
+        _ = try TauConverter.convert(one, prompter: NoPrompter?.none, host: HostProvisioner())
         let skeleton = try Self.skeleton(one.bundlePath)
         // App two takes over app one's bundle directory, with a layout (and so a skeleton) of its own.
         try FileSystem.makeDirectory(rootfs + "/opt")
         two.bundlePath = one.bundlePath
-        _ = try TauConverter.convert(two, prompter: NoPrompter?.none)
+        _ = try TauConverter.convert(two, prompter: NoPrompter?.none, host: HostProvisioner())
         #expect(try Self.skeleton(one.bundlePath) != skeleton)
         TestSupport.remove(state + "/apps/org.tauos.two/bundles.json")
         let uninstaller = try Self.uninstaller(state, "org.tauos.one")

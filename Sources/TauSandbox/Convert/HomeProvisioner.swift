@@ -7,10 +7,8 @@ import Musl
 /// Creates the app's private home on the host: `<state>/apps/<id>/home`, with `tmp/` inside (TMPDIR).
 ///
 /// Converted by root, the home is mode 0700 and owned by the app's host uid (container uid 1000). With
-/// `resources.disk`, it is an ext4 filesystem in a sparse image `home.img` (mkfs.ext4 -m 0, so the quota is exactly
-/// the image size and writes past it fail with ENOSPC), loop-mounted by convert on the home directory on the host.
-/// The mount persists, so config.json only binds a directory and runc/crun need nothing special; data stays in the
-/// image across runs. While the image is not mounted (after a reboot) the mount-point directory is root-owned 0700:
+/// `resources.disk`, it is an ext4 filesystem in a sparse image `home.img` that `host` makes and loop-mounts on the
+/// home directory (TauProvisioning's QuotaImage says how). While the image is not mounted (after a reboot) the mount-point directory is root-owned 0700:
 /// the app gets EACCES instead of silently writing outside its quota — re-run convert to remount.
 ///
 /// Converted by an ordinary user, who cannot give a file to another uid, the home is the user's own 0700 directory
@@ -24,6 +22,8 @@ struct HomeProvisioner {
     let hostUID: UInt32
     let diskBytes: Int64?
     var caller: Caller = .current()
+    /// Makes and mounts the quota image (TauProvisioning).
+    let host: any HostProvisioning
 
     var appDirectory: String { StateLayout.appDirectory(stateDirectory, app) }
     var home: String { StateLayout.homeDirectory(stateDirectory, app) }
@@ -34,22 +34,8 @@ struct HomeProvisioner {
         if !caller.isRoot && !SocketAccess.hasSetfacl {
             throw .sandboxUnavailable(what: "an app's home of an ordinary user needs setfacl (Debian package acl): the app's host uid gets into your directory through an ACL entry")
         }
-        guard diskBytes != nil else { return }
-        if let existing = FileSystem.kind(image) {
-            guard existing == .regular else { throw .policyDenied(reason: "\(image) exists and is not a regular file") }
-            let size = try FileSystem.status(image).st_size
-            if Int64(size) != diskBytes {
-                throw .policyDenied(
-                    reason: "\(app): resources.disk changed from \(SizeParser.render(Int64(size))) to \(SizeParser.render(diskBytes ?? 0)); "
-                        + "resizing is not supported — back up \(home), remove \(image) and convert again")
-            }
-        }
-        guard FileSystem.kind("/dev/loop-control") == .characterDevice else {
-            throw .sandboxUnavailable(what: "resources.disk needs loop devices (/dev/loop-control is missing)")
-        }
-        guard ["/sbin/mkfs.ext4", "/usr/sbin/mkfs.ext4"].contains(where: { FileSystem.kind($0) != nil }) else {
-            throw .sandboxUnavailable(what: "resources.disk needs mkfs.ext4 (e2fsprogs)")
-        }
+        guard let diskBytes else { return }
+        try host.checkQuotaImage(image, bytes: diskBytes, app: app, home: home)
     }
 
     func provision() throws(SandboxError) {
@@ -73,31 +59,14 @@ struct HomeProvisioner {
 
     private func provisionImage(bytes: Int64) throws(SandboxError) {
         if FileSystem.kind(home) == nil { try FileSystem.makeDirectory(home, mode: 0o700) }
-        if Self.isMountPoint(home) {
+        if host.isMountPoint(home) {
             try ownHome()
             return
         }
         // Unmounted: the directory itself stays root's and closed, so nothing lands outside the image.
         try FileSystem.changeOwner(home, uid: 0, gid: 0)
         try FileSystem.changeMode(home, 0o700)
-        if FileSystem.kind(image) == nil {
-            let fd = open(image, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            guard fd >= 0 else { throw .io(call: "open", path: image, errno: errno) }
-            let truncated = ftruncate(fd, off_t(bytes))
-            let code = errno
-            close(fd)
-            guard truncated == 0 else { throw .io(call: "ftruncate", path: image, errno: code) }
-            do {
-                try HelperCommand.check(
-                    "mkfs.ext4", ["-q", "-F", "-m", "0", "-L", "tau-home", "-E", "root_owner=\(hostUID):\(hostUID)", image])
-            } catch {
-                unlink(image)
-                throw error
-            }
-        }
-        try HelperCommand.check("mount", ["-o", "loop,nosuid,nodev", image, home])
-        // mkfs leaves lost+found; the app has no use for it and cannot read it.
-        _ = rmdir(home + "/lost+found")
+        try host.mountQuotaImage(image, bytes: bytes, owner: hostUID, on: home)
         try ownHome()
     }
 
@@ -146,30 +115,5 @@ struct HomeProvisioner {
         defer { close(fd) }
         guard fchmod(fd, mode) == 0 else { throw .io(call: "fchmod", path: temporary, errno: errno) }
         if let owner, fchown(fd, owner, owner) != 0 { throw .io(call: "fchown", path: temporary, errno: errno) }
-    }
-
-    /// Whether `path` is a mount point, from /proc/self/mountinfo (field 5, octal escapes decoded).
-    static func isMountPoint(_ path: String) -> Bool {
-        guard let bytes = try? FileSystem.readFile("/proc/self/mountinfo", limit: 16 << 20) else { return false }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            if fields.count > 4, unescape(fields[4]) == path { return true }
-        }
-        return false
-    }
-
-    private static func unescape(_ field: Substring) -> String {
-        var bytes: [UInt8] = []
-        var utf8 = Array(field.utf8)[...]
-        while let byte = utf8.first {
-            if byte == UInt8(ascii: "\\"), utf8.count >= 4, let value = UInt8(String(decoding: utf8.dropFirst().prefix(3), as: UTF8.self), radix: 8) {
-                bytes.append(value)
-                utf8 = utf8.dropFirst(4)
-            } else {
-                bytes.append(byte)
-                utf8 = utf8.dropFirst()
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -80,8 +80,11 @@ public struct ConvertPlan: Sendable {
 }
 
 public enum TauConverter {
-    /// Validates everything, then writes the bundle (staging + rename), the home, ids.json and grants.
-    public static func convert<Prompter: ConsentPrompter>(_ options: ConvertOptions, prompter: Prompter?) throws(SandboxError) -> ConvertResult {
+    /// Validates everything, then writes the bundle (staging + rename), the home, ids.json and grants; `host` makes
+    /// the quota image and loads the AppArmor profile.
+    public static func convert<Prompter: ConsentPrompter>(
+        _ options: ConvertOptions, prompter: Prompter?, host: some HostProvisioning
+    ) throws(SandboxError) -> ConvertResult {
         let cwd = try FileSystem.currentDirectory()
         let state = FileSystem.absolute(options.stateDirectory, relativeTo: cwd)
         // Validate everything (read-only) before the state directory is even created.
@@ -107,7 +110,7 @@ public enum TauConverter {
         let skeletons = SkeletonStore(stateDirectory: state)
         try skeletons.preflight(plan.layout)
         let preflightProvisioner = HomeProvisioner(
-            stateDirectory: state, app: manifest.id, hostUID: peekedUID, diskBytes: manifest.resources.diskBytes, caller: caller)
+            stateDirectory: state, app: manifest.id, hostUID: peekedUID, diskBytes: manifest.resources.diskBytes, caller: caller, host: host)
         try preflightProvisioner.preflight()
         try DataAccess.preflight(plan.inputs.dataMounts, caller: caller)
         let grantedSockets = BundleGenerator.sockets(plan.inputs)
@@ -127,13 +130,11 @@ public enum TauConverter {
         let hostUID = plan.inputs.hostIDBase + IDAllocator.appID
         var warnings: [String] = []
         let provisioner = HomeProvisioner(
-            stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes, caller: caller)
+            stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes, caller: caller, host: host)
         var appArmorLoaded = false
         do {
             if plan.inputs.host.appArmorEnabled && plan.inputs.loadsAppArmorProfile && manifest.sandbox == .taurun {
-                // On stdin: the profile root loads is the one taurun generated, never a file in a directory the
-                // bundle's owner may control (issue 14, item 10).
-                try HelperCommand.check("apparmor_parser", ["-r", "-W"], input: Array(generated.appArmorProfile.utf8))
+                try host.loadAppArmorProfile(generated.appArmorProfile)
                 appArmorLoaded = true
             }
             try provisioner.provision()

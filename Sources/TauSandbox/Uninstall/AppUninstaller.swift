@@ -21,13 +21,15 @@ import Musl
 public struct AppUninstaller {
     public let stateDirectory: String
     public let app: AppID
-    /// Where securityfs and procfs are (tests point them at directories of their own).
-    var securityfs = "/sys/kernel/security"
+    /// Unloads the AppArmor profile and unmounts a quota image (TauProvisioning).
+    let host: any HostProvisioning
+    /// Where procfs is (tests point it at a directory of their own).
     var procRoot = "/proc"
 
-    public init(stateDirectory: String, app: AppID) {
+    public init(stateDirectory: String, app: AppID, host: some HostProvisioning) {
         self.stateDirectory = stateDirectory
         self.app = app
+        self.host = host
     }
 
     var home: String { StateLayout.homeDirectory(stateDirectory, app) }
@@ -93,7 +95,7 @@ public struct AppUninstaller {
         let lock = try StateLock(stateDirectory: stateDirectory)
         defer { lock.release() }
 
-        if try LoadedAppArmorProfile(name: AppArmorProfile.name(for: app), securityfs: securityfs).unload() {
+        if try host.unloadAppArmorProfile(named: AppArmorProfile.name(for: app)) {
             report.removed.append("AppArmor profile \(AppArmorProfile.name(for: app))")
         }
         let bundles = AppBundles(stateDirectory: stateDirectory, app: app)
@@ -117,7 +119,7 @@ public struct AppUninstaller {
         } else if FileSystem.kind(appDirectory) != nil {
             // A disk-quota home is an image loop-mounted on the directory: unmounted first, and removeTree never
             // crosses into another filesystem, so nothing mounted there is ever emptied.
-            if HomeProvisioner.isMountPoint(home) { try HelperCommand.check("umount", [home]) }
+            if host.isMountPoint(home) { try host.unmount(home) }
             try removeAppDirectory(appDirectory, hostIDBase: inventory.hostIDBase)
             if inventory.home != nil { report.removed.append("home \(home)") }
         }

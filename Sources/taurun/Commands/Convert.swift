@@ -1,4 +1,5 @@
 import ArgumentParser
+import TauProvisioning
 import TauSandbox
 import TaurunAudit
 import TaurunSupport
@@ -68,7 +69,7 @@ struct ConvertCommand: ParsedAlone {
                 options.onViolation = mode
             }
             let result: ConvertResult
-            do throws(SandboxError) { result = try TauConverter.convert(options, prompter: TerminalPrompter()) } catch {
+            do throws(SandboxError) { result = try TauConverter.convert(options, prompter: TerminalPrompter(), host: HostProvisioner()) } catch {
                 PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: globals.auditLogPath)
                 throw error
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TauProvisioning
 import TauSandbox
 import TaurunAudit
 import TaurunLinux
@@ -63,7 +64,7 @@ struct LearnCommand: ParsableCommand {
                 stateDirectory: stateDirectory, environment: SandboxCLI.environment())
             options.command = command
             let converted: ConvertResult
-            do throws(SandboxError) { converted = try TauConverter.convert(options, prompter: TerminalPrompter()) } catch {
+            do throws(SandboxError) { converted = try TauConverter.convert(options, prompter: TerminalPrompter(), host: HostProvisioner()) } catch {
                 PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: parent.auditLogPath)
                 throw error
             }

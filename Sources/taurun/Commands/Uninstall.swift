@@ -1,4 +1,5 @@
 import ArgumentParser
+import TauProvisioning
 import TauSandbox
 import TaurunAudit
 import TaurunOCI
@@ -38,7 +39,7 @@ struct UninstallCommand: ParsableCommand {
         let parent = self.parent
         try SandboxCLI.report(json: json) { () throws(SandboxError) in
             let id = try GrantEdit.appID(app)
-            let uninstaller = AppUninstaller(stateDirectory: stateDirectory, app: id)
+            let uninstaller = AppUninstaller(stateDirectory: stateDirectory, app: id, host: HostProvisioner())
             let inventory = try uninstaller.inventory()
             try uninstaller.requireStopped(inventory, containers: Self.taurunContainers(of: id, parent: parent))
             if let home = inventory.home, !keepData, !yes {

@@ -3,9 +3,11 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import TauSandbox
+import TaurunLinux
 
-/// An app's AppArmor profile in the kernel. Convert loads `taurun-<id>` from apparmor_parser's stdin, so no profile
-/// file is left on the host but the bundle's own copy; `taurun uninstall` unloads it by name through securityfs
+/// An app's AppArmor profile in the kernel. Convert loads `taurun-<id>` from apparmor_parser's stdin (`load`), so no
+/// profile file is left on the host but the bundle's own copy; `taurun uninstall` unloads it by name through securityfs
 /// (`apparmor/.remove`), which needs no profile text and so works after the bundle is gone.
 struct LoadedAppArmorProfile {
     let name: String
@@ -15,8 +17,15 @@ struct LoadedAppArmorProfile {
     /// Whether the kernel has it: `apparmor/profiles` lists every loaded profile as `NAME (MODE)`. A kernel without
     /// AppArmor has no such file and no profile.
     var isLoaded: Bool {
-        guard let bytes = try? FileSystem.readFile(securityfs + "/apparmor/profiles", limit: 16 << 20) else { return false }
+        guard let bytes = try? Files.read(securityfs + "/apparmor/profiles") else { return false }
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").contains { $0.hasPrefix(name + " (") && $0.hasSuffix(")") }
+    }
+
+    /// Loads (or replaces, -r) `profile`, the text taurun generated, from apparmor_parser's stdin: the profile root
+    /// loads is never a file in a directory the bundle's owner may control (issue 14, item 10). -W writes the
+    /// parser's cache.
+    static func load(_ profile: String) throws(SandboxError) {
+        try HelperCommand.check("apparmor_parser", ["-r", "-W"], input: Array(profile.utf8))
     }
 
     /// Unloads it if it is loaded; returns whether it was.

@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import TauSandbox
+import TaurunLinux
+
+/// An app's home with `resources.disk`: an ext4 filesystem in a sparse image `home.img` (mkfs.ext4 -m 0, so the
+/// quota is exactly the image size and writes past it fail with ENOSPC), loop-mounted on the home directory on the
+/// host. The mount persists, so config.json only binds a directory and runc/crun need nothing special; data stays in
+/// the image across runs. TauSandbox's HomeProvisioner decides when; this makes it so.
+enum QuotaImage {
+    /// Checks that can fail without side effects (run before anything is written).
+    static func check(_ image: String, bytes: Int64, app: AppID, home: String) throws(SandboxError) {
+        var info = stat()
+        if lstat(image, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFREG else { throw .policyDenied(reason: "\(image) exists and is not a regular file") }
+            if Int64(info.st_size) != bytes {
+                throw .policyDenied(
+                    reason: "\(app): resources.disk changed from \(SizeParser.render(Int64(info.st_size))) to \(SizeParser.render(bytes)); "
+                        + "resizing is not supported — back up \(home), remove \(image) and convert again")
+            }
+        }
+        guard lstat("/dev/loop-control", &info) == 0, info.st_mode & S_IFMT == S_IFCHR else {
+            throw .sandboxUnavailable(what: "resources.disk needs loop devices (/dev/loop-control is missing)")
+        }
+        let programs: [String] = ["/sbin/mkfs.ext4", "/usr/sbin/mkfs.ext4"]
+        guard programs.contains(where: { program in lstat(program, &info) == 0 }) else {
+            throw .sandboxUnavailable(what: "resources.disk needs mkfs.ext4 (e2fsprogs)")
+        }
+    }
+
+    /// Makes the image when it is missing (its root owned by `owner`), mounts it on `home` and removes the
+    /// lost+found mkfs leaves, which the app has no use for and cannot read.
+    static func mount(_ image: String, bytes: Int64, owner: UInt32, on home: String) throws(SandboxError) {
+        var info = stat()
+        if lstat(image, &info) != 0 {
+            let fd = open(image, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard fd >= 0 else { throw .io(call: "open", path: image, errno: errno) }
+            let truncated = ftruncate(fd, off_t(bytes))
+            let code = errno
+            close(fd)
+            guard truncated == 0 else { throw .io(call: "ftruncate", path: image, errno: code) }
+            do {
+                try HelperCommand.check(
+                    "mkfs.ext4", ["-q", "-F", "-m", "0", "-L", "tau-home", "-E", "root_owner=\(owner):\(owner)", image])
+            } catch {
+                unlink(image)
+                throw error
+            }
+        }
+        try HelperCommand.check("mount", ["-o", "loop,nosuid,nodev", image, home])
+        _ = rmdir(home + "/lost+found")
+    }
+
+    /// Whether `path` is a mount point, from /proc/self/mountinfo (field 5, octal escapes decoded).
+    static func isMountPoint(_ path: String, mountinfo: String = "/proc/self/mountinfo") -> Bool {
+        guard let bytes = try? Files.read(mountinfo) else { return false }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count > 4, unescape(fields[4]) == path { return true }
+        }
+        return false
+    }
+
+    static func unescape(_ field: Substring) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(field.utf8)[...]
+        while let byte = utf8.first {
+            if byte == UInt8(ascii: "\\"), utf8.count >= 4, let value = UInt8(String(decoding: utf8.dropFirst().prefix(3), as: UTF8.self), radix: 8) {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(4)
+            } else {
+                bytes.append(byte)
+                utf8 = utf8.dropFirst()
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
