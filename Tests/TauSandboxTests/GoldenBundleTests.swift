@@ -233,6 +233,25 @@ import TaurunOCI
     }
 
     /// The route for runtime prompts: the hook and resolv.conf as with `network`, the seccomp filter as without it.
+    /// The default route follows the decision: open when granted; gated when the monitor may ask for it at runtime
+    /// (on_violation = "ask", requested, not granted); none otherwise.
+    @Test func theDefaultRouteFollowsTheGrantAndOnViolation() throws {
+        let directory = TestSupport.temporaryDirectory("route-default")
+        defer { TestSupport.remove(directory) }
+        func inputs(_ text: String, granted: Set<Permission>) throws -> BundleInputs {
+            let path = directory + "/tau-\(text.count)-\(granted.count).toml"
+            TestSupport.write(path, "id = \"org.tauos.route\"\ncommand = [\"/bin/sh\"]\n" + text)
+            return BundleInputs(
+                manifest: try ManifestLoader.load(path: path), permissions: EffectivePermissions(granted: granted, denied: []),
+                hostIDBase: 200_000, homeHostPath: "/h", rootfsHostPath: "/r", dataMounts: [], host: Self.host, resolvConfHostPath: "/r")
+        }
+        let asks = "on_violation = \"ask\"\n[permissions]\nnetwork = true\n"
+        #expect(try inputs(asks, granted: []).networkRoute == .gated)
+        #expect(try inputs(asks, granted: [.network]).networkRoute == .open)
+        #expect(try inputs("on_violation = \"deny\"\n[permissions]\nnetwork = true\n", granted: []).networkRoute == .none)
+        #expect(try inputs("on_violation = \"ask\"\n", granted: []).networkRoute == .none)
+    }
+
     @Test func aGatedRouteHasTheHookButSocketsStayViolations() throws {
         let directory = TestSupport.temporaryDirectory("gated")
         defer { TestSupport.remove(directory) }
