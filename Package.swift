@@ -38,7 +38,7 @@ let package = Package(
             "TaurunSupport", "TaurunCgroups", "TaurunSeccomp", "TaurunLinux", "TaurunOCI", "TaurunAudit",
         ]),
         .target(name: "TauSandbox", dependencies: ["TaurunSupport", "TaurunOCI", "CTomlJSON", "TaurunAudit"]),
-        // The host side effects of convert and uninstall (quota image, AppArmor load) that TauSandbox asks for.
+        // The host side effects TauSandbox asks for (quota image, AppArmor load, ACL entries, removal with the app's ids).
         .target(name: "TauProvisioning", dependencies: ["TaurunSupport", "TauSandbox", "TaurunLinux"]),
         .executableTarget(name: "taurun", dependencies: [
             "TaurunSupport", "TaurunRuntime", "TauSandbox", "TauProvisioning", .product(name: "ArgumentParser", package: "swift-argument-parser"),

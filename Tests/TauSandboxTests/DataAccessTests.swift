@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+@testable import TauProvisioning
 @testable import TauSandbox
 
 /// Issue 14, item 16: a granted host path is reachable by exactly the apps granted it, through ACL entries for their
@@ -129,30 +130,30 @@ import Testing
         let a = try #require(AppID("org.tauos.a")), b = try #require(AppID("org.tauos.b"))
         for app in [a, b] { try FileSystem.makeDirectories(StateLayout.appDirectory(state, app), mode: 0o711) }
         let mount = DataMount(path: shared, writable: true, isDirectory: true)
-        #expect(try DataAccess(stateDirectory: state, app: a).apply([mount], uid: Self.one, mountUID: Self.one - 1000, namedByManifest: true).isEmpty)
-        #expect(try DataAccess(stateDirectory: state, app: b).apply([mount], uid: Self.two, mountUID: Self.two - 1000, namedByManifest: true).isEmpty)
+        #expect(try DataAccess(stateDirectory: state, app: a, host: HostProvisioner()).apply([mount], uid: Self.one, mountUID: Self.one - 1000, namedByManifest: true).isEmpty)
+        #expect(try DataAccess(stateDirectory: state, app: b, host: HostProvisioner()).apply([mount], uid: Self.two, mountUID: Self.two - 1000, namedByManifest: true).isEmpty)
         #expect(Self.can(Self.one, "-w", shared + "/file") && Self.can(Self.two, "-w", shared + "/file"))
-        #expect(DataAccess(stateDirectory: state, app: a).recorded().grants == [DataAccess.Grant(path: shared, writable: true)])
+        #expect(DataAccess(stateDirectory: state, app: a, host: HostProvisioner()).recorded().grants == [DataAccess.Grant(path: shared, writable: true)])
         // The runtime (the container's root) may read the mount source itself (crun opens it), and nothing below.
         #expect(Self.acl(shared).contains("user:\(Self.one - 1000):r-x"))
         #expect(!Self.acl(shared + "/sub").contains("user:\(Self.one - 1000)") && !Self.can(Self.one - 1000, "-r", shared + "/file"))
 
         // A repeat convert changes nothing; a read-only one loses write.
-        _ = try DataAccess(stateDirectory: state, app: a).apply([mount], uid: Self.one, mountUID: Self.one - 1000, namedByManifest: true)
+        _ = try DataAccess(stateDirectory: state, app: a, host: HostProvisioner()).apply([mount], uid: Self.one, mountUID: Self.one - 1000, namedByManifest: true)
         var readOnly = mount
         readOnly.writable = false
-        _ = try DataAccess(stateDirectory: state, app: a).apply([readOnly], uid: Self.one, mountUID: Self.one - 1000, namedByManifest: true)
+        _ = try DataAccess(stateDirectory: state, app: a, host: HostProvisioner()).apply([readOnly], uid: Self.one, mountUID: Self.one - 1000, namedByManifest: true)
         #expect(Self.can(Self.one, "-r", shared + "/file") && !Self.can(Self.one, "-w", shared + "/file"))
 
         var refused = GrantRecord(app: a)
         refused.deny(.filesystemReadOnly)
-        try DataAccess.withdraw(stateDirectory: state, app: a, keeping: refused)
+        try DataAccess.withdraw(stateDirectory: state, app: a, keeping: refused, host: HostProvisioner())
         #expect(!Self.can(Self.one, "-r", shared + "/file"))
         #expect(!Self.acl(shared + "/sub/inner").contains("user:\(Self.one)") && !Self.acl(shared).contains("user:\(Self.one - 1000)"))
         #expect(Self.can(Self.two, "-w", shared + "/sub/inner"))
-        #expect(FileSystem.kind(DataAccess(stateDirectory: state, app: a).recordPath) == nil)
+        #expect(FileSystem.kind(DataAccess(stateDirectory: state, app: a, host: HostProvisioner()).recordPath) == nil)
 
-        #expect(try DataAccess.withdrawAll(stateDirectory: state, app: b) == 1)
+        #expect(try DataAccess.withdrawAll(stateDirectory: state, app: b, host: HostProvisioner()) == 1)
         #expect(!Self.acl(shared).contains("user:\(Self.two)") && !Self.acl(shared).contains("mask"))
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TaurunOCI
+@testable import TauProvisioning
 @testable import TauSandbox
 
 /// Golden config.json per example app (Fixtures/golden/<name>.config.json; TAU_UPDATE_GOLDEN=1 rewrites them),

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Testing
-import TauProvisioning
+@testable import TauProvisioning
 @testable import TauSandbox
 
 /// Session sockets in a 0700 runtime directory (a fake /run/user/1000): convert gives the app's ids exactly the ACL
@@ -76,7 +76,7 @@ import TauProvisioning
         let app = try #require(AppID("org.tauos.sockets"))
         let state = session.directory + "/state"
         try FileSystem.makeDirectories(StateLayout.appDirectory(state, app), mode: 0o711)
-        let access = SocketAccess(stateDirectory: state, app: app, mountUID: Self.base, appUID: Self.appUID)
+        let access = SocketAccess(stateDirectory: state, app: app, mountUID: Self.base, appUID: Self.appUID, host: HostProvisioner())
         #expect(!Self.can(Self.base, "-e", session.wayland))
 
         let entries = access.entries(for: Self.sockets(session))
@@ -101,14 +101,14 @@ import TauProvisioning
         // display revoked, audio kept: the Wayland entry goes, the directory search stays for pulse.
         var record = GrantRecord(app: app, granted: [.audio])
         record.deny(.display)
-        try SocketAccess.withdraw(stateDirectory: state, app: app, keeping: record)
+        try SocketAccess.withdraw(stateDirectory: state, app: app, keeping: record, host: HostProvisioner())
         #expect(!Self.acl(session.wayland).contains("\(Self.appUID)"))
         #expect(Self.can(Self.base, "-e", session.pulse))
         #expect(access.recorded().sockets.map(\.role) == [.pulseAudio])
 
         // Everything revoked: no entry and no mask left, the directory is plain 0700 again, the record is gone.
         record.deny(.audio)
-        try SocketAccess.withdraw(stateDirectory: state, app: app, keeping: record)
+        try SocketAccess.withdraw(stateDirectory: state, app: app, keeping: record, host: HostProvisioner())
         #expect(!Self.can(Self.base, "-e", session.pulse))
         for path in [session.runtime, session.runtime + "/pulse", session.wayland] {
             #expect(!Self.hasNamedUser(path), "\(path): \(Self.acl(path))")
@@ -123,7 +123,7 @@ import TauProvisioning
         let session = Self.makeSession("sockets-none")
         defer { TestSupport.remove(session.directory) }
         let app = try #require(AppID("org.tauos.plain"))
-        let access = SocketAccess(stateDirectory: session.directory + "/state", app: app, mountUID: nil, appUID: Self.appUID)
+        let access = SocketAccess(stateDirectory: session.directory + "/state", app: app, mountUID: nil, appUID: Self.appUID, host: HostProvisioner())
         #expect(access.entries(for: Self.sockets(session)) == [.init(path: session.wayland, uid: Self.appUID, permissions: "rw")])
     }
 
@@ -146,7 +146,7 @@ import TauProvisioning
 
         let app = try #require(AppID("org.tauos.draw"))
         let record = try GrantStore(stateDirectory: state).update(app) { $0.deny(.display) }
-        try SocketAccess.withdraw(stateDirectory: state, app: app, keeping: record)
+        try SocketAccess.withdraw(stateDirectory: state, app: app, keeping: record, host: HostProvisioner())
         #expect(!Self.can(result.hostIDBase, "-e", session.wayland))
         #expect(!Self.hasNamedUser(session.wayland))
     }

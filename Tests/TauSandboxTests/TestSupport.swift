@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+@testable import TauProvisioning
 @testable import TauSandbox
 
 /// Paths, temp directories and a posix_spawn runner for the tests (no Foundation).

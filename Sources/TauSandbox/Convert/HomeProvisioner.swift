@@ -86,11 +86,11 @@ struct HomeProvisioner {
         guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == caller.uid else {
             throw .policyDenied(reason: "\(home) is not a directory of yours (uid \(caller.uid)); remove it and convert again")
         }
-        guard let fd = try ACLTree.openWithoutSymlinks(home) else { throw .io(call: "open", path: home, errno: ENOENT) }
+        guard let fd = try FileSystem.openWithoutSymlinks(home) else { throw .io(call: "open", path: home, errno: ENOENT) }
         defer { close(fd) }
         // Set on every convert, like root's chown and chmod: one setfacl, and a home whose entries someone removed
         // gets them back.
-        try ACLTree.modify("u:\(hostUID):rwx,d:u:\(hostUID):rwx,d:u:\(caller.uid):rwx", on: fd, path: home)
+        try host.modifyACL("u:\(hostUID):rwx,d:u:\(hostUID):rwx,d:u:\(caller.uid):rwx", on: fd, path: home)
         // 0770 through the default entries: the mask, not the group, gets rwx, so the app's entry is effective.
         try makeTemporary(mode: 0o770, owner: nil)
     }
@@ -101,7 +101,7 @@ struct HomeProvisioner {
     /// symlink and changed through its own fd. If the app swapped it already, whatever it put there stays its own.
     private func makeTemporary(mode: mode_t, owner: UInt32?) throws(SandboxError) {
         let temporary = home + "/tmp"
-        guard let homeFD = try ACLTree.openWithoutSymlinks(home) else { throw .io(call: "open", path: home, errno: ENOENT) }
+        guard let homeFD = try FileSystem.openWithoutSymlinks(home) else { throw .io(call: "open", path: home, errno: ENOENT) }
         defer { close(homeFD) }
         guard mkdirat(homeFD, "tmp", mode) == 0 else {
             if errno == EEXIST { return }

@@ -116,7 +116,7 @@ public enum TauConverter {
         let grantedSockets = BundleGenerator.sockets(plan.inputs)
         try SocketAccess(
             stateDirectory: state, app: manifest.id, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
-            appUID: peekedUID
+            appUID: peekedUID, host: host
         ).preflight(grantedSockets)
 
         // Everything is validated: now write, under the state lock. A concurrent convert may have taken the id
@@ -138,7 +138,7 @@ public enum TauConverter {
                 appArmorLoaded = true
             }
             try provisioner.provision()
-            try OwnerAccess(stateDirectory: state, app: manifest.id, home: provisioner.home).apply(owner: plan.ownerUID)
+            try OwnerAccess(stateDirectory: state, app: manifest.id, home: provisioner.home, host: host).apply(owner: plan.ownerUID)
             _ = try IDAllocator(stateDirectory: state, caller: caller).allocate(manifest.id)
             if plan.recordChanged { try GrantStore(stateDirectory: state).save(plan.record) }
             // Before the bundle: its config.json names the skeleton, and uninstall finds bundles by this record.
@@ -152,9 +152,9 @@ public enum TauConverter {
             // without it.
             try SocketAccess(
                 stateDirectory: state, app: manifest.id, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
-                appUID: hostUID
+                appUID: hostUID, host: host
             ).apply(grantedSockets)
-            warnings = try DataAccess(stateDirectory: state, app: manifest.id).apply(
+            warnings = try DataAccess(stateDirectory: state, app: manifest.id, host: host).apply(
                 plan.inputs.dataMounts, uid: hostUID, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
                 namedByManifest: !manifest.permissions.filesystemPaths.isEmpty)
         } catch {

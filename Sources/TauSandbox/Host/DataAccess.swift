@@ -7,7 +7,7 @@ import Musl
 #endif
 
 /// A granted host path (the manifest's `filesystem` paths, or `--data`) is reachable by exactly the apps granted it:
-/// each one's host uid gets POSIX ACL entries on the path and on everything in it (`ACLTree`: read-only `r-X`,
+/// each one's host uid gets POSIX ACL entries on the path and on everything in it (TauProvisioning's `ACLTree`: read-only `r-X`,
 /// read-write `rwX`, and on directories the same as default entries, so what any of them creates later stays
 /// reachable to all). Two apps granted the same path therefore share it, each with its own mode; an app that is not
 /// granted it has no entry and gets only what the path's own mode gives "other".
@@ -19,6 +19,8 @@ import Musl
 public struct DataAccess {
     let stateDirectory: String
     let app: AppID
+    /// Sets and takes back the entries (TauProvisioning's ACLTree).
+    let host: any HostProvisioning
 
     var recordPath: String { StateLayout.appDirectory(stateDirectory, app) + "/data-access.json" }
 
@@ -30,7 +32,7 @@ public struct DataAccess {
     struct Recorded: Equatable {
         var uid: UInt32 = 0
         /// The container's root on the host (nil without a user namespace): `r-x` on each granted directory, for the
-        /// runtime (ACLTree).
+        /// runtime (TauProvisioning's ACLTree).
         var mountUID: UInt32?
         var grants: [Grant] = []
         /// Whether read-only access to these paths needed consent (the manifest named them), which decides whether a
@@ -116,7 +118,7 @@ public struct DataAccess {
         }
         // Stale ones first: a path whose mode changed loses the old entry before it gets the new one.
         for grant in stale {
-            try ACLTree.withdraw(grant.path, uid: previous.uid, mountUID: previous.mountUID)
+            try host.withdrawACL(tree: grant.path, uid: previous.uid, mountUID: previous.mountUID)
         }
         if !new.isEmpty && !sameIDs {
             try write(Recorded(uid: uid, mountUID: mountUID, grants: new, namedByManifest: namedByManifest))
@@ -124,7 +126,7 @@ public struct DataAccess {
         var kept = wanted.filter { !new.contains($0) }
         var warnings: [String] = []
         for grant in new {
-            if try ACLTree.grant(grant.path, uid: uid, writable: grant.writable, mountUID: mountUID) {
+            if try host.grantACL(tree: grant.path, uid: uid, writable: grant.writable, mountUID: mountUID) {
                 kept.append(grant)
             } else if let mount = mounts.first(where: { $0.path == grant.path }), let warning = AccessCheck.warning(for: mount, uid: uid, app: app) {
                 warnings.append("\(grant.path) is on a filesystem without POSIX ACLs; " + warning)
@@ -136,19 +138,19 @@ public struct DataAccess {
 
     /// After `revoke` or `reset` (`record` is the app's updated decisions): each recorded path keeps only the access
     /// the next convert would give it, and loses the rest now. Needs no manifest.
-    public static func withdraw(stateDirectory: String, app: AppID, keeping record: GrantRecord) throws(SandboxError) {
-        let access = DataAccess(stateDirectory: stateDirectory, app: app)
+    public static func withdraw(stateDirectory: String, app: AppID, keeping record: GrantRecord, host: some HostProvisioning) throws(SandboxError) {
+        let access = DataAccess(stateDirectory: stateDirectory, app: app, host: host)
         let previous = access.recorded()
         guard !previous.grants.isEmpty else { return }
         var surviving: [Grant] = []
         for grant in previous.grants {
             guard let writable = Self.surviving(grant, namedByManifest: previous.namedByManifest, record) else {
-                try ACLTree.withdraw(grant.path, uid: previous.uid, mountUID: previous.mountUID)
+                try host.withdrawACL(tree: grant.path, uid: previous.uid, mountUID: previous.mountUID)
                 continue
             }
             if writable != grant.writable {
-                try ACLTree.withdraw(grant.path, uid: previous.uid, mountUID: previous.mountUID)
-                _ = try ACLTree.grant(grant.path, uid: previous.uid, writable: writable, mountUID: previous.mountUID)
+                try host.withdrawACL(tree: grant.path, uid: previous.uid, mountUID: previous.mountUID)
+                _ = try host.grantACL(tree: grant.path, uid: previous.uid, writable: writable, mountUID: previous.mountUID)
             }
             surviving.append(Grant(path: grant.path, writable: writable))
         }
@@ -169,11 +171,11 @@ public struct DataAccess {
     }
 
     /// `taurun uninstall`: every entry of the app goes, and the record with them.
-    static func withdrawAll(stateDirectory: String, app: AppID) throws(SandboxError) -> Int {
-        let access = DataAccess(stateDirectory: stateDirectory, app: app)
+    static func withdrawAll(stateDirectory: String, app: AppID, host: some HostProvisioning) throws(SandboxError) -> Int {
+        let access = DataAccess(stateDirectory: stateDirectory, app: app, host: host)
         let previous = access.recorded()
         for grant in previous.grants {
-            try ACLTree.withdraw(grant.path, uid: previous.uid, mountUID: previous.mountUID)
+            try host.withdrawACL(tree: grant.path, uid: previous.uid, mountUID: previous.mountUID)
         }
         try access.write(Recorded())
         return previous.grants.count

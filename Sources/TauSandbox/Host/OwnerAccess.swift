@@ -10,13 +10,14 @@ import Musl
 /// The owner is recorded (`<state>/apps/<id>/owner`) before any entry is set, so a later convert with another owner
 /// (or none) removes the old entries.
 ///
-/// Root sets these entries in a tree the app writes, so they go through `ACLTree`, which walks by file descriptor and
+/// Root sets these entries in a tree the app writes, so they go through TauProvisioning's `ACLTree`, which walks by file descriptor and
 /// never follows a symlink: with `setfacl -R` an app could swap a directory of its home for a symlink between
 /// setfacl's lstat and its change, and have root give its owner (or take away) access to /etc/shadow.
 struct OwnerAccess {
     let stateDirectory: String
     let app: AppID
     let home: String
+    let host: any HostProvisioning
 
     var recordFile: String { StateLayout.appDirectory(stateDirectory, app) + "/owner" }
 
@@ -24,13 +25,13 @@ struct OwnerAccess {
     func apply(owner: UInt32?) throws(SandboxError) {
         let previous = (try? FileSystem.readFile(recordFile)).flatMap { UInt32(String(decoding: $0, as: UTF8.self)) }
         if let previous, previous != owner {
-            try ACLTree.withdraw(home, uid: previous)
+            try host.withdrawACL(tree: home, uid: previous, mountUID: nil)
             unlink(recordFile)
         }
         guard let owner else { return }
         try FileSystem.replaceFile(recordFile, bytes: Array(String(owner).utf8), mode: 0o600)
         // rwX: files keep their own x bit; directories get x so the owner can walk them.
-        guard try ACLTree.grant(home, uid: owner, writable: true) else {
+        guard try host.grantACL(tree: home, uid: owner, writable: true, mountUID: nil) else {
             throw .sandboxUnavailable(what: "giving the app's owner access to \(home) needs POSIX ACLs, which its filesystem does not support")
         }
     }

@@ -19,7 +19,7 @@ import Musl
 /// Set by convert only for the sockets the bundle binds, removed when the permission is revoked or a later convert
 /// no longer binds them (`<state>/apps/<id>/socket-access.json` remembers what was granted, so revoke works without
 /// the session's environment). The ids are the app's alone (IDAllocator), so an entry for them is always ours.
-/// Entries go through `setfacl` (Debian package acl): TauSandbox links no xattr wrapper.
+/// `host` sets and removes the entries (TauProvisioning, through `setfacl`, Debian package acl).
 public struct SocketAccess {
     let stateDirectory: String
     let app: AppID
@@ -27,6 +27,7 @@ public struct SocketAccess {
     let mountUID: UInt32?
     /// The app's host uid.
     let appUID: UInt32
+    let host: any HostProvisioning
 
     struct Entry: Equatable, Hashable {
         var path: String
@@ -80,7 +81,7 @@ public struct SocketAccess {
             try remove(entry)
         }
         for entry in wanted {
-            try HelperCommand.check("setfacl", ["-m", "u:\(entry.uid):\(entry.permissions)", entry.path])
+            try host.addACLEntry(uid: entry.uid, permissions: entry.permissions, on: entry.path)
         }
         let record = Recorded(mountUID: mountUID, appUID: appUID, sockets: sockets.map(Recorded.Socket.init), entries: wanted)
         if sockets.isEmpty {
@@ -92,8 +93,8 @@ public struct SocketAccess {
 
     /// After a revoke (`record` is the app's updated grants): keeps only the recorded sockets whose permission is
     /// still granted and removes the ACL entries the others needed. Needs no session environment.
-    public static func withdraw(stateDirectory: String, app: AppID, keeping record: GrantRecord) throws(SandboxError) {
-        let probe = SocketAccess(stateDirectory: stateDirectory, app: app, mountUID: nil, appUID: 0)
+    public static func withdraw(stateDirectory: String, app: AppID, keeping record: GrantRecord, host: some HostProvisioning) throws(SandboxError) {
+        let probe = SocketAccess(stateDirectory: stateDirectory, app: app, mountUID: nil, appUID: 0, host: host)
         let previous = probe.recorded()
         guard !previous.sockets.isEmpty else { return }
         let kept = previous.sockets.filter { socket in
@@ -103,7 +104,7 @@ public struct SocketAccess {
             }
         }
         guard kept.count != previous.sockets.count else { return }
-        let access = SocketAccess(stateDirectory: stateDirectory, app: app, mountUID: previous.mountUID, appUID: previous.appUID)
+        let access = SocketAccess(stateDirectory: stateDirectory, app: app, mountUID: previous.mountUID, appUID: previous.appUID, host: host)
         try access.apply(kept.map { HostSocket(role: $0.role, hostPath: $0.path, containerPath: "", environment: [:]) })
     }
 
@@ -111,8 +112,7 @@ public struct SocketAccess {
     /// its plain mode (setfacl refuses dropping the mask while other named entries remain: then only ours goes).
     private func remove(_ entry: Entry) throws(SandboxError) {
         guard FileSystem.kind(entry.path) != nil else { return }  // the socket is gone (session ended): nothing to undo
-        if (try? HelperCommand.check("setfacl", ["-x", "u:\(entry.uid),m::", entry.path])) != nil { return }
-        try HelperCommand.check("setfacl", ["-x", "u:\(entry.uid)", entry.path])
+        try host.removeACLEntry(uid: entry.uid, from: entry.path)
     }
 
     static var hasSetfacl: Bool {

@@ -104,10 +104,10 @@ public struct AppUninstaller {
         if !removedBundles.isEmpty {
             report.removed.append(count(removedBundles.count, "bundle") + " (\(removedBundles.joined(separator: ", ")))")
         }
-        let sockets = SocketAccess(stateDirectory: stateDirectory, app: app, mountUID: nil, appUID: 0).recorded().entries.count
-        try SocketAccess.withdraw(stateDirectory: stateDirectory, app: app, keeping: GrantRecord(app: app))
+        let sockets = SocketAccess(stateDirectory: stateDirectory, app: app, mountUID: nil, appUID: 0, host: host).recorded().entries.count
+        try SocketAccess.withdraw(stateDirectory: stateDirectory, app: app, keeping: GrantRecord(app: app), host: host)
         if sockets > 0 { report.removed.append("ACL entries on " + count(sockets, "session socket path")) }
-        let paths = try DataAccess.withdrawAll(stateDirectory: stateDirectory, app: app)
+        let paths = try DataAccess.withdrawAll(stateDirectory: stateDirectory, app: app, host: host)
         if paths > 0 { report.removed.append("ACL entries on " + count(paths, "granted path")) }
 
         let skeletons = try removeUnsharedSkeletons(recorded)
@@ -139,14 +139,14 @@ public struct AppUninstaller {
     }
 
     /// Root removes the app's directory itself. An ordinary user owns it and the home, but not what the app made in
-    /// the home, which its mode may close to the user: what the user cannot remove goes through AppIDNamespace.
+    /// the home, which its mode may close to the user: what the user cannot remove `host` removes with the app's ids.
     private func removeAppDirectory(_ directory: String, hostIDBase: UInt32?) throws(SandboxError) {
         do {
             try FileSystem.removeTree(directory)
         } catch {
             let ids = IDAllocator(stateDirectory: stateDirectory)
             guard !ids.caller.isRoot, let hostIDBase, case .io(_, _, let code) = error, code == EACCES || code == EPERM else { throw error }
-            try AppIDNamespace.removeTree(directory, base: hostIDBase, size: ids.rangeSize)
+            try host.removeTree(directory, asAppIDs: hostIDBase, size: ids.rangeSize)
         }
     }
 

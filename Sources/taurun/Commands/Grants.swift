@@ -1,4 +1,5 @@
 import ArgumentParser
+import TauProvisioning
 import TauSandbox
 import TaurunSupport
 
@@ -196,8 +197,8 @@ enum GrantEdit {
                 }
             }
             if withdrawAccess {
-                try SocketAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record)
-                try DataAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record)
+                try SocketAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record, host: HostProvisioner())
+                try DataAccess.withdraw(stateDirectory: stateDirectory, app: id, keeping: record, host: HostProvisioner())
             }
         }
     }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import TauSandbox
 
 /// One host uid's POSIX ACL entries on a whole tree (a granted directory and everything in it, or a granted file),
 /// set and taken back by root without ever following a path someone else can change.
@@ -13,7 +14,7 @@ import Musl
 /// below it is opened relative to its parent's fd, and setfacl is handed `/proc/self/fd/N` paths, which name exactly
 /// the inode we opened. Symlinks and other filesystems are skipped, and so are regular files below the root with
 /// more than one link: a hard link is a name for a file elsewhere, which the uid would get too.
-/// (setfacl, up to `batchSize` inodes a call: TauSandbox links no xattr wrapper.)
+/// (setfacl, up to `batchSize` inodes a call: taurun links no xattr wrapper.)
 ///
 /// An ordinary user (converting their own apps) may change the ACL of their own inodes only: below the root, what
 /// belongs to someone else (files an app created, which carry the entries they inherited) is skipped, and so are

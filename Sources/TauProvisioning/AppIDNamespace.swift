@@ -1,3 +1,5 @@
+import TauSandbox
+
 /// Runs a helper program as root of a user namespace that maps an ordinary user's own ids (as 0) and one app's range
 /// of the user's subordinate ids, through util-linux's `unshare --map-users/--map-groups` (2.38 or later), which
 /// asks newuidmap and newgidmap: there the helper has the capabilities over the app's files that the user lacks
