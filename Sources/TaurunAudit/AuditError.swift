@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -35,10 +37,5 @@ public struct AuditError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     /// strerror with a lower-case first letter, the way runc and Podman spell errno ("no such file or directory").
-    static func errnoText(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        let message = String(cString: text)
-        guard let first = message.first else { return "errno \(code)" }
-        return first.lowercased() + message.dropFirst()
-    }
+    static func errnoText(_ code: Int32) -> String { errnoTextLowercased(code) }
 }

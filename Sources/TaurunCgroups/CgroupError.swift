@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -59,7 +61,7 @@ public struct CgroupError: Error, CustomStringConvertible, Sendable, Equatable {
         text += operation
         if let value { text += " \"\(value)\" to" }
         text += " \(path)"
-        if let errno { text += ": \(String(cString: strerror(errno)))" }
+        if let errno { text += ": \(errnoText(errno))" }
         if let reason { text += " (\(reason))" }
         return text
     }

@@ -1,4 +1,5 @@
 import TaurunLinux
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -28,7 +29,7 @@ public enum DBusError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .syscall(let call, let address, let errno):
-            "\(call) \(address): \(String(cString: strerror(errno)))"
+            "\(call) \(address): \(errnoText(errno))"
         case .malformed(let detail):
             "malformed D-Bus data: \(detail)"
         case .timeout(let what):

@@ -1,4 +1,5 @@
 import SystemPackage
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +25,7 @@ public struct SyscallError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String {
-        let reason = String(cString: strerror(errno.rawValue))
+        let reason = errnoText(errno.rawValue)
         if let path { return "\(call) `\(path)`: \(reason)" }
         return "\(call): \(reason)"
     }

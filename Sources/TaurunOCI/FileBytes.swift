@@ -1,6 +1,8 @@
 // Reads a whole (small) file with plain syscalls: the module stays free of Foundation, and errors read like Go's
 // (`open /b/config.json: no such file or directory`), which is what runc prints and what Podman matches on.
 
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -35,12 +37,7 @@ enum FileBytes {
     }
 
     /// Go's spelling of an errno: strerror with a lower-case first letter ("no such file or directory").
-    static func goStyleDescription(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        let message = String(cString: text)
-        guard let first = message.first else { return "errno \(code)" }
-        return first.lowercased() + message.dropFirst()
-    }
+    static func goStyleDescription(_ code: Int32) -> String { errnoTextLowercased(code) }
 
     private static func ioError(_ call: String, _ path: String, _ code: Int32) -> SpecError {
         // No file prefix: the message already names the path, as runc's does.

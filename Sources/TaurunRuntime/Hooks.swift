@@ -1,5 +1,6 @@
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +25,7 @@ enum HookRunner {
             switch error {
             case .pipe(let error): throw .system(error)
             case .spawn(let error):
-                throw .hook(kind: kind, path: hook.path, reason: String(cString: strerror(error.errno.rawValue)).lowercased())
+                throw .hook(kind: kind, path: hook.path, reason: errnoText(error.errno.rawValue).lowercased())
             }
         }
         if result.timedOut {

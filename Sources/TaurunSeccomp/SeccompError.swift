@@ -2,6 +2,8 @@
 // `linux.seccomp.syscalls[3].args[0].index`) so a user can find the offending value, and, when libseccomp or the
 // kernel refused something, the call and its errno.
 
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -30,7 +32,7 @@ public struct SeccompError: Error, CustomStringConvertible, Equatable, Sendable 
         if let call {
             text += " (\(call)"
             if let errno {
-                text += ": \(String(cString: strerror(errno)))"
+                text += ": \(errnoText(errno))"
             }
             text += ")"
         }

@@ -1,5 +1,6 @@
 import TaurunLinux
 import TaurunSeccomp
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -53,7 +54,7 @@ struct ProcessSetup<Kernel: InitKernel> {
         if let seccomp, !plan.noNewPrivileges { listener = try kernel.loadSeccomp(seccomp) }
         try setCredentials()
         do { try kernel.changeDirectory(plan.cwd) } catch {
-            throw RuntimeError.container("chdir to cwd (\"\(plan.cwd)\") set in config.json failed: \(String(cString: strerror(error.errno.rawValue)).lowercased())")
+            throw RuntimeError.container("chdir to cwd (\"\(plan.cwd)\") set in config.json failed: \(errnoText(error.errno.rawValue).lowercased())")
         }
         try checkCwdIsInside()
         if plan.noNewPrivileges { try kernel.setNoNewPrivileges() }
@@ -131,7 +132,7 @@ struct ProcessSetup<Kernel: InitKernel> {
         if name.contains("/") {
             let st: Glibc.stat
             do { st = try kernel.stat(path: name) } catch {
-                return (nil, "exec \(name): \(String(cString: strerror(error.errno.rawValue)).lowercased())")
+                return (nil, "exec \(name): \(errnoText(error.errno.rawValue).lowercased())")
             }
             // execve(2) of a directory fails with EACCES: "permission denied", which Podman maps to exit 126.
             if FileKind(mode: st.st_mode) == .directory { return (nil, "exec \(name): permission denied (is a directory)") }

@@ -1,4 +1,5 @@
 import TaurunLinux
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -26,7 +27,7 @@ enum PromptExchange {
 
     static func ask(fd: Int32, request: PromptRequest, stillWaiting: () -> Bool) -> PromptOutcome {
         let line = PromptProtocol.line(request)
-        guard sendAll(fd, line) else { return .invalid("cannot send the question (\(String(cString: strerror(errno))))") }
+        guard sendAll(fd, line) else { return .invalid("cannot send the question (\(errnoText(errno)))") }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: PromptProtocol.maxLine)
         let deadline = PromptClock.milliseconds() + request.timeoutMs
@@ -35,13 +36,13 @@ enum PromptExchange {
             if left <= 0 { return .timeout }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, min(step, Int32(left)))
-            if ready < 0 && errno != EINTR { return .invalid("poll: \(String(cString: strerror(errno)))") }
+            if ready < 0 && errno != EINTR { return .invalid("poll: \(errnoText(errno))") }
             if !stillWaiting() { return .cancelled }
             guard ready > 0 else { continue }
             let n = read(fd, &chunk, chunk.count)
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                return .invalid("read: \(String(cString: strerror(errno)))")
+                return .invalid("read: \(errnoText(errno))")
             }
             if n == 0 { return .invalid("hung up without an answer") }
             buffer += chunk[0..<n]

@@ -1,4 +1,5 @@
 import TaurunAudit
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +24,7 @@ enum GrantDirectory {
     static func problem(_ stateDirectory: String) -> String? {
         for path in [stateDirectory, stateDirectory + "/grants"] {
             var info = stat()
-            guard lstat(path, &info) == 0 else { return "\(path): \(String(cString: strerror(errno)))" }
+            guard lstat(path, &info) == 0 else { return "\(path): \(errnoText(errno))" }
             if let problem = PrivateDirectory.problem(mode: info.st_mode, owner: info.st_uid, euid: geteuid()) {
                 return "\(path) \(problem)"
             }

@@ -53,7 +53,7 @@ enum PsTable {
         do { result = try ps.run() } catch {
             switch error {
             case .pipe(let error): throw error
-            case .spawn(let error): throw ValidationError("ps: \(String(cString: strerror(error.errno.rawValue)))")
+            case .spawn(let error): throw ValidationError("ps: \(errnoText(error.errno.rawValue))")
             }
         }
         guard result.exitCode == 0 else { throw ValidationError("ps \(options.joined(separator: " ")) failed") }
