@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "TaurunCgroupsTests", dependencies: ["TaurunCgroups", "TaurunDBus", "TaurunLinux"]),
         .testTarget(name: "TaurunSeccompTests", dependencies: ["TaurunSeccomp"]),
         .testTarget(name: "TaurunRuntimeTests", dependencies: ["TaurunRuntime"]),
-        .testTarget(name: "TaurunAuditTests", dependencies: ["TaurunAudit"]),
+        .testTarget(name: "TaurunAuditTests", dependencies: ["TaurunAudit", "TaurunSupport"]),
         .testTarget(name: "TauSandboxTests", dependencies: ["TauSandbox", "TauProvisioning", "TaurunSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TauProvisioningTests", dependencies: ["TauProvisioning", "TauSandbox"]),
     ],

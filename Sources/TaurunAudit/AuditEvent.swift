@@ -1,6 +1,8 @@
 // One security-relevant thing that happened to a container or Tau app, as it is stored in the audit log:
 // one JSON object per line, readable by jq and by `taurun audit`.
 
+import TaurunSupport
+
 /// What kind of record this is. Raw values are what the log stores, so they are part of the file format.
 public enum AuditEventKind: String, Codable, Sendable, CaseIterable {
     case create, start, kill, delete, violation, oom
@@ -54,7 +56,7 @@ public struct AuditEvent: Codable, Sendable, Equatable {
     public init(
         event: AuditEventKind, app: String?, container: String?, pid: Int32? = nil, permission: String? = nil,
         syscall: String? = nil, args: [UInt64]? = nil, path: String? = nil, action: String? = nil, message: String,
-        time: String = AuditClock.now()
+        time: String = WallClock.now(fractionDigits: 3)
     ) {
         self.time = time
         self.event = event

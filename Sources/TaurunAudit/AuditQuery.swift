@@ -1,3 +1,4 @@
+import TaurunSupport
 // Which records `taurun audit` shows: by app, by container, and from a point in time on.
 
 public struct AuditQuery: Sendable, Equatable {
@@ -17,7 +18,7 @@ public struct AuditQuery: Sendable, Equatable {
         if let container, event.container != container { return false }
         if let sinceMilliseconds {
             // A record whose time cannot be read cannot be shown to be recent enough.
-            guard let time = AuditClock.milliseconds(fromRFC3339: event.time), time >= sinceMilliseconds else { return false }
+            guard let time = WallClock.milliseconds(fromRFC3339: event.time), time >= sinceMilliseconds else { return false }
         }
         return true
     }
@@ -25,7 +26,7 @@ public struct AuditQuery: Sendable, Equatable {
     /// The value of `--since`: an RFC 3339 time (2026-11-23T16:00:00Z), or a duration ago made of number+unit pairs
     /// with units s, m, h, d (30s, 10m, 2h, 1d, 1h30m). nil when it is neither.
     public static func parseSince(_ text: String, nowMilliseconds: Int64) -> Int64? {
-        if let time = AuditClock.milliseconds(fromRFC3339: text) { return time }
+        if let time = WallClock.milliseconds(fromRFC3339: text) { return time }
         guard let duration = durationMilliseconds(text) else { return nil }
         return nowMilliseconds - duration
     }

@@ -6,6 +6,7 @@ import TaurunSeccomp
 
 #if canImport(Glibc)
 import Glibc
+import TaurunSupport
 #endif
 
 /// A container taurun has just created and whose first process is still this process's child (used by `run`).
@@ -100,7 +101,7 @@ extension Runtime {
         // From here on, things exist: record first, then create.
         let lock = try store.reserve(id)
         var record = ContainerRecord(
-            id: id, bundle: bundlePath, rootfs: plan.rootfs, created: Timestamp.now(), owner: Owner.name(),
+            id: id, bundle: bundlePath, rootfs: plan.rootfs, created: WallClock.now(fractionDigits: 9), owner: Owner.name(),
             phase: .creating, creatorPid: getpid(), creatorStartTime: Processes.startTime(of: getpid()),
             pid: nil, pidStartTime: nil, cgroupDirs: cgroup.paths.dirs, annotations: spec.annotations,
             memoryLimit: spec.linux?.resources?.memory?.limit, hooks: spec.hooks, ociVersion: spec.ociVersion)

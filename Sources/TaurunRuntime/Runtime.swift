@@ -76,23 +76,6 @@ public struct Runtime {
     }
 }
 
-/// RFC 3339 UTC time with nanoseconds, as runc's `created` field (no Foundation date formatting).
-enum Timestamp {
-    static func now() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var t = time_t(ts.tv_sec)
-        var tm = Glibc.tm()
-        gmtime_r(&t, &tm)
-        func pad(_ v: Int32, _ width: Int) -> String {
-            let s = String(v); return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        let nanos = String(ts.tv_nsec)
-        return "\(pad(tm.tm_year + 1900, 4))-\(pad(tm.tm_mon + 1, 2))-\(pad(tm.tm_mday, 2))T\(pad(tm.tm_hour, 2)):\(pad(tm.tm_min, 2)):\(pad(tm.tm_sec, 2))."
-            + String(repeating: "0", count: 9 - nanos.count) + nanos + "Z"
-    }
-}
-
 extension State {
     /// The JSON the OCI hooks receive on stdin.
     var hookJSON: String { String(decoding: compactJSON(), as: UTF8.self) }

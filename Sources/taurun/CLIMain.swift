@@ -39,7 +39,7 @@ enum CLIMain {
         let line = oneLine(message)
         writeError("taurun: \(line)\n")
         if let g = globals, let path = g.log {
-            let time = LogTime.now()
+            let time = WallClock.now(fractionDigits: 0)
             let entry: String
             switch g.logFormat {
             case .json:
@@ -70,18 +70,6 @@ enum CLIMain {
 extension Substring {
     var trimmingSpaces: String {
         String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
-    }
-}
-
-/// RFC 3339 time for log lines.
-enum LogTime {
-    static func now() -> String {
-        var t = time(nil)
-        var tm = Glibc.tm()
-        gmtime_r(&t, &tm)
-        var buf = [CChar](repeating: 0, count: 32)
-        _ = strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
-        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

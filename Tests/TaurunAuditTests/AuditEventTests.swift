@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Testing
 @testable import TaurunAudit
+import TaurunSupport
 
 @Suite struct AuditEventTests {
     static let violation = AuditEvent(
@@ -63,10 +64,10 @@ import Testing
     }
 
     @Test func initDefaultsTimeToNow() throws {
-        let before = AuditClock.nowMilliseconds()
+        let before = WallClock.nowMilliseconds()
         let event = AuditEvent(event: .start, app: nil, container: "c", message: "started")
-        let after = AuditClock.nowMilliseconds()
-        let stamped = try #require(AuditClock.milliseconds(fromRFC3339: event.time))
+        let after = WallClock.nowMilliseconds()
+        let stamped = try #require(WallClock.milliseconds(fromRFC3339: event.time))
         #expect(stamped >= before - 1 && stamped <= after + 1)
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import TaurunAudit
+import TaurunSupport
 
 @Suite struct AuditLogTests {
     static func event(_ n: Int, writer: Int = 0, padding: Int = 0) -> AuditEvent {
@@ -105,7 +106,7 @@ import Testing
             }
             children.append(pid)
         }
-        let deadline = AuditClock.nowMilliseconds() + 60_000
+        let deadline = WallClock.nowMilliseconds() + 60_000
         var remaining = Set(children)
         while !remaining.isEmpty {
             for pid in remaining {
@@ -115,7 +116,7 @@ import Testing
                     #expect(status == 0, "writer \(pid) exited with wait status \(status)")
                 }
             }
-            if AuditClock.nowMilliseconds() > deadline {
+            if WallClock.nowMilliseconds() > deadline {
                 for pid in remaining { kill(pid, SIGKILL); waitpid(pid, nil, 0) }
                 Issue.record("writers did not finish within 60 s")
                 return

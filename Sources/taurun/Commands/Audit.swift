@@ -4,6 +4,7 @@ import TaurunRuntime
 
 #if canImport(Glibc)
 import Glibc
+import TaurunSupport
 #endif
 
 /// `taurun audit`: the security audit log as readable lines (or its JSON records), filtered, optionally followed.
@@ -25,7 +26,7 @@ struct AuditCommand: TaurunVerb {
     mutating func execute(_ runtime: Runtime) throws {
         var query = AuditQuery(app: app, container: container)
         if let since {
-            guard let time = AuditQuery.parseSince(since, nowMilliseconds: AuditClock.nowMilliseconds()) else {
+            guard let time = AuditQuery.parseSince(since, nowMilliseconds: WallClock.nowMilliseconds()) else {
                 throw AuditUsageError(
                     "invalid --since \"\(since)\": expected an RFC 3339 time (2026-11-23T16:00:00Z) or a duration (30s, 10m, 2h, 1d)")
             }

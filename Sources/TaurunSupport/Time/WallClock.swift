@@ -4,23 +4,28 @@ import Glibc
 import Musl
 #endif
 
-/// Wall-clock timestamps for audit records, straight from clock_gettime + gmtime_r so the module needs no Date.
-public enum AuditClock {
-    /// Now as RFC 3339 UTC with milliseconds: 2026-11-23T16:53:14.123Z.
-    public static func now() -> String {
+/// Wall-clock time as RFC 3339 UTC text, the package's one formatter and parser of it: audit records carry
+/// milliseconds, OCI state's `created` nanoseconds (as runc writes it), and the `--log` lines whole seconds (as
+/// runc's logrus does). Straight from clock_gettime + gmtime_r: no Date, no Foundation.
+public enum WallClock {
+    /// Now, with `fractionDigits` digits after the seconds (0 to 9): 2026-11-23T16:53:14.123Z for 3.
+    public static func now(fractionDigits: Int = 3) -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        return format(seconds: Int(ts.tv_sec), milliseconds: Int(ts.tv_nsec / 1_000_000))
+        return format(seconds: Int(ts.tv_sec), nanoseconds: Int(ts.tv_nsec), fractionDigits: fractionDigits)
     }
 
-    /// Formats seconds since the epoch (UTC) plus milliseconds as RFC 3339.
-    public static func format(seconds: Int, milliseconds: Int) -> String {
+    /// Seconds since the epoch (UTC) plus nanoseconds as RFC 3339, the fraction cut (not rounded) to
+    /// `fractionDigits` digits; none and no "." for 0.
+    public static func format(seconds: Int, nanoseconds: Int, fractionDigits: Int = 3) -> String {
         var t = time_t(seconds)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
+        var text = pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
             + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
-            + "." + pad(milliseconds, 3) + "Z"
+        let digits = min(max(fractionDigits, 0), 9)
+        if digits > 0 { text += "." + String(pad(nanoseconds, 9).prefix(digits)) }
+        return text + "Z"
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
@@ -29,7 +34,7 @@ public enum AuditClock {
     }
 }
 
-extension AuditClock {
+extension WallClock {
     /// Now in milliseconds since the epoch.
     public static func nowMilliseconds() -> Int64 {
         var ts = timespec()
