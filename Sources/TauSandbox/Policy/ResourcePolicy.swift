@@ -84,19 +84,12 @@ public struct ResourcePolicy: Equatable, Sendable {
             guard let value, let ceiling, value > ceiling else { return }
             throw .policyDenied(reason: "\(app): resources.\(key) \(render(value)) is above this host's ceiling of \(render(ceiling))")
         }
-        try check(requested.memoryBytes, ceilings.memoryBytes, "memory", Self.size)
+        try check(requested.memoryBytes, ceilings.memoryBytes, "memory", SizeParser.render)
         try check(requested.cpuMillicores, ceilings.cpuMillicores, "cpu") { String(Double($0) / 1000) + " cores" }
         try check(requested.pids, ceilings.pids, "pids") { String($0) }
-        try check(requested.diskBytes, ceilings.diskBytes, "disk", Self.size)
+        try check(requested.diskBytes, ceilings.diskBytes, "disk", SizeParser.render)
         return ResourceLimits(
             memoryBytes: requested.memoryBytes ?? defaults.memoryBytes, cpuMillicores: requested.cpuMillicores ?? defaults.cpuMillicores,
             pids: requested.pids ?? defaults.pids, diskBytes: requested.diskBytes ?? defaults.diskBytes)
-    }
-
-    static func size(_ bytes: Int64) -> String {
-        for (unit, shift) in [("T", 40), ("G", 30), ("M", 20), ("K", 10)] where bytes % (1 << shift) == 0 && bytes >= (1 << shift) {
-            return "\(bytes >> shift)\(unit)"
-        }
-        return "\(bytes)"
     }
 }
