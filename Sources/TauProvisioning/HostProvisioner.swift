@@ -1,7 +1,7 @@
 import TauSandbox
 
 /// The host side effects of `taurun convert`, `uninstall` and the grant commands that TauSandbox asks for
-/// (HostProvisioning): the quota image (QuotaImage), the AppArmor profile in the kernel (LoadedAppArmorProfile), ACL
+/// (HostProvisioning): the app's home (HomeMaker) and its quota image (QuotaImage), the AppArmor profile in the kernel (LoadedAppArmorProfile), ACL
 /// entries (ACLTree, setfacl by fd) and an app's files removed with its ids (AppIDNamespace). The CLI makes one and
 /// hands it to TauSandbox.
 public struct HostProvisioner: HostProvisioning {
@@ -12,15 +12,16 @@ public struct HostProvisioner: HostProvisioning {
         self.securityfs = securityfs
     }
 
-    public func checkQuotaImage(_ image: String, bytes: Int64, app: AppID, home: String) throws(SandboxError) {
-        try QuotaImage.check(image, bytes: bytes, app: app, home: home)
+    public func checkHome(_ home: AppHome) throws(SandboxError) {
+        guard let bytes = home.diskBytes else { return }
+        try QuotaImage.check(home.image, bytes: bytes, app: home.app, home: home.path)
+    }
+
+    public func provisionHome(_ home: AppHome) throws(SandboxError) {
+        try HomeMaker(request: home).make()
     }
 
     public func isMountPoint(_ path: String) -> Bool { QuotaImage.isMountPoint(path) }
-
-    public func mountQuotaImage(_ image: String, bytes: Int64, owner: UInt32, on home: String) throws(SandboxError) {
-        try QuotaImage.mount(image, bytes: bytes, owner: owner, on: home)
-    }
 
     public func unmount(_ path: String) throws(SandboxError) {
         try HelperCommand.check("umount", [path])
@@ -40,10 +41,6 @@ public struct HostProvisioner: HostProvisioning {
 
     public func withdrawACL(tree root: String, uid: UInt32, mountUID: UInt32?) throws(SandboxError) {
         try ACLTree.withdraw(root, uid: uid, mountUID: mountUID)
-    }
-
-    public func modifyACL(_ spec: String, on fd: Int32, path: String) throws(SandboxError) {
-        try ACLTree.modify(spec, on: fd, path: path)
     }
 
     public func addACLEntry(uid: UInt32, permissions: String, on path: String) throws(SandboxError) {

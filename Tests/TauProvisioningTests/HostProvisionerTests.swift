@@ -74,7 +74,30 @@ import TauSandbox
         let app = try #require(AppID("org.tauos.quota"))
         #expect(mkdir(directory + "/home.img", 0o700) == 0)
         #expect(throws: SandboxError.policyDenied(reason: "\(directory)/home.img exists and is not a regular file")) {
-            try HostProvisioner().checkQuotaImage(directory + "/home.img", bytes: 1 << 20, app: app, home: directory + "/home")
+            try HostProvisioner().checkHome(AppHome(
+                app: app, path: directory + "/home", image: directory + "/home.img", hostUID: 401_000, diskBytes: 1 << 20,
+                caller: Caller(uid: 0, gid: 0, name: "root")))
         }
+    }
+
+    /// Root's home of an app: its host uid's, 0700, with a 0700 tmp/ of its own; a tmp/ the app swapped for a
+    /// symlink is left as it is, and nothing it points to is changed.
+    @Test(.enabled(if: geteuid() == 0, "chown needs root"))
+    func aHomeIsTheAppsAloneAndItsSymlinksAreNotFollowed() throws {
+        let directory = Self.temporaryDirectory()
+        defer { _ = try? HelperCommand.run("rm", ["-rf", directory]) }
+        let app = try #require(AppID("org.tauos.home"))
+        let home = AppHome(app: app, path: directory + "/home", image: directory + "/home.img", hostUID: 401_000,
+                           diskBytes: nil, caller: Caller(uid: 0, gid: 0, name: "root"))
+        try HostProvisioner().provisionHome(home)
+        var info = stat()
+        #expect(lstat(home.path, &info) == 0 && info.st_uid == 401_000 && info.st_gid == 401_000 && info.st_mode & 0o7777 == 0o700)
+        #expect(lstat(home.path + "/tmp", &info) == 0 && info.st_uid == 401_000 && info.st_mode & 0o7777 == 0o700)
+
+        #expect(rmdir(home.path + "/tmp") == 0)
+        #expect(mkdir(directory + "/target", 0o755) == 0)
+        #expect(symlink(directory + "/target", home.path + "/tmp") == 0)
+        try HostProvisioner().provisionHome(home)
+        #expect(lstat(directory + "/target", &info) == 0 && info.st_uid == 0 && info.st_mode & 0o7777 == 0o755)
     }
 }

@@ -4,116 +4,36 @@ import Glibc
 import Musl
 #endif
 
-/// Creates the app's private home on the host: `<state>/apps/<id>/home`, with `tmp/` inside (TMPDIR).
-///
-/// Converted by root, the home is mode 0700 and owned by the app's host uid (container uid 1000). With
-/// `resources.disk`, it is an ext4 filesystem in a sparse image `home.img` that `host` makes and loop-mounts on the
-/// home directory (TauProvisioning's QuotaImage says how). While the image is not mounted (after a reboot) the mount-point directory is root-owned 0700:
-/// the app gets EACCES instead of silently writing outside its quota — re-run convert to remount.
-///
-/// Converted by an ordinary user, who cannot give a file to another uid, the home is the user's own 0700 directory
-/// (in their data directory), and the app's host uid gets in through ACL entries: `u:<app>:rwx` on it, and as
-/// default entries `u:<app>:rwx` and `u:<user>:rwx`, so everything created in it stays the app's and the user's
-/// (within the mode it was created with). The group entry and "other" stay `---`; `ls -l` shows the mask, `rwx`,
-/// in the group bits. No disk quota (RootlessSandbox).
+/// The app's private home on the host, `<state>/apps/<id>/home` with `tmp/` inside (TMPDIR): the state directory's
+/// part (`apps/<id>/`, 0711) is made here, the home itself by `host` (TauProvisioning's HomeMaker says how: owned by
+/// the app's host uid, an ext4 image for `resources.disk`, or an ordinary user's directory with ACL entries).
 struct HomeProvisioner {
     let stateDirectory: String
     let app: AppID
     let hostUID: UInt32
     let diskBytes: Int64?
     var caller: Caller = .current()
-    /// Makes and mounts the quota image (TauProvisioning).
+    /// Makes the home itself (TauProvisioning).
     let host: any HostProvisioning
 
     var appDirectory: String { StateLayout.appDirectory(stateDirectory, app) }
     var home: String { StateLayout.homeDirectory(stateDirectory, app) }
-    var image: String { StateLayout.homeImage(stateDirectory, app) }
+    var request: AppHome {
+        AppHome(app: app, path: home, image: StateLayout.homeImage(stateDirectory, app), hostUID: hostUID, diskBytes: diskBytes, caller: caller)
+    }
 
     /// Checks that can fail without side effects (run before anything is written).
     func preflight() throws(SandboxError) {
         if !caller.isRoot && !SocketAccess.hasSetfacl {
             throw .sandboxUnavailable(what: "an app's home of an ordinary user needs setfacl (Debian package acl): the app's host uid gets into your directory through an ACL entry")
         }
-        guard let diskBytes else { return }
-        try host.checkQuotaImage(image, bytes: diskBytes, app: app, home: home)
+        try host.checkHome(request)
     }
 
     func provision() throws(SandboxError) {
         try StateLayout.ensureBase(stateDirectory)
         try FileSystem.makeDirectories(stateDirectory + "/apps", mode: 0o711)
         if FileSystem.kind(appDirectory) == nil { try FileSystem.makeDirectory(appDirectory, mode: 0o711) }
-        if !caller.isRoot {
-            try provisionUserDirectory()
-        } else if let diskBytes {
-            try provisionImage(bytes: diskBytes)
-        } else {
-            try provisionDirectory()
-        }
-    }
-
-    private func provisionDirectory() throws(SandboxError) {
-        if FileSystem.kind(home) == nil { try FileSystem.makeDirectory(home, mode: 0o700) }
-        guard FileSystem.kind(home) == .directory else { throw .io(call: "mkdir", path: home, errno: ENOTDIR) }
-        try ownHome()
-    }
-
-    private func provisionImage(bytes: Int64) throws(SandboxError) {
-        if FileSystem.kind(home) == nil { try FileSystem.makeDirectory(home, mode: 0o700) }
-        if host.isMountPoint(home) {
-            try ownHome()
-            return
-        }
-        // Unmounted: the directory itself stays root's and closed, so nothing lands outside the image.
-        try FileSystem.changeOwner(home, uid: 0, gid: 0)
-        try FileSystem.changeMode(home, 0o700)
-        try host.mountQuotaImage(image, bytes: bytes, owner: hostUID, on: home)
-        try ownHome()
-    }
-
-    private func ownHome() throws(SandboxError) {
-        // Right already on every convert but the first: a chown or chmod is an inode update through the journal
-        // (~0.2 ms on a busy ext4), so only what differs is changed. The app's uid owns its home and may chmod it;
-        // convert puts it back.
-        let info = try FileSystem.status(home)
-        if info.st_uid != hostUID || info.st_gid != hostUID { try FileSystem.changeOwner(home, uid: hostUID, gid: hostUID) }
-        if info.st_uid != hostUID || info.st_gid != hostUID || info.st_mode & 0o7777 != 0o700 { try FileSystem.changeMode(home, 0o700) }
-        try makeTemporary(mode: 0o700, owner: hostUID)
-    }
-
-    private func provisionUserDirectory() throws(SandboxError) {
-        if FileSystem.kind(home) == nil { try FileSystem.makeDirectory(home, mode: 0o700) }
-        let info = try FileSystem.status(home)
-        guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == caller.uid else {
-            throw .policyDenied(reason: "\(home) is not a directory of yours (uid \(caller.uid)); remove it and convert again")
-        }
-        guard let fd = try FileSystem.openWithoutSymlinks(home) else { throw .io(call: "open", path: home, errno: ENOENT) }
-        defer { close(fd) }
-        // Set on every convert, like root's chown and chmod: one setfacl, and a home whose entries someone removed
-        // gets them back.
-        try host.modifyACL("u:\(hostUID):rwx,d:u:\(hostUID):rwx,d:u:\(caller.uid):rwx", on: fd, path: home)
-        // 0770 through the default entries: the mask, not the group, gets rwx, so the app's entry is effective.
-        try makeTemporary(mode: 0o770, owner: nil)
-    }
-
-    /// `tmp/` in the home (TMPDIR), made when missing, then given `mode` (mkdir's is cut by the umask) and `owner`.
-    /// The app writes in its home and may have put anything under that name, or swap it between these steps, so
-    /// nothing here follows a path: mkdirat below the home's fd, and the new directory opened without following a
-    /// symlink and changed through its own fd. If the app swapped it already, whatever it put there stays its own.
-    private func makeTemporary(mode: mode_t, owner: UInt32?) throws(SandboxError) {
-        let temporary = home + "/tmp"
-        guard let homeFD = try FileSystem.openWithoutSymlinks(home) else { throw .io(call: "open", path: home, errno: ENOENT) }
-        defer { close(homeFD) }
-        guard mkdirat(homeFD, "tmp", mode) == 0 else {
-            if errno == EEXIST { return }
-            throw .io(call: "mkdir", path: temporary, errno: errno)
-        }
-        let fd = openat(homeFD, "tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ELOOP || errno == ENOTDIR || errno == ENOENT { return }
-            throw .io(call: "open", path: temporary, errno: errno)
-        }
-        defer { close(fd) }
-        guard fchmod(fd, mode) == 0 else { throw .io(call: "fchmod", path: temporary, errno: errno) }
-        if let owner, fchown(fd, owner, owner) != 0 { throw .io(call: "fchown", path: temporary, errno: errno) }
+        try host.provisionHome(request)
     }
 }

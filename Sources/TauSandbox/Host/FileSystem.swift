@@ -178,32 +178,6 @@ enum FileSystem {
         guard rmdir(path) == 0 else { throw .io(call: "rmdir", path: path, errno: errno) }
     }
 
-    /// Linux's O_PATH (the same value on x86_64 and aarch64), which Glibc's Swift module does not export.
-    static let O_PATH: Int32 = 0o10000000
-
-    /// An O_PATH fd for `path`, opened one component at a time from / without following any symlink (a symlink
-    /// anywhere in it is ELOOP or ENOTDIR); nil when a component does not exist.
-    static func openWithoutSymlinks(_ path: String) throws(SandboxError) -> Int32? {
-        var current = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
-        guard current >= 0 else { throw .io(call: "open", path: "/", errno: errno) }
-        for component in path.split(separator: "/") {
-            let next = openat(current, String(component), O_PATH | O_NOFOLLOW | O_CLOEXEC)
-            let code = errno
-            close(current)
-            guard next >= 0 else {
-                if code == ENOENT { return nil }
-                throw .io(call: "openat", path: path, errno: code)
-            }
-            var info = stat()
-            if fstat(next, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
-                close(next)
-                throw .io(call: "open", path: path, errno: ELOOP)
-            }
-            current = next
-        }
-        return current
-    }
-
     static func realPath(_ path: String) throws(SandboxError) -> String {
         guard let resolved = realpath(path, nil) else { throw .io(call: "realpath", path: path, errno: errno) }
         defer { free(resolved) }
