@@ -1,3 +1,5 @@
+import TaurunSupport
+
 /// Every failure TauSandbox reports. Each case carries what the user needs to fix it (file, key, value, errno),
 /// and maps to one stable code and exit status (documented in docs/permissions.md).
 public enum SandboxError: Error, Equatable, Sendable {
@@ -94,22 +96,5 @@ public enum SandboxError: Error, Equatable, Sendable {
     public var line: String { "\(code): \(message)" }
 }
 
-func quoted(_ value: String) -> String {
-    var out = "\""
-    for scalar in value.unicodeScalars.prefix(200) {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    if value.unicodeScalars.count > 200 { out += "…" }
-    return out + "\""
-}
+/// A manifest's value in a message: the package's one message quoter (TaurunSupport), cut at 200 characters.
+func quoted(_ value: String) -> String { messageQuoted(value, limit: 200) }

@@ -1,5 +1,7 @@
 // The human form of a record, as `taurun audit` prints it: one line per record, whatever the record contains.
 
+import TaurunSupport
+
 public enum AuditLineFormatter {
     /// `<time> <message> [container <id>]`, e.g.
     /// `2026-11-23T16:53:14.123Z org.tauos.media terminated: socket(AF_INET, SOCK_STREAM) needs permission "network",
@@ -11,21 +13,5 @@ public enum AuditLineFormatter {
         return line
     }
 
-    static func oneLine(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}" {
-                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
+    static func oneLine(_ text: String) -> String { terminalSafe(text) }
 }

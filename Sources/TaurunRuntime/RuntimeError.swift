@@ -1,5 +1,6 @@
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 /// Every way a runtime command can fail. Messages keep runc's wording where Podman and containerd match on it
 /// ("does not exist", "permission denied", "executable file not found").
@@ -44,18 +45,6 @@ public enum RuntimeError: Error, CustomStringConvertible {
         }
     }
 
-    /// Shortens and quotes user input so an error stays one readable line.
-    static func quote(_ s: String) -> String {
-        let shown = s.count > 64 ? String(s.prefix(64)) + "…" : s
-        var out = "\""
-        for scalar in shown.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    /// Shortens and quotes user input so an error stays one readable line (the package's one message quoter).
+    static func quote(_ s: String) -> String { messageQuoted(s, limit: 64) }
 }
