@@ -3,21 +3,31 @@
 /// fails with ENOENT, a call the filter allows). The security monitor reads the path from the parked call; this
 /// decides from the path alone, plus two facts the monitor finds out (ContainerView).
 public enum AccessPermission {
-    /// What the monitor found out about a path the app opened, besides the path itself.
-    public struct ContainerView: Equatable, Sendable {
+    /// What the monitor can find out about a path the app opened, besides the path itself. The lookups are asked
+    /// only when the path's place does not decide already (a device, the sandbox's own /proc or /tmp): every open of
+    /// a learning app comes through here.
+    public struct ContainerView: Sendable {
         /// The path resolves to something inside the app's container.
-        public var exists: Bool
+        public var exists: @Sendable () -> Bool
         /// The path exists on the host, outside the container.
-        public var existsOnHost: Bool
+        public var existsOnHost: @Sendable () -> Bool
         /// The host paths the app was granted (TAU_DATA), mounted at the same place inside.
         public var grantedPaths: [String]
 
-        public init(exists: Bool, existsOnHost: Bool, grantedPaths: [String]) {
+        public init(exists: @escaping @Sendable () -> Bool, existsOnHost: @escaping @Sendable () -> Bool, grantedPaths: [String]) {
             self.exists = exists
             self.existsOnHost = existsOnHost
             self.grantedPaths = grantedPaths
         }
+
+        /// Facts already known.
+        public init(exists: Bool, existsOnHost: Bool, grantedPaths: [String]) {
+            self.init(exists: { exists }, existsOnHost: { existsOnHost }, grantedPaths: grantedPaths)
+        }
     }
+
+    /// The sandbox's own mounts and what every app has: opening them needs no permission.
+    static let ownPlaces = ["/proc", "/sys", "/dev", "/tmp", "/home/app", "/run/user/1000"]
 
     /// open(2) flags that make an open a write: O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND.
     static let writeFlags: UInt64 = 0o1 | 0o2 | 0o100 | 0o1000 | 0o2000
@@ -27,14 +37,16 @@ public enum AccessPermission {
     public static func forOpen(path: String, flags: UInt64, view: ContainerView) -> String? {
         if let device = device(path) { return device }
         let token = flags & writeFlags != 0 ? "filesystem:rw" : "filesystem:ro"
-        // Inside, below a granted host path (mounted at the same place, wherever that is): a use of filesystem.
-        if view.exists && view.grantedPaths.contains(where: { isBelow(path, $0) }) { return token }
-        // The sandbox's own mounts and what every app has: not a permission.
-        for own in ["/proc", "/sys", "/dev", "/tmp", "/home/app", "/run/user/1000"] where isBelow(path, own) { return nil }
+        // Below a granted host path (mounted at the same place, wherever that is, even in /tmp): a use of
+        // filesystem if it is there inside.
+        let granted = view.grantedPaths.contains { isBelow(path, $0) }
+        let own = ownPlaces.contains { isBelow(path, $0) }
+        if own && !granted { return nil }
         // Anything else inside is the app's own rootfs.
-        if view.exists { return nil }
+        if view.exists() { return granted ? token : nil }
+        if own { return nil }
         // Absent inside, present on the host: a host file the app would need granted.
-        return view.existsOnHost ? token : nil
+        return view.existsOnHost() ? token : nil
     }
 
     /// The open(2) flags of an open-family call from its registers: open's second argument, openat's third, creat's

@@ -45,6 +45,20 @@ import Testing
         #expect(AccessPermission.forOpen(path: "/tmp/other", flags: 1, view: granted) == nil)
     }
 
+    /// Every open of a learning app is classified: where the path's place decides (a device, the sandbox's own
+    /// /proc, /tmp, home), neither the container nor the host is looked at; inside the rootfs, only the container.
+    @Test func lookupsAreMadeOnlyWhereThePlaceDoesNotDecide() {
+        let untouched = AccessPermission.ContainerView(
+            exists: { Issue.record("looked inside"); return true }, existsOnHost: { Issue.record("looked on the host"); return true },
+            grantedPaths: [])
+        for path in ["/dev/video0", "/proc/self/maps", "/tmp/x", "/home/app/notes"] {
+            _ = AccessPermission.forOpen(path: path, flags: 0, view: untouched)
+        }
+        let insideOnly = AccessPermission.ContainerView(
+            exists: { true }, existsOnHost: { Issue.record("looked on the host"); return true }, grantedPaths: [])
+        #expect(AccessPermission.forOpen(path: "/etc/passwd", flags: 0, view: insideOnly) == nil)
+    }
+
     @Test func soundAndDisplaySocketsAreTheirPermissionsOtherSocketsNone() {
         #expect(AccessPermission.forConnect(path: "/run/user/1000/pulse/native") == "audio")
         #expect(AccessPermission.forConnect(path: "/run/user/1000/pipewire-0") == "audio")

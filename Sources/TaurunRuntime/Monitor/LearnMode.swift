@@ -90,9 +90,17 @@ enum LearnMode {
         case .deny:
             return ViolationExplainer.violationLine(app: app, action: "learn", syscall: syscall, args: args) + "; answered EPERM"
         case .allow:
-            let call = ViolationExplainer.describeCall(syscall: syscall, args: args)
-            let permission = ViolationExplainer.permission(syscall: syscall, args: args) ?? "?"
-            return "\(app) learn: \(call) used permission \"\(permission)\" (granted)"
+            return useLine(app: app, call: ViolationExplainer.describeCall(syscall: syscall, args: args),
+                           permission: ViolationExplainer.permission(syscall: syscall, args: args) ?? "?", granted: true)
         }
+    }
+
+    /// The audit line of a learnt use of `permission`, by the call as shown (a path learn read, say):
+    ///  org.tauos.media learn: openat("/dev/video0", O_RDWR) used permission "camera" (granted)
+    ///  org.tauos.media learn: connect(AF_UNIX, "/run/user/1000/wayland-0") needs permission "display", which is not granted
+    static func useLine(app: String, call: String, permission: String, granted: Bool) -> String {
+        granted
+            ? "\(app) learn: \(call) used permission \"\(permission)\" (granted)"
+            : "\(app) learn: \(call) needs permission \"\(permission)\", which is not granted"
     }
 }

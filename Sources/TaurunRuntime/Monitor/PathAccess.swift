@@ -15,8 +15,13 @@ struct PathAccess: Equatable {
     let path: String
     /// The Tau permission it shows, nil when none (the app's own files, an unrelated socket).
     let permission: String?
-    /// For the learn record: `openat("/dev/video0", O_RDWR)`, `connect(AF_UNIX, "/run/user/1000/wayland-0")`.
-    let call: String
+    let syscall: String
+    /// open(2)'s flags; nil for connect, and for an openat2 whose struct could not be read.
+    let flags: UInt64?
+
+    /// For the learn record: `openat("/dev/video0", O_RDWR)`, `connect(AF_UNIX, "/run/user/1000/wayland-0")`. Made
+    /// only for a path that shows a permission.
+    var call: String { ViolationExplainer.describeAccess(syscall: syscall, path: path, flags: flags) }
 
     /// The access of `call` (one of LearnMode.pathCalls), or nil when its path cannot be read (the app passed a bad
     /// pointer, or died) or it is not one learn classifies (connect of another family than AF_UNIX).
@@ -26,9 +31,7 @@ struct PathAccess: Equatable {
         func arg(_ i: Int) -> UInt64 { i < call.args.count ? call.args[i] : 0 }
         if name == "connect" {
             guard let address = unixAddress(memory.bytes(at: arg(1), count: Int(min(arg(2), 110)))) else { return nil }
-            let permission = AccessPermission.forConnect(path: address)
-            return PathAccess(path: address, permission: permission,
-                              call: ViolationExplainer.describeAccess(syscall: name, path: address, flags: nil))
+            return PathAccess(path: address, permission: AccessPermission.forConnect(path: address), syscall: name, flags: nil)
         }
         let atDirectory = name == "openat" || name == "openat2"
         let pathArg = atDirectory ? arg(1) : arg(0)
@@ -41,15 +44,18 @@ struct PathAccess: Equatable {
         guard let raw = memory.string(at: pathArg), let directory = directory(of: pid, dirfd: dirfd, relative: raw),
             let path = AccessPermission.absolute(raw, from: directory)
         else { return nil }
-        // On the host: the path, or for a create the directory it would be made in.
         let creates = (flags ?? 0) & 0o100 != 0  // O_CREAT
-        let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        let onHost = Files.exists(path) || (creates && !parent.isEmpty && Files.isDirectory(parent))
         let view = AccessPermission.ContainerView(
-            exists: Files.exists(path, inRoot: "/proc/\(pid)/root"), existsOnHost: onHost, grantedPaths: grantedPaths)
+            exists: { Files.exists(path, inRoot: "/proc/\(pid)/root") },
+            existsOnHost: {
+                // The path, or for a create the directory it would be made in.
+                let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+                return Files.exists(path) || (creates && !parent.isEmpty && Files.isDirectory(parent))
+            },
+            grantedPaths: grantedPaths)
         return PathAccess(
-            path: path, permission: AccessPermission.forOpen(path: path, flags: flags ?? 0, view: view),
-            call: ViolationExplainer.describeAccess(syscall: name, path: path, flags: flags))
+            path: path, permission: AccessPermission.forOpen(path: path, flags: flags ?? 0, view: view), syscall: name,
+            flags: flags)
     }
 
     /// The directory a relative path starts from: the caller's cwd, or what its dirfd names, as the container sees

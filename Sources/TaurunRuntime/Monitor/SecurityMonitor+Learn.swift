@@ -63,14 +63,13 @@ extension SecurityMonitor {
         // A read under a read-write grant is a use of that grant.
         if permission == "filesystem:ro" && context.policy.granted.contains("filesystem:rw") { permission = "filesystem:rw" }
         let granted = context.policy.granted.contains(permission)
-        let line = granted
-            ? "\(context.policy.appID) learn: \(access.call) used permission \"\(permission)\" (granted)"
-            : "\(context.policy.appID) learn: \(access.call) needs permission \"\(permission)\", which is not granted"
+        let described = access.call
+        let line = LearnMode.useLine(app: context.policy.appID, call: described, permission: permission, granted: granted)
         let event = AuditEvent(
             event: .learn, app: context.policy.appID, container: context.containerID, pid: Int32(bitPattern: call.pid),
             permission: permission, syscall: name, args: ViolationExplainer.arguments(syscall: name, args: call.args),
             path: access.path, action: granted ? "allowed" : "denied", message: line)
-        if learned.isNew(access.call) { append(event, to: learnFile) }
+        if learned.isNew(described) { append(event, to: learnFile) }
         audit(event, key: "\(name) \(access.path)", context: context, log: log, recorded: &recorded)
     }
 
