@@ -54,6 +54,8 @@ let package = Package(
         .testTarget(name: "TaurunAuditTests", dependencies: ["TaurunAudit", "TaurunSupport"]),
         .testTarget(name: "TauSandboxTests", dependencies: ["TauSandbox", "TauProvisioning", "TaurunSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TauProvisioningTests", dependencies: ["TauProvisioning", "TauSandbox"]),
+        // The CLI's own parse paths (RuncSpellingParse against ArgumentParser's).
+        .testTarget(name: "TaurunCLITests", dependencies: ["taurun", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ],
     cxxLanguageStandard: .cxx17
 )

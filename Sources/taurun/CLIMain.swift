@@ -11,15 +11,21 @@ import Glibc
 /// `--log-format json`), exit status 1. Help and `--version` print to stdout and exit 0.
 enum CLIMain {
     /// The global options of the verb that runs, so errors can reach its `--log` (set when a verb runs).
-    nonisolated(unsafe) static var globals: GlobalOptions?
+    nonisolated(unsafe) static var globals: GlobalSettings?
     /// The global options as the parser validated them (GlobalOptions.validate), before the verb was parsed.
-    nonisolated(unsafe) static var parsedGlobals: GlobalOptions?
+    nonisolated(unsafe) static var parsedGlobals: GlobalSettings?
 
     static func run(_ root: Taurun.Type) {
         let args = Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try VerbAloneParse.parse(args) ?? Taurun.parseAsRoot(args)
-            try command.run()
+            if let (settings, request) = RuncSpellingParse.parse(args) {
+                parsedGlobals = settings
+                globals = settings
+                try request.execute(settings.runtime)
+            } else {
+                var command = try VerbAloneParse.parse(args) ?? Taurun.parseAsRoot(args)
+                try command.run()
+            }
         } catch let exit as ExitCode {
             Glibc.exit(exit.rawValue)
         } catch let error as RuntimeError {
@@ -78,7 +84,7 @@ protocol ReadsGlobals: ParsableCommand {}
 
 extension ReadsGlobals {
     /// Both parse paths parse and validate the global options before they return a verb.
-    var globals: GlobalOptions { CLIMain.parsedGlobals! }
+    var globals: GlobalSettings { CLIMain.parsedGlobals! }
 }
 
 /// Every verb runs with the global options the parser validated before it, and registers them for error logging.

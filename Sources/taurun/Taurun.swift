@@ -26,8 +26,8 @@ struct Taurun: ParsableCommand {
     /// runc's global options (and taurun's own), before the verb.
     @OptionGroup var globals: GlobalOptions
 
-    var auditLogPath: String { globals.auditLogPath }
-    var runtime: Runtime { globals.runtime }
+    var auditLogPath: String { globals.settings.auditLogPath }
+    var runtime: Runtime { globals.settings.runtime }
 
     static func main() {
         CLIMain.run(Taurun.self)

@@ -1,7 +1,8 @@
 import ArgumentParser
 
 /// The parse of the verbs a container engine calls for every container (create, start, run, state, kill, delete),
-/// and of convert: ArgumentParser parses the global options alone and then the verb's own arguments alone, instead
+/// when RuncSpellingParse left them to ArgumentParser, and of convert: ArgumentParser parses the global options alone
+/// and then the verb's own arguments alone, instead
 /// of one parse of the whole tree. The whole-tree parse reflects every command it passes through and checks
 /// for a completion-script request, and each reflected type costs Swift runtime lookups that scan every protocol
 /// conformance in this binary: about a third of the CPU of `taurun run` before this (docs/profile.md).

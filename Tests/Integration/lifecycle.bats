@@ -508,3 +508,34 @@ kill_and_expect_stopped() {
         jq -e '.ociVersionMax | startswith("1.2")' <<< "$output"
     fi
 }
+
+@test "the lifecycle verbs print the same through either parse path (plain spelling, and ArgumentParser after --)" {
+    is_taurun || skip "taurun's two parse paths"
+    id=$(new_id)
+    rt create --bundle "$BUNDLE" "$id" < /dev/null
+    # taurun reads the plain spelling without ArgumentParser (RuncSpellingParse); a `--` before the ids is not that
+    # spelling, so the same request goes through ArgumentParser. Output, errors and exit status must not differ.
+    local pairs=(
+        "state $id|state -- $id"
+        "state nosuch-$id|state -- nosuch-$id"
+        "kill $id BOGUS|kill -- $id BOGUS"
+        "kill -a nosuch-$id KILL|kill -a -- nosuch-$id KILL"
+        "start nosuch-$id|start -- nosuch-$id"
+        "delete nosuch-$id|delete -- nosuch-$id"
+        "create --bundle $BATS_TEST_TMPDIR/none x-$id|create --bundle $BATS_TEST_TMPDIR/none -- x-$id"
+        "run -d --bundle $BATS_TEST_TMPDIR/none x-$id|run -d --bundle $BATS_TEST_TMPDIR/none -- x-$id"
+        "create --bundle $BUNDLE $id|create --bundle $BUNDLE -- $id"
+    )
+    local pair plain
+    for pair in "${pairs[@]}"; do
+        # shellcheck disable=SC2086 # the words are split on purpose
+        rt_files ${pair%%|*}
+        plain="$status|$output|$stderr"
+        # shellcheck disable=SC2086
+        rt_files ${pair#*|}
+        echo "plain:    $plain"
+        echo "fallback: $status|$output|$stderr"
+        [ "$plain" = "$status|$output|$stderr" ]
+    done
+    rt delete --force "$id"
+}

@@ -1,5 +1,4 @@
 import ArgumentParser
-import TaurunRuntime
 
 /// Options shared by `create` and `run`, spelled as runc spells them.
 struct ContainerCreationOptions: ParsableArguments {
@@ -22,40 +21,22 @@ struct ContainerCreationOptions: ParsableArguments {
     var preserveFDs: Int32 = 0
 
     func validate() throws {
-        guard preserveFDs >= 0 && preserveFDs < 65536 else {
+        guard CreationArguments.preserveFDsRange.contains(preserveFDs) else {
             throw ValidationError("--preserve-fds must be between 0 and 65535, got \(preserveFDs)")
         }
     }
 
-    var createOptions: CreateOptions {
-        var o = CreateOptions()
-        o.consoleSocket = consoleSocket
-        o.pidFile = pidFile
-        o.noPivot = noPivot
-        o.noNewKeyring = noNewKeyring
-        o.preserveFDs = preserveFDs + ListenFDs.count
-        return o
+    var arguments: CreationArguments {
+        CreationArguments(
+            bundle: bundle, pidFile: pidFile, consoleSocket: consoleSocket, noPivot: noPivot, noNewKeyring: noNewKeyring,
+            preserveFDs: preserveFDs)
     }
 }
 
-/// systemd socket activation: LISTEN_FDS given to taurun are passed on to the container (as runc does).
-enum ListenFDs {
-    static var count: Int32 {
-        guard let raw = getenv("LISTEN_FDS"), let n = Int32(String(cString: raw)), n > 0 else { return 0 }
-        return n
-    }
-}
-
-struct CreateCommand: TaurunVerb, ParsedAlone {
+struct CreateCommand: LifecycleCommand, ParsedAlone {
     static let configuration = CommandConfiguration.parsedAlone("create", abstract: "Create a container (it waits for `start`).")
     @OptionGroup var options: ContainerCreationOptions
     @Argument(help: "Container id.") var id: String
 
-    mutating func execute(_ runtime: Runtime) throws {
-        _ = try runtime.create(id: id, bundle: options.bundle, options: options.createOptions)
-    }
+    var request: LifecycleRequest { .create(id: id, creation: options.arguments) }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

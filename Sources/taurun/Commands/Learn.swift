@@ -45,7 +45,7 @@ struct LearnCommand: ParsableCommand {
     @ParentCommand var parent: Taurun
 
     mutating func run() throws {
-        CLIMain.globals = parent.globals
+        CLIMain.globals = parent.globals.settings
         let json = self.json
         let scratch = try Self.scratchDirectory()
         defer { try? Files.removeTree(scratch) }

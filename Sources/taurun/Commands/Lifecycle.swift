@@ -2,41 +2,35 @@ import ArgumentParser
 import TaurunOCI
 import TaurunRuntime
 
-struct StartCommand: TaurunVerb, ParsedAlone {
+struct StartCommand: LifecycleCommand, ParsedAlone {
     static let configuration = CommandConfiguration.parsedAlone("start", abstract: "Start a created container.")
     @Argument(help: "Container id.") var id: String
 
-    mutating func execute(_ runtime: Runtime) throws { try runtime.start(id: id) }
+    var request: LifecycleRequest { .start(id: id) }
 }
 
-struct KillCommand: TaurunVerb, ParsedAlone {
+struct KillCommand: LifecycleCommand, ParsedAlone {
     static let configuration = CommandConfiguration.parsedAlone("kill", abstract: "Send a signal to a container's process.")
     @Flag(name: [.short, .long], help: "Signal every process of the container.") var all = false
     @Argument(help: "Container id.") var id: String
     @Argument(help: "Signal name or number (default SIGTERM).") var signal: String = "SIGTERM"
 
-    mutating func execute(_ runtime: Runtime) throws {
-        guard let number = SignalName.parse(signal) else { throw ValidationError("invalid signal \"\(signal)\"") }
-        try runtime.kill(id: id, signal: number, all: all)
-    }
+    var request: LifecycleRequest { .kill(id: id, signal: signal, all: all) }
 }
 
-struct DeleteCommand: TaurunVerb, ParsedAlone {
+struct DeleteCommand: LifecycleCommand, ParsedAlone {
     static let configuration = CommandConfiguration.parsedAlone("delete", abstract: "Delete a container and everything taurun made for it.")
     @Flag(name: [.short, .long], help: "Kill the container first if it still runs.") var force = false
     @Argument(help: "Container id.") var id: String
 
-    mutating func execute(_ runtime: Runtime) throws { try runtime.delete(id: id, force: force) }
+    var request: LifecycleRequest { .delete(id: id, force: force) }
 }
 
-struct StateCommand: TaurunVerb, ParsedAlone {
+struct StateCommand: LifecycleCommand, ParsedAlone {
     static let configuration = CommandConfiguration.parsedAlone("state", abstract: "Print a container's state as JSON.")
     @Argument(help: "Container id.") var id: String
 
-    mutating func execute(_ runtime: Runtime) throws {
-        let state = try runtime.state(id: id)
-        print(String(decoding: state.encodedJSON(), as: UTF8.self))
-    }
+    var request: LifecycleRequest { .state(id: id) }
 }
 
 struct ListCommand: TaurunVerb {
