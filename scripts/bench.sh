@@ -11,6 +11,12 @@
 #   BENCH_SECCOMP_COUNT=300000   dd bs=1 count (2 syscalls each) per loop; BENCH_SECCOMP_LOOPS=5 loops per
 #                                container, BENCH_SECCOMP_CONTAINERS=4 containers per runtime and profile
 #   BENCH_DEFAULT_SECCOMP=F.json the "default" profile when `taurun spec` emits no linux.seccomp
+#   BENCH_PODMAN_RUNS=20         timed `podman run --rm` per runtime (0 skips the Podman goal)
+#   BENCH_RSS_RUNS=10            `run`s per runtime for the peak RSS
+#   BENCH_SCALE_SEQUENTIAL=200 BENCH_SCALE_CONCURRENT=20   the scale check's sizes
+#
+# Last, it prints the five goals of issue 17 with the measured figure and whether it holds, and writes that table
+# at the top of the output.
 set -euo pipefail
 
 taurun=${1:?usage: bench.sh TAURUN ROOTFS OUTPUT.md}
@@ -202,6 +208,175 @@ echo
 echo "Seccomp overhead: dd bs=1 count=$count (≈ $((2 * count)) syscalls) inside the container, ms:"
 printf '%s\n' "${seccomp_rows[@]}"
 
+# --- Podman: `podman run --rm IMAGE /bin/true` with each runtime (issue 17, goal 3) ----------------------------------
+# The image is imported from the bench's busybox rootfs (no pull), once per rootfs content. Podman's own time and
+# conmon's are most of a `podman run`; a wrapper that timestamps each runtime call around the real binary says how
+# much of it is the runtime's and which calls Podman makes (those runs are not the timed ones).
+podman_runs=${BENCH_PODMAN_RUNS:-20}
+podman_note="" podman_rows=() podman_calls=""
+pw="$work/podman"
+if (( podman_runs == 0 )); then
+    podman_note="skipped: BENCH_PODMAN_RUNS=0"
+elif ! command -v podman > /dev/null || ! command -v conmon > /dev/null; then
+    podman_note="skipped: podman or conmon is not installed (scripts/deps.sh, conformance/setup.sh)"
+elif ! has crun; then
+    podman_note="skipped: crun is not among BENCH_RUNTIMES"
+else
+    mkdir -p "$pw"
+    image=localhost/taurun-bench-busybox
+    stamp=$(tar -C "$rootfs_real" -c . 2>/dev/null | sha256sum | cut -c1-16)
+    if [[ $(podman image inspect --format '{{index .Labels "taurun.bench.rootfs"}}' "$image" 2>/dev/null || true) != "$stamp" ]]; then
+        tar -C "$rootfs_real" -c . | podman import --change "LABEL taurun.bench.rootfs=$stamp" - "$image" > /dev/null
+    fi
+    if ! podman_check=$(podman --runtime "$tr_bin" run --rm "$image" /bin/true 2>&1); then
+        podman_note="skipped: podman run --rm with taurun failed: $(head -c 200 <<< "$podman_check" | tr '\n' ' ')"
+    else
+        hyperfine -N --warmup 2 --runs "$podman_runs" --export-json "$pw/results.json" \
+            -n "podman taurun" "podman --runtime $tr_bin run --rm $image /bin/true" \
+            -n "podman crun" "podman --runtime ${bin[crun]} run --rm $image /bin/true"
+        for n in "podman taurun" "podman crun"; do
+            podman_rows+=("| \`$n\` | $(jq -r --arg n "$n" '.results[] | select(.command == $n)
+                | "\(.mean * 1000 | . * 10 | round / 10) | \(.median * 1000 | . * 10 | round / 10) | \(.min * 1000 | . * 10 | round / 10)"' \
+                "$pw/results.json") |")
+        done
+        # The runtime's share: a wrapper records each call's verb and duration (EPOCHREALTIME around the exec'd binary).
+        cat > "$pw/wrapper" <<WRAP
+#!/usr/bin/env bash
+t0=\$EPOCHREALTIME
+"$tr_bin" "\$@"
+rc=\$?
+t1=\$EPOCHREALTIME
+verb=""
+for a in "\$@"; do case \$a in create|start|state|kill|delete|run|exec|ps|features|update|pause|resume) verb=\$a; break ;; esac; done
+echo "\$verb \$(( (\${t1/./} - \${t0/./}) ))" >> "$pw/calls"
+exit \$rc
+WRAP
+        chmod +x "$pw/wrapper"
+        : > "$pw/calls"
+        for ((i = 0; i < 5; i++)); do podman --runtime "$pw/wrapper" run --rm "$image" /bin/true > /dev/null; done
+        podman_calls=$(awk '{ n[$1]++; us[$1] += $2; total += $2 } END {
+            for (v in n) printf "%s %d× %.1f ms; ", v, n[v] / 5, us[v] / n[v] / 1000
+            printf "total %.1f ms of runtime per podman run", total / 5 / 1000 }' "$pw/calls")
+    fi
+fi
+
+# --- peak RSS of one `run` (issue 17, goal 4) ---------------------------------------------------------------------
+# GNU time's %M: the largest resident set of the runtime process (or of a child it reaped), in KB. Alternating runs.
+rss_runs=${BENCH_RSS_RUNS:-10}
+declare -A rss=()
+for ((i = 1; i <= rss_runs; i++)); do
+    for name in "${names[@]}"; do
+        r="${bin[$name]} --root $work/state-$name"
+        /usr/bin/time -f %M -o "$work/rss-$name-$i" $r run --bundle "$bundle" "rss-$name-$i" > /dev/null
+        cat "$work/rss-$name-$i" >> "$work/rss-$name"
+    done
+done
+for name in "${names[@]}"; do
+    rss[$name]=$(sort -n "$work/rss-$name" | awk '{ v[NR] = $1 } END { printf "%.0f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+done
+
+# --- scale: many containers in a row and at once (issue 17, goal 4) -----------------------------------------------
+# taurun only. N `run`s of true one after another: the median time of the last quarter against the first (growth
+# shows as a ratio above 1; a loaded machine moves it by 10-20 %), and afterwards no mount, cgroup directory, state
+# entry or process of these containers. Then M `run --detach` of a sleeping container at once, all running, then M
+# `delete --force` at once, and the same leftover check.
+scale_seq=${BENCH_SCALE_SEQUENTIAL:-200}
+scale_par=${BENCH_SCALE_CONCURRENT:-20}
+sc="$work/scale"
+mkdir -p "$sc/state"
+jq '.process.args = ["/bin/sleep", "1000"]' "$bundle/config.json" > "$sc/sleep-config.json"
+mkdir -p "$sc/sleep-bundle"
+mv "$sc/sleep-config.json" "$sc/sleep-bundle/config.json"
+tr_sc="$tr_bin --root $sc/state"
+scale_leftovers() {   # prefix -> one line per leftover
+    local prefix=$1
+    awk -v a="$sc" -v b="$bundle" 'index($5, a) == 1 || index($4, a) == 1 || index($5, b) == 1 { print "mount " $5 }' \
+        /proc/self/mountinfo
+    find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d -name "*$prefix*" 2> /dev/null | sed 's/^/cgroup /'
+    find "$sc/state" -mindepth 1 -maxdepth 1 2> /dev/null | sed 's/^/state /'
+    pgrep -af -- "$prefix" | grep -v pgrep | sed 's/^/process /' || true
+}
+: > "$sc/seq.us"
+seq_failures=0
+for ((i = 1; i <= scale_seq; i++)); do
+    t0=$EPOCHREALTIME
+    $tr_sc run --bundle "$bundle" "scale-seq-$$-$i" > /dev/null 2>> "$sc/seq.err" || seq_failures=$((seq_failures + 1))
+    t1=$EPOCHREALTIME
+    echo $(( ${t1/./} - ${t0/./} )) >> "$sc/seq.us"
+done
+quarter=$(( scale_seq / 4 > 0 ? scale_seq / 4 : 1 ))
+quarter_median() {   # head|tail -> median ms of that quarter
+    "$1" -n "$quarter" "$sc/seq.us" | sort -n | awk '{ v[NR] = $1 } END {
+        printf "%.2f", ((NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) / 1000 }'
+}
+seq_first=$(quarter_median head)
+seq_last=$(quarter_median tail)
+seq_growth=$(ratio "$seq_last" "$seq_first")
+seq_left=$(scale_leftovers "scale-seq-$$-" | sort -u)
+par_failures=0
+par_t0=$EPOCHREALTIME
+pids=()
+for ((i = 1; i <= scale_par; i++)); do
+    $tr_sc run --detach --bundle "$sc/sleep-bundle" "scale-par-$$-$i" < /dev/null > /dev/null 2>> "$sc/par.err" &
+    pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid" || par_failures=$((par_failures + 1)); done
+par_running=$($tr_sc list --format json | jq '[.[] | select(.status == "running")] | length')
+pids=()
+for ((i = 1; i <= scale_par; i++)); do
+    $tr_sc delete --force "scale-par-$$-$i" 2>> "$sc/par.err" &
+    pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid" || par_failures=$((par_failures + 1)); done
+par_t1=$EPOCHREALTIME
+par_ms=$(( (${par_t1/./} - ${par_t0/./}) / 1000 ))
+par_left=$(scale_leftovers "scale-par-$$-" | sort -u)
+scale_ok=no
+if (( seq_failures == 0 && par_failures == 0 && par_running == scale_par )) && [[ -z $seq_left && -z $par_left ]] \
+    && awk -v g="$seq_growth" 'BEGIN { exit !(g <= 1.25) }'; then
+    scale_ok=yes
+fi
+
+# --- the goals of issue 17 ------------------------------------------------------------------------------------------
+holds() {   # value limit -> "yes" when value <= limit
+    awk -v v="$1" -v l="$2" 'BEGIN { print (v != "" && v <= l) ? "yes" : "no" }'
+}
+goals=()
+median_ratio() { ratio "$(stat_ms "$1" median)" "$(stat_ms "$2" median)"; }
+if has crun; then
+    g=$(median_ratio "taurun run" "crun run")
+    goals+=("| 1 | \`run\` of /bin/true, taurun/crun median | $g | ≤ 0.80 | $(holds "$g" 0.80) |")
+fi
+if has runc; then
+    g=$(median_ratio "taurun run" "runc run")
+    goals+=("| 1 | \`run\` of /bin/true, taurun/runc median | $g | ≤ 0.35 | $(holds "$g" 0.35) |")
+fi
+if has crun; then
+    g=$(median_ratio "taurun create+start+delete" "crun create+start+delete")
+    goals+=("| 2 | create+start+delete, taurun/crun median | $g | ≤ 0.80 | $(holds "$g" 0.80) |")
+fi
+if [[ -z $podman_note ]]; then
+    pt=$(jq -r '.results[] | select(.command == "podman taurun") | .median' "$pw/results.json")
+    pc=$(jq -r '.results[] | select(.command == "podman crun") | .median' "$pw/results.json")
+    g=$(ratio "$pt" "$pc")
+    goals+=("| 3 | \`podman run --rm\` of true, taurun/crun median | $g | ≤ 0.85 | $(holds "$g" 0.85) |")
+else
+    goals+=("| 3 | \`podman run --rm\` of true, taurun/crun median | - | ≤ 0.85 | $podman_note |")
+fi
+if has crun; then
+    g=$(ratio "${rss[taurun]}" "${rss[crun]}")
+    goals+=("| 4 | peak RSS of one \`run\`, taurun/crun (${rss[taurun]} / ${rss[crun]} KB, median of $rss_runs) | $g | ≤ 2.00 | $(holds "$g" 2.00) |")
+fi
+goals+=("| 4 | scale: $scale_seq \`run\`s in a row (last/first quarter median $seq_last / $seq_first ms), $scale_par at once ($par_running running, $par_ms ms); failures $seq_failures + $par_failures; leftovers $(
+    [[ -z $seq_left$par_left ]] && echo none || echo "$(printf '%s\n' "$seq_left" "$par_left" | grep -c .)") | $seq_growth | ≤ 1.25, nothing left | $scale_ok |")
+g=$(convert_stat "convert hello (repeat)" median)
+goals+=("| 5 | \`convert\` of bundles/hello, repeat, median ms | $g | ≤ 3.00 | $(holds "$g" 3.00) |")
+echo
+echo "Goals of issue 17:"
+printf '%s\n' "${goals[@]}"
+[[ -n $podman_calls ]] && echo "Podman's runtime calls: $podman_calls"
+[[ -n $seq_left$par_left ]] && printf 'scale leftovers:\n%s\n%s\n' "$seq_left" "$par_left"
+
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 debian=$(cat /etc/debian_version 2>/dev/null || echo unknown)
 version_of() {
@@ -228,6 +403,16 @@ version_of() {
     echo "  hyperfine: 3 warm-up runs, $runs timed runs per command."
     echo "- \`run\`: \`RUNTIME run --bundle B ID\`. \`create+start+delete\`: \`create\`, \`start\`, \`delete --force\` in"
     echo "  sequence (one shell command)."
+    echo
+    echo "## Goals of issue 17"
+    echo
+    echo "Medians; ratios below 1: taurun is faster or smaller. Goal 3 and the RSS are described under their"
+    echo "own headings below; the scale row: growth is the median time of the last quarter of the sequential runs"
+    echo "over the first quarter's."
+    echo
+    echo "| goal | measure | measured | target | holds |"
+    echo "|:---|:---|---:|:---|:---|"
+    printf '%s\n' "${goals[@]}"
     echo
     echo "## Results"
     echo
@@ -272,6 +457,26 @@ version_of() {
     echo "| runtime | profile | loops | mean [ms] | median [ms] | mean ratio | median ratio | ns/syscall |"
     echo "|:---|:---|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${seccomp_rows[@]}"
+    echo
+    echo "## Podman"
+    echo
+    if [[ -n $podman_note ]]; then
+        echo "Not measured: ${podman_note#skipped: }."
+    else
+        echo "\`podman --runtime RUNTIME run --rm IMAGE /bin/true\` (hyperfine -N, 2 warm-up, $podman_runs timed runs), IMAGE"
+        echo "imported from the bench's busybox rootfs (no pull)."
+        echo
+        echo "| command | mean [ms] | median [ms] | min [ms] |"
+        echo "|:---|---:|---:|---:|"
+        printf '%s\n' "${podman_rows[@]}"
+        echo
+        echo "taurun's calls per \`podman run\`, timed by a wrapper around the binary (5 runs): $podman_calls."
+    fi
+    echo
+    echo "## Peak RSS"
+    echo
+    echo "GNU time's maximum resident set of \`RUNTIME run\` of the bundle, median of $rss_runs alternating runs:"
+    for name in "${names[@]}"; do echo "$name ${rss[$name]} KB;"; done | paste -sd' ' -
     echo
     echo "## Where the time goes"
     echo
