@@ -56,7 +56,7 @@ public enum SandboxError: Error, Equatable, Sendable {
     public var message: String {
         switch self {
         case .manifestUnreadable(let path, let errno):
-            return "\(path): cannot read manifest: \(errnoDescription(errno))"
+            return "\(path): cannot read manifest: \(errnoText(errno))"
         case .manifestSyntax(let path, let line, let column, let message):
             var position = ""
             if let line { position = ":\(line)" + (column.map { ":\($0)" } ?? "") }
@@ -85,7 +85,7 @@ public enum SandboxError: Error, Equatable, Sendable {
         case .sandboxUnavailable(let what):
             return what
         case .io(let call, let path, let errno):
-            return "\(call) \(path): \(errnoDescription(errno))"
+            return "\(call) \(path): \(errnoText(errno))"
         case .toolFailed(let tool, let arguments, let status, let output):
             return "\(tool) \(arguments.joined(separator: " ")) exited with status \(status)"
                 + (output.isEmpty ? "" : ": \(output)")
@@ -98,3 +98,12 @@ public enum SandboxError: Error, Equatable, Sendable {
 
 /// A manifest's value in a message: the package's one message quoter (TaurunSupport), cut at 200 characters.
 func quoted(_ value: String) -> String { messageQuoted(value, limit: 200) }
+
+/// TauSandbox's file calls: the package's one file layer, failing as `.io(call:path:errno:)`.
+typealias FileSystem = FileIO<SandboxError>
+
+extension SandboxError: FileCallError {
+    public init(call: String, path: String, errno: Int32) {
+        self = .io(call: call, path: path, errno: errno)
+    }
+}

@@ -8,7 +8,7 @@ import Musl
 
 /// A failed system call on the audit log: which call, on which path, and the errno, so callers can still match on
 /// EACCES or ENOSPC. Prints as one line: `audit log: open /var/log/taurun/audit.jsonl: permission denied`.
-public struct AuditError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct AuditError: Error, FileCallError, CustomStringConvertible, Sendable, Equatable {
     public let call: String
     public let path: String
     public let errno: Int32
@@ -39,3 +39,6 @@ public struct AuditError: Error, CustomStringConvertible, Sendable, Equatable {
     /// strerror with a lower-case first letter, the way runc and Podman spell errno ("no such file or directory").
     static func errnoText(_ code: Int32) -> String { errnoTextLowercased(code) }
 }
+
+/// The audit log's file calls: the package's one file layer, failing as AuditError.
+typealias AuditFiles = FileIO<AuditError>

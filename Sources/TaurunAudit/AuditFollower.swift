@@ -31,7 +31,7 @@ public final class AuditFollower {
 
         var rotated: [AuditEvent] = []
         for slot in stride(from: log.keep, through: 1, by: -1) {
-            if let bytes = try AuditFiles.readWhole(log.rotatedPath(slot)) { rotated += AuditLog.decode(bytes) }
+            if let bytes = try AuditFiles.readFileIfPresent(log.rotatedPath(slot)) { rotated += AuditLog.decode(bytes) }
         }
         backlog = rotated
         try openLiveIfPresent()
@@ -51,7 +51,7 @@ public final class AuditFollower {
         }
         events += try drain()
 
-        guard let current = try AuditFiles.pathStatus(log.path) else {
+        guard let current = try AuditFiles.resolvedStatusIfPresent(log.path) else {
             return events  // between a rotation's rename and the next append: keep the old file until a new one appears
         }
         if UInt64(current.st_dev) != device || UInt64(current.st_ino) != inode {
@@ -72,7 +72,7 @@ public final class AuditFollower {
         guard let opened = try AuditFiles.openIfPresent(log.path, O_RDONLY) else { return }
         let status: stat
         do {
-            status = try AuditFiles.fileStatus(opened, path: log.path)
+            status = try AuditFiles.status(fd: opened, path: log.path)
         } catch {
             close(opened)
             throw error
@@ -86,7 +86,7 @@ public final class AuditFollower {
 
     /// Reads the open file from `offset` to its end and returns the complete records in it.
     private func drain() throws(AuditError) -> [AuditEvent] {
-        let size = Int(try AuditFiles.fileStatus(fd, path: log.path).st_size)
+        let size = Int(try AuditFiles.status(fd: fd, path: log.path).st_size)
         if size < offset {
             offset = 0
             partial = []

@@ -51,20 +51,20 @@ public struct AuditLog: Sendable {
     /// create, start and delete appends, and a mkdir per path component each time showed in `run`'s profile.
     private func openLock() throws(AuditError) -> Int32 {
         do {
-            return try AuditFiles.openFile(lockPath, O_RDWR | O_CREAT, mode: 0o640)
+            return try AuditFiles.open(lockPath, O_RDWR | O_CREAT, mode: 0o640)
         } catch {
             // ENOTDIR too, so the error names the path component that is not a directory.
             guard error.errno == ENOENT || error.errno == ENOTDIR else { throw error }
         }
-        try AuditFiles.makeDirectories(AuditFiles.directory(of: path), mode: 0o750, parentMode: 0o711)
-        return try AuditFiles.openFile(lockPath, O_RDWR | O_CREAT, mode: 0o640)
+        try AuditFiles.makeDirectories(LexicalPath.directoryName(path), mode: 0o750, parentMode: 0o711)
+        return try AuditFiles.open(lockPath, O_RDWR | O_CREAT, mode: 0o640)
     }
 
     /// The log's directory decides who can plant or replace its files (a symlink named audit.jsonl.lock, forged
     /// records): it must be a real directory (not a symlink), owned by the caller or root, writable by nobody else.
     /// A directory that does not exist yet is fine: append makes it 0750.
     func checkDirectory() throws(AuditError) {
-        let directory = AuditFiles.directory(of: path).isEmpty ? "." : AuditFiles.directory(of: path)
+        let directory = LexicalPath.directoryName(path)
         var status = stat()
         guard lstat(directory, &status) == 0 else {
             let code = errno
@@ -91,9 +91,9 @@ public struct AuditLog: Sendable {
 
         var events: [AuditEvent] = []
         for slot in stride(from: keep, through: 1, by: -1) {
-            if let bytes = try AuditFiles.readWhole(rotatedPath(slot)) { events += AuditLog.decode(bytes) }
+            if let bytes = try AuditFiles.readFileIfPresent(rotatedPath(slot)) { events += AuditLog.decode(bytes) }
         }
-        if let bytes = try AuditFiles.readWhole(path) { events += AuditLog.decode(bytes) }
+        if let bytes = try AuditFiles.readFileIfPresent(path) { events += AuditLog.decode(bytes) }
         return events
     }
 
@@ -113,7 +113,7 @@ public struct AuditLog: Sendable {
         let fd = try openLive()
         let size: Int
         do {
-            size = Int(try AuditFiles.fileStatus(fd, path: path).st_size)
+            size = Int(try AuditFiles.status(fd: fd, path: path).st_size)
         } catch {
             close(fd)
             throw error
@@ -128,7 +128,7 @@ public struct AuditLog: Sendable {
     private func openLive() throws(AuditError) -> Int32 {
         if let fd = try AuditFiles.openIfPresent(path, O_WRONLY | O_APPEND) { return fd }
         // Under the exclusive lock no other taurun creates it in between; O_EXCL makes that an error, not a surprise.
-        let fd = try AuditFiles.openFile(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, mode: 0o640)
+        let fd = try AuditFiles.open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, mode: 0o640)
         _ = fchmod(fd, 0o640)
         return fd
     }
@@ -141,8 +141,8 @@ public struct AuditLog: Sendable {
         }
         try AuditFiles.unlinkIfPresent(rotatedPath(keep))
         for slot in stride(from: keep - 1, through: 1, by: -1) {
-            try AuditFiles.renameIfPresent(rotatedPath(slot), rotatedPath(slot + 1))
+            try AuditFiles.renameIfPresent(rotatedPath(slot), to: rotatedPath(slot + 1))
         }
-        try AuditFiles.renameIfPresent(path, rotatedPath(1))
+        try AuditFiles.renameIfPresent(path, to: rotatedPath(1))
     }
 }

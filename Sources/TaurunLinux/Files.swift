@@ -1,5 +1,6 @@
 import CLinux
 import SystemPackage
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -169,19 +170,11 @@ public enum Files {
 
     /// Reads a whole (small) file; used for /proc and state files.
     public static func read(_ path: String) throws(SyscallError) -> [UInt8] {
-        let fd = try open(path, O_RDONLY)
-        defer { Glibc.close(fd) }
-        return try readAll(fd: fd, path: path)
+        try FileIO<SyscallError>.readFile(path, limit: .max)
     }
 
     public static func readAll(fd: Int32, path: String) throws(SyscallError) -> [UInt8] {
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let n = try sys("read", path) { buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
-            if n == 0 { return out }
-            out.append(contentsOf: buf[0..<n])
-        }
+        try FileIO<SyscallError>.readToEnd(fd, path: path)
     }
 
     public static func readString(_ path: String) throws(SyscallError) -> String {
@@ -189,13 +182,7 @@ public enum Files {
     }
 
     public static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws(SyscallError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = try sys("write", path) {
-                bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            }
-            offset += n
-        }
+        try FileIO<SyscallError>.writeAll(fd, bytes, path: path)
     }
 
     /// Writes a small value into an existing file (procfs, sysfs, cgroupfs) with one write(2).
@@ -274,18 +261,9 @@ public enum Files {
         }
     }
 
-    /// Lists a directory's entry names (no . and ..); empty when it does not exist.
+    /// Lists a directory's entry names (no . and ..), sorted; empty when it cannot be opened.
     public static func list(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        (try? FileIO<SyscallError>.list(path)) ?? []
     }
 }
 

@@ -9,7 +9,7 @@ import Musl
 
 /// A failed system call: which call, on which path, and the errno the kernel returned.
 /// Prints like crun: ``mount `/proc` to `/run/x/rootfs/proc`: Operation not permitted``.
-public struct SyscallError: Error, CustomStringConvertible, Equatable {
+public struct SyscallError: Error, FileCallError, CustomStringConvertible, Equatable {
     public let errno: Errno
     public let call: String
     public let path: String?
@@ -22,6 +22,11 @@ public struct SyscallError: Error, CustomStringConvertible, Equatable {
 
     public init(_ call: String, _ path: String? = nil, rawErrno: Int32) {
         self.init(call, path, errno: Errno(rawValue: rawErrno))
+    }
+
+    /// A failed file call of the package's file layer (`FileIO<SyscallError>`).
+    public init(call: String, path: String, errno: Int32) {
+        self.init(call, path, rawErrno: errno)
     }
 
     public var description: String {

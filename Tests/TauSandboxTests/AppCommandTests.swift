@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +25,7 @@ import Testing
     }
 
     static func install(_ rootfs: String, _ program: String, mode: mode_t) {
-        _ = TestSupport.run("/bin/mkdir", ["-p", rootfs + FileSystem.directoryName(program)])
+        _ = TestSupport.run("/bin/mkdir", ["-p", rootfs + LexicalPath.directoryName(program)])
         TestSupport.write(rootfs + program, "#!/bin/sh\necho media\n")
         chmod(rootfs + program, mode)
     }

@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -143,7 +145,7 @@ import TauProvisioning
         elsewhere.bundlePath = directory + "/one-again"
         _ = try TauConverter.convert(elsewhere, prompter: NoPrompter?.none, host: HostProvisioner())
         #expect(try FileSystem.readFile(elsewhere.bundlePath + "/config.json") == FileSystem.readFile(one.bundlePath + "/config.json"))
-        #expect(try FileSystem.list(directory + "/state/skeletons") == [FileSystem.baseName(shared)])
+        #expect(try FileSystem.list(directory + "/state/skeletons") == [LexicalPath.baseName(shared)])
         // The rootfs changes and app two is converted again: it moves to a new skeleton; app one's stays.
         try FileSystem.makeDirectory(rootfs + "/opt")
         _ = try TauConverter.convert(two, prompter: NoPrompter?.none, host: HostProvisioner())

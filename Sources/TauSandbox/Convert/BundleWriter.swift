@@ -21,8 +21,8 @@ struct BundleWriter {
     func preflight() throws(SandboxError) {
         switch FileSystem.kind(bundle) {
         case nil:
-            guard FileSystem.kind(FileSystem.directoryName(bundle)) == .directory else {
-                throw .io(call: "stat", path: FileSystem.directoryName(bundle), errno: ENOENT)
+            guard FileSystem.kind(LexicalPath.directoryName(bundle)) == .directory else {
+                throw .io(call: "stat", path: LexicalPath.directoryName(bundle), errno: ENOENT)
             }
         case .directory:
             let names = try FileSystem.list(bundle)
@@ -61,7 +61,7 @@ struct BundleWriter {
         guard FileSystem.kind(bundle + "/" + Self.marker) == .regular else { return false }
         let files = Self.files(generated, app: app)
         // `files` is config.json plus tau/*.
-        let tauNames = files.compactMap { $0.path.hasPrefix("tau/") ? FileSystem.baseName($0.path) : nil }.sorted()
+        let tauNames = files.compactMap { $0.path.hasPrefix("tau/") ? LexicalPath.baseName($0.path) : nil }.sorted()
         guard (try? FileSystem.list(bundle)) == ["config.json", "tau"], (try? FileSystem.list(bundle + "/tau")) == tauNames else {
             return false
         }

@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -86,13 +88,13 @@ public enum TauConverter {
         _ options: ConvertOptions, prompter: Prompter?, host: some HostProvisioning
     ) throws(SandboxError) -> ConvertResult {
         let cwd = try FileSystem.currentDirectory()
-        let state = FileSystem.absolute(options.stateDirectory, relativeTo: cwd)
+        let state = LexicalPath.absolute(options.stateDirectory, relativeTo: cwd)
         // Validate everything (read-only) before the state directory is even created.
         var prompter = prompter
         var plan = try makePlan(options, stateDirectory: state, cwd: cwd, prompter: &prompter)
         let caller = options.caller
         let manifest = plan.manifest
-        let bundle = FileSystem.absolute(options.bundlePath, relativeTo: cwd)
+        let bundle = LexicalPath.absolute(options.bundlePath, relativeTo: cwd)
         for protected in [plan.inputs.rootfsHostPath, state] where PathRules.isSame(bundle, orUnder: protected) {
             throw .policyDenied(reason: "--bundle \(bundle) is inside \(protected)")
         }
@@ -102,8 +104,8 @@ public enum TauConverter {
         let peekedUID = plan.inputs.hostIDBase + IDAllocator.appID
         // The runtime resolves mount sources as the container's root, an unprivileged host uid: every parent must be
         // searchable by "other", or the container fails to start with a bare EACCES.
-        var traversed = [("--bundle", FileSystem.directoryName(bundle)), ("rootfs", plan.inputs.rootfsHostPath), ("--state-dir", state)]
-        traversed += plan.inputs.dataMounts.map { ("filesystem", FileSystem.directoryName($0.path)) }
+        var traversed = [("--bundle", LexicalPath.directoryName(bundle)), ("rootfs", plan.inputs.rootfsHostPath), ("--state-dir", state)]
+        traversed += plan.inputs.dataMounts.map { ("filesystem", LexicalPath.directoryName($0.path)) }
         for (origin, path) in traversed {
             try AccessCheck.requireTraversable(path, origin: origin)
         }
@@ -173,7 +175,7 @@ public enum TauConverter {
     public static func makePlan<Prompter: ConsentPrompter>(
         _ options: ConvertOptions, stateDirectory: String, cwd: String, prompter: inout Prompter?
     ) throws(SandboxError) -> ConvertPlan {
-        let manifestPath = FileSystem.absolute(options.manifestPath, relativeTo: cwd)
+        let manifestPath = LexicalPath.absolute(options.manifestPath, relativeTo: cwd)
         var manifest = try ManifestLoader.load(path: options.manifestPath)
         if let mode = options.onViolation { manifest.onViolation = mode }
         if !options.command.isEmpty {
@@ -191,10 +193,10 @@ public enum TauConverter {
         let rootfsText: String
         if let flag = options.rootfs {
             rootfsOrigin = "--rootfs"
-            rootfsText = FileSystem.absolute(flag, relativeTo: cwd)
+            rootfsText = LexicalPath.absolute(flag, relativeTo: cwd)
         } else if let declared = manifest.rootfs {
             rootfsOrigin = "rootfs"
-            rootfsText = FileSystem.absolute(declared, relativeTo: FileSystem.directoryName(manifestPath))
+            rootfsText = LexicalPath.absolute(declared, relativeTo: LexicalPath.directoryName(manifestPath))
         } else {
             throw .manifestMissingKey(path: options.manifestPath, key: "rootfs (or pass --rootfs DIR)")
         }
@@ -254,7 +256,7 @@ public enum TauConverter {
                 guard let data = options.dataDirectory else {
                     throw .policyDenied(reason: "\(manifest.id) requests filesystem:\(access.rawValue) without paths; pass --data DIR")
                 }
-                paths = [FileSystem.absolute(data, relativeTo: cwd)]
+                paths = [LexicalPath.absolute(data, relativeTo: cwd)]
                 origin = "--data"
             }
             for path in paths {

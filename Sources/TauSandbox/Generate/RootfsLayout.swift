@@ -1,3 +1,5 @@
+import TaurunSupport
+
 import TaurunOCI
 
 /// The bundle's rootfs: a skeleton directory whose entries are read-only bind mounts of the app's real rootfs, plus
@@ -48,10 +50,10 @@ public enum RootfsLayoutPlanner {
             + managed.map { MountPoint(path: $0, isDirectory: true) }
         var ancestors: Set<String> = []
         for point in points {
-            var parent = FileSystem.directoryName(point.path)
+            var parent = LexicalPath.directoryName(point.path)
             while parent != "/" {
                 ancestors.insert(parent)
-                parent = FileSystem.directoryName(parent)
+                parent = LexicalPath.directoryName(parent)
             }
         }
         let pointPaths = Set(points.map(\.path))
@@ -93,10 +95,10 @@ public enum RootfsLayoutPlanner {
         try walk("/")
 
         for point in points {
-            var parent = FileSystem.directoryName(point.path)
+            var parent = LexicalPath.directoryName(point.path)
             while parent != "/" {
                 if entries[parent] == nil { entries[parent] = .directory(parent) }
-                parent = FileSystem.directoryName(parent)
+                parent = LexicalPath.directoryName(parent)
             }
             entries[point.path] = point.isDirectory ? .directory(point.path) : .emptyFile(point.path)
         }

@@ -71,6 +71,6 @@ struct AppBundles {
 
     /// Call under `StateLock`.
     func remove() throws(SandboxError) {
-        if unlink(file) != 0 && errno != ENOENT { throw .io(call: "unlink", path: file, errno: errno) }
+        try FileSystem.unlinkIfPresent(file)
     }
 }

@@ -70,7 +70,7 @@ public struct GrantStore: Sendable {
     /// Forgets every decision about `app` (`taurun uninstall`). Call under `StateLock`.
     func remove(_ app: AppID) throws(SandboxError) {
         let file = path(for: app)
-        if unlink(file) != 0 && errno != ENOENT { throw .io(call: "unlink", path: file, errno: errno) }
+        try FileSystem.unlinkIfPresent(file)
     }
 
     /// Read-modify-write under the state lock.

@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -34,9 +36,9 @@ public enum StateLayout {
     /// the same below the home /etc/passwd gives the user.
     static func defaultDirectory(for caller: Caller, xdgDataHome: String?, home: String?, passwd: String? = nil) -> String {
         guard !caller.isRoot else { return systemDirectory }
-        if let xdgDataHome, xdgDataHome.hasPrefix("/") { return FileSystem.absolute(xdgDataHome + "/taurun", relativeTo: "/") }
+        if let xdgDataHome, xdgDataHome.hasPrefix("/") { return LexicalPath.absolute(xdgDataHome + "/taurun", relativeTo: "/") }
         let home = home.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? HostUsers(passwd: passwd).home(of: caller.uid) ?? "/nonexistent"
-        return FileSystem.absolute(home + "/.local/share/taurun", relativeTo: "/")
+        return LexicalPath.absolute(home + "/.local/share/taurun", relativeTo: "/")
     }
 
     private static func environment(_ name: String) -> String? {
@@ -84,7 +86,7 @@ public enum StateLayout {
         let path = resolvConf(stateDirectory)
         let bytes = Array(RouteHelper.resolvConf.utf8)
         if (try? FileSystem.readFile(path, limit: 4096)) == bytes { return }
-        let directory = FileSystem.directoryName(path)
+        let directory = LexicalPath.directoryName(path)
         if FileSystem.kind(directory) == nil {
             try FileSystem.makeDirectory(directory, mode: 0o755)
             try FileSystem.changeMode(directory, 0o755)  // whatever the umask
@@ -100,13 +102,12 @@ struct StateLock {
 
     init(stateDirectory: String) throws(SandboxError) {
         let path = stateDirectory + "/lock"
-        let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard opened >= 0 else { throw .io(call: "open", path: path, errno: errno) }
-        while flock(opened, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            let code = errno
+        let opened = try FileSystem.open(path, O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o600)
+        do {
+            try FileSystem.lock(opened, LOCK_EX, path: path)
+        } catch {
             close(opened)
-            throw .io(call: "flock", path: path, errno: code)
+            throw error
         }
         fd = opened
     }

@@ -43,11 +43,11 @@ public struct SocketAccess {
         var result: [Entry] = []
         for socket in sockets {
             if let mountUID {
-                var directory = FileSystem.directoryName(socket.hostPath)
+                var directory = LexicalPath.directoryName(socket.hostPath)
                 var directories: [String] = []
                 while directory != "/" && directory != "." {
                     directories.append(directory)
-                    directory = FileSystem.directoryName(directory)
+                    directory = LexicalPath.directoryName(directory)
                 }
                 for path in directories.reversed() {
                     var info = stat()

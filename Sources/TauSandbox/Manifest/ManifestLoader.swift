@@ -1,12 +1,14 @@
+import TaurunSupport
+
 /// Reads a manifest file in any of the three formats into a `Manifest`.
 public enum ManifestLoader {
     /// Manifests are small; anything bigger is refused before parsing.
     public static let maximumBytes = 256 * 1024
 
     public static func load(path: String) throws(SandboxError) -> Manifest {
-        guard let format = ManifestFormat.detect(fileName: FileSystem.baseName(path)) else {
+        guard let format = ManifestFormat.detect(fileName: LexicalPath.baseName(path)) else {
             throw .manifestValue(
-                path: path, key: "(file name)", value: quoted(FileSystem.baseName(path)),
+                path: path, key: "(file name)", value: quoted(LexicalPath.baseName(path)),
                 reason: "is not tau.toml, tau-app.json or manifest.tau (or *.toml / *.json / *.tau)")
         }
         let bytes: [UInt8]
