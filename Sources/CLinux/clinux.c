@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <linux/bpf.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -159,6 +160,16 @@ struct tr_sock_fprog { unsigned short len; const void *filter; };
 int tr_seccomp_set_mode_filter(unsigned int flags, const void *insns, unsigned short count) {
     struct tr_sock_fprog prog = { count, insns };
     return (int)syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, flags, &prog);
+}
+
+int tr_seccomp_notify_addfd_send(int listener, uint64_t id, int srcfd, unsigned int newfd_flags) {
+    struct seccomp_notif_addfd addfd;
+    memset(&addfd, 0, sizeof(addfd));
+    addfd.id = id;
+    addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+    addfd.srcfd = (uint32_t)srcfd;
+    addfd.newfd_flags = newfd_flags;
+    return ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
 }
 
 int tr_send_fd(int sock, int fd, const char *payload, size_t payload_len) {

@@ -29,11 +29,12 @@ public enum Permission: String, Sendable, CaseIterable, Comparable {
         }
     }
 
-    /// Whether the security monitor can ask for it while the app runs (on_violation = "ask"): only a permission whose
-    /// use it sees as a trapped call, decided on integer arguments. `network` is socket() of a family other than
-    /// AF_UNIX. Devices, sockets and paths are absent from the app's view when not granted, so their use is an
-    /// ENOENT the monitor never sees (docs/prompts.md).
-    public var askableAtRuntime: Bool { self == .network }
+    /// Whether the security monitor can ask for it while the app runs (on_violation = "ask"): `network` is socket()
+    /// of a family other than AF_UNIX, decided on integer arguments; `camera` and `microphone` are opens of device
+    /// nodes the bundle binds in but leaves out of the device cgroup, which the monitor, on an allow, opens itself
+    /// and hands over (docs/prompts.md). Sockets and paths are absent from the app's view when not granted, so
+    /// their use is an ENOENT the monitor never sees.
+    public var askableAtRuntime: Bool { self == .network || self == .camera || self == .microphone }
 
     /// Every token, plus the bare names a user might type, for did-you-mean suggestions.
     public static var vocabulary: [String] { allCases.map(\.rawValue) }

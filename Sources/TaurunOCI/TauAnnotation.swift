@@ -17,4 +17,8 @@ public enum TauAnnotation {
     /// `open` or `gated` when the bundle starts the app's user-mode network (TauSandbox's NetworkRoute); absent for
     /// an app with no route out.
     public static let networkRoute = "org.tauos.app.network_route"
+    /// The device nodes the bundle binds in for a permission the security monitor may ask for at runtime
+    /// (on_violation = "ask"), left out of the device cgroup: `PERMISSION:PATH:MAJOR:MINOR`, comma-separated
+    /// (`camera:/dev/video0:81:0`). An allowed open is answered with the monitor's own fd of the node (docs/prompts.md).
+    public static let askedDevices = "org.tauos.app.devices.asked"
 }

@@ -54,7 +54,7 @@ extension Runtime {
             throw .unsupported(field: "linux.timeOffsets", value: offsets.keys.sorted().joined(separator: ","),
                                reason: "time namespace offsets are not supported by taurun:")
         }
-        let app = try TauAppPolicy.from(annotations: spec.annotations)
+        let app = try TauAppPolicy.from(annotations: spec.annotations, mounts: spec.mounts)
         // An unusable prompt setting is refused before anything exists.
         if app?.onViolation == .ask { _ = try PromptSettings.current() }
         if learning && app == nil {
@@ -142,10 +142,18 @@ extension Runtime {
     /// The BPF program of `spec`'s filter, for create and exec alike. Compiled programs are cached beside the state
     /// root (not in it: every directory there is a container), keyed by the profile: a hit skips libseccomp
     /// entirely. A Tau app's denials are routed to its security monitor (SCMP_ACT_NOTIFY); a learning run's filter
-    /// also routes the granted uses learn watches (LearnMode.filter).
+    /// also routes the granted uses learn watches (LearnMode.filter), and that of an app with asked devices its
+    /// opens (AskedDevice.filter).
     func seccompProgram(_ spec: Spec, app: TauAppPolicy?, learning: Bool = false) throws(RuntimeError) -> SeccompProgram? {
         let cache = SeccompProgramCache(directory: store.root + ".seccomp-cache")
-        let monitored = learning ? { LearnMode.filter(TauAppPolicy.monitored($0)) } : TauAppPolicy.monitored
+        let monitored: (LinuxSeccomp) -> LinuxSeccomp
+        if learning {
+            monitored = { LearnMode.filter(TauAppPolicy.monitored($0)) }
+        } else if app?.askedDevices.isEmpty == false {
+            monitored = { AskedDevice.filter(TauAppPolicy.monitored($0)) }
+        } else {
+            monitored = TauAppPolicy.monitored
+        }
         let filter = app == nil ? spec.linux?.seccomp : spec.linux?.seccomp.map(monitored)
         do { return try filter.map { s throws(SeccompError) in try cache.program(for: s, monitoredDefault: app != nil).program } } catch {
             throw .seccomp(error.description)

@@ -54,6 +54,8 @@ extension Runtime {
                             context.learnFile = store.learnFile(of: record.id)
                             context.learnWatched = spec.linux?.seccomp.map { LearnMode.watchedPathCalls(TauAppPolicy.monitored($0)) } ?? []
                             context.grantedPaths = LearnMode.grantedPaths(environment: spec.process?.env ?? [])
+                        } else if !app.askedDevices.isEmpty {
+                            context.watchedOpens = spec.linux?.seccomp.map { AskedDevice.watchedOpens(TauAppPolicy.monitored($0)) } ?? []
                         }
                         do {
                             try preparePrompts(&context, channel: options.promptChannel)

@@ -38,7 +38,7 @@ extension Runtime {
                                       keyring: record.noNewKeyring == true ? nil : id)
         // A Tau app's exec'd processes are watched like the app itself: the same monitored filter (its denials go to
         // a security monitor, which audits them and applies on_violation), from the same BPF cache as create.
-        let app = try TauAppPolicy.from(annotations: spec.annotations)
+        let app = try TauAppPolicy.from(annotations: spec.annotations, mounts: spec.mounts)
         let seccomp = try seccompProgram(spec, app: app, learning: record.learning == true)
         try checkPreserved(fds: options.preserveFDs)
 
@@ -100,7 +100,11 @@ extension Runtime {
                         policy: app, containerID: id, auditLogPath: record.auditLog ?? auditLogPath ?? AuditLog.defaultPath,
                         violationFile: store.violationFile(of: id))
                     // A process exec'd into a learning run is learnt from too, not stopped.
-                    if record.learning == true { context.learnFile = store.learnFile(of: id) }
+                    if record.learning == true {
+                        context.learnFile = store.learnFile(of: id)
+                    } else if !app.askedDevices.isEmpty {
+                        context.watchedOpens = spec.linux?.seccomp.map { AskedDevice.watchedOpens(TauAppPolicy.monitored($0)) } ?? []
+                    }
                     try preparePrompts(&context, channel: -1)
                     monitor = try SecurityMonitor.spawn(listener: listener, initPid: initPid, context: context)
                 case .spawned(let spawned)?: pid = spawned; break loop

@@ -2,6 +2,7 @@
 // SECCOMP_GET_NOTIF_SIZES, so a newer kernel's larger structs still fit). Used by taurun's security monitor, a
 // single-threaded process that holds the container's listener fd.
 
+import CLinux
 import CSeccomp
 
 #if canImport(Glibc)
@@ -95,6 +96,22 @@ public final class SeccompNotifyChannel {
             throw SeccompError(path: "linux.seccomp", message: "cannot answer a notification",
                                call: "seccomp_notify_respond", errno: -rc)
         }
+    }
+
+    /// Answers the trapped call with a new descriptor in the caller for the monitor's `fd` (SECCOMP_IOCTL_NOTIF_ADDFD
+    /// with SECCOMP_ADDFD_FLAG_SEND, Linux 5.14+): the kernel installs it (close-on-exec when `closeOnExec`) and
+    /// returns its number from the call, both in one step, so no other thread of the caller sees a half-answered
+    /// call. What the caller gets is what the monitor opened, whatever the caller's memory says by now: the way to
+    /// answer an open without SECCOMP_USER_NOTIF_FLAG_CONTINUE, whose re-read of the path is the caller's to swap.
+    /// Returns the caller's fd number. Throws with errno ENOENT when the caller is gone, EINVAL or ENOTTY when the
+    /// kernel lacks the flag (the call is then still parked: answer it).
+    public func answer(_ notification: SeccompNotification, installing fd: Int32, closeOnExec: Bool) throws(SeccompError) -> Int32 {
+        let installed = tr_seccomp_notify_addfd_send(self.fd, notification.id, fd, closeOnExec ? UInt32(O_CLOEXEC) : 0)
+        if installed < 0 {
+            throw SeccompError(path: "linux.seccomp", message: "cannot hand a descriptor to the trapped call",
+                               call: "SECCOMP_IOCTL_NOTIF_ADDFD", errno: errno)
+        }
+        return installed
     }
 
     /// SECCOMP_USER_NOTIF_FLAG_CONTINUE (linux/seccomp.h, 5.5+).

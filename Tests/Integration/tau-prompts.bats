@@ -122,6 +122,8 @@ refused() { jq -e '.denied | index("network")' "$STATE/grants/org.tauos.promptpr
 
 @test "convert leaves an undecided network to the runtime prompt under on_violation = ask" {
     convert
+    # Not refused: the summary says it will be asked for.
+    [[ $output == *": granted -; denied -; asked at runtime network" ]]
     # Not granted in the bundle, and nothing recorded: the monitor asks when the app first needs it.
     jq -e '.annotations["org.tauos.app.on_violation"] == "ask" and .annotations["org.tauos.app.permissions.denied"] == "network"
         and .annotations["org.tauos.app.state_dir"] == env.STATE' "$T/bundle/config.json"

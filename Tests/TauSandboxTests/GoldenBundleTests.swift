@@ -253,6 +253,51 @@ import TaurunOCI
         #expect(try inputs("on_violation = \"ask\"\n", granted: []).networkRoute == .none)
     }
 
+    /// Devices for runtime prompts: under on_violation = "ask", the nodes of a requested camera or microphone nobody
+    /// granted are bound in and named in the annotation, but have no device cgroup rule and no group mapped in: the
+    /// app's own open fails, the monitor's open on the host is what it gets (docs/prompts.md, "Devices").
+    @Test func askedDevicesAreBoundButNotAllowed() throws {
+        let directory = TestSupport.temporaryDirectory("asked-devices")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        var host = Self.host
+        host.devices += [
+            HostDevice(role: .soundControl, hostPath: "/dev/snd/controlC0", containerPath: "/dev/snd/controlC0", major: 116, minor: 0, gid: 29, mode: 0o660),
+            HostDevice(role: .soundCapture, hostPath: "/dev/snd/pcmC0D0c", containerPath: "/dev/snd/pcmC0D0c", major: 116, minor: 3, gid: 29, mode: 0o660),
+            HostDevice(role: .soundPlayback, hostPath: "/dev/snd/pcmC0D0p", containerPath: "/dev/snd/pcmC0D0p", major: 116, minor: 2, gid: 29, mode: 0o660),
+        ]
+        func spec(granted: Set<Permission>, onViolation: String = "ask") throws -> Spec {
+            let path = directory + "/tau-\(onViolation)-\(granted.count).toml"
+            TestSupport.write(path, "id = \"org.tauos.asks\"\ncommand = [\"/bin/sh\"]\non_violation = \"\(onViolation)\"\n[permissions]\ncamera = true\nmicrophone = true\n")
+            let inputs = BundleInputs(
+                manifest: try ManifestLoader.load(path: path),
+                permissions: EffectivePermissions(granted: granted, denied: Set([.camera, .microphone]).subtracting(granted)),
+                hostIDBase: 200_000, homeHostPath: "/h", rootfsHostPath: rootfs, dataMounts: [], host: host, resolvConfHostPath: "/r")
+            let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
+            return try BundleGenerator.generate(inputs, layout: layout, rootPath: "/s").spec
+        }
+        func bound(_ spec: Spec) -> [String] { (spec.mounts ?? []).filter { $0.destination.hasPrefix("/dev/") && $0.type == "bind" }.map(\.destination) }
+        func allowed(_ spec: Spec) -> [Int64] { (spec.linux?.resources?.devices ?? []).filter(\.allow).compactMap(\.major) }
+
+        let undecided = try spec(granted: [])
+        #expect(undecided.annotations?["org.tauos.app.devices.asked"]
+            == "microphone:/dev/snd/controlC0:116:0,microphone:/dev/snd/pcmC0D0c:116:3,camera:/dev/video0:81:0")
+        #expect(bound(undecided) == ["/dev/snd/controlC0", "/dev/snd/pcmC0D0c", "/dev/video0"])
+        #expect(allowed(undecided).isEmpty)
+        #expect(undecided.linux?.gidMappings?.count == 1)
+
+        // The camera granted: allowed and its group mapped as always; only the microphone's nodes are asked.
+        let camera = try spec(granted: [.camera])
+        #expect(camera.annotations?["org.tauos.app.devices.asked"] == "microphone:/dev/snd/controlC0:116:0,microphone:/dev/snd/pcmC0D0c:116:3")
+        #expect(allowed(camera) == [81])
+        #expect(camera.linux?.gidMappings?.count == 2)
+
+        // Not under ask: nothing asked, nothing bound.
+        let deny = try spec(granted: [], onViolation: "deny")
+        #expect(deny.annotations?["org.tauos.app.devices.asked"] == nil)
+        #expect(bound(deny).isEmpty)
+    }
+
     @Test func aGatedRouteHasTheHookButSocketsStayViolations() throws {
         let directory = TestSupport.temporaryDirectory("gated")
         defer { TestSupport.remove(directory) }

@@ -27,27 +27,35 @@ import Testing
     }
 
     @Test func underAskAnUndecidedNetworkIsLeftToTheRuntimePrompt() throws {
-        var manifest = try Self.manifest(#"["network", "camera"]"#)
+        var manifest = try Self.manifest(#"["network", "camera", "microphone", "display"]"#)
         manifest.onViolation = .ask
-        // camera cannot be asked for while the app runs (the monitor never sees a device open): convert still needs it.
-        #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.camera])) {
+        // display cannot be asked for while the app runs (a connect() to a path the monitor never sees): convert still
+        // needs it.
+        #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.display])) {
             _ = try Self.resolve(manifest)
         }
-        // network is neither asked at convert nor recorded: not granted, and undecided for the monitor to ask.
-        let (outcome, asked) = try Self.resolve(manifest, answers: [.camera: true])
-        #expect(asked == [.camera])
+        // network, camera and microphone are neither asked at convert nor recorded: not granted, and undecided for
+        // the monitor to ask (a socket, an open of a bound device node).
+        let (outcome, asked) = try Self.resolve(manifest, answers: [.display: true])
+        #expect(asked == [.display])
         #expect(!outcome.effective.has(.network))
-        #expect(outcome.effective.denied.contains(.network))
+        #expect(outcome.effective.denied == [.network, .camera, .microphone])
+        #expect(outcome.effective.askedAtRuntime == [.network, .camera, .microphone])
         #expect(outcome.record.decision(for: .network) == nil)
-        // A recorded decision (a runtime "always" answer, grant, revoke) and --yes still decide it.
-        let (granted, _) = try Self.resolve(manifest, record: GrantRecord(app: manifest.id, granted: [.network, .camera]))
+        #expect(outcome.record.decision(for: .camera) == nil)
+        // A recorded decision (a runtime "always" answer, grant, revoke) and --yes still decide it; a refusal is
+        // denied, not asked at runtime.
+        let (granted, _) = try Self.resolve(
+            manifest, record: GrantRecord(app: manifest.id, granted: [.network, .display], denied: [.camera]))
         #expect(granted.effective.has(.network))
+        #expect(granted.effective.askedAtRuntime == [.microphone])
+        #expect(granted.effective.denied == [.camera, .microphone])
         let (yes, _) = try Self.resolve(manifest, yes: true)
-        #expect(yes.effective.has(.network))
+        #expect(yes.effective.has(.network) && yes.effective.askedAtRuntime.isEmpty)
         // Without ask, nothing changes: network must be decided at convert.
         manifest.onViolation = .deny
-        #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.network])) {
-            _ = try Self.resolve(manifest, record: GrantRecord(app: manifest.id, granted: [.camera]))
+        #expect(throws: SandboxError.grantsMissing(app: "org.tauos.test", permissions: [.network, .camera, .microphone])) {
+            _ = try Self.resolve(manifest, record: GrantRecord(app: manifest.id, granted: [.display]))
         }
     }
 

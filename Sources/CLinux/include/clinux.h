@@ -80,6 +80,10 @@ int tr_bpf_prog_fd_by_id(uint32_t id);
 // Seccomp: load a prebuilt classic-BPF program (compiled in the parent); returns the notify fd when
 // SECCOMP_FILTER_FLAG_NEW_LISTENER is in flags, else 0.
 int tr_seccomp_set_mode_filter(unsigned int flags, const void *insns, unsigned short count);
+// SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND (Linux 5.14): installs srcfd in the trapped caller with
+// newfd_flags (O_CLOEXEC or 0) and answers the call with the new fd's number, in one step. Returns that number, or
+// -1 with errno (EINVAL/ENOTTY on a kernel without the flag, ENOENT when the caller is gone).
+int tr_seccomp_notify_addfd_send(int listener, uint64_t id, int srcfd, unsigned int newfd_flags);
 
 // Sockets: pass one fd with SCM_RIGHTS (the console-socket contract and the seccomp listener).
 int tr_send_fd(int sock, int fd, const char *payload, size_t payload_len);

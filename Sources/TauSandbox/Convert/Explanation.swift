@@ -66,6 +66,9 @@ public struct Explanation: Equatable, Sendable, Encodable {
                 state = decision ? "granted" : "denied"
             } else if !permission.needsConsent(manifestNamesPaths: namesPaths) {
                 state = "granted (no consent needed)"
+            } else if manifest.onViolation == .ask && permission.askableAtRuntime {
+                // ConsentResolver leaves it undecided: the security monitor asks when the app first uses it.
+                state = "undecided (asked at runtime)"
             } else {
                 state = "undecided (asked at convert)"
             }
@@ -93,7 +96,8 @@ public struct Explanation: Equatable, Sendable, Encodable {
         case .camera:
             return Row(
                 permission: permission.rawValue, state: state, namespaces: "-", mounts: "bind of each device",
-                devices: present([.camera]) + " (cgroup allow c major:minor rw)", seccomp: "-", apparmor: "/dev/video* rw")
+                devices: present([.camera]) + " (cgroup allow c major:minor rw; under on_violation = \"ask\" and undecided: bound, not allowed, opened by the monitor when the user allows)",
+                seccomp: "-", apparmor: "/dev/video* rw")
         case .microphone:
             return Row(
                 permission: permission.rawValue, state: state, namespaces: "-",

@@ -100,6 +100,29 @@ public enum BundleGenerator {
         }.sorted { $0.containerPath < $1.containerPath }
     }
 
+    /// Devices of a permission the security monitor may ask for while the app runs: on_violation = "ask", requested
+    /// and not granted (undecided, or refused: a later `taurun grant` then works without a new convert), with the
+    /// permission each open of it is asked for. They are bound in, so that an allowed open can be answered, but
+    /// left out of the device cgroup and of the group mapping: the app's own open of one fails (EPERM), and only
+    /// the monitor's open, made on the host after the user allowed it, reaches the device (docs/prompts.md).
+    static func askedDevices(_ inputs: BundleInputs) -> [(device: HostDevice, permission: Permission)] {
+        let manifest = inputs.manifest
+        guard manifest.sandbox == .taurun, manifest.onViolation == .ask else { return [] }
+        let p = inputs.permissions
+        func asked(_ permission: Permission) -> Bool {
+            permission.askableAtRuntime && manifest.permissions.requested.contains(permission) && !p.has(permission)
+        }
+        return inputs.host.devices.compactMap { device -> (device: HostDevice, permission: Permission)? in
+            switch device.role {
+            case .camera: return asked(.camera) ? (device, .camera) : nil
+            case .soundCapture: return asked(.microphone) ? (device, .microphone) : nil
+            // Capture needs the card's control node, granted already when audio is.
+            case .soundControl: return asked(.microphone) && !p.has(.audio) ? (device, .microphone) : nil
+            case .gpu, .soundPlayback: return nil
+            }
+        }.sorted { $0.device.containerPath < $1.device.containerPath }
+    }
+
     static func sockets(_ inputs: BundleInputs) -> [HostSocket] {
         let p = inputs.permissions
         return inputs.host.sockets.filter { socket in
@@ -144,6 +167,7 @@ public enum BundleGenerator {
         // The app may make sockets of every family: the host's network (no sandbox) or an open route.
         let network = !sandboxed || route.socketsAllowed
         let grantedDevices = devices(inputs)
+        let askedDevices = sandboxed ? Self.askedDevices(inputs) : []
         let grantedSockets = sockets(inputs)
         let appHostID = inputs.hostIDBase + IDAllocator.appID
 
@@ -207,7 +231,7 @@ public enum BundleGenerator {
                 // read-only too. "ro" stays for runtimes that predate `rro`.
                 options: [data.isDirectory ? "rbind" : "bind"] + (data.writable ? ["rw"] : ["ro", "rro"]) + ["nosuid", "nodev"]))
         }
-        for device in grantedDevices {
+        for device in grantedDevices + askedDevices.map(\.device) {
             mounts.append(Mount(destination: device.containerPath, type: "bind", source: device.hostPath, options: ["bind", "nosuid", "noexec"]))
         }
         for socket in grantedSockets {
@@ -261,6 +285,11 @@ public enum BundleGenerator {
         if manifest.requireLSM { annotations[TauAnnotation.requireLSM] = "true" }
         if manifest.onViolation == .ask, let state = inputs.stateDirectory { annotations[TauAnnotation.stateDirectory] = state }
         if route.hasRoute { annotations[TauAnnotation.networkRoute] = route.rawValue }
+        if !askedDevices.isEmpty {
+            annotations[TauAnnotation.askedDevices] = askedDevices.map {
+                "\($0.permission.rawValue):\($0.device.containerPath):\($0.device.major):\($0.device.minor)"
+            }.joined(separator: ",")
+        }
         let spec = Spec(
             ociVersion: ociVersion, process: process, root: Root(path: rootPath, readonly: true),
             hostname: manifest.id.rawValue, mounts: mounts, hooks: hooks, annotations: annotations, linux: linux)
@@ -271,7 +300,8 @@ public enum BundleGenerator {
             id: manifest.id, rootfsDirectories: rootfsDirectories, rootfsFiles: rootfsFiles,
             executables: manifest.executables, home: home,
             dataPaths: inputs.dataMounts.map { ($0.path, $0.writable, $0.isDirectory) },
-            devices: grantedDevices.map(\.containerPath), sockets: grantedSockets.map(\.containerPath),
+            // An asked device's fd, handed over by the monitor, is used under the profile too.
+            devices: (grantedDevices + askedDevices.map(\.device)).map(\.containerPath), sockets: grantedSockets.map(\.containerPath),
             network: network || route.hasRoute, gpu: inputs.permissions.has(.gpu)))
         return GeneratedBundle(spec: spec, layout: layout, appArmorProfileName: profileName, appArmorProfile: profile, seccomp: seccomp)
     }

@@ -57,6 +57,7 @@ public struct ConsentResolver {
         var granted: Set<Permission> = []
         var denied: Set<Permission> = []
         var undecided: [Permission] = []
+        var askedAtRuntime: Set<Permission> = []
         var changes: [ConsentChange] = []
         let namesPaths = !manifest.permissions.filesystemPaths.isEmpty
 
@@ -81,6 +82,7 @@ public struct ConsentResolver {
             } else if manifest.onViolation == .ask && permission.askableAtRuntime {
                 // Left undecided, so not granted: the security monitor asks when the app first needs it.
                 denied.insert(permission)
+                askedAtRuntime.insert(permission)
                 continue
             } else if prompter != nil {
                 answer = prompter?.ask(app: manifest.id, appName: manifest.name, permission: permission)
@@ -118,7 +120,7 @@ public struct ConsentResolver {
             }
         }
         return Outcome(
-            effective: EffectivePermissions(granted: granted, denied: denied), record: record, changed: record != before,
+            effective: EffectivePermissions(granted: granted, denied: denied, askedAtRuntime: askedAtRuntime), record: record, changed: record != before,
             changes: changes)
     }
 }

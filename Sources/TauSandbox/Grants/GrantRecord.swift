@@ -63,11 +63,16 @@ public struct GrantRecord: Equatable, Sendable {
 /// What a bundle enforces after consent: the requested permissions that are in effect, and those that are not.
 public struct EffectivePermissions: Equatable, Sendable {
     public var granted: Set<Permission>
+    /// Not granted: refused, or (`askedAtRuntime`) left undecided for the runtime prompt.
     public var denied: Set<Permission>
+    /// The part of `denied` nobody decided, which the security monitor asks for when the app first uses it
+    /// (on_violation = "ask").
+    public var askedAtRuntime: Set<Permission>
 
-    public init(granted: Set<Permission>, denied: Set<Permission>) {
+    public init(granted: Set<Permission>, denied: Set<Permission>, askedAtRuntime: Set<Permission> = []) {
         self.granted = granted
         self.denied = denied
+        self.askedAtRuntime = askedAtRuntime
     }
 
     public func has(_ permission: Permission) -> Bool { granted.contains(permission) }

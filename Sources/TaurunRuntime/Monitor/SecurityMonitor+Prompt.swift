@@ -31,15 +31,27 @@ extension SecurityMonitor {
                 storeProblem = "the bundle names no state directory"
             }
         }
+
+        /// The grant store, when the one the bundle names may be used.
+        func store(_ context: Context) -> (any RuntimeConsentStore)? {
+            storeProblem == nil ? context.consent : nil
+        }
+
+        /// This run's answer, else the user's recorded decision, else a question, about `permission` (nil: a call
+        /// no permission allows, denied).
+        mutating func step(_ permission: String?, context: Context) -> PromptDecisions.Step {
+            let store = store(context)
+            let app = context.policy.appID
+            let state = context.policy.stateDirectory ?? ""
+            return decisions.step(permission: permission) { store?.decision(app: app, permission: $0, stateDirectory: state) }
+        }
     }
 
+    /// A call that needs a permission (a socket() of a family but AF_UNIX): allowed, denied, or held while the user is
+    /// asked; the answer is applied to the call (CONTINUE or EPERM) before it is audited.
     static func ask(_ call: SeccompNotification, name: String, channel: SeccompNotifyChannel, pidfd: Int32, context: Context,
                     log: AuditLog, recorded: inout ViolationRecorder, prompts: inout Prompts) {
-        let app = context.policy.appID
-        let permission = ViolationExplainer.permission(syscall: name, args: call.args)
-        let store = prompts.storeProblem == nil ? context.consent : nil
-        let state = context.policy.stateDirectory ?? ""
-        let step = prompts.decisions.step(permission: permission) { store?.decision(app: app, permission: $0, stateDirectory: state) }
+        let step = prompts.step(ViolationExplainer.permission(syscall: name, args: call.args), context: context)
         guard case .ask(let permission) = step else {
             if step == .allow {
                 try? channel.allow(call)
@@ -48,29 +60,62 @@ extension SecurityMonitor {
             }
             return
         }
+        let question = Question(permission: permission, call: ViolationExplainer.describeCall(syscall: name, args: call.args))
+        let asked = pose(question, call: call, name: name, channel: channel, context: context, log: log, prompts: &prompts)
+        // The call first: the app waits for nothing else.
+        if asked.settled.applied.allows { try? channel.allow(call) } else { try? channel.fail(call, errno: EPERM) }
+        recordAnswer(asked, call: call, name: name, context: context, log: log, prompts: prompts)
+    }
+
+    /// What the user is asked about: a permission, and the parked call that needs it as the audit log writes it (with
+    /// the device path of an open, for its records).
+    struct Question {
+        let permission: String
+        let call: String
+        var path: String? = nil
+    }
+
+    /// What came of a question: its outcome and what that settles, who answered through what, and when the call was
+    /// parked (the answer's record ends with the time to the answer applied).
+    struct Asked {
+        let question: Question
+        let request: PromptRequest
+        let outcome: PromptOutcome
+        let settled: PromptDecisions.Settlement
+        let who: String
+        let via: String
+        let parked: Int
+    }
+
+    /// Asks `question` while `call` stays parked: on the terminal of `taurun run` when there is one, else through the
+    /// prompt agent, else nobody (the default); one `prompt` record when a question is put. The outcome is settled in
+    /// this run's decisions; applying it to the call is the caller's.
+    static func pose(_ question: Question, call: SeccompNotification, name: String, channel: SeccompNotifyChannel,
+                     context: Context, log: AuditLog, prompts: inout Prompts) -> Asked {
+        let app = context.policy.appID
+        let permission = question.permission
         let parked = PromptClock.microseconds()
         prompts.asked += 1
-        let describedCall = ViolationExplainer.describeCall(syscall: name, args: call.args)
         let request = PromptRequest(
             id: "\(context.containerID)/\(prompts.asked)", app: app, container: context.containerID, pid: Int32(bitPattern: call.pid),
-            permission: permission, call: describedCall, timeoutMs: context.prompts?.timeoutMs ?? 30_000)
+            permission: permission, call: question.call, timeoutMs: context.prompts?.timeoutMs ?? 30_000)
         let stillWaiting = { channel.isPending(call) }
+        func asking(_ via: String) {
+            record(.prompt, call: call, name: name, question: question, action: "asked",
+                   message: "\(app) asks for permission \"\(permission)\": \(question.call) (\(via))", context: context, log: log)
+        }
 
-        // Where the question goes: the terminal of `taurun run`, else the agent, else nobody.
         var outcome: PromptOutcome
-        var who: String
-        var via: String
+        var who = ""
+        var via = ""
         var unavailable: [String] = []
         if context.promptTerminal >= 0 {
             via = "the terminal of taurun run"
-            record(.prompt, call: call, name: name, permission: permission, action: "asked",
-                   message: "\(app) asks for permission \"\(permission)\": \(describedCall) (asked on \(via))", context: context, log: log)
+            asking("asked on \(via)")
             outcome = PromptExchange.ask(fd: context.promptTerminal, request: request, stillWaiting: stillWaiting)
             who = "the user at the terminal of taurun run"
         } else {
             outcome = .nobody("no terminal")
-            who = ""
-            via = ""
             unavailable.append("no terminal")
         }
         if case .nobody = outcome, let settings = context.prompts {
@@ -78,9 +123,7 @@ extension SecurityMonitor {
             case .success(let agent):
                 via = "the prompt agent at \(settings.agentSocket)"
                 who = "uid \(agent.uid) (prompt agent)"
-                record(.prompt, call: call, name: name, permission: permission, action: "asked",
-                       message: "\(app) asks for permission \"\(permission)\": \(describedCall) (asked through \(via))",
-                       context: context, log: log)
+                asking("asked through \(via)")
                 outcome = PromptExchange.ask(fd: agent.fd, request: request, stillWaiting: stillWaiting)
                 close(agent.fd)
             case .failure(let why):
@@ -88,39 +131,46 @@ extension SecurityMonitor {
                 outcome = .nobody(unavailable.joined(separator: "; "))
             }
         }
-
-        // The call first: the app waits for nothing else.
         let settled = prompts.decisions.settle(permission: permission, outcome: outcome)
-        if settled.applied.allows { try? channel.allow(call) } else { try? channel.fail(call, errno: EPERM) }
-        let latency = PromptClock.microseconds() - parked
+        return Asked(question: question, request: request, outcome: outcome, settled: settled, who: who, via: via, parked: parked)
+    }
 
-        let applied = settled.applied.rawValue
+    /// The `prompt-answer` record of a question whose answer was applied, with the time since the call was parked;
+    /// an "always" answer is recorded in the grant store first (with its `consent` record). `note` adds what
+    /// applying the answer found (a device that could not be handed over).
+    static func recordAnswer(_ asked: Asked, call: SeccompNotification, name: String, context: Context, log: AuditLog,
+                             prompts: Prompts, note: String? = nil) {
+        let latency = PromptClock.microseconds() - asked.parked
+        let app = context.policy.appID
+        let permission = asked.question.permission
+        let applied = asked.settled.applied.rawValue
         var action: String
         var message: String
-        switch outcome {
+        switch asked.outcome {
         case .answered(let answer):
             action = answer.rawValue
-            message = "\(app) permission \"\(permission)\": \(answer.rawValue), answered by \(who)"
+            message = "\(app) permission \"\(permission)\": \(answer.rawValue), answered by \(asked.who)"
         case .timeout:
             action = "timeout"
-            message = "\(app) permission \"\(permission)\": no answer within \(request.timeoutMs) ms from \(via); \(applied)"
+            message = "\(app) permission \"\(permission)\": no answer within \(asked.request.timeoutMs) ms from \(asked.via); \(applied)"
         case .invalid(let reason):
             action = "invalid"
-            message = "\(app) permission \"\(permission)\": no valid answer from \(via) (\(reason)); \(applied)"
+            message = "\(app) permission \"\(permission)\": no valid answer from \(asked.via) (\(reason)); \(applied)"
         case .cancelled:
             action = "cancelled"
             message = "\(app) permission \"\(permission)\": the calling process ended before an answer; nothing decided"
         case .nobody(let reason):
             action = "default"
-            message = "\(app) permission \"\(permission)\": \(describedCall) held, but nobody to ask (\(reason)); \(applied) (the default)"
+            message = "\(app) permission \"\(permission)\": \(asked.question.call) held, but nobody to ask (\(reason)); \(applied) (the default)"
         }
+        if let note { message += "; \(note)" }
         message += " [\(latency / 1000).\(latency % 1000 / 100) ms]"
-        if settled.record {
-            if let store {
-                let by = outcome == .answered(settled.applied) ? who : "the prompt default (TAURUN_PROMPT_DEFAULT)"
+        if asked.settled.record {
+            if let store = prompts.store(context) {
+                let by = asked.outcome == .answered(asked.settled.applied) ? asked.who : "the prompt default (TAURUN_PROMPT_DEFAULT)"
                 if let failure = store.record(
-                    app: app, permission: permission, allowed: settled.applied.allows, stateDirectory: state, by: by,
-                    auditLogPath: context.auditLogPath)
+                    app: app, permission: permission, allowed: asked.settled.applied.allows,
+                    stateDirectory: context.policy.stateDirectory ?? "", by: by, auditLogPath: context.auditLogPath)
                 {
                     message += "; not recorded: \(failure)"
                 }
@@ -128,7 +178,8 @@ extension SecurityMonitor {
                 message += "; not recorded: \(prompts.storeProblem ?? "no grant store")"
             }
         }
-        record(.promptAnswer, call: call, name: name, permission: permission, action: action, message: message, context: context, log: log)
+        record(.promptAnswer, call: call, name: name, question: asked.question, action: action, message: message,
+               context: context, log: log)
     }
 
     /// A call the app may not make and is not asked about: EPERM, audited as a denied violation (rate-limited).
@@ -147,12 +198,12 @@ extension SecurityMonitor {
 
     /// One prompt record. Not rate-limited: the monitor asks at most once per permission and run, unless questions
     /// are cancelled (each needs a caller that died waiting).
-    private static func record(_ kind: AuditEventKind, call: SeccompNotification, name: String, permission: String,
+    private static func record(_ kind: AuditEventKind, call: SeccompNotification, name: String, question: Question,
                                action: String, message: String, context: Context, log: AuditLog) {
         try? log.append(AuditEvent(
             event: kind, app: context.policy.appID, container: context.containerID, pid: Int32(bitPattern: call.pid),
-            permission: permission, syscall: name, args: ViolationExplainer.arguments(syscall: name, args: call.args),
-            action: action, message: message))
+            permission: question.permission, syscall: name, args: ViolationExplainer.arguments(syscall: name, args: call.args),
+            path: question.path, action: action, message: message))
     }
 }
 

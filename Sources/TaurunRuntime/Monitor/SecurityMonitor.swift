@@ -9,7 +9,9 @@ import Glibc
 /// The security monitor of a Tau app: a small single-threaded process, forked by `create`, that holds the
 /// container's seccomp-notify listener. Every call the app's filter denies is trapped to it; it writes one audit
 /// record and applies on_violation — "terminate" kills the container, "deny" fails the call with EPERM. Decisions
-/// use the syscall number and integer arguments only (memory the app can still change is never read).
+/// use the syscall number and integer arguments only: memory the app can still change is read only to choose a
+/// question or a record (an open under "ask" that may name an asked device, learn's paths), never to let a call run
+/// that the bundle would refuse.
 ///
 /// It lives exactly as long as the container: it watches the init's pidfd and the listener (which hangs up once
 /// every process under the filter is gone), so it also ends when `taurun create` itself exits under Podman, and
@@ -17,7 +19,8 @@ import Glibc
 /// against the app's pids or memory, nor be frozen with it.
 ///
 /// Under on_violation = "ask" it holds a call that needs a requested, undecided permission and asks the user
-/// (SecurityMonitor+Prompt, docs/prompts.md).
+/// (SecurityMonitor+Prompt, docs/prompts.md); an open of an asked device is answered with a descriptor the monitor
+/// opened itself (SecurityMonitor+Devices).
 ///
 /// For `taurun learn` it records instead: nothing is killed, every call is answered as the app's permissions make
 /// it and written down (SecurityMonitor+Learn, LearnMode).
@@ -42,6 +45,9 @@ enum SecurityMonitor {
         var learnWatched: Set<String> = []
         /// Learn only: the host paths the app was granted (TAU_DATA), where an open is a use of `filesystem`.
         var grantedPaths: [String] = []
+        /// An ask app with asked devices: the opens the bundle allows, which AskedDevice.filter routes here so that
+        /// an open of an asked device can be asked about (SecurityMonitor+Devices); any other open runs on.
+        var watchedOpens: Set<String> = []
     }
 
     /// Forks the monitor; returns its pid. `listener` and `initPid` stay owned by the caller.
@@ -114,6 +120,9 @@ enum SecurityMonitor {
                 if let learnFile = context.learnFile {
                     learn(call, name: name, channel: channel, learnFile: learnFile, context: context, log: log,
                           recorded: &recorded, learned: &learned)
+                } else if context.policy.onViolation == .ask && context.watchedOpens.contains(name) {
+                    askForDevice(call, name: name, channel: channel, context: context, log: log, recorded: &recorded,
+                                 prompts: &prompts)
                 } else if context.policy.onViolation == .ask {
                     ask(call, name: name, channel: channel, pidfd: pidfd, context: context, log: log, recorded: &recorded,
                         prompts: &prompts)

@@ -15,10 +15,13 @@ struct TauAppPolicy: Equatable, Sendable {
     var notGranted: [String] = []
     /// The state directory whose grant store holds the app's decisions (on_violation = "ask").
     var stateDirectory: String? = nil
+    /// The device nodes the monitor asks for when the app opens one (on_violation = "ask" only).
+    var askedDevices: [AskedDevice] = []
 
     /// The app's policy, or nil for a plain OCI bundle (and for an app converted with sandbox = "none", which has no
     /// filter to monitor). An annotation taurun cannot read is an error, not a silently unmonitored app.
-    static func from(annotations: [String: String]?) throws(RuntimeError) -> TauAppPolicy? {
+    /// `mounts` are the bundle's: an asked device's host node is what its bind names.
+    static func from(annotations: [String: String]?, mounts: [Mount]? = nil) throws(RuntimeError) -> TauAppPolicy? {
         guard let annotations, let appID = annotations[TauAnnotation.id] else { return nil }
         if annotations[TauAnnotation.sandbox] == "none" { return nil }
         let raw = annotations[TauAnnotation.onViolation] ?? OnViolation.terminate.rawValue
@@ -40,6 +43,7 @@ struct TauAppPolicy: Equatable, Sendable {
                                    reason: "on_violation = \"ask\" needs the absolute state directory of the app's grants:")
             }
             policy.stateDirectory = state
+            policy.askedDevices = try AskedDevice.from(annotation: annotations[TauAnnotation.askedDevices], mounts: mounts)
         }
         return policy
     }

@@ -92,9 +92,15 @@ struct ConvertCommand: ParsedAlone {
                 CLIMain.writeError("taurun: warning: \(warning)\n")
             }
             if !json {
-                let granted = result.permissions.granted.sorted().map(\.rawValue).joined(separator: " ")
-                let denied = result.permissions.denied.sorted().map(\.rawValue).joined(separator: " ")
-                print("converted \(result.app) into \(result.bundlePath): granted \(granted.isEmpty ? "-" : granted); denied \(denied.isEmpty ? "-" : denied)")
+                let permissions = result.permissions
+                let granted = permissions.granted.sorted().map(\.rawValue).joined(separator: " ")
+                let denied = permissions.denied.subtracting(permissions.askedAtRuntime).sorted().map(\.rawValue).joined(separator: " ")
+                var line = "converted \(result.app) into \(result.bundlePath): granted \(granted.isEmpty ? "-" : granted); denied \(denied.isEmpty ? "-" : denied)"
+                // Under on_violation = "ask", what nobody decided is not refused: the app is asked when it uses it.
+                if !permissions.askedAtRuntime.isEmpty {
+                    line += "; asked at runtime " + permissions.askedAtRuntime.sorted().map(\.rawValue).joined(separator: " ")
+                }
+                print(line)
             } else {
                 print(SandboxCLI.jsonLine(.object([
                     ("app", .string(result.app.rawValue)),
@@ -102,7 +108,8 @@ struct ConvertCommand: ParsedAlone {
                     ("host_uid", .number(result.hostUID)),
                     ("home", .string(result.homePath)),
                     ("granted", SandboxCLI.strings(result.permissions.granted.sorted().map(\.rawValue))),
-                    ("denied", SandboxCLI.strings(result.permissions.denied.sorted().map(\.rawValue))),
+                    ("denied", SandboxCLI.strings(result.permissions.denied.subtracting(result.permissions.askedAtRuntime).sorted().map(\.rawValue))),
+                    ("asked_at_runtime", SandboxCLI.strings(result.permissions.askedAtRuntime.sorted().map(\.rawValue))),
                 ])))
             }
         }
