@@ -117,6 +117,19 @@ import TaurunOCI
         #expect(BundleGenerator.devices(inputs).map(\.hostPath) == ["/dev/dri/renderD128"])
     }
 
+    /// Under on_violation = "ask" an undecided camera is bound for the runtime prompt only when its mode keeps the
+    /// app out by itself: rootless, no device cgroup refuses the app's own open.
+    @Test func anAskedDeviceAnyoneMayOpenIsLeftOutRootless() throws {
+        let directory = TestSupport.temporaryDirectory("rootless-asked")
+        defer { TestSupport.remove(directory) }
+        let manifest = try Self.manifest(directory, "asked", "on_violation = \"ask\"\n[permissions]\ncamera = true\n")
+        let openCamera = HostDevice(role: .camera, hostPath: "/dev/video1", containerPath: "/dev/video1", major: 81, minor: 1, gid: 44, mode: 0o666)
+        var inputs = Self.inputs(manifest, host: HostFacts(devices: [Self.camera, openCamera], appArmorEnabled: false))
+        let omissions = RootlessSandbox.reduce(&inputs)
+        #expect(omissions.map(\.subject).last == "/dev/video1")
+        #expect(BundleGenerator.askedDevices(inputs).map(\.device.hostPath) == ["/dev/video0"])
+    }
+
     @Test func theBundleMapsTheUsersRangeAndNamesNoProfileNobodyLoaded() throws {
         let directory = TestSupport.temporaryDirectory("rootless-bundle")
         defer { TestSupport.remove(directory) }

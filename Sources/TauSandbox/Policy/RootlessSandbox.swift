@@ -10,6 +10,10 @@
 ///   a limit it cannot apply rootless; on cgroup v1 none can).
 /// - A granted device that only a host group opens: a user namespace of the user's cannot map a host group
 ///   (newgidmap maps only the user's subordinate gids), so the app could not open it.
+/// - A device asked for at runtime (on_violation = "ask") that "other" may open: what keeps the app's own open of
+///   an asked device out is the device cgroup, which an ordinary user's container does not get (RootlessCgroups
+///   drops device rules), so only a node whose mode shuts "other" out (a 0660 root:video camera: the app's ids are
+///   not in the group) may be bound; the monitor, running as the user, opens it on an allow.
 /// - `sandbox = "none"` is refused: without a user namespace, the app's own namespaces and its host uid need root.
 ///
 /// Convert prints each omission as one line and audits it (`rootless-skipped`); `taurun explain` lists them.
@@ -87,6 +91,13 @@ public enum RootlessSandbox {
                 reason: "only its group (gid \(device.gid)) may open it, and a user namespace of yours cannot map a host group "
                     + "(newgidmap maps only your subordinate gids)"))
             inputs.host.devices.removeAll { $0 == device }
+        }
+        for asked in BundleGenerator.askedDevices(inputs) where asked.device.mode & 0o006 != 0 {
+            omissions.append(Omission(
+                subject: asked.device.hostPath,
+                reason: "\(asked.permission.rawValue) is asked for at runtime by binding the node with the device cgroup refusing the app's own "
+                    + "open, and a container of yours gets no device cgroup; this node's mode lets any user open it, so it is left out"))
+            inputs.host.devices.removeAll { $0 == asked.device }
         }
         return omissions
     }
