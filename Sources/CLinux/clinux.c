@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
@@ -170,6 +171,12 @@ int tr_seccomp_notify_addfd_send(int listener, uint64_t id, int srcfd, unsigned 
     addfd.srcfd = (uint32_t)srcfd;
     addfd.newfd_flags = newfd_flags;
     return ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+}
+
+long tr_process_vm_read(int pid, void *buf, size_t count, uint64_t address) {
+    struct iovec local = { buf, count };
+    struct iovec remote = { (void *)(uintptr_t)address, count };
+    return (long)process_vm_readv((pid_t)pid, &local, 1, &remote, 1, 0);
 }
 
 int tr_send_fd(int sock, int fd, const char *payload, size_t payload_len) {

@@ -34,11 +34,15 @@ public struct DeviceNumber: Equatable, Hashable, Sendable, CustomStringConvertib
     /// symlink followed unless `followingLastSymlink` is false (the open's O_NOFOLLOW). nil when it names no
     /// character device, or cannot be resolved.
     public static func ofCharacterDevice(_ path: String, inRoot root: String, followingLastSymlink: Bool) -> DeviceNumber? {
-        let opath = Int32(TR_O_PATH)
-        let rootFD = tr_open(root, opath | O_DIRECTORY | O_CLOEXEC, 0)
+        let rootFD = tr_open(root, Int32(TR_O_PATH) | O_DIRECTORY | O_CLOEXEC, 0)
         guard rootFD >= 0 else { return nil }
         defer { close(rootFD) }
-        let flags = opath | O_CLOEXEC | (followingLastSymlink ? 0 : O_NOFOLLOW)
+        return ofCharacterDevice(path, inRootFD: rootFD, followingLastSymlink: followingLastSymlink)
+    }
+
+    /// The same below the directory `rootFD` is open on (the security monitor keeps the container's root open).
+    public static func ofCharacterDevice(_ path: String, inRootFD rootFD: Int32, followingLastSymlink: Bool) -> DeviceNumber? {
+        let flags = Int32(TR_O_PATH) | O_CLOEXEC | (followingLastSymlink ? 0 : O_NOFOLLOW)
         let fd = tr_openat2(rootFD, path, UInt64(UInt32(bitPattern: flags)), 0, Files.resolveInRoot | Files.resolveNoMagicLinks)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

@@ -233,3 +233,16 @@ camera_rules() {
     [ "$(questions)" -eq 1 ]
     ! granted
 }
+
+@test "a process exec'd into the app is asked about the device and handed it the same way" {
+    convert open /dev/video0 ro
+    jq '.process.args = ["/bin/sleep", "60"]' "$T/bundle/config.json" > "$T/config.json" && mv "$T/config.json" "$T/bundle/config.json"
+    agent allow-once
+    timeout 60 setsid -w "$TAURUN" --root "$W/run" run -d --bundle "$T/bundle" devices-exec < /dev/null > /dev/null 2>&1
+    run --separate-stderr timeout 60 "$TAURUN" --root "$W/run" exec devices-exec /app/bin/deviceprobe open /dev/video0 ro
+    "$TAURUN" --root "$W/run" delete -f devices-exec > /dev/null 2>&1 || true
+    echo "status $status; stdout: $output; stderr: $stderr"
+    [ "$output" = "open /dev/video0: ok O_RDONLY device $MAJOR:$MINOR read some"$'\ndevice probe: done' ]
+    [ "$(questions)" -eq 1 ]
+    jq -e '.container == "devices-exec" and .permission == "camera"' "$T/agent.log"
+}

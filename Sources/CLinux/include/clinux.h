@@ -84,6 +84,8 @@ int tr_seccomp_set_mode_filter(unsigned int flags, const void *insns, unsigned s
 // newfd_flags (O_CLOEXEC or 0) and answers the call with the new fd's number, in one step. Returns that number, or
 // -1 with errno (EINVAL/ENOTTY on a kernel without the flag, ENOENT when the caller is gone).
 int tr_seccomp_notify_addfd_send(int listener, uint64_t id, int srcfd, unsigned int newfd_flags);
+// process_vm_readv of one range of another process into buf: the byte count, or -1 with errno.
+long tr_process_vm_read(int pid, void *buf, size_t count, uint64_t address);
 
 // Sockets: pass one fd with SCM_RIGHTS (the console-socket contract and the seccomp listener).
 int tr_send_fd(int sock, int fd, const char *payload, size_t payload_len);

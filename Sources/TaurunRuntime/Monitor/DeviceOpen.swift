@@ -31,9 +31,11 @@ struct DeviceOpen: Equatable {
     /// The path is resolved as the kernel would (`..` after a symlink included), not tidied by hand first. The asked
     /// device `call` (one of AskedDevice.openCalls) opens, nil when it names none of them, or names one
     /// with O_PATH (which opens nothing), or cannot be read (a bad pointer, a dead caller).
-    static func read(_ call: SeccompNotification, name: String, devices: [AskedDevice]) -> DeviceOpen? {
+    /// `root`: a descriptor of the container's root directory (every process of the app has the init's: it can
+    /// neither chroot nor unshare its mount namespace).
+    static func read(_ call: SeccompNotification, name: String, devices: [AskedDevice], root: Int32) -> DeviceOpen? {
         let pid = pid_t(bitPattern: call.pid)
-        guard let memory = try? ProcessMemory(pid: pid) else { return nil }
+        let memory = ProcessMemory(pid: pid)
         func arg(_ i: Int) -> UInt64 { i < call.args.count ? call.args[i] : 0 }
         let atDirectory = name == "openat" || name == "openat2"
         var flags = AccessPermission.openFlags(syscall: name, args: call.args) ?? 0
@@ -47,7 +49,7 @@ struct DeviceOpen: Equatable {
             let directory = PathAccess.directory(of: pid, dirfd: atDirectory ? Int32(truncatingIfNeeded: arg(0)) : nil, relative: raw),
             !raw.isEmpty,
             case let path = raw.hasPrefix("/") ? raw : directory + "/" + raw,
-            let number = DeviceNumber.ofCharacterDevice(path, inRoot: "/proc/\(pid)/root", followingLastSymlink: flags & noFollow == 0),
+            let number = DeviceNumber.ofCharacterDevice(path, inRootFD: root, followingLastSymlink: flags & noFollow == 0),
             let device = devices.first(where: { $0.number == number })
         else { return nil }
         return DeviceOpen(device: device, path: path, flags: flags, syscall: name)

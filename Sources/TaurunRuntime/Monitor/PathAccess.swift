@@ -27,7 +27,7 @@ struct PathAccess: Equatable {
     /// pointer, or died) or it is not one learn classifies (connect of another family than AF_UNIX).
     static func read(_ call: SeccompNotification, name: String, grantedPaths: [String]) -> PathAccess? {
         let pid = pid_t(bitPattern: call.pid)
-        guard let memory = try? ProcessMemory(pid: pid) else { return nil }
+        let memory = ProcessMemory(pid: pid)
         func arg(_ i: Int) -> UInt64 { i < call.args.count ? call.args[i] : 0 }
         if name == "connect" {
             guard let address = unixAddress(memory.bytes(at: arg(1), count: Int(min(arg(2), 110)))) else { return nil }
