@@ -62,6 +62,7 @@ teardown() {
 }
 
 # convert ARGS...: the probe app with ARGS as its command's arguments, into $T/bundle, the test camera on the host.
+# $PERMISSION (default camera) is what the manifest requests, $DEVROOT (default $W/dev) where convert finds devices.
 convert() {
     local args
     args=$(printf '"%s", ' "$@")
@@ -74,10 +75,10 @@ command = ["/app/bin/deviceprobe", $args]
 on_violation = "ask"
 
 [permissions]
-camera = true
+${PERMISSION:-camera} = true
 TOML
     run "$TAURUN" convert "$T/tau.toml" --bundle "$T/bundle" --state-dir "$STATE" --rootfs "$W/rootfs" \
-        --device-root "$W/dev" < /dev/null
+        --device-root "${DEVROOT:-$W/dev}" < /dev/null
     echo "convert: $output"
     [ "$status" -eq 0 ]
 }
@@ -245,4 +246,19 @@ camera_rules() {
     [ "$output" = "open /dev/video0: ok O_RDONLY device $MAJOR:$MINOR read some"$'\ndevice probe: done' ]
     [ "$(questions)" -eq 1 ]
     jq -e '.container == "devices-exec" and .permission == "camera"' "$T/agent.log"
+}
+
+@test "microphone: an undecided capture device is asked for and handed over like the camera" {
+    # A capture PCM with the test camera's numbers, in a device root of its own.
+    mkdir -p "$T/dev/snd"
+    mknod "$T/dev/snd/pcmC0D0c" c "$MAJOR" "$MINOR"
+    chmod 666 "$T/dev/snd/pcmC0D0c"
+    PERMISSION=microphone DEVROOT="$T/dev" convert open /dev/snd/pcmC0D0c ro
+    [[ $output == *"asked at runtime microphone" ]]
+    jq -e '.annotations["org.tauos.app.devices.asked"] == "microphone:/dev/snd/pcmC0D0c:\(env.MAJOR):\(env.MINOR)"' "$T/bundle/config.json"
+    [ "$(camera_rules)" -eq 0 ]
+    agent allow-once
+    runapp devices-mic
+    [ "$output" = "open /dev/snd/pcmC0D0c: ok O_RDONLY device $MAJOR:$MINOR read some"$'\ndevice probe: done' ]
+    jq -e '.permission == "microphone" and .call == "openat(\"/dev/snd/pcmC0D0c\", O_RDONLY)"' "$T/agent.log"
 }
