@@ -262,3 +262,27 @@ camera_rules() {
     [ "$output" = "open /dev/snd/pcmC0D0c: ok O_RDONLY device $MAJOR:$MINOR read some"$'\ndevice probe: done' ]
     jq -e '.permission == "microphone" and .call == "openat(\"/dev/snd/pcmC0D0c\", O_RDONLY)"' "$T/agent.log"
 }
+
+@test "while the user is asked, the app's other threads' opens of its own files run on" {
+    convert meanwhile /dev/video0 /etc/passwd
+    agent silent
+    export TAURUN_PROMPT_TIMEOUT=2
+    runapp devices-meanwhile
+    [ "$status" -eq 0 ]
+    # The question stays up 2 s; the other thread opens /etc/passwd every millisecond or so meanwhile.
+    [[ $output == $'meanwhile: at least 10 '*$' opens of /etc/passwd while /dev/video0 was held\nopen /dev/video0: Operation not permitted\ndevice probe: done' ]]
+    [ "$(records prompt-answer timeout)" -eq 1 ]
+}
+
+@test "two threads opening the device at once: one question, its answer decides both" {
+    convert twice /dev/video0
+    agent allow-once
+    runapp devices-twice
+    [ "$output" = $'twice: ok ok\ndevice probe: done' ]
+    [ "$(questions)" -eq 1 ]
+    stop_agent
+    agent deny-once
+    runapp devices-twice-2
+    [ "$output" = $'twice: Operation not permitted Operation not permitted\ndevice probe: done' ]
+    [ "$(questions)" -eq 2 ]
+}

@@ -16,7 +16,7 @@ import Glibc
 /// the node never succeeds: what it may swap after the monitor read its path changes nothing.
 extension SecurityMonitor {
     static func askForDevice(_ call: SeccompNotification, name: String, channel: SeccompNotifyChannel, context: Context,
-                             log: AuditLog, recorded: inout ViolationRecorder, prompts: inout Prompts) {
+                             log: AuditLog, recorded: inout ViolationRecorder, prompts: inout Prompts, held: HeldCalls) {
         guard let open = DeviceOpen.read(call, name: name, devices: context.policy.askedDevices, root: context.containerRoot) else {
             // Names no asked device: runs as the bundle allows it (the device cgroup refuses an asked device it may
             // name by the time it runs).
@@ -40,7 +40,8 @@ extension SecurityMonitor {
             return
         }
         let question = Question(permission: permission, call: open.call, path: open.path)
-        let asked = pose(question, call: call, name: name, channel: channel, context: context, log: log, prompts: &prompts)
+        let asked = pose(question, call: call, name: name, channel: channel, context: context, log: log, prompts: &prompts,
+                         held: held)
         var note: String?
         if asked.settled.applied.allows {
             note = hand(open, to: call, channel: channel)

@@ -50,7 +50,7 @@ extension SecurityMonitor {
     /// A call that needs a permission (a socket() of a family but AF_UNIX): allowed, denied, or held while the user is
     /// asked; the answer is applied to the call (CONTINUE or EPERM) before it is audited.
     static func ask(_ call: SeccompNotification, name: String, channel: SeccompNotifyChannel, pidfd: Int32, context: Context,
-                    log: AuditLog, recorded: inout ViolationRecorder, prompts: inout Prompts) {
+                    log: AuditLog, recorded: inout ViolationRecorder, prompts: inout Prompts, held: HeldCalls) {
         let step = prompts.step(ViolationExplainer.permission(syscall: name, args: call.args), context: context)
         guard case .ask(let permission) = step else {
             if step == .allow {
@@ -61,7 +61,8 @@ extension SecurityMonitor {
             return
         }
         let question = Question(permission: permission, call: ViolationExplainer.describeCall(syscall: name, args: call.args))
-        let asked = pose(question, call: call, name: name, channel: channel, context: context, log: log, prompts: &prompts)
+        let asked = pose(question, call: call, name: name, channel: channel, context: context, log: log, prompts: &prompts,
+                         held: held)
         // The call first: the app waits for nothing else.
         if asked.settled.applied.allows { try? channel.allow(call) } else { try? channel.fail(call, errno: EPERM) }
         recordAnswer(asked, call: call, name: name, context: context, log: log, prompts: prompts)
@@ -89,9 +90,10 @@ extension SecurityMonitor {
 
     /// Asks `question` while `call` stays parked: on the terminal of `taurun run` when there is one, else through the
     /// prompt agent, else nobody (the default); one `prompt` record when a question is put. The outcome is settled in
-    /// this run's decisions; applying it to the call is the caller's.
+    /// this run's decisions; applying it to the call is the caller's. Calls trapped meanwhile are answered or `held`
+    /// (SecurityMonitor+Meanwhile).
     static func pose(_ question: Question, call: SeccompNotification, name: String, channel: SeccompNotifyChannel,
-                     context: Context, log: AuditLog, prompts: inout Prompts) -> Asked {
+                     context: Context, log: AuditLog, prompts: inout Prompts, held: HeldCalls) -> Asked {
         let app = context.policy.appID
         let permission = question.permission
         let parked = PromptClock.microseconds()
@@ -100,6 +102,7 @@ extension SecurityMonitor {
             id: "\(context.containerID)/\(prompts.asked)", app: app, container: context.containerID, pid: Int32(bitPattern: call.pid),
             permission: permission, call: question.call, timeoutMs: context.prompts?.timeoutMs ?? 30_000)
         let stillWaiting = { channel.isPending(call) }
+        let meanwhile = PromptExchange.Meanwhile(fd: channel.fd) { serveMeanwhile(channel: channel, context: context, held: held) }
         func asking(_ via: String) {
             record(.prompt, call: call, name: name, question: question, action: "asked",
                    message: "\(app) asks for permission \"\(permission)\": \(question.call) (\(via))", context: context, log: log)
@@ -112,7 +115,7 @@ extension SecurityMonitor {
         if context.promptTerminal >= 0 {
             via = "the terminal of taurun run"
             asking("asked on \(via)")
-            outcome = PromptExchange.ask(fd: context.promptTerminal, request: request, stillWaiting: stillWaiting)
+            outcome = PromptExchange.ask(fd: context.promptTerminal, request: request, stillWaiting: stillWaiting, meanwhile: meanwhile)
             who = "the user at the terminal of taurun run"
         } else {
             outcome = .nobody("no terminal")
@@ -124,7 +127,7 @@ extension SecurityMonitor {
                 via = "the prompt agent at \(settings.agentSocket)"
                 who = "uid \(agent.uid) (prompt agent)"
                 asking("asked through \(via)")
-                outcome = PromptExchange.ask(fd: agent.fd, request: request, stillWaiting: stillWaiting)
+                outcome = PromptExchange.ask(fd: agent.fd, request: request, stillWaiting: stillWaiting, meanwhile: meanwhile)
                 close(agent.fd)
             case .failure(let why):
                 unavailable.append(why.reason)

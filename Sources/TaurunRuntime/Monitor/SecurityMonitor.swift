@@ -108,6 +108,23 @@ enum SecurityMonitor {
         var recorded = ViolationRecorder()
         var learned = LearnedCalls()
         var prompts = Prompts(context: context)
+        // Calls trapped while a question was up (SecurityMonitor+Meanwhile), decided after its answer.
+        let held = HeldCalls()
+        func dispatch(_ call: SeccompNotification) {
+            let name = SeccompNotifyChannel.syscallName(call.syscall, arch: call.arch)
+            if let learnFile = context.learnFile {
+                learn(call, name: name, channel: channel, learnFile: learnFile, context: context, log: log,
+                      recorded: &recorded, learned: &learned)
+            } else if context.policy.onViolation == .ask && context.watchedOpens.contains(name) {
+                askForDevice(call, name: name, channel: channel, context: context, log: log, recorded: &recorded,
+                             prompts: &prompts, held: held)
+            } else if context.policy.onViolation == .ask {
+                ask(call, name: name, channel: channel, pidfd: pidfd, context: context, log: log, recorded: &recorded,
+                    prompts: &prompts, held: held)
+            } else {
+                handle(call, name: name, channel: channel, pidfd: pidfd, context: context, log: log, recorded: &recorded)
+            }
+        }
         func end(_ status: Int32) -> Never {
             writeSuppressed(recorded.takeSuppressed(), context: context, log: log)
             _exit(status)
@@ -125,19 +142,8 @@ enum SecurityMonitor {
             if fds[0].revents & Int16(POLLIN) != 0 {
                 let call: SeccompNotification
                 do { call = try channel.receive() } catch { continue }  // ENOENT: the caller died meanwhile
-                let name = SeccompNotifyChannel.syscallName(call.syscall, arch: call.arch)
-                if let learnFile = context.learnFile {
-                    learn(call, name: name, channel: channel, learnFile: learnFile, context: context, log: log,
-                          recorded: &recorded, learned: &learned)
-                } else if context.policy.onViolation == .ask && context.watchedOpens.contains(name) {
-                    askForDevice(call, name: name, channel: channel, context: context, log: log, recorded: &recorded,
-                                 prompts: &prompts)
-                } else if context.policy.onViolation == .ask {
-                    ask(call, name: name, channel: channel, pidfd: pidfd, context: context, log: log, recorded: &recorded,
-                        prompts: &prompts)
-                } else {
-                    handle(call, name: name, channel: channel, pidfd: pidfd, context: context, log: log, recorded: &recorded)
-                }
+                dispatch(call)
+                while let next = held.takeFirst() { dispatch(next) }
             } else if fds[0].revents != 0 {
                 end(0)  // POLLHUP: no process is left under the filter
             }

@@ -25,20 +25,33 @@ public enum PromptOutcome: Equatable, Sendable {
 enum PromptExchange {
     static let step: Int32 = 100
 
-    static func ask(fd: Int32, request: PromptRequest, stillWaiting: () -> Bool) -> PromptOutcome {
+    /// What the monitor does while it waits for an answer: `serve` when `fd` (the seccomp listener) is readable, so
+    /// the app's calls that need no question are not held up by one (SecurityMonitor.serveMeanwhile).
+    struct Meanwhile {
+        let fd: Int32
+        let serve: () -> Void
+    }
+
+    static func ask(fd: Int32, request: PromptRequest, stillWaiting: () -> Bool, meanwhile: Meanwhile? = nil) -> PromptOutcome {
         let line = PromptProtocol.line(request)
         guard sendAll(fd, line) else { return .invalid("cannot send the question (\(errnoText(errno)))") }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: PromptProtocol.maxLine)
         let deadline = PromptClock.milliseconds() + request.timeoutMs
+        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+        if let meanwhile { fds.append(pollfd(fd: meanwhile.fd, events: Int16(POLLIN), revents: 0)) }
         while true {
             let left = deadline - PromptClock.milliseconds()
             if left <= 0 { return .timeout }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, min(step, Int32(left)))
+            for i in fds.indices { fds[i].revents = 0 }
+            let ready = poll(&fds, nfds_t(fds.count), min(step, Int32(left)))
             if ready < 0 && errno != EINTR { return .invalid("poll: \(errnoText(errno))") }
             if !stillWaiting() { return .cancelled }
-            guard ready > 0 else { continue }
+            if fds.count > 1 && fds[1].revents != 0 {
+                // A hang-up (no process left under the filter) is for the main loop: stop watching.
+                if fds[1].revents & Int16(POLLIN) != 0 { meanwhile?.serve() } else { fds.removeLast() }
+            }
+            guard ready > 0, fds[0].revents != 0 else { continue }
             let n = read(fd, &chunk, chunk.count)
             if n < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }

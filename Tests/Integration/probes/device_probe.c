@@ -10,7 +10,11 @@
  *                              (SECCOMP_USER_NOTIF_FLAG_CONTINUE): a thread flips one path buffer between DECOY and
  *                              PATH while the main thread opens that buffer ROUNDS times; counts the descriptors
  *                              that are the device: "race: N of M opens got the device"
- *   opens PATH N               N times open+close of PATH (a file of its own), timed: "opens: N in U us, U/open" */
+ *   opens PATH N               N times open+close of PATH (a file of its own), timed: "opens: N in U us, U/open"
+ *   meanwhile PATH OTHER       while the main thread's open of PATH waits for an answer, a second thread opens
+ *                              OTHER (a file of its own) again and again: "meanwhile: N opens of OTHER while PATH was
+ *                              held" counts those that completed before the main thread's open returned
+ *   twice PATH                 two threads open PATH at once: "twice: ok ok" (each thread's result) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +39,32 @@ static void *flipper(void *unused) {
         memset(path_buffer, 0, length + 1);
         strcpy(path_buffer, race_paths[i & 1]);
     }
+    return NULL;
+}
+
+static volatile int main_done = 0;
+static const char *other_path;
+static int other_opens = 0;
+
+static void *opener(void *unused) {
+    (void)unused;
+    usleep(200000); /* the main thread's open is held by now */
+    while (!main_done) {
+        int fd = open(other_path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) close(fd);
+        if (fd >= 0 && !main_done) other_opens++;
+        usleep(1000);
+    }
+    return NULL;
+}
+
+static const char *twice_path;
+static int twice_result[2];
+
+static void *twice_open(void *slot) {
+    int fd = open(twice_path, O_RDONLY | O_CLOEXEC);
+    *(int *)slot = fd >= 0 ? 0 : errno;
+    if (fd >= 0) close(fd);
     return NULL;
 }
 
@@ -107,6 +137,24 @@ int main(int argc, char **argv) {
         racing = 0;
         pthread_join(thread, NULL);
         printf("race: %d of %d opens got the device (%d opened)\n", got, rounds, opened);
+    } else if (strcmp(mode, "meanwhile") == 0 && argc > 3) {
+        other_path = argv[3];
+        pthread_t thread;
+        pthread_create(&thread, NULL, opener, NULL);
+        int fd = open(argv[2], O_RDONLY);
+        int saved = errno;
+        main_done = 1;
+        pthread_join(thread, NULL);
+        printf("meanwhile: %s %d opens of %s while %s was held\n", other_opens >= 10 ? "at least 10" : "fewer than 10",
+               other_opens, argv[3], argv[2]);
+        printf("open %s: %s\n", argv[2], fd >= 0 ? "ok" : strerror(saved));
+        if (fd >= 0) close(fd);
+    } else if (strcmp(mode, "twice") == 0 && argc > 2) {
+        twice_path = argv[2];
+        pthread_t threads[2];
+        for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, twice_open, &twice_result[i]);
+        for (int i = 0; i < 2; i++) pthread_join(threads[i], NULL);
+        printf("twice: %s %s\n", twice_result[0] ? strerror(twice_result[0]) : "ok", twice_result[1] ? strerror(twice_result[1]) : "ok");
     } else if (strcmp(mode, "opens") == 0 && argc > 3) {
         int n = atoi(argv[3]);
         struct timespec start, end;
