@@ -140,6 +140,9 @@ camera_rules() {
     [ "$(camera_rules)" -eq 0 ]
     run "$TAURUN" explain "$T/tau.toml" --state-dir "$STATE" --device-root "$W/dev"
     [[ $output == *"undecided (asked at runtime)"* ]]
+    run "$TAURUN" convert --json "$T/tau.toml" --bundle "$T/bundle-json" --state-dir "$STATE" --rootfs "$W/rootfs" \
+        --device-root "$W/dev" < /dev/null
+    echo "$output" | jq -e '.asked_at_runtime == ["camera"] and .denied == [] and .granted == []'
     # The node is there for the app to name.
     runapp devices-stat
     [ "$output" = "stat /dev/video0: character device $MAJOR:$MINOR"$'\ndevice probe: done' ]
@@ -211,6 +214,10 @@ camera_rules() {
     runapp devices-reopen
     [ "$output" = $'reopen /dev/video0: Operation not permitted\ndevice probe: done' ]
     local other
+    # crun on a cgroup v1 hybrid host wants the hugetlb controller mounted (as sandbox.bats does).
+    if [[ -d /sys/fs/cgroup && ! -e /sys/fs/cgroup/cgroup.controllers ]] && ! mountpoint -q /sys/fs/cgroup/hugetlb; then
+        mkdir -p /sys/fs/cgroup/hugetlb && mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb || true
+    fi
     for other in runc crun; do
         command -v "$other" > /dev/null || continue
         jq '.process.args = ["/app/bin/deviceprobe", "open", "/dev/video0", "ro"]' "$T/bundle/config.json" > "$T/config.json"
