@@ -204,11 +204,14 @@ struct SpecValidator {
     }
 
     private mutating func checkRlimits(_ rlimits: [POSIXRlimit], _ path: JSONPath) {
-        var seen: Set<POSIXRlimitType> = []
+        // An array, not a Set: the Set's storage metadata makes the Swift runtime check Hashable by scanning every
+        // conformance record of the binary (~0.25 M instructions), for a list of a few entries.
+        var seen: [POSIXRlimitType] = []
         for (index, rlimit) in rlimits.enumerated() {
-            if !seen.insert(rlimit.type).inserted {
+            if seen.contains(rlimit.type) {
                 fail(path.appending(index: index), "duplicate rlimit type \(jsonQuoted(rlimit.type.rawValue))")
             }
+            seen.append(rlimit.type)
             if rlimit.soft > rlimit.hard {
                 fail(path.appending(index: index), "soft limit \(rlimit.soft) is above hard limit \(rlimit.hard) for \(rlimit.type.rawValue)")
             }
@@ -265,11 +268,12 @@ struct SpecValidator {
 
     private mutating func checkNamespaces(_ linux: Linux, _ path: JSONPath) {
         let namespacesPath = path.appending(key: "namespaces")
-        var seen: Set<LinuxNamespaceType> = []
+        var seen: [LinuxNamespaceType] = []   // an array, for the reason in checkRlimits
         for (index, namespace) in namespaces.enumerated() {
-            if !seen.insert(namespace.type).inserted {
+            if seen.contains(namespace.type) {
                 fail(namespacesPath.appending(index: index), "duplicate namespace type \(jsonQuoted(namespace.type.rawValue))")
             }
+            seen.append(namespace.type)
             if let nsPath = namespace.path, !nsPath.isEmpty, !nsPath.hasPrefix("/") {
                 fail(namespacesPath.appending(index: index).appending(key: "path"), "namespace path must be absolute, got \(jsonQuoted(nsPath))")
             }
