@@ -38,7 +38,8 @@ let package = Package(
             "TaurunSupport", "TaurunCgroups", "TaurunSeccomp", "TaurunLinux", "TaurunOCI", "TaurunAudit",
         ]),
         .target(name: "TauSandbox", dependencies: ["TaurunSupport", "TaurunOCI", "CTomlJSON", "TaurunAudit"]),
-        // The host side effects TauSandbox asks for (quota image, AppArmor load, ACL entries, removal with the app's ids).
+        // Writes what TauSandbox translates (bundle, state records, skeleton, home, quota image, AppArmor load, ACL
+        // entries) and uninstalls it; TauSandbox itself writes nothing and starts no program.
         .target(name: "TauProvisioning", dependencies: ["TaurunSupport", "TauSandbox", "TaurunLinux"]),
         .executableTarget(name: "taurun", dependencies: [
             "TaurunSupport", "TaurunRuntime", "TauSandbox", "TauProvisioning", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,9 +1,9 @@
 import TauSandbox
 
-/// The host side effects of `taurun convert`, `uninstall` and the grant commands that TauSandbox asks for
-/// (HostProvisioning): the app's home (HomeMaker) and its quota image (QuotaImage), the AppArmor profile in the kernel (LoadedAppArmorProfile), ACL
-/// entries (ACLTree, setfacl by fd) and an app's files removed with its ids (AppIDNamespace). The CLI makes one and
-/// hands it to TauSandbox.
+/// The host side effects of `taurun convert`, `uninstall` and the grant commands that run programs or reach the
+/// kernel (HostProvisioning): the app's home (HomeMaker) and its quota image (QuotaImage), the AppArmor profile in the
+/// kernel (LoadedAppArmorProfile), ACL entries (ACLTree, setfacl by fd) and an app's files removed with its ids
+/// (AppIDNamespace).
 public struct HostProvisioner: HostProvisioning {
     /// Where securityfs is mounted (tests point it at a directory of their own).
     public var securityfs: String

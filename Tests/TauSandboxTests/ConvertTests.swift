@@ -1,6 +1,6 @@
 import Testing
 import TaurunOCI
-import TauProvisioning
+@testable import TauProvisioning
 @testable import TauSandbox
 
 /// End-to-end convert into a temp state dir (root only: it chowns the home to the app's host uid).
@@ -13,7 +13,7 @@ import TauProvisioning
         let manifest = directory + "/tau.toml"
         TestSupport.write(manifest, "id = \"org.tauos.convert\"\ncommand = [\"/bin/sh\"]\nrootfs = \"rootfs\"\n[permissions]\ngpu = true\n")
         let options = ConvertOptions(manifestPath: manifest, bundlePath: directory + "/bundle", stateDirectory: directory + "/state")
-        let first = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+        let first = try AppInstaller.convert(options, prompter: NoPrompter?.none)
         #expect(first.hostIDBase >= 200_000)
         #expect(first.permissions.granted == [.gpu])
         let config = try FileSystem.readFile(directory + "/bundle/config.json")
@@ -34,7 +34,7 @@ import TauProvisioning
         // The app's uid owns its home and may open it up (or the host admin may change it): convert puts it back.
         try FileSystem.changeMode(first.homePath, 0o2755)
         try FileSystem.changeOwner(first.homePath, uid: 0, gid: 0)
-        let second = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+        let second = try AppInstaller.convert(options, prompter: NoPrompter?.none)
         #expect(second.hostIDBase == first.hostIDBase)
         let rehomed = try FileSystem.status(first.homePath)
         #expect(rehomed.st_uid == first.hostUID && rehomed.st_gid == first.hostUID && rehomed.st_mode & 0o7777 == 0o700)
@@ -51,14 +51,14 @@ import TauProvisioning
         TestSupport.write(manifest, "id = \"org.tauos.update\"\ncommand = [\"/bin/sh\"]\n[permissions]\nnetwork = true\n")
         var options = ConvertOptions(
             manifestPath: manifest, bundlePath: directory + "/bundle", rootfs: rootfs, grants: [.network], stateDirectory: directory + "/state")
-        _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(options, prompter: NoPrompter?.none)
         let granted = try #require(TestSupport.read(directory + "/bundle/config.json"))
         #expect(granted.contains("\"type\": \"network\"") && granted.contains("network-hook"))
         #expect(FileSystem.kind(directory + "/state/network/resolv.conf") == .regular)
         // Revoked: new config (updated in place), without the route.
         _ = try GrantStore(stateDirectory: directory + "/state").update(try #require(AppID("org.tauos.update"))) { $0.deny(.network) }
         options.grants = []
-        _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(options, prompter: NoPrompter?.none)
         let denied = try #require(TestSupport.read(directory + "/bundle/config.json"))
         #expect(denied.contains("\"type\": \"network\"") && !denied.contains("network-hook"))
         #expect(FileSystem.kind(directory + "/bundle/config.json.tmp") == nil)
@@ -66,7 +66,7 @@ import TauProvisioning
         // The rootfs gained a top-level directory: a new skeleton, named in root.path; the old one stays (other
         // bundles may use it).
         try FileSystem.makeDirectory(rootfs + "/opt")
-        _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(options, prompter: NoPrompter?.none)
         let newRoot = try #require(try Spec.decode(FileSystem.readFile(directory + "/bundle/config.json")).root?.path)
         #expect(newRoot != oldRoot)
         #expect(FileSystem.kind(newRoot + "/opt") == .directory)
@@ -82,13 +82,13 @@ import TauProvisioning
         let manifest = directory + "/tau.toml"
         TestSupport.write(manifest, "id = \"org.tauos.convert\"\ncommand = [\"/bin/sh\"]\n")
         let options = ConvertOptions(manifestPath: manifest, bundlePath: directory + "/bundle", rootfs: rootfs, stateDirectory: directory + "/state")
-        _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(options, prompter: NoPrompter?.none)
         let before = try FileSystem.readFile(directory + "/bundle/config.json")
         TestSupport.write(directory + "/tau2.toml", "id = \"org.tauos.convert\"\ncommand = [\"/bin/sh\"]\n[permissions]\nnetwork = true\n")
         var failing = options
         failing.manifestPath = directory + "/tau2.toml"
         #expect(throws: SandboxError.grantsMissing(app: "org.tauos.convert", permissions: [.network])) {
-            _ = try TauConverter.convert(failing, prompter: NoPrompter?.none, host: HostProvisioner())
+            _ = try AppInstaller.convert(failing, prompter: NoPrompter?.none)
         }
         #expect(try FileSystem.readFile(directory + "/bundle/config.json") == before)
     }
@@ -104,7 +104,7 @@ import TauProvisioning
         let options = ConvertOptions(
             manifestPath: directory + "/tau.toml", bundlePath: directory + "/precious", rootfs: rootfs, stateDirectory: directory + "/state")
         do {
-            _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+            _ = try AppInstaller.convert(options, prompter: NoPrompter?.none)
             Issue.record("replaced a foreign directory")
         } catch {
             #expect(error.code == "E_POLICY_DENIED")

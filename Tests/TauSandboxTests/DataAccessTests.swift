@@ -9,7 +9,7 @@ import Testing
 /// host uids that root sets without following anything an app could swap in, and takes back on revoke and uninstall.
 /// Root only (setpriv, chown) and needs setfacl/getfacl (acl).
 @Suite(.serialized) struct DataAccessTests {
-    static let usable = TestSupport.isRoot && DataAccess.hasTools && FileSystem.kind("/usr/bin/setpriv") != nil
+    static let usable = TestSupport.isRoot && ACLTools.hasSetfaclAndGetfacl && FileSystem.kind("/usr/bin/setpriv") != nil
 
     static let one: UInt32 = 4_001_000
     static let two: UInt32 = 4_066_536

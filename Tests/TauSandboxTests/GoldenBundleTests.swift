@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TaurunOCI
+import TaurunSupport
 @testable import TauProvisioning
 @testable import TauSandbox
 
@@ -47,7 +48,7 @@ import TaurunOCI
             hostIDBase: example.base, homeHostPath: "/var/lib/taurun/apps/\(manifest.id)/home", rootfsHostPath: rootfs,
             dataMounts: example.data, host: host, resolvConfHostPath: "/var/lib/taurun/network/resolv.conf")
         let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
-        return try BundleGenerator.generate(inputs, layout: layout, rootPath: SkeletonStore(stateDirectory: "/var/lib/taurun").path(for: layout))
+        return try BundleGenerator.generate(inputs, layout: layout, rootPath: RootfsSkeleton.path(for: layout, stateDirectory: "/var/lib/taurun"))
     }
 
     static func configText(_ generated: GeneratedBundle, rootfs: String) -> String {
@@ -66,6 +67,35 @@ import TaurunOCI
         }
         let expected = try #require(TestSupport.read(golden), "missing \(golden); run with TAU_UPDATE_GOLDEN=1")
         #expect(text == expected)
+    }
+
+    /// The translation is every byte convert writes into the bundle, decided without the state directory: it names
+    /// the skeleton there but neither makes it nor anything else (TauProvisioning writes).
+    @Test(arguments: GoldenBundleTests.examples)
+    func translationIsTheBundlesFilesAndTouchesNothing(_ example: Example) throws {
+        let directory = TestSupport.temporaryDirectory("translate")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        let state = directory + "/state"
+        let manifest = try ManifestLoader.load(path: "\(TestSupport.repositoryRoot)/bundles/\(example.manifest)")
+        var inputs = BundleInputs(
+            manifest: manifest, permissions: EffectivePermissions(granted: example.granted, denied: example.denied),
+            hostIDBase: example.base, homeHostPath: StateLayout.homeDirectory(state, manifest.id), rootfsHostPath: rootfs,
+            dataMounts: example.data, host: Self.host, resolvConfHostPath: StateLayout.resolvConf(state))
+        inputs.stateDirectory = state
+        let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
+        let plan = ConvertPlan(manifest: manifest, inputs: inputs, layout: layout, record: GrantRecord(app: manifest.id), recordChanged: true)
+        let translation = try TauConverter.translate(plan, stateDirectory: state)
+
+        #expect(FileSystem.kind(state) == nil)
+        #expect(translation.skeletonPath == state + "/skeletons/" + translation.skeletonName)
+        #expect(translation.generated.spec.root?.path == translation.skeletonPath)
+        #expect(translation.hostUID == example.base + 1000)
+        #expect(translation.bundleFiles.map(\.path) == ["tau/apparmor.profile", "tau/seccomp.json", "tau/bundle.json", "config.json"])
+        #expect(translation.bundleFiles.last?.bytes == translation.generated.spec.encodedJSON())
+        let marker = try JSONParser.parse(try #require(translation.bundleFiles.first { $0.path == BundleFiles.marker }).bytes)
+        #expect(marker["app"]?.stringValue == manifest.id.rawValue)
+        #expect(try TauConverter.translate(plan, stateDirectory: state).bundleFiles == translation.bundleFiles)
     }
 
     @Test(arguments: GoldenBundleTests.examples)

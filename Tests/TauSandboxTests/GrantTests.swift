@@ -1,4 +1,5 @@
 import Testing
+@testable import TauProvisioning
 @testable import TauSandbox
 
 @Suite(.serialized) struct GrantTests {

@@ -1,5 +1,5 @@
 import Testing
-import TauProvisioning
+@testable import TauProvisioning
 @testable import TauSandbox
 
 /// Malformed and hostile manifests: each gives its documented error (code + message) and convert writes nothing
@@ -130,7 +130,7 @@ import TauProvisioning
             manifestPath: manifest, bundlePath: bundle, rootfs: rootfs, dataDirectory: item.data, yes: item.yes,
             stateDirectory: state, environment: ["HOME": "/home/tester"])
         do {
-            _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+            _ = try AppInstaller.convert(options, prompter: NoPrompter?.none)
             Issue.record("\(item.name): convert succeeded")
         } catch {
             let expectedCode = item.name == "invalid UTF-8" ? "E_MANIFEST" : item.code

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TaurunOCI
+@testable import TauProvisioning
 @testable import TauSandbox
 
 /// Tau apps converted by an ordinary user (issue 16, item 4), the parts that need no second user: where the state

@@ -5,7 +5,7 @@ import Glibc
 #endif
 import Testing
 import TaurunOCI
-import TauProvisioning
+@testable import TauProvisioning
 @testable import TauSandbox
 
 /// The shared rootfs skeletons in `<state>/skeletons/<sha256>`: naming, building, sealing, and how convert uses them.
@@ -29,9 +29,9 @@ import TauProvisioning
 
     @Test func theNameIsTheLayoutsContent() {
         let base: [RootfsLayout.Entry] = [.directory("/bin"), .directory("/home"), .directory("/home/app"), .symlink("/lib", target: "usr/lib")]
-        let name = SkeletonStore.name(for: Self.layout(base))
+        let name = RootfsSkeleton.name(for: Self.layout(base))
         #expect(name.utf8.count == 64)
-        #expect(SkeletonStore.name(for: Self.layout(base)) == name)
+        #expect(RootfsSkeleton.name(for: Self.layout(base)) == name)
         let variants: [[RootfsLayout.Entry]] = [
             [.directory("/bin"), .directory("/home"), .directory("/home/app")],
             [.directory("/bin"), .directory("/home"), .emptyFile("/home/app"), .symlink("/lib", target: "usr/lib")],
@@ -40,11 +40,11 @@ import TauProvisioning
             // Separators: a path and a target cannot trade bytes.
             [.directory("/bin"), .directory("/home"), .directory("/home/app"), .symlink("/libusr", target: "/lib")],
         ]
-        let names = Set(variants.map { SkeletonStore.name(for: Self.layout($0)) })
+        let names = Set(variants.map { RootfsSkeleton.name(for: Self.layout($0)) })
         #expect(names.count == variants.count && !names.contains(name))
         // Binds are config.json's business, not the skeleton's.
         let withBinds = RootfsLayout(entries: base, binds: [Mount(destination: "/bin", type: "bind", source: "/x/bin", options: ["rbind", "ro"])])
-        #expect(SkeletonStore.name(for: withBinds) == name)
+        #expect(RootfsSkeleton.name(for: withBinds) == name)
     }
 
     @Test(.enabled(if: TestSupport.isRoot, "skeletons are root's"))
@@ -58,7 +58,7 @@ import TauProvisioning
         try store.preflight(layout)
         #expect(FileSystem.kind(directory + "/state") == nil, "preflight writes nothing")
         let path = try store.ensure(layout)
-        #expect(path == store.path(for: layout))
+        #expect(path == RootfsSkeleton.path(for: layout, stateDirectory: store.stateDirectory))
         #expect(try FileSystem.status(store.directory).st_mode & 0o7777 == 0o711)
         let root = try FileSystem.status(path)
         #expect(root.st_mode & 0o7777 == 0o755 && root.st_uid == 0)
@@ -68,7 +68,7 @@ import TauProvisioning
         #expect(FileSystem.kind(path + "/init") == .regular)
         #expect(try FileSystem.readLink(path + "/lib") == "usr/lib")
         #expect(try FileSystem.list(path) == ["bin", "home", "init", "lib"])
-        #expect(try FileSystem.list(store.directory) == [SkeletonStore.name(for: layout)])
+        #expect(try FileSystem.list(store.directory) == [RootfsSkeleton.name(for: layout)])
         // Again: the same directory, not rebuilt.
         #expect(try store.ensure(layout) == path)
         #expect(try FileSystem.status(path).st_ino == root.st_ino)
@@ -83,7 +83,7 @@ import TauProvisioning
         // A build that fails halfway (a child before its parent): nothing under the real name, no .building.
         let broken = Self.layout([.directory("/bin"), .directory("/missing/child")])
         #expect(throws: SandboxError.self) { _ = try store.ensure(broken) }
-        #expect(FileSystem.kind(store.path(for: broken)) == nil)
+        #expect(FileSystem.kind(RootfsSkeleton.path(for: broken, stateDirectory: store.stateDirectory)) == nil)
         #expect(FileSystem.kind(store.building) == nil)
         // What a killed convert leaves: a partial .building. The next build discards it.
         try FileSystem.makeDirectory(store.building, mode: 0o755)
@@ -136,19 +136,19 @@ import TauProvisioning
         let rootfs = TestSupport.makeRootfs(in: directory)
         let one = Self.convertOptions(directory, id: "org.tauos.one", rootfs: rootfs)
         let two = Self.convertOptions(directory, id: "org.tauos.two", rootfs: rootfs)
-        _ = try TauConverter.convert(one, prompter: NoPrompter?.none, host: HostProvisioner())
-        _ = try TauConverter.convert(two, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(one, prompter: NoPrompter?.none)
+        _ = try AppInstaller.convert(two, prompter: NoPrompter?.none)
         let shared = try Self.rootPath(one.bundlePath)
         #expect(try Self.rootPath(two.bundlePath) == shared)
         // A new bundle directory for the same app: no skeleton built, the same root.path.
         var elsewhere = one
         elsewhere.bundlePath = directory + "/one-again"
-        _ = try TauConverter.convert(elsewhere, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(elsewhere, prompter: NoPrompter?.none)
         #expect(try FileSystem.readFile(elsewhere.bundlePath + "/config.json") == FileSystem.readFile(one.bundlePath + "/config.json"))
         #expect(try FileSystem.list(directory + "/state/skeletons") == [LexicalPath.baseName(shared)])
         // The rootfs changes and app two is converted again: it moves to a new skeleton; app one's stays.
         try FileSystem.makeDirectory(rootfs + "/opt")
-        _ = try TauConverter.convert(two, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(two, prompter: NoPrompter?.none)
         let moved = try Self.rootPath(two.bundlePath)
         #expect(moved != shared)
         #expect(FileSystem.kind(moved + "/opt") == .directory)
@@ -162,12 +162,12 @@ import TauProvisioning
         defer { TestSupport.remove(directory) }
         let rootfs = TestSupport.makeRootfs(in: directory)
         let options = Self.convertOptions(directory, id: "org.tauos.upgrade", rootfs: rootfs)
-        _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(options, prompter: NoPrompter?.none)
         let config = try FileSystem.readFile(options.bundlePath + "/config.json")
         // What an older convert wrote beside config.json: the skeleton inside the bundle.
         try FileSystem.makeDirectory(options.bundlePath + "/rootfs", mode: 0o755)
         try FileSystem.makeDirectory(options.bundlePath + "/rootfs/bin", mode: 0o755)
-        _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(options, prompter: NoPrompter?.none)
         #expect(try FileSystem.list(options.bundlePath) == ["config.json", "tau"])
         #expect(try FileSystem.readFile(options.bundlePath + "/config.json") == config)
     }
@@ -181,7 +181,7 @@ import TauProvisioning
         try FileSystem.makeDirectories(directory + "/state/skeletons", mode: 0o711)
         try FileSystem.changeMode(directory + "/state/skeletons", 0o700)
         do {
-            _ = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+            _ = try AppInstaller.convert(options, prompter: NoPrompter?.none)
             Issue.record("convert accepted a skeleton directory the app's host uid cannot traverse")
         } catch {
             #expect(error.code == "E_POLICY_DENIED")

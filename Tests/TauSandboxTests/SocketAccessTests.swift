@@ -8,7 +8,7 @@ import Testing
 /// Session sockets in a 0700 runtime directory (a fake /run/user/1000): convert gives the app's ids exactly the ACL
 /// entries they need, and revoking takes them back. Root only (chown, setpriv) and needs setfacl/getfacl (acl).
 @Suite(.serialized) struct SocketAccessTests {
-    static let usable = TestSupport.isRoot && SocketAccess.hasSetfacl && FileSystem.kind("/usr/bin/getfacl") != nil
+    static let usable = TestSupport.isRoot && ACLTools.hasSetfacl && FileSystem.kind("/usr/bin/getfacl") != nil
         && FileSystem.kind("/usr/bin/setpriv") != nil
 
     static let base: UInt32 = 3_000_000
@@ -138,7 +138,7 @@ import Testing
         let options = ConvertOptions(
             manifestPath: manifest, bundlePath: session.directory + "/bundle", rootfs: rootfs, grants: [.display], stateDirectory: state,
             environment: ["XDG_RUNTIME_DIR": session.runtime, "WAYLAND_DISPLAY": "wayland-0"])
-        let result = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+        let result = try AppInstaller.convert(options, prompter: NoPrompter?.none)
         let config = try #require(TestSupport.read(session.directory + "/bundle/config.json"))
         #expect(config.contains("\"source\": \"\(session.wayland)\""))
         #expect(Self.can(result.hostIDBase, "-e", session.wayland))

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Testing
 import TaurunOCI
-import TauProvisioning
+@testable import TauProvisioning
 @testable import TauSandbox
 
 /// `taurun uninstall` (issue 14, item 13): everything convert provisioned for the app goes, nothing another app uses
@@ -32,11 +32,11 @@ import TauProvisioning
         let state = directory + "/state"
         let one = Self.options(directory, id: "org.tauos.one", rootfs: rootfs)
         let two = Self.options(directory, id: "org.tauos.two", rootfs: rootfs)
-        let first = try TauConverter.convert(one, prompter: NoPrompter?.none, host: HostProvisioner())
-        let second = try TauConverter.convert(two, prompter: NoPrompter?.none, host: HostProvisioner())
+        let first = try AppInstaller.convert(one, prompter: NoPrompter?.none)
+        let second = try AppInstaller.convert(two, prompter: NoPrompter?.none)
         var again = one
         again.bundlePath = directory + "/one-again"
-        _ = try TauConverter.convert(again, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(again, prompter: NoPrompter?.none)
         let shared = try Self.skeleton(one.bundlePath)
         #expect(try Self.skeleton(two.bundlePath) == shared)
 
@@ -59,7 +59,7 @@ import TauProvisioning
         #expect(try last.uninstall(try last.inventory(), keepData: false).removed.contains("1 rootfs skeleton"))
         #expect(try FileSystem.list(state + "/skeletons").isEmpty && FileSystem.list(state + "/apps").isEmpty)
         // A reinstall gets a new range: the old slots are never handed out again.
-        let reinstalled = try TauConverter.convert(one, prompter: NoPrompter?.none, host: HostProvisioner())
+        let reinstalled = try AppInstaller.convert(one, prompter: NoPrompter?.none)
         #expect(reinstalled.hostIDBase > second.hostIDBase && second.hostIDBase > first.hostIDBase)
         #expect(throws: SandboxError.policyDenied(reason: "unknown app org.tauos.two: taurun has no state of it in \(state) (did you mean org.tauos.one?)")) {
             _ = try Self.uninstaller(state, "org.tauos.two").inventory()
@@ -73,7 +73,7 @@ import TauProvisioning
         let rootfs = TestSupport.makeRootfs(in: directory)
         let state = directory + "/state"
         let options = Self.options(directory, id: "org.tauos.keep", rootfs: rootfs)
-        let first = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+        let first = try AppInstaller.convert(options, prompter: NoPrompter?.none)
         TestSupport.write(first.homePath + "/notes", "mine")
         chown(first.homePath + "/notes", first.hostUID, first.hostUID)
         let uninstaller = try Self.uninstaller(state, "org.tauos.keep")
@@ -85,7 +85,7 @@ import TauProvisioning
         #expect(try IDAllocator(stateDirectory: state).knownApps().isEmpty)
         #expect(try IDAllocator(stateDirectory: state).kept(try #require(AppID("org.tauos.keep"))) == first.hostIDBase)
         // Reinstalled: the same ids, so the kept files are the app's own again.
-        let again = try TauConverter.convert(options, prompter: NoPrompter?.none, host: HostProvisioner())
+        let again = try AppInstaller.convert(options, prompter: NoPrompter?.none)
         #expect(again.hostIDBase == first.hostIDBase && again.homePath == first.homePath)
         #expect(try FileSystem.status(first.homePath + "/notes").st_uid == again.hostUID)
         // And an uninstall without --keep-data removes the kept home as well.
@@ -105,12 +105,12 @@ import TauProvisioning
         let state = directory + "/state"
         let one = Self.options(directory, id: "org.tauos.one", rootfs: rootfs)
         var two = Self.options(directory, id: "org.tauos.two", rootfs: rootfs)
-        _ = try TauConverter.convert(one, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(one, prompter: NoPrompter?.none)
         let skeleton = try Self.skeleton(one.bundlePath)
         // App two takes over app one's bundle directory, with a layout (and so a skeleton) of its own.
         try FileSystem.makeDirectory(rootfs + "/opt")
         two.bundlePath = one.bundlePath
-        _ = try TauConverter.convert(two, prompter: NoPrompter?.none, host: HostProvisioner())
+        _ = try AppInstaller.convert(two, prompter: NoPrompter?.none)
         #expect(try Self.skeleton(one.bundlePath) != skeleton)
         TestSupport.remove(state + "/apps/org.tauos.two/bundles.json")
         let uninstaller = try Self.uninstaller(state, "org.tauos.one")

@@ -6,7 +6,7 @@ import Glibc
 import Musl
 #endif
 
-/// `taurun convert` as a library call.
+/// What `taurun convert` is asked (TauProvisioning's `AppInstaller.convert` takes it).
 public struct ConvertOptions: Sendable {
     public var manifestPath: String
     public var bundlePath: String
@@ -65,6 +65,25 @@ public struct ConvertResult: Equatable, Sendable {
     public var unsandboxed = false
     /// Converted by an ordinary user: what the sandbox goes without, one line each, to print and audit.
     public var rootlessOmissions: [String] = []
+
+    public init(
+        app: AppID, bundlePath: String, hostIDBase: UInt32, hostUID: UInt32, homePath: String, permissions: EffectivePermissions,
+        appArmorProfileName: String, appArmorLoaded: Bool, warnings: [String], consentChanges: [ConsentChange] = [],
+        unsandboxed: Bool = false, rootlessOmissions: [String] = []
+    ) {
+        self.app = app
+        self.bundlePath = bundlePath
+        self.hostIDBase = hostIDBase
+        self.hostUID = hostUID
+        self.homePath = homePath
+        self.permissions = permissions
+        self.appArmorProfileName = appArmorProfileName
+        self.appArmorLoaded = appArmorLoaded
+        self.warnings = warnings
+        self.consentChanges = consentChanges
+        self.unsandboxed = unsandboxed
+        self.rootlessOmissions = rootlessOmissions
+    }
 }
 
 /// Everything convert decides before writing, shared with `explain`.
@@ -81,96 +100,10 @@ public struct ConvertPlan: Sendable {
     public var rootlessOmissions: [RootlessSandbox.Omission] = []
 }
 
+/// The translator: a manifest, the user's decisions and the host's facts → a plan (`makePlan`, which reads but
+/// writes nothing) → the bundle's files and what the host needs (`translate`, pure). TauProvisioning's
+/// `AppInstaller` writes it.
 public enum TauConverter {
-    /// Validates everything, then writes the bundle (staging + rename), the home, ids.json and grants; `host` makes
-    /// the quota image and loads the AppArmor profile.
-    public static func convert<Prompter: ConsentPrompter>(
-        _ options: ConvertOptions, prompter: Prompter?, host: some HostProvisioning
-    ) throws(SandboxError) -> ConvertResult {
-        let cwd = try FileSystem.currentDirectory()
-        let state = LexicalPath.absolute(options.stateDirectory, relativeTo: cwd)
-        // Validate everything (read-only) before the state directory is even created.
-        var prompter = prompter
-        var plan = try makePlan(options, stateDirectory: state, cwd: cwd, prompter: &prompter)
-        let caller = options.caller
-        let manifest = plan.manifest
-        let bundle = LexicalPath.absolute(options.bundlePath, relativeTo: cwd)
-        for protected in [plan.inputs.rootfsHostPath, state] where PathRules.isSame(bundle, orUnder: protected) {
-            throw .policyDenied(reason: "--bundle \(bundle) is inside \(protected)")
-        }
-        let writer = BundleWriter(bundle: bundle)
-        try writer.preflight()
-        try StateLayout.makeTraversable(state, caller: caller)
-        let peekedUID = plan.inputs.hostIDBase + IDAllocator.appID
-        // The runtime resolves mount sources as the container's root, an unprivileged host uid: every parent must be
-        // searchable by "other", or the container fails to start with a bare EACCES.
-        var traversed = [("--bundle", LexicalPath.directoryName(bundle)), ("rootfs", plan.inputs.rootfsHostPath), ("--state-dir", state)]
-        traversed += plan.inputs.dataMounts.map { ("filesystem", LexicalPath.directoryName($0.path)) }
-        for (origin, path) in traversed {
-            try AccessCheck.requireTraversable(path, origin: origin)
-        }
-        let skeletons = SkeletonStore(stateDirectory: state)
-        try skeletons.preflight(plan.layout)
-        let preflightProvisioner = HomeProvisioner(
-            stateDirectory: state, app: manifest.id, hostUID: peekedUID, diskBytes: manifest.resources.diskBytes, caller: caller, host: host)
-        try preflightProvisioner.preflight()
-        try DataAccess.preflight(plan.inputs.dataMounts, caller: caller)
-        let grantedSockets = BundleGenerator.sockets(plan.inputs)
-        try SocketAccess(
-            stateDirectory: state, app: manifest.id, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
-            appUID: peekedUID, host: host
-        ).preflight(grantedSockets)
-
-        // Everything is validated: now write, under the state lock. A concurrent convert may have taken the id
-        // range this plan peeked at; re-read it under the lock.
-        try StateLayout.ensureBase(state)
-        let lock = try StateLock(stateDirectory: state)
-        defer { lock.release() }
-        plan.inputs.hostIDBase = try IDAllocator(stateDirectory: state, caller: caller).peek(manifest.id)
-        let generated = try BundleGenerator.generate(plan.inputs, layout: plan.layout, rootPath: skeletons.path(for: plan.layout))
-        if BundleGenerator.route(plan.inputs).hasRoute { try StateLayout.ensureResolvConf(state) }
-        let hostUID = plan.inputs.hostIDBase + IDAllocator.appID
-        var warnings: [String] = []
-        let provisioner = HomeProvisioner(
-            stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes, caller: caller, host: host)
-        var appArmorLoaded = false
-        do {
-            if plan.inputs.host.appArmorEnabled && plan.inputs.loadsAppArmorProfile && manifest.sandbox == .taurun {
-                try host.loadAppArmorProfile(generated.appArmorProfile)
-                appArmorLoaded = true
-            }
-            try provisioner.provision()
-            try OwnerAccess(stateDirectory: state, app: manifest.id, home: provisioner.home, host: host).apply(owner: plan.ownerUID)
-            _ = try IDAllocator(stateDirectory: state, caller: caller).allocate(manifest.id)
-            if plan.recordChanged { try GrantStore(stateDirectory: state).save(plan.record) }
-            // Before the bundle: its config.json names the skeleton, and uninstall finds bundles by this record.
-            _ = try skeletons.ensure(plan.layout)
-            try AppBundles(stateDirectory: state, app: manifest.id).register(bundle: bundle, skeleton: SkeletonStore.name(for: plan.layout))
-            if try !writer.updateInPlace(generated, app: manifest.id) {
-                try writer.stage(generated, app: manifest.id)
-                try writer.commit()
-            }
-            // After the bundle: a failure here leaves a bundle that cannot reach its sockets or data, never access
-            // without it.
-            try SocketAccess(
-                stateDirectory: state, app: manifest.id, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
-                appUID: hostUID, host: host
-            ).apply(grantedSockets)
-            warnings = try DataAccess(stateDirectory: state, app: manifest.id, host: host).apply(
-                plan.inputs.dataMounts, uid: hostUID, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
-                namedByManifest: !manifest.permissions.filesystemPaths.isEmpty)
-        } catch {
-            writer.discard()
-            throw error
-        }
-        return ConvertResult(
-            app: manifest.id, bundlePath: bundle, hostIDBase: plan.inputs.hostIDBase, hostUID: hostUID,
-            homePath: provisioner.home, permissions: plan.inputs.permissions,
-            appArmorProfileName: generated.appArmorProfileName, appArmorLoaded: appArmorLoaded, warnings: warnings,
-            consentChanges: plan.consentChanges, unsandboxed: manifest.sandbox == .none,
-            rootlessOmissions: plan.rootlessOmissions.map { $0.line(app: manifest.id) })
-    }
-
     /// Parses and validates the manifest, resolves consent, rootfs, data paths and host facts. Writes nothing.
     public static func makePlan<Prompter: ConsentPrompter>(
         _ options: ConvertOptions, stateDirectory: String, cwd: String, prompter: inout Prompter?
@@ -284,7 +217,7 @@ public enum TauConverter {
         // The app's owner, resolved now (an unknown user is refused before anything is written). An ordinary caller
         // owns the apps they convert: their home is the caller's own directory, and nobody else's to give.
         var ownerUID = try (options.owner ?? (options.caller.isRoot ? options.environment["SUDO_USER"] : nil)).flatMap { name throws(SandboxError) in
-            try OwnerAccess.uid(of: name)
+            try HostUsers.ownerUID(of: name)
         }
         if !options.caller.isRoot {
             if let ownerUID, ownerUID != options.caller.uid {
@@ -292,7 +225,7 @@ public enum TauConverter {
             }
             ownerUID = nil
         }
-        if ownerUID != nil && !DataAccess.hasTools {
+        if ownerUID != nil && !ACLTools.hasSetfaclAndGetfacl {
             throw .sandboxUnavailable(what: "giving the app's owner access to its home needs setfacl and getfacl (Debian package acl)")
         }
         return ConvertPlan(manifest: manifest, inputs: inputs, layout: layout, record: outcome.record, recordChanged: outcome.changed,

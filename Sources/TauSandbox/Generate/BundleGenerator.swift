@@ -123,7 +123,7 @@ public enum BundleGenerator {
         }.sorted { $0.device.containerPath < $1.device.containerPath }
     }
 
-    static func sockets(_ inputs: BundleInputs) -> [HostSocket] {
+    public static func sockets(_ inputs: BundleInputs) -> [HostSocket] {
         let p = inputs.permissions
         return inputs.host.sockets.filter { socket in
             switch socket.role {
@@ -158,7 +158,7 @@ public enum BundleGenerator {
         return points
     }
 
-    /// `rootPath` is the absolute host path of the layout's skeleton (`SkeletonStore.path(for:)`), config.json's
+    /// `rootPath` is the absolute host path of the layout's skeleton (`RootfsSkeleton.path(for:stateDirectory:)`), config.json's
     /// `root.path`.
     public static func generate(_ inputs: BundleInputs, layout: RootfsLayout, rootPath: String) throws(SandboxError) -> GeneratedBundle {
         let manifest = inputs.manifest

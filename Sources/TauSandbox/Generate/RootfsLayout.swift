@@ -1,5 +1,4 @@
 import TaurunSupport
-
 import TaurunOCI
 
 /// The bundle's rootfs: a skeleton directory whose entries are read-only bind mounts of the app's real rootfs, plus

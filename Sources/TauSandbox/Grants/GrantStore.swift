@@ -7,7 +7,7 @@ import Musl
 #endif
 
 /// Grants live in `<state-dir>/grants/<app-id>.json`: `{"app": …, "denied": […], "granted": […], "requested": […],
-/// "version": …}`, sorted, so the files diff cleanly. Writes go through a temp file + rename under the state-dir lock.
+/// "version": …}`, sorted, so the files diff cleanly. TauProvisioning writes them (temp file + rename, under the state-dir lock).
 public struct GrantStore: Sendable {
     public let stateDirectory: String
 
@@ -15,9 +15,9 @@ public struct GrantStore: Sendable {
         self.stateDirectory = stateDirectory
     }
 
-    var directory: String { stateDirectory + "/grants" }
+    public var directory: String { stateDirectory + "/grants" }
 
-    func path(for app: AppID) -> String { directory + "/" + app.rawValue + ".json" }
+    public func path(for app: AppID) -> String { directory + "/" + app.rawValue + ".json" }
 
     public func record(for app: AppID) throws(SandboxError) -> GrantRecord {
         let file = path(for: app)
@@ -57,31 +57,11 @@ public struct GrantStore: Sendable {
         return records
     }
 
-    /// Saves `record` (creating the state layout if needed).
-    public func save(_ record: GrantRecord) throws(SandboxError) {
-        try StateLayout.ensureBase(stateDirectory)
-        try FileSystem.makeDirectories(directory, mode: 0o700)
-        let stored = StoredGrants(
+    /// The file's text for `record`: keys and permissions sorted, so the files diff cleanly.
+    public static func encoded(_ record: GrantRecord) -> [UInt8] {
+        StoredGrants.encode(StoredGrants(
             app: record.app.rawValue, granted: record.granted.sorted().map(\.rawValue), denied: record.denied.sorted().map(\.rawValue),
-            requested: record.requested.map { $0.sorted().map(\.rawValue) }, version: record.version)
-        try FileSystem.replaceFile(path(for: record.app), bytes: StoredGrants.encode(stored), mode: 0o600)
-    }
-
-    /// Forgets every decision about `app` (`taurun uninstall`). Call under `StateLock`.
-    func remove(_ app: AppID) throws(SandboxError) {
-        let file = path(for: app)
-        try FileSystem.unlinkIfPresent(file)
-    }
-
-    /// Read-modify-write under the state lock.
-    public func update(_ app: AppID, _ change: (inout GrantRecord) -> Void) throws(SandboxError) -> GrantRecord {
-        try StateLayout.ensureBase(stateDirectory)
-        let lock = try StateLock(stateDirectory: stateDirectory)
-        defer { lock.release() }
-        var current = try record(for: app)
-        change(&current)
-        try save(current)
-        return current
+            requested: record.requested.map { $0.sorted().map(\.rawValue) }, version: record.version))
     }
 }
 

@@ -6,7 +6,7 @@ import Glibc
 import Musl
 #endif
 
-/// Per-app host id ranges, allocated once and remembered in `<state-dir>/ids.json` (container id 0 → the range's
+/// Per-app host id ranges, allocated once and remembered in `<state-dir>/ids.json` (TauProvisioning writes it) (container id 0 → the range's
 /// first id, the app's uid/gid 1000 → first + 1000). Slot n is never reused, even for a removed app (files it left
 /// anywhere stay owned by ids nobody else gets). An app uninstalled with `--keep-data` keeps its range under `kept`:
 /// its home's files are owned by it, and a reinstall takes the range back and finds them its own.
@@ -40,7 +40,8 @@ public struct IDAllocator: Sendable {
     /// Ids per app for this caller.
     public var rangeSize: UInt32 { caller.isRoot ? Self.hostRangeSize : Self.userRangeSize }
 
-    var path: String { stateDirectory + "/ids.json" }
+    /// ids.json.
+    public var path: String { stateDirectory + "/ids.json" }
 
     /// ids.json: `{"apps": {"<app id>": <base>, …}, "kept": {…}, "next": <slot>}`, keys sorted; `kept` (ranges of
     /// apps uninstalled with --keep-data) only when there is one.
@@ -117,11 +118,11 @@ public struct IDAllocator: Sendable {
         return try nextFree(table).base
     }
 
-    /// Returns the app's base, allocating and recording a new range the first time (or taking back the one kept by
-    /// an uninstall with --keep-data). Call under `StateLock`.
-    public func allocate(_ app: AppID) throws(SandboxError) -> UInt32 {
+    /// What `allocate` records: the app's base, and the new text of ids.json when it changes (a first range, or the
+    /// one kept by an uninstall with --keep-data taken back); nil when the app already has its range.
+    public func allocation(_ app: AppID) throws(SandboxError) -> (base: UInt32, table: [UInt8]?) {
         var table = try load()
-        if let base = table.apps[app.rawValue] { return base }
+        if let base = table.apps[app.rawValue] { return (base, nil) }
         let base: UInt32
         if let kept = table.kept.removeValue(forKey: app.rawValue) {
             base = kept
@@ -131,18 +132,16 @@ public struct IDAllocator: Sendable {
             table.next = slot + 1
         }
         table.apps[app.rawValue] = base
-        try StateLayout.ensureBase(stateDirectory)
-        try FileSystem.replaceFile(path, bytes: JSONWriter.textFile(table.tree), mode: 0o600)
-        return base
+        return (base, JSONWriter.textFile(table.tree))
     }
 
-    /// `taurun uninstall`: the app no longer has a range (its slot is still never handed out again), or, with
-    /// `keep`, its range moves to `kept`, reserved for the data left in its home. Call under `StateLock`.
-    func release(_ app: AppID, keep: Bool) throws(SandboxError) {
+    /// The text of ids.json once `app` no longer has a range (its slot is still never handed out again), or, with
+    /// `keep`, has it under `kept`, reserved for the data left in its home; nil when it has none.
+    public func releasedTable(_ app: AppID, keep: Bool) throws(SandboxError) -> [UInt8]? {
         var table = try load()
-        guard let base = table.apps.removeValue(forKey: app.rawValue) ?? table.kept.removeValue(forKey: app.rawValue) else { return }
+        guard let base = table.apps.removeValue(forKey: app.rawValue) ?? table.kept.removeValue(forKey: app.rawValue) else { return nil }
         if keep { table.kept[app.rawValue] = base }
-        try FileSystem.replaceFile(path, bytes: JSONWriter.textFile(table.tree), mode: 0o600)
+        return JSONWriter.textFile(table.tree)
     }
 
     private func nextFree(_ table: Table) throws(SandboxError) -> (slot: UInt32, base: UInt32) {

@@ -34,4 +34,10 @@ struct HostUsers {
     func name(of uid: UInt32) -> String? { users.first { $0.uid == uid }?.name }
 
     func home(of uid: UInt32) -> String? { users.first { $0.uid == uid }?.home }
+
+    /// The uid of `--owner` `name` (a user name or a number) in the host's /etc/passwd; nil for root, who needs no entry.
+    static func ownerUID(of name: String, passwd: String? = nil) throws(SandboxError) -> UInt32? {
+        guard let uid = UInt32(name) ?? HostUsers(passwd: passwd).uid(named: name) else { throw .policyDenied(reason: "--owner \(name): no such user in /etc/passwd") }
+        return uid == 0 ? nil : uid
+    }
 }

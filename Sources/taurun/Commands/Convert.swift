@@ -69,7 +69,7 @@ struct ConvertCommand: ParsedAlone {
                 options.onViolation = mode
             }
             let result: ConvertResult
-            do throws(SandboxError) { result = try TauConverter.convert(options, prompter: TerminalPrompter(), host: HostProvisioner()) } catch {
+            do throws(SandboxError) { result = try AppInstaller.convert(options, prompter: TerminalPrompter()) } catch {
                 PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: globals.auditLogPath)
                 throw error
             }

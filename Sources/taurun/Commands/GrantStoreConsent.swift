@@ -1,3 +1,4 @@
+import TauProvisioning
 import TauSandbox
 import TaurunRuntime
 

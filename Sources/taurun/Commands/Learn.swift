@@ -64,7 +64,7 @@ struct LearnCommand: ParsableCommand {
                 stateDirectory: stateDirectory, environment: SandboxCLI.environment())
             options.command = command
             let converted: ConvertResult
-            do throws(SandboxError) { converted = try TauConverter.convert(options, prompter: TerminalPrompter(), host: HostProvisioner()) } catch {
+            do throws(SandboxError) { converted = try AppInstaller.convert(options, prompter: TerminalPrompter()) } catch {
                 PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: parent.auditLogPath)
                 throw error
             }

@@ -1,3 +1,4 @@
+import TauSandbox
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -34,11 +35,5 @@ struct OwnerAccess {
         guard try host.grantACL(tree: home, uid: owner, writable: true, mountUID: nil) else {
             throw .sandboxUnavailable(what: "giving the app's owner access to \(home) needs POSIX ACLs, which its filesystem does not support")
         }
-    }
-
-    /// The uid of `name` (a user name or a number) in the host's /etc/passwd; nil for root, who needs no entry.
-    static func uid(of name: String, passwd: String? = nil) throws(SandboxError) -> UInt32? {
-        guard let uid = UInt32(name) ?? HostUsers(passwd: passwd).uid(named: name) else { throw .policyDenied(reason: "--owner \(name): no such user in /etc/passwd") }
-        return uid == 0 ? nil : uid
     }
 }

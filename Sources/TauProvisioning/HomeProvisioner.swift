@@ -1,3 +1,4 @@
+import TauSandbox
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -24,14 +25,14 @@ struct HomeProvisioner {
 
     /// Checks that can fail without side effects (run before anything is written).
     func preflight() throws(SandboxError) {
-        if !caller.isRoot && !SocketAccess.hasSetfacl {
+        if !caller.isRoot && !ACLTools.hasSetfacl {
             throw .sandboxUnavailable(what: "an app's home of an ordinary user needs setfacl (Debian package acl): the app's host uid gets into your directory through an ACL entry")
         }
         try host.checkHome(request)
     }
 
     func provision() throws(SandboxError) {
-        try StateLayout.ensureBase(stateDirectory)
+        try StateDirectory.ensureBase(stateDirectory)
         try FileSystem.makeDirectories(stateDirectory + "/apps", mode: 0o711)
         if FileSystem.kind(appDirectory) == nil { try FileSystem.makeDirectory(appDirectory, mode: 0o711) }
         try host.provisionHome(request)

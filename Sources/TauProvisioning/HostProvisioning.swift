@@ -1,10 +1,10 @@
-/// The host side effects convert, uninstall and the grant commands ask for and TauSandbox does not make itself: the
-/// app's home (an ext4 quota image made and loop-mounted on it, or an ordinary user's directory with ACL entries), an
-/// AppArmor profile loaded into the kernel or taken out of it, POSIX ACL entries set and taken back, an app's files
-/// removed with its ids. TauProvisioning's
-/// `HostProvisioner` makes them (the CLI hands it to `TauConverter.convert`, `AppUninstaller`, `DataAccess` and
-/// `SocketAccess`), so the translator spawns no program (mkfs.ext4, mount, apparmor_parser, setfacl, getfacl,
-/// unshare) and writes nothing to securityfs.
+import TauSandbox
+/// The host side effects that run programs or reach the kernel, for convert (`AppInstaller`), uninstall
+/// (`AppUninstaller`) and the grant commands (`DataAccess`, `SocketAccess`): the app's home (an ext4 quota image made
+/// and loop-mounted on it, or an ordinary user's directory with ACL entries), an AppArmor profile loaded into the
+/// kernel or taken out of it, POSIX ACL entries set and taken back, an app's files removed with its ids.
+/// `HostProvisioner` makes them (mkfs.ext4, mount, apparmor_parser, setfacl, getfacl, unshare, securityfs); the
+/// protocol is the seam where a test could stand in for the host.
 public protocol HostProvisioning {
     /// Checks, without side effects, what `home` needs: with `diskBytes`, an image already there is a regular file of
     /// that size (no resizing), and the host has loop devices and mkfs.ext4.

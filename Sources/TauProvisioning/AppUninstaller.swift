@@ -1,3 +1,4 @@
+import TauSandbox
 import TaurunSupport
 
 #if canImport(Glibc)
@@ -164,7 +165,7 @@ public struct AppUninstaller {
     }
 
     private func isBundleOfThisApp(_ directory: String) -> Bool {
-        let marker = directory + "/" + BundleWriter.marker
+        let marker = directory + "/" + BundleFiles.marker
         guard FileSystem.kind(directory) == .directory, FileSystem.kind(marker) == .regular,
             let bytes = try? FileSystem.readFile(marker), let tree = try? JSONParser.parse(bytes)
         else { return false }

@@ -1,11 +1,13 @@
+import TauSandbox
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
 
-/// Rootfs skeletons shared by bundles: `<state>/skeletons/<sha256 of the layout>`, one per distinct layout, named by
-/// its content and immutable once complete. A bundle's `root.path` is the absolute path of its skeleton.
+/// Rootfs skeletons shared by bundles, `<state>/skeletons/<name>` (TauSandbox's `RootfsSkeleton` names them by the
+/// layout's content), immutable once complete.
 ///
 /// Why shared: a skeleton is ~15 empty directories, and a mkdir on ext4 here costs 30-400 µs (journal), so building
 /// one per bundle was most of a convert into a new bundle directory. Apps over the same rootfs with the same mount
@@ -19,69 +21,29 @@ import Musl
 /// (one builder at a time), so a killed convert leaves at most `.building`, which the next build removes, and never a
 /// partial skeleton under a real name. Convert never deletes a skeleton: bundles anywhere on the host may refer to
 /// it, and a skeleton costs a few inodes.
-public struct SkeletonStore: Sendable {
-    /// Part of the hashed text: a change to how skeletons are built (modes, entry kinds) gets new names, so a
-    /// skeleton an older taurun built is never taken for a new one.
-    static let format = "taurun rootfs skeleton 1"
+struct SkeletonStore: Sendable {
+    let stateDirectory: String
 
-    public let stateDirectory: String
-
-    public init(stateDirectory: String) {
-        self.stateDirectory = stateDirectory
-    }
-
-    var directory: String { stateDirectory + "/skeletons" }
+    var directory: String { RootfsSkeleton.directory(stateDirectory: stateDirectory) }
     var building: String { directory + "/.building" }
-
-    /// The layout's identity: every entry's kind, path and symlink target, NUL-separated (no path contains NUL).
-    static func name(for layout: RootfsLayout) -> String {
-        var text = Array(format.utf8)
-        text.append(0)
-        for entry in layout.entries {
-            switch entry {
-            case .directory(let path):
-                text.append(UInt8(ascii: "d"))
-                text.append(0)
-                text.append(contentsOf: path.utf8)
-            case .emptyFile(let path):
-                text.append(UInt8(ascii: "f"))
-                text.append(0)
-                text.append(contentsOf: path.utf8)
-            case .symlink(let path, let target):
-                text.append(UInt8(ascii: "l"))
-                text.append(0)
-                text.append(contentsOf: path.utf8)
-                text.append(0)
-                text.append(contentsOf: target.utf8)
-            }
-            text.append(0)
-        }
-        return SHA256.hexDigest(text)
-    }
-
-    /// Where the skeleton for `layout` is (or will be): the bundle's `root.path`. Pure, so config.json stays
-    /// deterministic.
-    public func path(for layout: RootfsLayout) -> String {
-        directory + "/" + Self.name(for: layout)
-    }
 
     /// Checks that can fail without side effects (before convert writes anything). The runtime resolves root.path
     /// as the app's unprivileged root, so the skeleton's parents get the same o+x check as the bundle's; a skeleton
     /// that already exists is used as it is, so it must still be sealed.
     func preflight(_ layout: RootfsLayout) throws(SandboxError) {
-        let path = path(for: layout)
+        let path = RootfsSkeleton.path(for: layout, stateDirectory: stateDirectory)
         try AccessCheck.requireTraversable(path, origin: "rootfs skeleton")
         if FileSystem.kind(path) != nil { try Self.requireSealed(path) }
     }
 
     /// The skeleton for `layout`, built if it is missing. Call under `StateLock`, after `preflight`.
     func ensure(_ layout: RootfsLayout) throws(SandboxError) -> String {
-        let path = path(for: layout)
+        let path = RootfsSkeleton.path(for: layout, stateDirectory: stateDirectory)
         if FileSystem.kind(path) != nil {
             try Self.requireSealed(path)
             return path
         }
-        try StateLayout.ensureBase(stateDirectory)
+        try StateDirectory.ensureBase(stateDirectory)
         if FileSystem.kind(directory) == nil { try FileSystem.makeDirectory(directory, mode: 0o711) }
         if FileSystem.kind(building) != nil { try FileSystem.removeTree(building) }
         try FileSystem.makeDirectory(building, mode: 0o755)
@@ -105,8 +67,7 @@ public struct SkeletonStore: Sendable {
     /// Removes the skeleton `name` (`taurun uninstall`, once no other app's bundles have named it; convert itself
     /// never removes one). Returns whether there was one. Call under `StateLock`.
     func remove(_ name: String) throws(SandboxError) -> Bool {
-        // The name comes from a record file: only a SHA-256 in hex may name a path below skeletons/.
-        guard name.utf8.count == 64, name.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+        guard RootfsSkeleton.isName(name) else {
             throw .io(call: "remove skeleton", path: directory + "/" + name, errno: EINVAL)
         }
         let path = directory + "/" + name

@@ -1,3 +1,4 @@
+import TauSandbox
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,12 +1,15 @@
+import TauSandbox
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
 
-/// The manifest file `taurun learn --write` rewrites. Learn runs as root while the manifest usually belongs to the
-/// developer: the new text replaces the file atomically (a temporary file beside it, O_EXCL|O_NOFOLLOW, renamed over
-/// it) and keeps the file's owner, group and mode, so the developer's file stays theirs.
+/// The manifest file `taurun learn --write` rewrites (TauSandbox's ManifestEditor makes the new text). Learn runs as
+/// root while the manifest usually belongs to the developer: the new text replaces the file atomically (a temporary
+/// file beside it, O_EXCL|O_NOFOLLOW, renamed over it) and keeps the file's owner, group and mode, so the developer's
+/// file stays theirs.
 public enum ManifestFile {
     /// The manifest's text (at most ManifestLoader.maximumBytes).
     public static func read(_ path: String) throws(SandboxError) -> String {
@@ -24,14 +27,14 @@ public enum ManifestFile {
         var info = stat()
         guard stat(target, &info) == 0 else { throw .io(call: "stat", path: target, errno: errno) }
         let temporary = target + ".learn.tmp"
-        if unlink(temporary) != 0 && errno != ENOENT { throw .io(call: "unlink", path: temporary, errno: errno) }
+        try FileSystem.unlinkIfPresent(temporary)
         try FileSystem.createFile(temporary, bytes: Array(text.utf8), mode: 0o600, durable: true)
         do throws(SandboxError) {
-            guard lchown(temporary, info.st_uid, info.st_gid) == 0 else { throw .io(call: "chown", path: temporary, errno: errno) }
-            guard chmod(temporary, info.st_mode & 0o7777) == 0 else { throw .io(call: "chmod", path: temporary, errno: errno) }
+            try FileSystem.changeOwner(temporary, uid: info.st_uid, gid: info.st_gid)
+            try FileSystem.changeMode(temporary, info.st_mode & 0o7777)
             try FileSystem.rename(temporary, to: target)
         } catch {
-            unlink(temporary)
+            try? FileSystem.unlinkIfPresent(temporary)
             throw error
         }
     }

@@ -1,4 +1,4 @@
-import TaurunOCI
+import TauSandbox
 import TaurunSupport
 
 #if canImport(Glibc)
@@ -7,15 +7,14 @@ import Glibc
 import Musl
 #endif
 
-/// Writes a generated bundle: everything into `<bundle>.taurun-new`, then renamed into place, so a failed convert
-/// leaves the old bundle (or nothing) behind. An existing directory is only replaced when it is empty or a bundle
-/// taurun wrote (it has tau/bundle.json).
+/// Writes a bundle's files (`BundleFiles`): everything into `<bundle>.taurun-new`, then renamed into place, so a
+/// failed convert leaves the old bundle (or nothing) behind. An existing directory is only replaced when it is empty
+/// or a bundle taurun wrote (it has tau/bundle.json).
 struct BundleWriter {
     let bundle: String
 
     var staging: String { bundle + ".taurun-new" }
     var retired: String { bundle + ".taurun-old" }
-    static let marker = "tau/bundle.json"
 
     /// Refuses a bundle path that exists and is not ours (before anything is written).
     func preflight() throws(SandboxError) {
@@ -26,29 +25,12 @@ struct BundleWriter {
             }
         case .directory:
             let names = try FileSystem.list(bundle)
-            if !names.isEmpty && FileSystem.kind(bundle + "/" + Self.marker) != .regular {
+            if !names.isEmpty && FileSystem.kind(bundle + "/" + BundleFiles.marker) != .regular {
                 throw .policyDenied(reason: "--bundle \(bundle) exists and is not a bundle written by taurun convert; refusing to replace it")
             }
         default:
             throw .policyDenied(reason: "--bundle \(bundle) exists and is not a directory")
         }
-    }
-
-    /// The bundle's files, by path relative to the bundle (the rootfs skeleton is shared: `SkeletonStore`).
-    static func files(_ generated: GeneratedBundle, app: AppID) -> [(path: String, bytes: [UInt8])] {
-        var files: [(path: String, bytes: [UInt8])] = [("tau/apparmor.profile", Array(generated.appArmorProfile.utf8))]
-        let config = generated.spec.encodedJSON()
-        if let seccomp = generated.spec.linux?.seccomp {
-            // The profile for people to read and diff: two-space indent, keys sorted as in config.json.
-            files.append(("tau/seccomp.json", JSONWriter(indent: "  ", keyOrder: .sorted).write(encodeJSONValue(seccomp)) + [0x0A]))
-        }
-        let marker = JSONWriter.textFile(.object([
-            ("app", .string(app.rawValue)), ("generator", .string("taurun convert")),
-        ]))
-        files.append((Self.marker, marker))
-        // config.json last: when it is replaced in place, everything it refers to is already there.
-        files.append(("config.json", config))
-        return files
     }
 
     /// Fast path for a re-convert: when the existing bundle is ours and holds exactly the files convert writes, only
@@ -57,9 +39,8 @@ struct BundleWriter {
     /// Rebuilding and deleting the old tree costs tens of ms on ext4 with `discard`; this costs a few stats.
     /// Returns false (and touches nothing) when the fast path does not apply: anything else in the bundle (a
     /// `rootfs/` written by an older taurun, a stale tau/seccomp.json, a leftover temp file) means a full rewrite.
-    func updateInPlace(_ generated: GeneratedBundle, app: AppID) throws(SandboxError) -> Bool {
-        guard FileSystem.kind(bundle + "/" + Self.marker) == .regular else { return false }
-        let files = Self.files(generated, app: app)
+    func updateInPlace(_ files: [BundleFile]) throws(SandboxError) -> Bool {
+        guard FileSystem.kind(bundle + "/" + BundleFiles.marker) == .regular else { return false }
         // `files` is config.json plus tau/*.
         let tauNames = files.compactMap { $0.path.hasPrefix("tau/") ? LexicalPath.baseName($0.path) : nil }.sorted()
         guard (try? FileSystem.list(bundle)) == ["config.json", "tau"], (try? FileSystem.list(bundle + "/tau")) == tauNames else {
@@ -75,13 +56,13 @@ struct BundleWriter {
 
     /// Builds the bundle in the staging directory. The caller commits or discards it. The skeleton that config.json's
     /// root.path names must exist first (`SkeletonStore.ensure`).
-    func stage(_ generated: GeneratedBundle, app: AppID) throws(SandboxError) {
+    func stage(_ files: [BundleFile]) throws(SandboxError) {
         for leftover in [staging, retired] where FileSystem.kind(leftover) != nil {
             try FileSystem.removeTree(leftover)
         }
         try FileSystem.makeDirectory(staging, mode: 0o711)
         try FileSystem.makeDirectory(staging + "/tau", mode: 0o755)
-        for file in Self.files(generated, app: app) {
+        for file in files {
             try FileSystem.createFile(staging + "/" + file.path, bytes: file.bytes, mode: 0o644)
         }
     }

@@ -1,3 +1,4 @@
+import TauSandbox
 import TaurunSupport
 
 #if canImport(Glibc)
@@ -67,7 +68,7 @@ public struct SocketAccess {
     /// Fails before anything is written when entries are needed and setfacl is missing.
     func preflight(_ sockets: [HostSocket]) throws(SandboxError) {
         let needed = entries(for: sockets)
-        guard !needed.isEmpty, !Self.hasSetfacl else { return }
+        guard !needed.isEmpty, !ACLTools.hasSetfacl else { return }
         throw .sandboxUnavailable(
             what: "\(app) is granted \(needed.map(\.path).joined(separator: ", ")), which its host ids cannot reach "
                 + "(a 0700 session directory); giving it access needs setfacl (Debian package acl)")
@@ -113,10 +114,6 @@ public struct SocketAccess {
     private func remove(_ entry: Entry) throws(SandboxError) {
         guard FileSystem.kind(entry.path) != nil else { return }  // the socket is gone (session ended): nothing to undo
         try host.removeACLEntry(uid: entry.uid, from: entry.path)
-    }
-
-    static var hasSetfacl: Bool {
-        ["/usr/bin/setfacl", "/bin/setfacl", "/usr/sbin/setfacl", "/sbin/setfacl"].contains { FileSystem.kind($0) == .regular }
     }
 
     // MARK: - The record

@@ -1,3 +1,4 @@
+import TauSandbox
 /// The processes that run as one of an app's host ids. Every process of a container of the app, under any runtime
 /// (taurun, runc, crun, Podman), runs as an id of the app's range (the user namespace maps its 0…65535 there; an
 /// unsandboxed app runs as base + 1000 itself), and no other process does (IDAllocator gives each app its own range),

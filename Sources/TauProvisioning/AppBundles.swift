@@ -1,3 +1,4 @@
+import TauSandbox
 import TaurunSupport
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import TauSandbox
 import TaurunSupport
 
 #if canImport(Glibc)
@@ -81,7 +82,7 @@ public struct DataAccess {
     /// caller, a path that is not theirs: only its owner (or root) may give the app an ACL entry on it.
     static func preflight(_ mounts: [DataMount], caller: Caller = .current()) throws(SandboxError) {
         guard !mounts.isEmpty else { return }
-        guard hasTools else {
+        guard ACLTools.hasSetfaclAndGetfacl else {
             throw .sandboxUnavailable(
                 what: "giving the app's host uid access to \(mounts.map(\.path).joined(separator: ", ")) needs setfacl and getfacl (Debian package acl)")
         }
@@ -93,12 +94,6 @@ public struct DataAccess {
                     reason: "filesystem: \(mount.path) belongs to uid \(owner); without root you can give an app only paths of your own "
                         + "(its access is an ACL entry, which only the owner may add)")
             }
-        }
-    }
-
-    static var hasTools: Bool {
-        ["setfacl", "getfacl"].allSatisfy { tool in
-            ["/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/"].contains { FileSystem.kind($0 + tool) == .regular }
         }
     }
 
