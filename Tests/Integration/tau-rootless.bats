@@ -20,7 +20,7 @@ setup_file() {
     command -v newuidmap > /dev/null && command -v getfacl > /dev/null || skip "needs newuidmap (uidmap) and getfacl (acl)"
     export ROOTFS=${ROOTFS:-$REPO_ROOT/build/rootfs}
     [[ -x $ROOTFS/bin/busybox ]] || skip "no busybox rootfs at $ROOTFS (make rootfs)"
-    export TU_USER="ttau$$"
+    export TU_USER="ttau$$" TU_GROUP="tcam$$"
     TU_BASE=$(mktemp -d /tmp/taurun-tau-rootless.XXXXXX)
     chmod 0755 "$TU_BASE"
     export TU_BASE TU_HOME="$TU_BASE/home"
@@ -44,6 +44,7 @@ teardown_file() {
     pkill -9 -u "$TU_USER" 2>/dev/null || true
     sleep 0.2
     userdel --remove "$TU_USER" 2>/dev/null || true
+    getent group "$TU_GROUP" > /dev/null && groupdel "$TU_GROUP"
     rm -rf "$TU_XDG" "$TU_BASE"
 }
 
@@ -273,4 +274,56 @@ make_strict() {
     [ ! -e "$TU_DATA/apps/org.tauos.hello" ]
     [ ! -e "$TU_HOME/hello" ]
     [ "$(jq -r '.apps["org.tauos.hello"] // "none"' "$TU_DATA/ids.json")" = none ]
+}
+
+@test "rootless tau: an undecided camera under ask is handed over by the user's monitor; one anyone may open is left out" {
+    command -v cc > /dev/null && command -v python3 > /dev/null || skip "needs cc and python3"
+    [[ -c /dev/cpu_dma_latency ]] || skip "no /dev/cpu_dma_latency whose numbers the test camera borrows"
+    # A rootless container gets no device cgroup: the node's mode keeps the app out, 0660 and a group of the user's
+    # that is not mapped into the app; the monitor, running as the user, opens it.
+    local group=$TU_GROUP major minor
+    groupadd "$group"
+    usermod -aG "$group" "$TU_USER"
+    major=$((16#$(stat -c %t /dev/cpu_dma_latency)))
+    minor=$((16#$(stat -c %T /dev/cpu_dma_latency)))
+    mkdir -p "$TU_BASE/dev" "$TU_BASE/rootfs-dev"
+    mknod "$TU_BASE/dev/video0" c "$major" "$minor"
+    chgrp "$group" "$TU_BASE/dev/video0"
+    chmod 660 "$TU_BASE/dev/video0"
+    mknod "$TU_BASE/dev/video1" c "$major" "$minor"
+    chmod 666 "$TU_BASE/dev/video1"
+    cp -a "$ROOTFS/." "$TU_BASE/rootfs-dev/"
+    mkdir -p "$TU_BASE/rootfs-dev/app/bin"
+    cc -static -O2 -pthread -o "$TU_BASE/rootfs-dev/app/bin/deviceprobe" "$BATS_TEST_DIRNAME/probes/device_probe.c" \
+        || skip "cannot build a static probe here"
+    cat > "$TU_HOME/cam.toml" <<TOML
+id = "org.tauos.rlcam"
+command = ["/app/bin/deviceprobe", "open", "/dev/video0", "ro"]
+on_violation = "ask"
+
+[permissions]
+camera = true
+TOML
+    as_user "$TAURUN" convert "$TU_HOME/cam.toml" --bundle "$TU_HOME/cam" --rootfs "$TU_BASE/rootfs-dev" --device-root "$TU_BASE/dev"
+    echo "$output $stderr"
+    [ "$status" -eq 0 ]
+    [[ $stderr == *"runs without $TU_BASE/dev/video1: camera is asked for at runtime"*"lets any user open it"* ]]
+    jq -e --arg a "camera:/dev/video0:$major:$minor" '.annotations["org.tauos.app.devices.asked"] == $a' "$TU_HOME/cam/config.json"
+    # The user's prompt agent answers allow-once.
+    runuser -u "$TU_USER" -- /usr/bin/python3 "$BATS_TEST_DIRNAME/prompt_agent.py" "$TU_XDG/taurun-prompt.sock" allow-once \
+        "$TU_XDG/agent.log" 3>&- &
+    local agent=$!
+    for _ in $(seq 100); do [[ -e $TU_XDG/agent.log.ready ]] && break; sleep 0.05; done
+    as_user "$RUNTIME" run --bundle "$TU_HOME/cam" "tau-rl-cam-$$"
+    kill "$agent" 2> /dev/null || true
+    wait "$agent" 2> /dev/null || true
+    echo "$output $stderr"
+    [ "$output" = "open /dev/video0: ok O_RDONLY device $major:$minor read some"$'\ndevice probe: done' ]
+    [ "$(wc -l < "$TU_XDG/agent.log")" -eq 1 ]
+    # The app's own open of the node, not taken for the camera's: refused by the node's mode.
+    jq '.process.args = ["/app/bin/deviceprobe", "reopen", "/dev/video0"]' "$TU_HOME/cam/config.json" > "$TU_BASE/c.json"
+    cp "$TU_BASE/c.json" "$TU_HOME/cam/config.json"
+    as_user "$RUNTIME" run --bundle "$TU_HOME/cam" "tau-rl-cam2-$$"
+    echo "$output $stderr"
+    [ "$output" = $'reopen /dev/video0: Permission denied\ndevice probe: done' ]
 }

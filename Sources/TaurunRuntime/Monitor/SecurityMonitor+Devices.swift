@@ -17,7 +17,9 @@ import Glibc
 extension SecurityMonitor {
     static func askForDevice(_ call: SeccompNotification, name: String, channel: SeccompNotifyChannel, context: Context,
                              log: AuditLog, recorded: inout ViolationRecorder, prompts: inout Prompts, held: HeldCalls) {
-        guard let open = DeviceOpen.read(call, name: name, devices: context.policy.askedDevices, root: context.containerRoot) else {
+        guard let root = context.containerRoot?.descriptor(for: call, channel: channel),
+            let open = DeviceOpen.read(call, name: name, devices: context.policy.askedDevices, root: root)
+        else {
             // Names no asked device: runs as the bundle allows it (the device cgroup refuses an asked device it may
             // name by the time it runs).
             try? channel.allow(call)

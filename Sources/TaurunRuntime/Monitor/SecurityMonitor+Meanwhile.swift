@@ -22,8 +22,8 @@ extension SecurityMonitor {
     static func serveMeanwhile(channel: SeccompNotifyChannel, context: Context, held: HeldCalls) {
         guard let call = try? channel.receive() else { return }  // ENOENT: the caller died meanwhile
         let name = SeccompNotifyChannel.syscallName(call.syscall, arch: call.arch)
-        if context.watchedOpens.contains(name),
-            DeviceOpen.read(call, name: name, devices: context.policy.askedDevices, root: context.containerRoot) == nil
+        if context.watchedOpens.contains(name), let root = context.containerRoot?.descriptor(for: call, channel: channel),
+            DeviceOpen.read(call, name: name, devices: context.policy.askedDevices, root: root) == nil
         {
             try? channel.allow(call)
             return

@@ -48,9 +48,8 @@ enum SecurityMonitor {
         /// An ask app with asked devices: the opens the bundle allows, which AskedDevice.filter routes here so that
         /// an open of an asked device can be asked about (SecurityMonitor+Devices); any other open runs on.
         var watchedOpens: Set<String> = []
-        /// With `watchedOpens`: the container's root directory, opened by `spawn` (O_PATH), where an open's path is
-        /// resolved.
-        var containerRoot: Int32 = -1
+        /// With `watchedOpens`: where an open's path is resolved (set by `spawn`).
+        var containerRoot: ContainerRoot? = nil
     }
 
     /// Forks the monitor; returns its pid. `listener` and `initPid` stay owned by the caller.
@@ -68,12 +67,8 @@ enum SecurityMonitor {
             return pid
         }
         var context = context
-        if !context.watchedOpens.isEmpty {
-            // The init's root is the container's by now: the filter, and so the listener, comes after pivot_root.
-            // Unopenable (the init is gone): -1, and no open resolves to a device.
-            context.containerRoot = (try? Files.open("/proc/\(initPid)/root", Files.pathOnly | O_DIRECTORY)) ?? -1
-        }
-        detach(keeping: [listener, pidfd] + [context.promptTerminal, context.containerRoot].filter { $0 >= 0 })
+        if !context.watchedOpens.isEmpty { context.containerRoot = ContainerRoot() }
+        detach(keeping: [listener, pidfd] + (context.promptTerminal >= 0 ? [context.promptTerminal] : []))
         serve(listener: listener, pidfd: pidfd, context: context)
     }
 
