@@ -32,8 +32,7 @@ struct LoadedAppArmorProfile {
     func unload() throws(SandboxError) -> Bool {
         guard isLoaded else { return false }
         let path = securityfs + "/apparmor/.remove"
-        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { throw .io(call: "open", path: path, errno: errno) }
+        let fd = try FileSystem.open(path, O_WRONLY | O_NOFOLLOW)
         defer { close(fd) }
         let bytes = Array(name.utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

@@ -36,8 +36,7 @@ enum QuotaImage {
     static func mount(_ image: String, bytes: Int64, owner: UInt32, on home: String) throws(SandboxError) {
         var info = stat()
         if lstat(image, &info) != 0 {
-            let fd = open(image, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            guard fd >= 0 else { throw .io(call: "open", path: image, errno: errno) }
+            let fd = try FileSystem.open(image, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
             let truncated = ftruncate(fd, off_t(bytes))
             let code = errno
             close(fd)
@@ -46,7 +45,7 @@ enum QuotaImage {
                 try HelperCommand.check(
                     "mkfs.ext4", ["-q", "-F", "-m", "0", "-L", "tau-home", "-E", "root_owner=\(owner):\(owner)", image])
             } catch {
-                unlink(image)
+                try? FileSystem.unlinkIfPresent(image)
                 throw error
             }
         }
