@@ -22,6 +22,11 @@ enum CLIMain {
                 parsedGlobals = settings
                 globals = settings
                 try request.execute(settings.runtime)
+            } else if let (settings, values) = ConvertSpellingParse.parse(args) {
+                // As after ArgumentParser's parse of convert: the globals are read, but errors are not logged to --log.
+                parsedGlobals = settings
+                var command = ConvertCommand(values)
+                try command.run()
             } else {
                 var command = try VerbAloneParse.parse(args) ?? Taurun.parseAsRoot(args)
                 try command.run()

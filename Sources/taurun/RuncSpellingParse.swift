@@ -63,13 +63,13 @@ enum RuncSpellingParse {
     }
 
     /// `--name=value` split at the first `=`, or the token alone.
-    private static func nameAndValue(_ token: String) -> (name: Substring, value: Substring?) {
+    static func nameAndValue(_ token: String) -> (name: Substring, value: Substring?) {
         guard let equals = token.firstIndex(of: "=") else { return (token[...], nil) }
         return (token[..<equals], token[token.index(after: equals)...])
     }
 
     /// The global options up to the verb (GlobalOptions's spelling), each at most once.
-    private static func parseGlobals(_ tokens: inout Tokens) -> GlobalSettings? {
+    static func parseGlobals(_ tokens: inout Tokens) -> GlobalSettings? {
         var globals = GlobalSettings()
         var seen: [Substring] = []
         while true {
