@@ -121,7 +121,58 @@ public enum TauConverter {
         manifest.resources = try ResourcePolicy.load(stateDirectory: stateDirectory).apply(to: manifest.resources, app: manifest.id)
         let policy = PolicyValidator(stateDirectory: stateDirectory, userHome: options.environment["HOME"])
 
-        // Rootfs: --rootfs, else the manifest's (relative to the manifest's directory).
+        let rootfs = try resolveRootfs(options, manifest: manifest, manifestPath: manifestPath, stateDirectory: stateDirectory, cwd: cwd)
+        if manifest.command.isEmpty {
+            // Neither the manifest (the design notes' manifest.tau names none) nor `-- CMD`: the rootfs convention.
+            let conventional = AppCommand.conventionalPath(for: manifest.id)
+            guard AppCommand.isProgram(rootfs + conventional) else {
+                throw .commandMissing(path: options.manifestPath, conventional: conventional)
+            }
+            manifest.command = [conventional]
+        }
+        try policy.check(manifest)
+        if !options.caller.isRoot { try RootlessSandbox.requireSupported(manifest) }
+        guard FileSystem.kind(rootfs + manifest.command[0]) != nil else {
+            throw .manifestValue(
+                path: options.manifestPath, key: "command[0]", value: quoted(manifest.command[0]), reason: "does not exist in the rootfs \(rootfs)")
+        }
+
+        let host = HostProbe.scan(deviceRoot: options.deviceRoot, environment: options.environment)
+        try requireSandboxMechanisms(manifest, host: host)
+
+        // Consent.
+        let store = GrantStore(stateDirectory: stateDirectory)
+        let record = try store.record(for: manifest.id)
+        let outcome = try ConsentResolver.resolve(
+            manifest: manifest, record: record, grantFlags: options.grants, yes: options.yes, prompter: &prompter)
+
+        let dataMounts = try Self.dataMounts(options, manifest: manifest, access: outcome.effective.filesystem, policy: policy, cwd: cwd)
+
+        let allocator = IDAllocator(stateDirectory: stateDirectory, caller: options.caller)
+        let base = try allocator.peek(manifest.id)
+        var inputs = BundleInputs(
+            manifest: manifest, permissions: outcome.effective, hostIDBase: base,
+            homeHostPath: StateLayout.homeDirectory(stateDirectory, manifest.id), rootfsHostPath: rootfs,
+            dataMounts: dataMounts, host: host, resolvConfHostPath: StateLayout.resolvConf(stateDirectory))
+        inputs.hostIDCount = allocator.rangeSize
+        inputs.stateDirectory = stateDirectory
+        var omissions: [RootlessSandbox.Omission] = []
+        if !options.caller.isRoot {
+            omissions = RootlessSandbox.reduce(&inputs)
+            manifest = inputs.manifest
+        }
+        _ = try BundleGenerator.routeHelper(inputs)  // a route needs slirp4netns: refused before anything is written
+        let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
+        let ownerUID = try Self.ownerUID(options)
+        return ConvertPlan(manifest: manifest, inputs: inputs, layout: layout, record: outcome.record, recordChanged: outcome.changed,
+                           consentChanges: outcome.changes, ownerUID: ownerUID, rootlessOmissions: omissions)
+    }
+
+    /// The app's rootfs: `--rootfs`, else the manifest's (relative to the manifest's directory), resolved; never the
+    /// host's / nor anything in the state directory.
+    static func resolveRootfs(
+        _ options: ConvertOptions, manifest: Manifest, manifestPath: String, stateDirectory: String, cwd: String
+    ) throws(SandboxError) -> String {
         let rootfsOrigin: String
         let rootfsText: String
         if let flag = options.rootfs {
@@ -141,44 +192,29 @@ public enum TauConverter {
         if PathRules.isSame(rootfs, orUnder: stateDirectory) {
             throw .policyDenied(reason: "\(rootfsOrigin): \(rootfs) is inside the taurun state directory")
         }
-        if manifest.command.isEmpty {
-            // Neither the manifest (the design notes' manifest.tau names none) nor `-- CMD`: the rootfs convention.
-            let conventional = AppCommand.conventionalPath(for: manifest.id)
-            guard AppCommand.isProgram(rootfs + conventional) else {
-                throw .commandMissing(path: options.manifestPath, conventional: conventional)
-            }
-            manifest.command = [conventional]
-        }
-        try policy.check(manifest)
-        if !options.caller.isRoot { try RootlessSandbox.requireSupported(manifest) }
-        guard FileSystem.kind(rootfs + manifest.command[0]) != nil else {
-            throw .manifestValue(
-                path: options.manifestPath, key: "command[0]", value: quoted(manifest.command[0]), reason: "does not exist in the rootfs \(rootfs)")
-        }
+        return rootfs
+    }
 
-        // Host mechanisms.
-        let host = HostProbe.scan(deviceRoot: options.deviceRoot, environment: options.environment)
-        if manifest.sandbox == .taurun {
-            if !host.userNamespaces {
-                throw .sandboxUnavailable(what: "user namespaces are not available (/proc/sys/user/max_user_namespaces is 0 or the kernel lacks CONFIG_USER_NS)")
-            }
-            for action in ["kill_process", "errno"] where !host.seccompActions.contains(action) {
-                throw .sandboxUnavailable(what: "seccomp action \(action) is not available (/proc/sys/kernel/seccomp/actions_avail)")
-            }
-            if !manifest.permissions.network && !host.networkNamespaces {
-                throw .sandboxUnavailable(what: "network namespaces are not available, so network = false cannot be enforced")
-            }
+    /// What the always-on sandbox needs from the kernel: user namespaces, seccomp's kill_process and errno actions,
+    /// and network namespaces for an app without network.
+    static func requireSandboxMechanisms(_ manifest: Manifest, host: HostFacts) throws(SandboxError) {
+        guard manifest.sandbox == .taurun else { return }
+        if !host.userNamespaces {
+            throw .sandboxUnavailable(what: "user namespaces are not available (/proc/sys/user/max_user_namespaces is 0 or the kernel lacks CONFIG_USER_NS)")
         }
+        for action in ["kill_process", "errno"] where !host.seccompActions.contains(action) {
+            throw .sandboxUnavailable(what: "seccomp action \(action) is not available (/proc/sys/kernel/seccomp/actions_avail)")
+        }
+        if !manifest.permissions.network && !host.networkNamespaces {
+            throw .sandboxUnavailable(what: "network namespaces are not available, so network = false cannot be enforced")
+        }
+    }
 
-        // Consent.
-        let store = GrantStore(stateDirectory: stateDirectory)
-        let record = try store.record(for: manifest.id)
-        let outcome = try ConsentResolver.resolve(
-            manifest: manifest, record: record, grantFlags: options.grants, yes: options.yes, prompter: &prompter)
-
-        // Host paths for filesystem access.
+    /// The host paths an app granted filesystem access gets: the manifest's, else `--data`; each checked by policy.
+    static func dataMounts(
+        _ options: ConvertOptions, manifest: Manifest, access: FilesystemAccess, policy: PolicyValidator, cwd: String
+    ) throws(SandboxError) -> [DataMount] {
         var dataMounts: [DataMount] = []
-        let access = outcome.effective.filesystem
         if manifest.permissions.filesystem == .none, let data = options.dataDirectory {
             throw .policyDenied(reason: "--data \(data) given, but \(manifest.id) does not request filesystem access")
         }
@@ -198,24 +234,12 @@ public enum TauConverter {
                 dataMounts.append(DataMount(path: path, writable: access == .readWrite, isDirectory: isDirectory))
             }
         }
+        return dataMounts
+    }
 
-        let allocator = IDAllocator(stateDirectory: stateDirectory, caller: options.caller)
-        let base = try allocator.peek(manifest.id)
-        var inputs = BundleInputs(
-            manifest: manifest, permissions: outcome.effective, hostIDBase: base,
-            homeHostPath: StateLayout.homeDirectory(stateDirectory, manifest.id), rootfsHostPath: rootfs,
-            dataMounts: dataMounts, host: host, resolvConfHostPath: StateLayout.resolvConf(stateDirectory))
-        inputs.hostIDCount = allocator.rangeSize
-        inputs.stateDirectory = stateDirectory
-        var omissions: [RootlessSandbox.Omission] = []
-        if !options.caller.isRoot {
-            omissions = RootlessSandbox.reduce(&inputs)
-            manifest = inputs.manifest
-        }
-        _ = try BundleGenerator.routeHelper(inputs)  // a route needs slirp4netns: refused before anything is written
-        let layout = try RootfsLayoutPlanner.plan(sourceRoot: rootfs, mountPoints: BundleGenerator.mountPoints(inputs))
-        // The app's owner, resolved now (an unknown user is refused before anything is written). An ordinary caller
-        // owns the apps they convert: their home is the caller's own directory, and nobody else's to give.
+    /// The app's owner, resolved now (an unknown user is refused before anything is written). An ordinary caller
+    /// owns the apps they convert: their home is the caller's own directory, and nobody else's to give.
+    static func ownerUID(_ options: ConvertOptions) throws(SandboxError) -> UInt32? {
         var ownerUID = try (options.owner ?? (options.caller.isRoot ? options.environment["SUDO_USER"] : nil)).flatMap { name throws(SandboxError) in
             try HostUsers.ownerUID(of: name)
         }
@@ -228,8 +252,7 @@ public enum TauConverter {
         if ownerUID != nil && !ACLTools.hasSetfaclAndGetfacl {
             throw .sandboxUnavailable(what: "giving the app's owner access to its home needs setfacl and getfacl (Debian package acl)")
         }
-        return ConvertPlan(manifest: manifest, inputs: inputs, layout: layout, record: outcome.record, recordChanged: outcome.changed,
-                           consentChanges: outcome.changes, ownerUID: ownerUID, rootlessOmissions: omissions)
+        return ownerUID
     }
 }
 
