@@ -3,14 +3,34 @@
 import TaurunSupport
 
 enum JSONDocument {
-    /// Parse strictly, then decode; every failure becomes a SpecError naming `file`, the JSON path and the value.
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String) throws(SpecError) -> T {
-        let value: JSONValue
+    /// Parses strictly; a failure names `file`, the JSON path and the position.
+    static func parse(_ bytes: [UInt8], file: String) throws(SpecError) -> JSONValue {
         do {
-            value = try JSONParser.parse(bytes)
+            return try JSONParser.parse(bytes)
         } catch {
             throw SpecError(file: file, jsonPath: error.path.description, message: error.message)
         }
+    }
+
+    /// Parse strictly, then read an OCI type by its hand-written conversion; every failure becomes a SpecError naming
+    /// `file`, the JSON path and the value.
+    static func read<T: JSONValueConvertible>(_ type: T.Type, from bytes: [UInt8], file: String) throws(SpecError) -> T {
+        let value = try parse(bytes, file: file)
+        do {
+            return try T(json: value)
+        } catch {
+            throw SpecError(file: file, jsonPath: error.path.description, message: error.message)
+        }
+    }
+
+    static func read<T: JSONValueConvertible>(_ type: T.Type, path: String) throws(SpecError) -> T {
+        let bytes = try FileBytes.read(path: path)
+        return try read(type, from: bytes, file: baseName(path))
+    }
+
+    /// Parse strictly, then decode through Codable (the runtime's own records, which have no hand-written conversion).
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String) throws(SpecError) -> T {
+        let value = try parse(bytes, file: file)
         do {
             return try decodeJSONValue(type, from: value)
         } catch {
@@ -18,14 +38,9 @@ enum JSONDocument {
         }
     }
 
-    static func load<T: Decodable>(_ type: T.Type, path: String) throws(SpecError) -> T {
-        let bytes = try FileBytes.read(path: path)
-        return try decode(type, from: bytes, file: baseName(path))
-    }
-
     /// Pretty, sorted keys: the same value always gives the same bytes.
-    static func deterministic<T: Encodable>(_ value: T, indent: String) -> [UInt8] {
-        JSONWriter(indent: indent, keyOrder: .sorted).write(encodeJSONValue(value))
+    static func deterministic<T: JSONValueConvertible>(_ value: T, indent: String) -> [UInt8] {
+        JSONWriter(indent: indent, keyOrder: .sorted).write(value.json)
     }
 
     static func baseName(_ path: String) -> String {
@@ -41,7 +56,7 @@ extension Spec {
 
     /// Strictly decodes config.json. Unknown members are ignored; anything else that is wrong is a SpecError.
     public static func decode(_ bytes: [UInt8], file: String = "config.json") throws(SpecError) -> Spec {
-        let spec = try JSONDocument.decode(Spec.self, from: bytes, file: file)
+        let spec = try JSONDocument.read(Spec.self, from: bytes, file: file)
         try spec.checkVersion(file: file)
         return spec
     }
@@ -80,28 +95,28 @@ extension Spec {
 extension Process {
     /// Decodes a process.json as given to `exec --process`.
     public static func decode(_ bytes: [UInt8], file: String = "process.json") throws(SpecError) -> Process {
-        try JSONDocument.decode(Process.self, from: bytes, file: file)
+        try JSONDocument.read(Process.self, from: bytes, file: file)
     }
 
     public static func load(path: String) throws(SpecError) -> Process {
-        try JSONDocument.load(Process.self, path: path)
+        try JSONDocument.read(Process.self, path: path)
     }
 }
 
 extension LinuxResources {
     /// Decodes the resources file given to `update --resources`.
     public static func decode(_ bytes: [UInt8], file: String = "resources.json") throws(SpecError) -> LinuxResources {
-        try JSONDocument.decode(LinuxResources.self, from: bytes, file: file)
+        try JSONDocument.read(LinuxResources.self, from: bytes, file: file)
     }
 }
 
 extension State {
     public static func decode(_ bytes: [UInt8], file: String = "state.json") throws(SpecError) -> State {
-        try JSONDocument.decode(State.self, from: bytes, file: file)
+        try JSONDocument.read(State.self, from: bytes, file: file)
     }
 
     public static func load(path: String) throws(SpecError) -> State {
-        try JSONDocument.load(State.self, path: path)
+        try JSONDocument.read(State.self, path: path)
     }
 
     /// What `runc state` prints: 2-space indent, members in runc's order (ociVersion, id, pid, status, bundle,
@@ -120,7 +135,7 @@ extension State {
 
     /// One line, spec shape (no pid when there is none), keys sorted: for state.json on disk and hooks' stdin.
     public func compactJSON() -> [UInt8] {
-        JSONWriter(indent: nil, keyOrder: .sorted).write(encodeJSONValue(self))
+        JSONWriter(indent: nil, keyOrder: .sorted).write(json)
     }
 
     private var runcShape: JSONValue {
@@ -144,13 +159,13 @@ extension State {
 
 extension Features {
     public static func decode(_ bytes: [UInt8], file: String = "features.json") throws(SpecError) -> Features {
-        try JSONDocument.decode(Features.self, from: bytes, file: file)
+        try JSONDocument.read(Features.self, from: bytes, file: file)
     }
 
     /// What `taurun features` prints, laid out like `runc features`: 4-space indent, members in the spec's order,
     /// the annotations map sorted by key (as Go prints maps); ends with a newline.
     public func encodedJSON() -> [UInt8] {
-        var value = encodeJSONValue(self)
+        var value = json
         if case .object(var members) = value, let index = members.firstIndex(where: { $0.key == "annotations" }),
             case .object(let annotations) = members[index].value
         {

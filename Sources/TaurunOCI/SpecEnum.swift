@@ -4,7 +4,8 @@
 import TaurunSupport
 
 /// A String-backed enum whose raw values are the spec's spelling.
-public protocol SpecEnum: RawRepresentable, Codable, Sendable, Hashable, CaseIterable where RawValue == String {
+public protocol SpecEnum: RawRepresentable, Codable, JSONValueConvertible, Sendable, Hashable, CaseIterable
+where RawValue == String {
     /// What a value of this vocabulary is called in error messages, e.g. "namespace type".
     static var vocabulary: String { get }
 }
@@ -23,4 +24,16 @@ extension SpecEnum {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }
+}
+
+extension SpecEnum {
+    public init(json: JSONValue) throws(JSONError) {
+        let raw = try String(json: json)
+        guard let value = Self(rawValue: raw) else {
+            throw JSONError(path: JSONPath(), message: "unknown \(Self.vocabulary) \(jsonQuoted(raw))")
+        }
+        self = value
+    }
+
+    public var json: JSONValue { .string(rawValue) }
 }

@@ -80,13 +80,13 @@ public struct StateStore: Sendable {
             }
             throw .system(error)
         }
-        do { return try JSONCoding.decode(ContainerRecord.self, from: bytes, file: "state.json") } catch {
+        do { return try JSONCoding.read(ContainerRecord.self, from: bytes, file: "state.json") } catch {
             throw .container("state of container \(id) is unreadable: \(error)")
         }
     }
 
     public func save(_ record: ContainerRecord) throws(RuntimeError) {
-        do { try Files.writeAtomically(stateFile(of: record.id), JSONCoding.compact(record)) } catch { throw .system(error) }
+        do { try Files.writeAtomically(stateFile(of: record.id), JSONWriter(indent: nil, keyOrder: .sorted).write(record.json)) } catch { throw .system(error) }
     }
 
     public func remove(_ id: String) throws(RuntimeError) {

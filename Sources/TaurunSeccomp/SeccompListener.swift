@@ -20,7 +20,7 @@ public enum SeccompListener {
     public static func containerProcessState(pid: Int32, metadata: String?, state: State) -> [UInt8] {
         var members: [JSONValue.Member] = [("ociVersion", .string(state.ociVersion)), ("fds", .array([.string("seccompFd")])), ("pid", .number(pid))]
         if let metadata { members.append(("metadata", .string(metadata))) }
-        members.append(("state", encodeJSONValue(state)))
+        members.append(("state", state.json))
         // Sorted like state.json (compactJSON), so the embedded state reads the same in both.
         return JSONWriter(indent: nil, keyOrder: .sorted).write(.object(members))
     }

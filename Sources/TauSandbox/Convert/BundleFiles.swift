@@ -20,7 +20,7 @@ public enum BundleFiles {
         let config = generated.spec.encodedJSON()
         if let seccomp = generated.spec.linux?.seccomp {
             // The profile for people to read and diff: two-space indent, keys sorted as in config.json.
-            files.append(BundleFile(path: "tau/seccomp.json", bytes: JSONWriter(indent: "  ", keyOrder: .sorted).write(encodeJSONValue(seccomp)) + [0x0A]))
+            files.append(BundleFile(path: "tau/seccomp.json", bytes: JSONWriter(indent: "  ", keyOrder: .sorted).write(seccomp.json) + [0x0A]))
         }
         let marker = JSONWriter.textFile(.object([
             ("app", .string(app.rawValue)), ("generator", .string("taurun convert")),
