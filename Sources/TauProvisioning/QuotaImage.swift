@@ -5,6 +5,7 @@ import Musl
 #endif
 import TauSandbox
 import TaurunLinux
+import TaurunSupport
 
 /// An app's home with `resources.disk`: an ext4 filesystem in a sparse image `home.img` (mkfs.ext4 -m 0, so the
 /// quota is exactly the image size and writes past it fail with ENOSPC), loop-mounted on the home directory on the
@@ -53,28 +54,9 @@ enum QuotaImage {
         _ = rmdir(home + "/lost+found")
     }
 
-    /// Whether `path` is a mount point, from /proc/self/mountinfo (field 5, octal escapes decoded).
+    /// Whether `path` is a mount point, from /proc/self/mountinfo (mount points with their octal escapes decoded).
     static func isMountPoint(_ path: String, mountinfo: String = "/proc/self/mountinfo") -> Bool {
         guard let bytes = try? Files.read(mountinfo) else { return false }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            if fields.count > 4, unescape(fields[4]) == path { return true }
-        }
-        return false
-    }
-
-    static func unescape(_ field: Substring) -> String {
-        var bytes: [UInt8] = []
-        var utf8 = Array(field.utf8)[...]
-        while let byte = utf8.first {
-            if byte == UInt8(ascii: "\\"), utf8.count >= 4, let value = UInt8(String(decoding: utf8.dropFirst().prefix(3), as: UTF8.self), radix: 8) {
-                bytes.append(value)
-                utf8 = utf8.dropFirst(4)
-            } else {
-                bytes.append(byte)
-                utf8 = utf8.dropFirst()
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return MountInfo(bytes: bytes).contains { $0.mountPoint == path }
     }
 }

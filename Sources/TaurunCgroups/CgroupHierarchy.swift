@@ -37,7 +37,7 @@ struct CgroupHierarchy: Sendable, Equatable {
         for file in files {
             guard let dot = file.firstIndex(of: ".") else { continue }
             let prefix = String(file[..<dot])
-            if MountInfo.knownV1Controllers.contains(prefix) { controllers.insert(prefix) }
+            if CgroupMounts.knownV1Controllers.contains(prefix) { controllers.insert(prefix) }
         }
         return CgroupHierarchy(dir: dir, mountpoint: nil, controllers: controllers, isV2: false)
     }

@@ -1,3 +1,5 @@
+import TaurunSupport
+
 /// How this host mounts cgroups. Detected from /proc/self/mountinfo, never assumed from fixed paths.
 public enum CgroupLayout: Sendable, Equatable {
     /// Only v1 hierarchies. `hierarchies` maps each controller (`memory`, `cpu`, `name=systemd`, ...) to the
@@ -36,60 +38,30 @@ struct CgroupMount: Equatable {
     var isV2: Bool
 }
 
-enum MountInfo {
+/// The cgroup mounts of a mount table and the layout they make.
+enum CgroupMounts {
     /// The v1 controller names the kernel knows; anything else in a v1 mount's super options is a mount option.
     static let knownV1Controllers: Set<String> = [
         "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls", "net_prio", "blkio",
         "perf_event", "hugetlb", "pids", "rdma", "misc", "debug",
     ]
 
-    /// Parses mountinfo text (proc(5)): `id parent maj:min root mountpoint opts [optional...] - fstype source superopts`.
-    /// Split on UTF-8 bytes (every separator is ASCII): splitting the String by Characters cost about 1 ms of a
-    /// `run` in grapheme breaking, twice.
-    static func cgroupMounts(_ text: String) -> [CgroupMount] {
+    /// The cgroup and cgroup2 mounts of mountinfo text (TaurunSupport's MountInfo reads the format; fields other
+    /// than the type are made Strings only for cgroup mounts).
+    static func parse(_ text: String) -> [CgroupMount] {
         var mounts: [CgroupMount] = []
-        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
-            let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
-            guard let dash = fields.firstIndex(where: { $0.elementsEqual("-".utf8) }), dash >= 6, fields.count >= dash + 4
-            else { continue }
-            let fsType = fields[dash + 1]
-            let isV2 = fsType.elementsEqual("cgroup2".utf8)
-            guard isV2 || fsType.elementsEqual("cgroup".utf8) else { continue }
-            let root = unescape(String(Substring(fields[3])))
-            let mountpoint = unescape(String(Substring(fields[4])))
+        for entry in MountInfo(text) {
+            let isV2 = entry.hasFSType("cgroup2")
+            guard isV2 || entry.hasFSType("cgroup") else { continue }
             if isV2 {
-                mounts.append(CgroupMount(mountpoint: mountpoint, root: root, controllers: [], isV2: true))
+                mounts.append(CgroupMount(mountpoint: entry.mountPoint, root: entry.root, controllers: [], isV2: true))
                 continue
             }
-            let controllers = fields[dash + 3].split(separator: UInt8(ascii: ",")).map { String(Substring($0)) }.filter {
-                knownV1Controllers.contains($0) || $0.hasPrefix("name=")
-            }
+            let controllers = entry.superOptions.filter { knownV1Controllers.contains($0) || $0.hasPrefix("name=") }
             guard !controllers.isEmpty else { continue }
-            mounts.append(CgroupMount(mountpoint: mountpoint, root: root, controllers: controllers, isV2: false))
+            mounts.append(CgroupMount(mountpoint: entry.mountPoint, root: entry.root, controllers: controllers, isV2: false))
         }
         return mounts
-    }
-
-    /// mountinfo escapes space, tab, newline and backslash as \ooo octal.
-    static func unescape(_ field: String) -> String {
-        guard field.contains("\\") else { return field }
-        var bytes: [UInt8] = []
-        let source = Array(field.utf8)
-        var index = 0
-        while index < source.count {
-            if source[index] == UInt8(ascii: "\\"), index + 3 < source.count {
-                let digits = source[(index + 1)...(index + 3)]
-                if digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }) {
-                    let value = digits.reduce(0) { $0 * 8 + Int($1 - UInt8(ascii: "0")) }
-                    bytes.append(UInt8(truncatingIfNeeded: value))
-                    index += 4
-                    continue
-                }
-            }
-            bytes.append(source[index])
-            index += 1
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The layout for a set of cgroup mounts. The first mount of a controller wins (later ones are bind mounts).

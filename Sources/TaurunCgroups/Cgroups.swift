@@ -8,11 +8,11 @@ import Musl
 public enum Cgroups {
     /// Reads /proc/self/mountinfo.
     public static func detectLayout() throws(CgroupError) -> CgroupLayout {
-        try MountInfo.layout(from: try currentMounts())
+        try CgroupMounts.layout(from: try currentMounts())
     }
 
     static func currentMounts() throws(CgroupError) -> [CgroupMount] {
-        MountInfo.cgroupMounts(try CgroupFiles.read("/proc/self/mountinfo"))
+        CgroupMounts.parse(try CgroupFiles.read("/proc/self/mountinfo"))
     }
 
     /// The runtime's own cgroup in each hierarchy (controller → path relative to the mount; "" for cgroup2).

@@ -32,7 +32,7 @@ let hybridProcCgroup = """
 
 @Suite struct LayoutDetectionTests {
     @Test func hybridHostIsDetectedWithEveryHierarchy() throws {
-        let layout = try MountInfo.layout(from: MountInfo.cgroupMounts(hybridMountinfo))
+        let layout = try CgroupMounts.layout(from: CgroupMounts.parse(hybridMountinfo))
         guard case .hybrid(let hierarchies, let unified) = layout else {
             Issue.record("expected hybrid, got \(layout)")
             return
@@ -46,21 +46,21 @@ let hybridProcCgroup = """
 
     @Test func comountedControllersShareAMountpoint() throws {
         let text = "30 20 0:30 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,nsdelegate,cpu,cpuacct\n"
-        let layout = try MountInfo.layout(from: MountInfo.cgroupMounts(text))
+        let layout = try CgroupMounts.layout(from: CgroupMounts.parse(text))
         #expect(layout == .v1(hierarchies: ["cpu": "/sys/fs/cgroup/cpu,cpuacct", "cpuacct": "/sys/fs/cgroup/cpu,cpuacct"]))
     }
 
     @Test func cgroup2AloneIsUnified() throws {
         let text = "30 20 0:30 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n"
-        #expect(try MountInfo.layout(from: MountInfo.cgroupMounts(text)) == .unified(mountpoint: "/sys/fs/cgroup"))
+        #expect(try CgroupMounts.layout(from: CgroupMounts.parse(text)) == .unified(mountpoint: "/sys/fs/cgroup"))
     }
 
     @Test func noCgroupMountIsAnError() {
-        #expect(throws: CgroupError.self) { try MountInfo.layout(from: MountInfo.cgroupMounts("22 1 0:21 / /proc rw - proc proc rw\n")) }
+        #expect(throws: CgroupError.self) { try CgroupMounts.layout(from: CgroupMounts.parse("22 1 0:21 / /proc rw - proc proc rw\n")) }
     }
 
     @Test func escapedMountpointsAreDecoded() {
-        let mounts = MountInfo.cgroupMounts("30 20 0:30 / /mnt/my\\040cgroup rw - cgroup2 cgroup2 rw\n")
+        let mounts = CgroupMounts.parse("30 20 0:30 / /mnt/my\\040cgroup rw - cgroup2 cgroup2 rw\n")
         #expect(mounts.first?.mountpoint == "/mnt/my cgroup")
     }
 
@@ -77,7 +77,7 @@ let hybridProcCgroup = """
     }
 
     @Test func bindMountedSubtreeIsStrippedFromOwnPath() {
-        let mounts = MountInfo.cgroupMounts("30 20 0:30 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n")
+        let mounts = CgroupMounts.parse("30 20 0:30 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n")
         let relative = ProcCgroup.relativeToMounts(["memory": "/docker/abc/sub"], mounts: mounts)
         #expect(relative["memory"] == "/sub")
     }

@@ -1,5 +1,6 @@
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -84,14 +85,15 @@ extension InitPlan {
     /// A bind into a user namespace made by mount(2) locks such mounts; a tree made by open_tree in the parent does not.
     static func mountBelow(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard realpath(path, &buffer) != nil, let table = try? Files.readString("/proc/self/mountinfo") else { return nil }
-        let real = String(cString: buffer)
+        guard realpath(path, &buffer) != nil, let table = try? Files.read("/proc/self/mountinfo") else { return nil }
+        return mountBelow(String(cString: buffer), in: MountInfo(bytes: table))
+    }
+
+    /// The first mount point of `table` strictly below the resolved path `real`, or nil.
+    static func mountBelow(_ real: String, in table: MountInfo) -> String? {
         let prefix = real == "/" ? "/" : real + "/"
-        for line in table.split(separator: "\n") {
-            let fields = line.split(separator: " ", maxSplits: 5)
-            guard fields.count > 4 else { continue }
-            // mountinfo escapes space, tab, newline and backslash in paths as \ooo.
-            let mountPoint = String(fields[4]).replacing("\\040", with: " ")
+        for entry in table {
+            let mountPoint = entry.mountPoint
             if mountPoint.hasPrefix(prefix) && mountPoint != real { return mountPoint }
         }
         return nil

@@ -1,5 +1,6 @@
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -196,24 +197,15 @@ extension InitPlan {
     }
 
     /// The host's cgroup hierarchies, for `cgroup` mounts inside the container (one per v1 controller, plus v2).
-    /// Split on UTF-8 bytes: the separators are ASCII, and splitting by Characters (grapheme breaking) cost more
-    /// than the rest of this plan.
     static func hostCgroupHierarchies() -> [CgroupHierarchy] {
-        guard let text = try? Files.readString("/proc/self/mountinfo") else { return [] }
-        let space = UInt8(ascii: " ")
+        guard let table = try? Files.read("/proc/self/mountinfo") else { return [] }
         var out: [CgroupHierarchy] = []
-        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
-            // `id parent maj:min root mountpoint opts [optional...] - fstype source superopts`
-            let fields = line.split(separator: space)
-            guard let dash = fields.firstIndex(where: { $0.elementsEqual("-".utf8) }), dash >= 5, fields.count >= dash + 4
-            else { continue }
-            let mountpoint = String(Substring(fields[4])), fstype = String(Substring(fields[dash + 1]))
-            guard fstype == "cgroup" || fstype == "cgroup2", mountpoint.hasPrefix("/sys/fs/cgroup") else { continue }
+        for entry in MountInfo(bytes: table) where entry.hasFSType("cgroup") || entry.hasFSType("cgroup2") {
+            let mountpoint = entry.mountPoint
+            guard mountpoint.hasPrefix("/sys/fs/cgroup") else { continue }
             let name = mountpoint == "/sys/fs/cgroup" ? "" : String(mountpoint.dropFirst("/sys/fs/cgroup/".count))
-            let superOptions = fields[dash + 3].split(separator: UInt8(ascii: ","))
-                .filter { !$0.elementsEqual("rw".utf8) && !$0.elementsEqual("ro".utf8) }
-                .map { String(Substring($0)) }.joined(separator: ",")
-            out.append(CgroupHierarchy(name: name, fstype: fstype, options: superOptions))
+            let superOptions = entry.superOptions.filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")
+            out.append(CgroupHierarchy(name: name, fstype: entry.fsType, options: superOptions))
         }
         return out
     }
