@@ -44,23 +44,19 @@ enum CgroupFiles {
         }
     }
 
-    /// Writes one value with a single write(2): cgroupfs parses each write as one command, so a value must
-    /// never be split. No O_CREAT: a missing file means a missing controller, which the caller reports.
+    /// Writes one value with a single write(2) (TaurunLinux's Files.writeOnce): cgroupfs parses each write as one
+    /// command, so a value must never be split. No O_CREAT: a missing file means a missing controller, which the caller
+    /// reports.
     static func write(_ path: String, _ value: String) throws(CgroupError) {
-        let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
-        if fd < 0 { throw .syscall("write", path, value: value, errno: errno) }
-        defer { close(fd) }
         let bytes = Array(value.utf8)
-        while true {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .syscall("write", path, value: value, errno: errno)
-            }
-            if written != bytes.count {
-                throw .syscall("write", path, value: value, errno: EIO, reason: "short write of \(written) bytes")
-            }
-            return
+        let written: Int
+        do {
+            written = try Files.writeOnce(path, bytes, flags: O_TRUNC)
+        } catch {
+            throw .syscall("write", path, value: value, errno: error.errno.rawValue)
+        }
+        if written != bytes.count {
+            throw .syscall("write", path, value: value, errno: EIO, reason: "short write of \(written) bytes")
         }
     }
 

@@ -185,11 +185,22 @@ public enum Files {
         try FileIO<SyscallError>.writeAll(fd, bytes, path: path)
     }
 
-    /// Writes a small value into an existing file (procfs, sysfs, cgroupfs) with one write(2).
+    /// Writes a small value into an existing file (procfs, sysfs, cgroupfs) with exactly one write(2). These files take
+    /// each write as one command (a uid_map must arrive whole, the second write is refused; a cgroup value cut in two
+    /// is two values), so the rest of a value is never sent in a second write: a short write is an error (EIO).
     public static func writeValue(_ path: String, _ value: String) throws(SyscallError) {
-        let fd = try open(path, O_WRONLY)
+        let bytes = Array(value.utf8)
+        let written = try writeOnce(path, bytes)
+        if written != bytes.count { throw SyscallError("write (\(written) of \(bytes.count) bytes taken)", path, errno: .ioError) }
+    }
+
+    /// Opens an existing file write-only (`flags` added, e.g. O_TRUNC), makes one write(2) of `bytes` (again only if
+    /// a signal interrupted it before anything was written) and returns how many bytes the file took. For callers that
+    /// report a short write in their own words (cgroupfs).
+    public static func writeOnce(_ path: String, _ bytes: [UInt8], flags: Int32 = 0) throws(SyscallError) -> Int {
+        let fd = try open(path, O_WRONLY | flags)
         defer { Glibc.close(fd) }
-        try writeAll(fd: fd, Array(value.utf8), path: path)
+        return try sys("write", path) { bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
     }
 
     /// Atomically replaces `path` with `bytes`: write a temp file in the same directory, then rename over.
