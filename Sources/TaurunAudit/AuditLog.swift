@@ -65,15 +65,15 @@ public struct AuditLog: Sendable {
     /// A directory that does not exist yet is fine: append makes it 0750.
     func checkDirectory() throws(AuditError) {
         let directory = LexicalPath.directoryName(path)
-        var status = stat()
-        guard lstat(directory, &status) == 0 else {
-            let code = errno
-            if code == ENOENT { return }
-            throw AuditError(call: "lstat", path: directory, errno: code)
+        let status: stat
+        do {
+            status = try FileIO<AuditError>.status(directory)
+        } catch where error.errno == ENOENT {
+            return
         }
         // Not a directory at all: the open below fails with ENOTDIR, naming it, as it always has.
-        let type = UInt32(status.st_mode) & 0o170000
-        if type != 0o040000 && type != 0o120000 { return }
+        let kind = FileIO<AuditError>.kind(mode: status.st_mode)
+        if kind != .directory && kind != .symlink { return }
         if let problem = PrivateDirectory.problem(mode: UInt32(status.st_mode), owner: status.st_uid, euid: geteuid()) {
             throw AuditError(refusing: directory, reason: problem)
         }

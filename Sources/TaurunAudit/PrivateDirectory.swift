@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -10,9 +12,9 @@ import Musl
 public enum PrivateDirectory {
     /// Why a directory with this lstat mode and owner is unsafe for a process with `euid`; nil when it is fine.
     public static func problem(mode: UInt32, owner: uid_t, euid: uid_t) -> String? {
-        switch mode & 0o170000 {
-        case 0o120000: return "is a symlink"
-        case 0o040000: break
+        switch FileIO<AuditError>.kind(mode: mode) {
+        case .symlink: return "is a symlink"
+        case .directory: break
         default: return "is not a directory"
         }
         if owner != euid && owner != 0 { return "belongs to uid \(owner), not to uid \(euid) or root" }

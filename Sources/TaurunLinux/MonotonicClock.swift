@@ -12,6 +12,11 @@ public enum MonotonicClock {
         return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
     }
 
+    public static func microseconds() -> Int {
+        let now = read()
+        return Int(now.tv_sec) * 1_000_000 + Int(now.tv_nsec) / 1000
+    }
+
     public static func seconds() -> Double {
         let now = read()
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9

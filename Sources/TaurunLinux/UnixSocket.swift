@@ -59,6 +59,22 @@ public enum UnixSocket {
         return fd
     }
 
+    /// A connected pair of SOCK_STREAM sockets (close-on-exec).
+    public static func streamPair() throws(SyscallError) -> (Int32, Int32) {
+        try pair(Int32(SOCK_STREAM.rawValue))
+    }
+
+    /// A connected pair of SOCK_SEQPACKET sockets (close-on-exec): each send arrives as one message, whole.
+    public static func seqpacketPair() throws(SyscallError) -> (Int32, Int32) {
+        try pair(Int32(SOCK_SEQPACKET.rawValue))
+    }
+
+    private static func pair(_ type: Int32) throws(SyscallError) -> (Int32, Int32) {
+        var ends: [Int32] = [-1, -1]
+        _ = try sys("socketpair") { socketpair(AF_UNIX, type | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) }
+        return (ends[0], ends[1])
+    }
+
     /// Waits up to `timeoutMilliseconds` for `fd` to be readable: false when the time ran out or a signal came
     /// first (the caller checks its deadline and waits again).
     public static func waitReadable(_ fd: Int32, timeoutMilliseconds: Int) throws(SyscallError) -> Bool {

@@ -21,7 +21,9 @@ public enum PromptOutcome: Equatable, Sendable {
 
 /// One question and its answer over a connected descriptor (the agent's socket, or the SOCK_SEQPACKET channel to
 /// `taurun run`): the request line out, then one reply line back, waiting at most `timeoutMs` and giving up as soon
-/// as `stillWaiting` says the caller is gone. Single-threaded: poll(2) in short steps.
+/// as `stillWaiting` says the caller is gone. Single-threaded: poll(2) in short steps; the line goes out and comes
+/// back through TaurunLinux's UnixSocket (send with MSG_NOSIGNAL: the monitor keeps default signal dispositions, and
+/// must not die of a closed agent).
 enum PromptExchange {
     static let step: Int32 = 100
 
@@ -33,8 +35,9 @@ enum PromptExchange {
     }
 
     static func ask(fd: Int32, request: PromptRequest, stillWaiting: () -> Bool, meanwhile: Meanwhile? = nil) -> PromptOutcome {
-        let line = PromptProtocol.line(request)
-        guard sendAll(fd, line) else { return .invalid("cannot send the question (\(errnoText(errno)))") }
+        do { try UnixSocket.send(fd, PromptProtocol.line(request)) } catch {
+            return .invalid("cannot send the question (\(errnoText(error.errno.rawValue)))")
+        }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: PromptProtocol.maxLine)
         let deadline = PromptClock.milliseconds() + request.timeoutMs
@@ -52,11 +55,11 @@ enum PromptExchange {
                 if fds[1].revents & Int16(POLLIN) != 0 { meanwhile?.serve() } else { fds.removeLast() }
             }
             guard ready > 0, fds[0].revents != 0 else { continue }
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                return .invalid("read: \(errnoText(errno))")
+            let received: Int?
+            do { received = try UnixSocket.receive(fd, into: &chunk) } catch {
+                return .invalid("read: \(errnoText(error.errno.rawValue))")
             }
+            guard let n = received else { continue }
             if n == 0 { return .invalid("hung up without an answer") }
             buffer += chunk[0..<n]
             if let newline = buffer.firstIndex(of: 0x0A) {
@@ -67,19 +70,6 @@ enum PromptExchange {
             }
             if buffer.count >= PromptProtocol.maxLine { return .invalid("reply longer than \(PromptProtocol.maxLine) bytes") }
         }
-    }
-
-    /// The whole line, without SIGPIPE when the other side has gone (MSG_NOSIGNAL: the monitor keeps default signal
-    /// dispositions, and must not die of a closed agent).
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            offset += n
-        }
-        return true
     }
 
     /// Connects to the agent's socket and checks who listens there: only the users in `answering` (root and the user
@@ -111,10 +101,5 @@ enum PromptExchange {
 /// Monotonic time for time-outs, and microseconds for the latency the audit records.
 enum PromptClock {
     static func milliseconds() -> Int { MonotonicClock.milliseconds() }
-
-    static func microseconds() -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int(now.tv_sec) * 1_000_000 + Int(now.tv_nsec) / 1000
-    }
+    static func microseconds() -> Int { MonotonicClock.microseconds() }
 }
