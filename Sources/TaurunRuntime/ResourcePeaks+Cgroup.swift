@@ -1,28 +1,10 @@
+import TaurunAudit
 import TaurunLinux
 
-/// The most a container used of what its cgroup limits, read from its cgroup once it has ended (before delete
-/// removes it) for `taurun learn`, and whether it ran into a limit. v1 and v2 name the files differently; each
-/// value is taken from the first of the container's cgroup directories that has it, so v1, v2 and hybrid hosts
-/// all work. A value this kernel does not keep (memory.peak before 5.19, pids.peak on older kernels) is nil: unknown,
-/// not zero.
-public struct ResourcePeaks: Equatable, Sendable {
-    /// Highest memory charged to the cgroup: memory.max_usage_in_bytes (v1) or memory.peak (v2).
-    public var memoryBytes: UInt64?
-    /// Times the kernel's OOM killer killed a process of the container at its limit (oom_kill in
-    /// memory.oom_control, v1, or memory.events, v2).
-    public var oomKills: UInt64?
-    /// Most processes and threads at once: pids.peak.
-    public var pids: UInt64?
-    /// Forks and clones refused at pids.max ("max" in pids.events).
-    public var pidsLimitHits: UInt64?
-
-    public init(memoryBytes: UInt64? = nil, oomKills: UInt64? = nil, pids: UInt64? = nil, pidsLimitHits: UInt64? = nil) {
-        self.memoryBytes = memoryBytes
-        self.oomKills = oomKills
-        self.pids = pids
-        self.pidsLimitHits = pidsLimitHits
-    }
-
+/// Reading ResourcePeaks (TaurunAudit) from a container's cgroup once it has ended, before delete removes it. v1 and
+/// v2 name the files differently; each value is taken from the first of the container's cgroup directories that has
+/// it, so v1, v2 and hybrid hosts all work.
+extension ResourcePeaks {
     /// Reads the peaks from `dirs`, the container's cgroup directories.
     public static func read(dirs: [String]) -> ResourcePeaks {
         func text(_ names: [String]) -> String? {

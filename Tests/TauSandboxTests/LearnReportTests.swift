@@ -27,7 +27,7 @@ import TaurunSupport
                 Self.call("socket", [2, 0x80001, 0], permission: "network"),  // SOCK_STREAM|SOCK_CLOEXEC: the same call
                 Self.call("socket", [10, 2, 0], permission: "network"),
             ],
-            usage: LearnedUsage())
+            usage: ResourcePeaks())
         #expect(report.missing == [LearnReport.Use(permission: .network, evidence: ["socket(AF_INET, SOCK_STREAM)", "socket(AF_INET6, SOCK_DGRAM)"])])
         #expect(report.refused.isEmpty && report.used.isEmpty && report.unused.isEmpty)
         #expect(report.change == ManifestChange(addPermissions: [.network]))
@@ -36,7 +36,7 @@ import TaurunSupport
     @Test func aRequestedPermissionTheUserRefusedNeedsAGrantNotAManifestChange() throws {
         let report = LearnReport(
             manifest: try Self.manifest("[permissions]\nnetwork = true\n"), granted: [], limits: Self.limits, ceilings: Self.ceilings,
-            calls: [Self.call("socket", [2, 1, 0], permission: "network")], usage: LearnedUsage())
+            calls: [Self.call("socket", [2, 1, 0], permission: "network")], usage: ResourcePeaks())
         #expect(report.refused.map(\.permission) == [.network])
         #expect(report.missing.isEmpty)
         #expect(report.change.isEmpty)
@@ -46,10 +46,10 @@ import TaurunSupport
         let granted = try Self.manifest("[permissions]\nnetwork = true\ncamera = true\n")
         let used = LearnReport(
             manifest: granted, granted: [.network, .camera], limits: Self.limits, ceilings: Self.ceilings,
-            calls: [Self.call("socket", [10, 1, 0], permission: "network", action: "allowed")], usage: LearnedUsage())
+            calls: [Self.call("socket", [10, 1, 0], permission: "network", action: "allowed")], usage: ResourcePeaks())
         #expect(used.used == [LearnReport.Use(permission: .network, evidence: ["socket(AF_INET6, SOCK_STREAM)"])])
         #expect(used.unused == [.camera])
-        let idle = LearnReport(manifest: granted, granted: [.network, .camera], limits: Self.limits, ceilings: Self.ceilings, calls: [], usage: LearnedUsage())
+        let idle = LearnReport(manifest: granted, granted: [.network, .camera], limits: Self.limits, ceilings: Self.ceilings, calls: [], usage: ResourcePeaks())
         #expect(idle.unused == [.network, .camera])
         #expect(idle.change.isEmpty)
     }
@@ -64,7 +64,7 @@ import TaurunSupport
                 Self.call("connect", [3, 0x7100, 27], permission: "display", path: "/run/user/1000/wayland-0"),
                 Self.call("openat", [0xFFFF_FF9C, 0x7200, 0, 0], permission: "filesystem:ro", path: "/srv/media/a.ogg"),
             ],
-            usage: LearnedUsage())
+            usage: ResourcePeaks())
         #expect(report.used == [LearnReport.Use(permission: .camera, evidence: ["openat(\"/dev/video0\", O_RDWR)"])])
         #expect(report.missing == [
             LearnReport.Use(permission: .display, evidence: ["connect(AF_UNIX, \"/run/user/1000/wayland-0\")"]),
@@ -75,7 +75,7 @@ import TaurunSupport
         let system = LearnReport(
             manifest: try Self.manifest(""), granted: [], limits: Self.limits, ceilings: Self.ceilings,
             calls: [Self.call("openat", [0xFFFF_FF9C, 0x7200, 0, 0], permission: "filesystem:ro", path: "/etc/localtime")],
-            usage: LearnedUsage())
+            usage: ResourcePeaks())
         #expect(system.missing.isEmpty && system.change.isEmpty)
         #expect(system.notAllowed == [LearnReport.Refusal(
             call: "openat(\"/etc/localtime\", O_RDONLY)", reason: "/etc is never given to an app: ship the file in the app's rootfs")])
@@ -87,10 +87,10 @@ import TaurunSupport
         let write = Self.call("open", [0x7000, 0o101], permission: "filesystem:rw", path: "/srv/b")
         let requested = LearnReport(
             manifest: try Self.manifest("[permissions]\nfilesystem = \"rw\"\n"), granted: [.filesystemReadWrite], limits: Self.limits,
-            ceilings: Self.ceilings, calls: [read], usage: LearnedUsage())
+            ceilings: Self.ceilings, calls: [read], usage: ResourcePeaks())
         #expect(requested.used.map(\.permission) == [.filesystemReadWrite] && requested.unused.isEmpty && requested.missing.isEmpty)
         let both = LearnReport(
-            manifest: try Self.manifest(""), granted: [], limits: Self.limits, ceilings: Self.ceilings, calls: [read, write], usage: LearnedUsage())
+            manifest: try Self.manifest(""), granted: [], limits: Self.limits, ceilings: Self.ceilings, calls: [read, write], usage: ResourcePeaks())
         #expect(both.missing == [LearnReport.Use(permission: .filesystemReadWrite, evidence: ["open(\"/srv/b\", O_WRONLY|O_CREAT)", "open(\"/srv/a\", O_RDONLY)"])])
         #expect(both.change == ManifestChange(addPermissions: [.filesystemReadWrite]))
     }
@@ -103,7 +103,7 @@ import TaurunSupport
                 Self.call("unshare", [0x10000000], permission: nil),
                 Self.call("keyctl", [0, 0, 0, 0, 0], permission: nil),
             ],
-            usage: LearnedUsage())
+            usage: ResourcePeaks())
         #expect(report.notAllowed.first == LearnReport.Refusal(call: "unshare(CLONE_NEWUSER)", reason: "apps cannot create namespaces"))
         #expect(report.notAllowed.last?.reason == "apps cannot use the kernel keyring")
         #expect(report.notAllowed.count == 2)
@@ -113,18 +113,18 @@ import TaurunSupport
     @Test func aLimitTheAppRanIntoIsDoubledWithinTheCeilingAndPeaksBelowChangeNothing() throws {
         let manifest = try Self.manifest("")
         let calm = LearnReport(manifest: manifest, granted: [], limits: Self.limits, ceilings: Self.ceilings, calls: [],
-                               usage: LearnedUsage(memoryBytes: 3 << 20, oomKills: 0, pids: 3, pidsLimitHits: 0))
+                               usage: ResourcePeaks(memoryBytes: 3 << 20, oomKills: 0, pids: 3, pidsLimitHits: 0))
         #expect(calm.resources == [
             LearnReport.Resource(kind: .memory, peak: 3 << 20, limit: 256 << 20, reached: false, proposed: nil, atCeiling: false),
             LearnReport.Resource(kind: .pids, peak: 3, limit: 64, reached: false, proposed: nil, atCeiling: false),
         ])
         #expect(calm.change.isEmpty)
         let starved = LearnReport(manifest: manifest, granted: [], limits: Self.limits, ceilings: Self.ceilings, calls: [],
-                                  usage: LearnedUsage(memoryBytes: 256 << 20, oomKills: 1, pids: 64, pidsLimitHits: 12))
+                                  usage: ResourcePeaks(memoryBytes: 256 << 20, oomKills: 1, pids: 64, pidsLimitHits: 12))
         #expect(starved.change == ManifestChange(memoryBytes: 512 << 20, pids: 128))
         let ceilings = ResourceLimits(memoryBytes: 384 << 20, pids: 64)
         let capped = LearnReport(manifest: manifest, granted: [], limits: Self.limits, ceilings: ceilings, calls: [],
-                                 usage: LearnedUsage(memoryBytes: 256 << 20, oomKills: 1, pids: 64, pidsLimitHits: 1))
+                                 usage: ResourcePeaks(memoryBytes: 256 << 20, oomKills: 1, pids: 64, pidsLimitHits: 1))
         #expect(capped.change == ManifestChange(memoryBytes: 384 << 20))
         #expect(capped.resources.last?.atCeiling == true)
     }
@@ -133,7 +133,7 @@ import TaurunSupport
         let report = LearnReport(
             manifest: try Self.manifest("[permissions]\ncamera = true\n"), granted: [.camera], limits: Self.limits, ceilings: Self.ceilings,
             calls: [Self.call("socket", [2, 1, 0], permission: "network"), Self.call("mount", [0, 0, 0, 0x1000, 0], permission: nil)],
-            usage: LearnedUsage(memoryBytes: 3_250_000, pids: 2))
+            usage: ResourcePeaks(memoryBytes: 3_250_000, pids: 2))
         let run = LearnReport.Run(app: "org.example.learn", manifestPath: "tau.toml", format: .tauToml, exitCode: 1,
                                   interrupted: false, diff: "--- tau.toml\n+++ tau.toml\n", written: true)
         let text = report.text(run)

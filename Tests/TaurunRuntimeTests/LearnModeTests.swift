@@ -1,4 +1,5 @@
 import Testing
+import TaurunAudit
 import TaurunLinux
 import TaurunOCI
 @testable import TaurunRuntime

@@ -55,7 +55,7 @@ public struct LearnReport: Equatable, Sendable {
     /// defaults) and the host's `ceilings`, the learn records of the run's security monitor (`calls`), and what its
     /// cgroup saw (`usage`).
     public init(manifest: Manifest, granted: Set<Permission>, limits: ResourceLimits, ceilings: ResourceLimits,
-                calls: [AuditEvent], usage: LearnedUsage) {
+                calls: [AuditEvent], usage: ResourcePeaks) {
         var evidence: [Permission: [String]] = [:]
         var order: [Permission] = []
         var refusals: [Refusal] = []
@@ -122,21 +122,6 @@ public struct LearnReport: Equatable, Sendable {
         return Resource(
             kind: kind, peak: peak.map { Int64(clamping: $0) }, limit: limit, reached: reached, proposed: proposed,
             atCeiling: reached && proposed == nil)
-    }
-}
-
-/// What the security monitor's cgroup saw of a learning run (TaurunRuntime's ResourcePeaks, as the report needs it).
-public struct LearnedUsage: Equatable, Sendable {
-    public var memoryBytes: UInt64?
-    public var oomKills: UInt64?
-    public var pids: UInt64?
-    public var pidsLimitHits: UInt64?
-
-    public init(memoryBytes: UInt64? = nil, oomKills: UInt64? = nil, pids: UInt64? = nil, pidsLimitHits: UInt64? = nil) {
-        self.memoryBytes = memoryBytes
-        self.oomKills = oomKills
-        self.pids = pids
-        self.pidsLimitHits = pidsLimitHits
     }
 }
 

@@ -107,7 +107,7 @@ struct LearnCommand: ParsableCommand {
     /// Creates, starts and waits for the learning container, then reads what its monitor and cgroup saw and deletes
     /// it. The app's stdout goes to stderr while it runs, so stdout holds the report alone (a --json reader parses it).
     static func runLearning(bundle: String, runtime: Runtime) throws
-        -> (run: (code: Int32, interrupted: Bool), calls: [AuditEvent], usage: LearnedUsage)
+        -> (run: (code: Int32, interrupted: Bool), calls: [AuditEvent], usage: ResourcePeaks)
     {
         let id = "taurun-learn-\(getpid())"
         let savedStdout = fcntl(1, F_DUPFD_CLOEXEC, 3)
@@ -122,9 +122,7 @@ struct LearnCommand: ParsableCommand {
         defer { try? runtime.delete(id: id, force: true) }
         try runtime.start(id: id)
         let run = runtime.waitLearning(container)
-        let peaks = try? runtime.resourcePeaks(of: id)
-        let usage = LearnedUsage(
-            memoryBytes: peaks?.memoryBytes, oomKills: peaks?.oomKills, pids: peaks?.pids, pidsLimitHits: peaks?.pidsLimitHits)
+        let usage = (try? runtime.resourcePeaks(of: id)) ?? ResourcePeaks()
         return (run, runtime.learnedCalls(of: id), usage)
     }
 
