@@ -34,6 +34,7 @@ public struct ContainerRecord: Codable, Sendable {
     public var memoryLimit: Int64? = nil
     /// Hooks to run at start (poststart) and delete (poststop); kept because the bundle may be gone by then.
     public var hooks: Hooks?
+    /// The bundle's config.json ociVersion, which `state` reports (as runc does), not taurun's own spec version.
     public var ociVersion: String
     /// Created with --no-new-keyring: exec'd processes keep the caller's session keyring too (runc's rule).
     public var noNewKeyring: Bool? = nil
