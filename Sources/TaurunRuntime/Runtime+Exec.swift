@@ -3,6 +3,7 @@ import TaurunCgroups
 import TaurunLinux
 import TaurunOCI
 import TaurunSeccomp
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -18,21 +19,8 @@ extension Runtime {
     public func exec(id: String, options: ExecOptions) throws(RuntimeError) -> Int32 {
         try ContainerID.validate(id)
         let record = try store.load(id)
-        switch status(of: record) {
-        case .stopped: throw .container("cannot exec a container that has stopped")
-        case .paused: throw .container("cannot exec in a paused container")
-        case .creating: throw .container("cannot exec in a container that is still being created")
-        case .created, .running: break
-        }
-        guard let initPid = record.pid else { throw .container("cannot exec a container that has stopped") }
-        // The config create recorded gives the base process (no --process), the defaults and the seccomp profile:
-        // editing the bundle's config.json after create changes nothing here. (A container created by a taurun
-        // that did not record it falls back to the bundle's.)
-        let spec: Spec
-        let recorded = store.configFile(of: id)
-        do { spec = try Spec.load(path: Files.exists(recorded) ? recorded : record.bundle + "/config.json") } catch {
-            throw .spec(error)
-        }
+        let initPid = try execTarget(record)
+        let spec = try recordedSpec(of: record)
         let process = try ExecProcess.resolve(options, container: spec)
         let plan = try ExecPlan.build(process: process, container: spec.process, options: options,
                                       keyring: record.noNewKeyring == true ? nil : id)
@@ -48,21 +36,9 @@ extension Runtime {
         guard Processes.isAlive(pid: initPid, startTime: record.pidStartTime) else {
             throw .container("cannot exec a container that has stopped")
         }
-        var consoleFD: Int32 = -1
-        if let socket = options.consoleSocket {
-            do { consoleFD = try UnixSocket.connect(.path(socket)) } catch { throw .system(error) }
-        }
         // A terminal in the foreground without a console socket: taurun receives the pty master itself and relays.
-        var relayFD: Int32 = -1
-        if plan.terminal && options.consoleSocket == nil {
-            var pair: [Int32] = [-1, -1]
-            if socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) != 0 {
-                throw .system(SyscallError("socketpair"))
-            }
-            relayFD = pair[0]
-            consoleFD = pair[1]
-        }
-        defer { if consoleFD >= 0 { close(consoleFD) }; if relayFD >= 0 { close(relayFD) } }
+        let console = try openConsole(socket: options.consoleSocket, relayHere: plan.terminal)
+        defer { console.close() }
         let channels: (parent: SyncChannel, child: SyncChannel)
         do { channels = try SyncChannel.pair() } catch { throw .system(error) }
         defer { channels.parent.close() }
@@ -78,30 +54,61 @@ extension Runtime {
         do { setup = try Namespaces.clone(flags: 0) } catch { channels.child.close(); throw .system(error) }
         if setup == 0 {
             channels.parent.close()
-            ExecInit(kernel: LinuxInitKernel(), plan: plan, sync: channels.child, namespaces: namespaces, consoleSocketFD: consoleFD,
+            ExecInit(kernel: LinuxInitKernel(), plan: plan, sync: channels.child, namespaces: namespaces, consoleSocketFD: console.childEnd,
                      parentPid: parentPid, seccomp: seccomp, trampoline: trampoline).run()
         }
         channels.child.close()
 
+        let (pid, monitor) = try awaitExecSpawned(setup: setup, sync: channels.parent, record: record, spec: spec, initPid: initPid, app: app)
+        if let pidFile = options.pidFile { try writePidFile(pidFile, pid: pid) }
+        if options.detach { return 0 }
+        return try waitExec(CreatedContainer(id: id, pid: pid, monitorPid: monitor), relay: console.receiver)
+    }
+
+    /// The init of a created or running container, which exec joins; anything else is refused by its status.
+    private func execTarget(_ record: ContainerRecord) throws(RuntimeError) -> pid_t {
+        switch status(of: record) {
+        case .stopped: throw .container("cannot exec a container that has stopped")
+        case .paused: throw .container("cannot exec in a paused container")
+        case .creating: throw .container("cannot exec in a container that is still being created")
+        case .created, .running: break
+        }
+        guard let initPid = record.pid else { throw .container("cannot exec a container that has stopped") }
+        return initPid
+    }
+
+    /// The config create recorded gives the base process (no --process), the defaults and the seccomp profile:
+    /// editing the bundle's config.json after create changes nothing here. (A container created by a taurun that did
+    /// not record it falls back to the bundle's.)
+    private func recordedSpec(of record: ContainerRecord) throws(RuntimeError) -> Spec {
+        let recorded = store.configFile(of: record.id)
+        do { return try Spec.load(path: Files.exists(recorded) ? recorded : record.bundle + "/config.json") } catch {
+            throw .spec(error)
+        }
+    }
+
+    /// The parent's half of exec's handshake: the setup child joins the container's cgroup, gets `go`, and the
+    /// trampoline reports the program's pid (a sibling: our child), then exits; `failed` comes instead when the setup
+    /// failed, and EOF alone when the trampoline could not start it. A Tau app's notify listener comes first: its
+    /// monitor is running before the program is. On a failure every child is killed and reaped.
+    private func awaitExecSpawned(setup: pid_t, sync: SyncChannel, record: ContainerRecord, spec: Spec, initPid: pid_t,
+                                  app: TauAppPolicy?) throws(RuntimeError) -> (pid: pid_t, monitor: pid_t) {
         var pid: pid_t = -1
         var monitor: pid_t = -1
         do {
             do { try cgroupManager(for: record).add(pid: setup) } catch { throw RuntimeError.cgroup(error.description) }
-            try channels.parent.send(.go(""))
-            // The trampoline reports the program's pid (a sibling: our child), then exits; `failed` comes instead
-            // when the setup failed, and EOF alone when the trampoline could not start it. A Tau app's notify
-            // listener comes first: its monitor is running before the program is.
+            try sync.send(.go(""))
             loop: while true {
-                switch try channels.parent.receive() {
+                switch try sync.receive() {
                 case .seccompListener(let listener)?:
                     defer { close(listener) }
                     guard let app else { continue }
                     var context = SecurityMonitor.Context(
-                        policy: app, containerID: id, auditLogPath: record.auditLog ?? auditLogPath ?? AuditLog.defaultPath,
-                        violationFile: store.violationFile(of: id))
+                        policy: app, containerID: record.id, auditLogPath: record.auditLog ?? auditLogPath ?? AuditLog.defaultPath,
+                        violationFile: store.violationFile(of: record.id))
                     // A process exec'd into a learning run is learnt from too, not stopped.
                     if record.learning == true {
-                        context.learnFile = store.learnFile(of: id)
+                        context.learnFile = store.learnFile(of: record.id)
                     } else if !app.askedDevices.isEmpty {
                         context.watchedOpens = spec.linux?.seccomp.map { AskedDevice.watchedOpens(TauAppPolicy.monitored($0)) } ?? []
                     }
@@ -123,19 +130,21 @@ extension Runtime {
             if let error = error as? SyscallError { throw .system(error) }
             throw .container("\(error)")
         }
-        if let pidFile = options.pidFile { try writePidFile(pidFile, pid: pid) }
-        if options.detach { return 0 }
-        if relayFD >= 0 {
-            let master: Int32
-            do { master = try Terminal.receiveFD(from: relayFD) } catch {
-                Processes.signalChild(pid, SIGKILL)
-                _ = waitForeground(CreatedContainer(id: id, pid: pid, monitorPid: monitor))
-                throw .system(error)
-            }
-            defer { close(master) }
-            return TerminalRelay(master: master, pid: pid).run()
+        return (pid, monitor)
+    }
+
+    /// exec in the foreground: the exit code of the program, relaying its terminal when taurun holds the pty master
+    /// (`relay`, the receiving end of the socketpair; -1: none).
+    private func waitExec(_ process: CreatedContainer, relay: Int32) throws(RuntimeError) -> Int32 {
+        guard relay >= 0 else { return waitForeground(process) }
+        let master: Int32
+        do { master = try Terminal.receiveFD(from: relay) } catch {
+            Processes.signalChild(process.pid, SIGKILL)
+            _ = waitForeground(process)
+            throw .system(error)
         }
-        return waitForeground(CreatedContainer(id: id, pid: pid, monitorPid: monitor))
+        defer { close(master) }
+        return TerminalRelay(master: master, pid: process.pid).run()
     }
 
     /// `--preserve-fds N` hands fds 3…N+2 on; each must be open, or taurun's own fds could take their numbers.
@@ -155,12 +164,20 @@ enum ContainerNamespaces {
         var handles: [NamespaceHandle] = []
         for kind in NamespaceKind.allCases {
             let theirs = "/proc/\(pid)/ns/\(kind.procName)", ours = "/proc/self/ns/\(kind.procName)"
-            var a = statBuf(), b = statBuf()
-            if stat(ours, &b) != 0 { continue }   // the kernel lacks this namespace type
-            guard stat(theirs, &a) == 0 else {
+            // The kernel lacks this namespace type.
+            guard let b = (try? FileIO<SyscallError>.resolvedStatusIfPresent(ours)) ?? nil else { continue }
+            let a: stat
+            do throws(SyscallError) {
+                guard let found = try FileIO<SyscallError>.resolvedStatusIfPresent(theirs) else {
+                    throw SyscallError("stat", theirs, errno: .noSuchFileOrDirectory)
+                }
+                a = found
+            } catch {
                 for h in handles { close(h.fd) }
-                if errno == ENOENT || errno == ESRCH { throw .container("cannot exec a container that has stopped") }
-                throw .system(SyscallError("stat", theirs))
+                if error.errno == .noSuchFileOrDirectory || error.errno == .noSuchProcess {
+                    throw .container("cannot exec a container that has stopped")
+                }
+                throw .system(error)
             }
             if a.st_dev == b.st_dev && a.st_ino == b.st_ino { continue }
             do { handles.append(NamespaceHandle(kind: kind, fd: try Files.open(theirs, O_RDONLY), path: theirs)) } catch {

@@ -42,11 +42,10 @@ extension InitPlan {
                     throw .unsupported(field: field + ".source", value: "", reason: "bind mount needs a source:")
                 }
                 let abs = source.hasPrefix("/") ? source : bundle + "/" + source
-                var st = statBuf()
-                guard stat(abs, &st) == 0 else {
+                guard let kind = FileIO<SyscallError>.resolvedKind(abs) else {
                     throw .unsupported(field: field + ".source", value: source, reason: "bind mount source does not exist:")
                 }
-                sourceIsDir = FileKind(mode: st.st_mode) == .directory
+                sourceIsDir = kind == .directory
                 if normalise(m.destination) == "/dev" { devIsBind = true }
                 let sourceIsProcFS = ProcFS.isProcFS(path: abs)
                 if let reason = ProcMountPolicy.refusal(destination: m.destination, type: m.type, isBind: true,
@@ -84,9 +83,10 @@ extension InitPlan {
     /// The first mount point strictly below `path` (symlinks resolved) in this process's mount table, or nil.
     /// A bind into a user namespace made by mount(2) locks such mounts; a tree made by open_tree in the parent does not.
     static func mountBelow(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard realpath(path, &buffer) != nil, let table = try? Files.read("/proc/self/mountinfo") else { return nil }
-        return mountBelow(String(cString: buffer), in: MountInfo(bytes: table))
+        guard let real = try? FileIO<SyscallError>.realPath(path), let table = try? Files.read("/proc/self/mountinfo") else {
+            return nil
+        }
+        return mountBelow(real, in: MountInfo(bytes: table))
     }
 
     /// The first mount point of `table` strictly below the resolved path `real`, or nil.
