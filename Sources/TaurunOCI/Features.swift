@@ -1,6 +1,6 @@
 // The features document (features.md / features-linux.md): what this runtime supports. The runtime fills it in.
 
-public struct Features: Codable, Sendable, Equatable {
+public struct Features: Sendable, Equatable {
     public var ociVersionMin: String?
     public var ociVersionMax: String?
     public var hooks: [String]?
@@ -23,7 +23,7 @@ public struct Features: Codable, Sendable, Equatable {
         self.potentiallyUnsafeConfigAnnotations = potentiallyUnsafeConfigAnnotations
     }
 
-    public struct Linux: Codable, Sendable, Equatable {
+    public struct Linux: Sendable, Equatable {
         public var namespaces: [String]?
         public var capabilities: [String]?
         public var cgroup: Cgroup?
@@ -54,7 +54,7 @@ public struct Features: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Cgroup: Codable, Sendable, Equatable {
+    public struct Cgroup: Sendable, Equatable {
         public var v1: Bool?
         public var v2: Bool?
         public var systemd: Bool?
@@ -70,7 +70,7 @@ public struct Features: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Seccomp: Codable, Sendable, Equatable {
+    public struct Seccomp: Sendable, Equatable {
         public var enabled: Bool?
         public var actions: [String]?
         public var operators: [String]?
@@ -92,7 +92,7 @@ public struct Features: Codable, Sendable, Equatable {
     }
 
     /// Shared shape of the `{"enabled": Bool}` sections.
-    public struct Enabled: Codable, Sendable, Equatable {
+    public struct Enabled: Sendable, Equatable {
         public var enabled: Bool?
 
         public init(enabled: Bool? = nil) {
@@ -105,7 +105,7 @@ public struct Features: Codable, Sendable, Equatable {
     public typealias NetDevices = Enabled
 
     /// The set_mempolicy(2) modes and flags the runtime recognizes (features-linux.md, runtime-spec 1.3).
-    public struct MemoryPolicy: Codable, Sendable, Equatable {
+    public struct MemoryPolicy: Sendable, Equatable {
         public var modes: [String]?
         public var flags: [String]?
 
@@ -115,7 +115,7 @@ public struct Features: Codable, Sendable, Equatable {
         }
     }
 
-    public struct IntelRdt: Codable, Sendable, Equatable {
+    public struct IntelRdt: Sendable, Equatable {
         public var enabled: Bool?
         public var schemata: Bool?
 
@@ -125,7 +125,7 @@ public struct Features: Codable, Sendable, Equatable {
         }
     }
 
-    public struct MountExtensions: Codable, Sendable, Equatable {
+    public struct MountExtensions: Sendable, Equatable {
         public var idmap: IDMap?
 
         public init(idmap: IDMap? = nil) {

@@ -1,7 +1,7 @@
 // `linux` of config.json (config-linux.md), apart from resources (LinuxResources.swift) and seccomp (LinuxSeccomp.swift).
 
 /// Linux-specific configuration of the container.
-public struct Linux: Codable, Sendable, Equatable {
+public struct Linux: Sendable, Equatable {
     public var uidMappings: [LinuxIDMapping]?
     public var gidMappings: [LinuxIDMapping]?
     /// Keys are "monotonic" and "boottime".
@@ -58,7 +58,7 @@ public struct Linux: Codable, Sendable, Equatable {
 }
 
 /// A namespace to create (no path) or to join (path).
-public struct LinuxNamespace: Codable, Sendable, Equatable {
+public struct LinuxNamespace: Sendable, Equatable {
     public var type: LinuxNamespaceType
     public var path: String?
 
@@ -82,7 +82,7 @@ public enum LinuxNamespaceType: String, SpecEnum {
 }
 
 /// One line of /proc/<pid>/uid_map or gid_map.
-public struct LinuxIDMapping: Codable, Sendable, Equatable {
+public struct LinuxIDMapping: Sendable, Equatable {
     public var containerID: UInt32
     public var hostID: UInt32
     public var size: UInt32
@@ -95,7 +95,7 @@ public struct LinuxIDMapping: Codable, Sendable, Equatable {
 }
 
 /// Clock offset of a time namespace.
-public struct LinuxTimeOffset: Codable, Sendable, Equatable {
+public struct LinuxTimeOffset: Sendable, Equatable {
     public var secs: Int64?
     public var nanosecs: UInt32?
 
@@ -106,7 +106,7 @@ public struct LinuxTimeOffset: Codable, Sendable, Equatable {
 }
 
 /// A device node to create inside the container.
-public struct LinuxDevice: Codable, Sendable, Equatable {
+public struct LinuxDevice: Sendable, Equatable {
     /// "c", "b", "u" (unbuffered char) or "p" (FIFO).
     public var type: String
     public var path: String
@@ -135,7 +135,7 @@ public struct LinuxDevice: Codable, Sendable, Equatable {
 }
 
 /// Intel Resource Director Technology settings (resctrl).
-public struct LinuxIntelRdt: Codable, Sendable, Equatable {
+public struct LinuxIntelRdt: Sendable, Equatable {
     public var closID: String?
     /// Lines written as they are to the resctrl `schemata` file.
     public var schemata: [String]?
@@ -160,7 +160,7 @@ public struct LinuxIntelRdt: Codable, Sendable, Equatable {
 }
 
 /// personality(2) request.
-public struct LinuxPersonality: Codable, Sendable, Equatable {
+public struct LinuxPersonality: Sendable, Equatable {
     public var domain: LinuxPersonalityDomain
     /// The spec defines no flags yet.
     public var flags: [String]?
@@ -179,7 +179,7 @@ public enum LinuxPersonalityDomain: String, SpecEnum {
 }
 
 /// set_mempolicy(2) request for the container process.
-public struct LinuxMemoryPolicy: Codable, Sendable, Equatable {
+public struct LinuxMemoryPolicy: Sendable, Equatable {
     public var mode: MemoryPolicyMode
     /// NUMA node list such as "0-3,7"; "" for modes that take no nodes.
     public var nodes: String
@@ -213,7 +213,7 @@ public enum MemoryPolicyFlag: String, SpecEnum {
 }
 
 /// A host network device moved into the container's network namespace.
-public struct LinuxNetDevice: Codable, Sendable, Equatable {
+public struct LinuxNetDevice: Sendable, Equatable {
     /// Name inside the container; the host name (the map key) when absent.
     public var name: String?
 

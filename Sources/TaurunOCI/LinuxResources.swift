@@ -1,6 +1,6 @@
 // `linux.resources` of config.json (config-linux.md "Control groups"): the cgroup settings of the container.
 
-public struct LinuxResources: Codable, Sendable, Equatable {
+public struct LinuxResources: Sendable, Equatable {
     public var devices: [LinuxDeviceCgroup]?
     public var memory: LinuxMemory?
     public var cpu: LinuxCPU?
@@ -30,7 +30,7 @@ public struct LinuxResources: Codable, Sendable, Equatable {
 }
 
 /// One rule of the device controller's allow list.
-public struct LinuxDeviceCgroup: Codable, Sendable, Equatable {
+public struct LinuxDeviceCgroup: Sendable, Equatable {
     public var allow: Bool
     /// "a", "c" or "b"; absent means all.
     public var type: String?
@@ -48,7 +48,7 @@ public struct LinuxDeviceCgroup: Codable, Sendable, Equatable {
     }
 }
 
-public struct LinuxMemory: Codable, Sendable, Equatable {
+public struct LinuxMemory: Sendable, Equatable {
     public var limit: Int64?
     public var reservation: Int64?
     public var swap: Int64?
@@ -76,7 +76,7 @@ public struct LinuxMemory: Codable, Sendable, Equatable {
     }
 }
 
-public struct LinuxCPU: Codable, Sendable, Equatable {
+public struct LinuxCPU: Sendable, Equatable {
     public var shares: UInt64?
     public var quota: Int64?
     public var burst: UInt64?
@@ -104,7 +104,7 @@ public struct LinuxCPU: Codable, Sendable, Equatable {
     }
 }
 
-public struct LinuxPids: Codable, Sendable, Equatable {
+public struct LinuxPids: Sendable, Equatable {
     /// REQUIRED; 0 or -1 mean no limit.
     public var limit: Int64
 
@@ -113,7 +113,7 @@ public struct LinuxPids: Codable, Sendable, Equatable {
     }
 }
 
-public struct LinuxBlockIO: Codable, Sendable, Equatable {
+public struct LinuxBlockIO: Sendable, Equatable {
     public var weight: UInt16?
     public var leafWeight: UInt16?
     public var weightDevice: [LinuxWeightDevice]?
@@ -137,7 +137,7 @@ public struct LinuxBlockIO: Codable, Sendable, Equatable {
     }
 }
 
-public struct LinuxWeightDevice: Codable, Sendable, Equatable {
+public struct LinuxWeightDevice: Sendable, Equatable {
     public var major: Int64
     public var minor: Int64
     public var weight: UInt16?
@@ -151,7 +151,7 @@ public struct LinuxWeightDevice: Codable, Sendable, Equatable {
     }
 }
 
-public struct LinuxThrottleDevice: Codable, Sendable, Equatable {
+public struct LinuxThrottleDevice: Sendable, Equatable {
     public var major: Int64
     public var minor: Int64
     public var rate: UInt64
@@ -163,7 +163,7 @@ public struct LinuxThrottleDevice: Codable, Sendable, Equatable {
     }
 }
 
-public struct LinuxHugepageLimit: Codable, Sendable, Equatable {
+public struct LinuxHugepageLimit: Sendable, Equatable {
     /// "<size><unit>B", e.g. "2MB", "1GB".
     public var pageSize: String
     public var limit: UInt64
@@ -174,7 +174,7 @@ public struct LinuxHugepageLimit: Codable, Sendable, Equatable {
     }
 }
 
-public struct LinuxNetwork: Codable, Sendable, Equatable {
+public struct LinuxNetwork: Sendable, Equatable {
     public var classID: UInt32?
     public var priorities: [LinuxInterfacePriority]?
 
@@ -184,7 +184,7 @@ public struct LinuxNetwork: Codable, Sendable, Equatable {
     }
 }
 
-public struct LinuxInterfacePriority: Codable, Sendable, Equatable {
+public struct LinuxInterfacePriority: Sendable, Equatable {
     public var name: String
     public var priority: UInt32
 
@@ -194,7 +194,7 @@ public struct LinuxInterfacePriority: Codable, Sendable, Equatable {
     }
 }
 
-public struct LinuxRdma: Codable, Sendable, Equatable {
+public struct LinuxRdma: Sendable, Equatable {
     public var hcaHandles: UInt32?
     public var hcaObjects: UInt32?
 

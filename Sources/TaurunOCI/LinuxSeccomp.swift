@@ -1,6 +1,6 @@
 // `linux.seccomp` of config.json (config-linux.md "Seccomp"): the syscall filter, as data; TaurunSeccomp compiles it.
 
-public struct LinuxSeccomp: Codable, Sendable, Equatable {
+public struct LinuxSeccomp: Sendable, Equatable {
     public var defaultAction: LinuxSeccompAction
     public var defaultErrnoRet: UInt32?
     public var architectures: [Arch]?
@@ -25,7 +25,7 @@ public struct LinuxSeccomp: Codable, Sendable, Equatable {
 }
 
 /// One rule: these syscalls (with these argument conditions) get this action.
-public struct LinuxSyscall: Codable, Sendable, Equatable {
+public struct LinuxSyscall: Sendable, Equatable {
     public var names: [String]
     public var action: LinuxSeccompAction
     public var errnoRet: UInt32?
@@ -40,7 +40,7 @@ public struct LinuxSyscall: Codable, Sendable, Equatable {
 }
 
 /// A condition on one syscall argument.
-public struct LinuxSeccompArg: Codable, Sendable, Equatable {
+public struct LinuxSeccompArg: Sendable, Equatable {
     public var index: UInt32
     public var value: UInt64
     public var valueTwo: UInt64?

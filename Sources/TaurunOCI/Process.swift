@@ -1,7 +1,7 @@
 // `process` of config.json (config.md "Process", plus the Linux process fields of 1.2).
 
 /// The container's process: what to run, as whom, with which limits.
-public struct Process: Codable, Sendable, Equatable {
+public struct Process: Sendable, Equatable {
     public var terminal: Bool?
     public var consoleSize: Box?
     /// REQUIRED.
@@ -49,7 +49,7 @@ public struct Process: Codable, Sendable, Equatable {
 }
 
 /// Console size of a terminal process.
-public struct Box: Codable, Sendable, Equatable {
+public struct Box: Sendable, Equatable {
     public var height: UInt32
     public var width: UInt32
 
@@ -60,7 +60,7 @@ public struct Box: Codable, Sendable, Equatable {
 }
 
 /// Credentials of the process.
-public struct User: Codable, Sendable, Equatable {
+public struct User: Sendable, Equatable {
     public var uid: UInt32
     public var gid: UInt32
     public var umask: UInt32?
@@ -78,7 +78,7 @@ public struct User: Codable, Sendable, Equatable {
 }
 
 /// One setrlimit(2) request.
-public struct POSIXRlimit: Codable, Sendable, Equatable {
+public struct POSIXRlimit: Sendable, Equatable {
     public var type: POSIXRlimitType
     public var hard: UInt64
     public var soft: UInt64
@@ -135,7 +135,7 @@ public enum POSIXRlimitType: String, SpecEnum {
 }
 
 /// The five capability sets; names are "CAP_*" strings as in capabilities(7).
-public struct LinuxCapabilities: Codable, Sendable, Equatable {
+public struct LinuxCapabilities: Sendable, Equatable {
     public var bounding: [String]?
     public var effective: [String]?
     public var inheritable: [String]?
@@ -166,7 +166,7 @@ public struct LinuxCapabilities: Codable, Sendable, Equatable {
 }
 
 /// ioprio_set(2) request for the process.
-public struct LinuxIOPriority: Codable, Sendable, Equatable {
+public struct LinuxIOPriority: Sendable, Equatable {
     public var `class`: IOPriorityClass
     public var priority: Int
 
@@ -185,7 +185,7 @@ public enum IOPriorityClass: String, SpecEnum {
 }
 
 /// sched_setattr(2) request for the process.
-public struct Scheduler: Codable, Sendable, Equatable {
+public struct Scheduler: Sendable, Equatable {
     /// REQUIRED.
     public var policy: LinuxSchedulerPolicy
     public var nice: Int32?
@@ -235,7 +235,7 @@ public enum LinuxSchedulerFlag: String, SpecEnum {
 
 /// CPU affinity of `exec`'d processes: `initial` while joining the container, `final` once inside.
 /// Values are cpu lists such as "0-3,7".
-public struct CPUAffinity: Codable, Sendable, Equatable {
+public struct CPUAffinity: Sendable, Equatable {
     public var initial: String?
     public var final: String?
 

@@ -1,5 +1,5 @@
 // config.json's top level (Spec, Root, Mount, Hooks, Hook) read from and written to the one JSON stack by hand,
-// field by field in declaration order (so the first error is the one Codable's synthesized code reported).
+// field by field in declaration order (so the first error is that of the first wrong field, as it was with Codable).
 
 import TaurunSupport
 

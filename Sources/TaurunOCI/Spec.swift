@@ -1,7 +1,7 @@
 // The top of config.json (runtime-spec 1.2, config.md). Names mirror specs-go; each Swift property is the JSON key.
 
 /// config.json: the whole configuration of one container.
-public struct Spec: Codable, Sendable, Equatable {
+public struct Spec: Sendable, Equatable {
     /// REQUIRED, SemVer 2.0.0.
     public var ociVersion: String
     public var process: Process?
@@ -31,7 +31,7 @@ public struct Spec: Codable, Sendable, Equatable {
 }
 
 /// The container's root filesystem.
-public struct Root: Codable, Sendable, Equatable {
+public struct Root: Sendable, Equatable {
     /// REQUIRED: absolute, or relative to the bundle.
     public var path: String
     public var readonly: Bool?
@@ -43,7 +43,7 @@ public struct Root: Codable, Sendable, Equatable {
 }
 
 /// One entry of `mounts`.
-public struct Mount: Codable, Sendable, Equatable {
+public struct Mount: Sendable, Equatable {
     /// REQUIRED: where the mount goes inside the container.
     public var destination: String
     public var type: String?
@@ -66,7 +66,7 @@ public struct Mount: Codable, Sendable, Equatable {
 }
 
 /// Lifecycle hooks, in the order the runtime runs them.
-public struct Hooks: Codable, Sendable, Equatable {
+public struct Hooks: Sendable, Equatable {
     /// Deprecated by the spec in favour of createRuntime/createContainer/startContainer, still honoured.
     public var prestart: [Hook]?
     public var createRuntime: [Hook]?
@@ -89,7 +89,7 @@ public struct Hooks: Codable, Sendable, Equatable {
 }
 
 /// One hook command.
-public struct Hook: Codable, Sendable, Equatable {
+public struct Hook: Sendable, Equatable {
     /// REQUIRED, absolute.
     public var path: String
     public var args: [String]?

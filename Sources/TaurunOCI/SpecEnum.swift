@@ -4,26 +4,9 @@
 import TaurunSupport
 
 /// A String-backed enum whose raw values are the spec's spelling.
-public protocol SpecEnum: RawRepresentable, Codable, JSONValueConvertible, Sendable, Hashable, CaseIterable
-where RawValue == String {
+public protocol SpecEnum: RawRepresentable, JSONValueConvertible, Sendable, Hashable, CaseIterable where RawValue == String {
     /// What a value of this vocabulary is called in error messages, e.g. "namespace type".
     static var vocabulary: String { get }
-}
-
-extension SpecEnum {
-    public init(from decoder: any Decoder) throws {
-        let raw = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Self(rawValue: raw) else {
-            let path = JSONPath(of: decoder)
-            throw JSONError(path: path, message: "unknown \(Self.vocabulary) \(jsonQuoted(raw))")
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
 
 extension SpecEnum {

@@ -11,7 +11,7 @@ public enum ContainerStatus: String, SpecEnum {
 }
 
 /// state.json, and what `taurun state` prints.
-public struct State: Codable, Sendable, Equatable {
+public struct State: Sendable, Equatable {
     // Declared in the order runc prints them.
     public var ociVersion: String
     public var id: String

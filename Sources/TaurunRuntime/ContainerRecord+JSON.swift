@@ -8,7 +8,7 @@ extension ContainerRecord.Phase: JSONValueConvertible {
     public init(json: JSONValue) throws(JSONError) {
         let raw = try String(json: json)
         guard let phase = Self(rawValue: raw) else {
-            // The words of the Codable conformance this replaces (RawRepresentable's init(from:)).
+            // The words of the Codable conformance this replaced (RawRepresentable's init(from:)).
             throw JSONError(path: JSONPath(), message: "Cannot initialize Phase from invalid String value \(raw)")
         }
         self = phase

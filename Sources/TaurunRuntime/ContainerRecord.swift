@@ -3,8 +3,8 @@ import TaurunOCI
 /// What taurun persists about a container in `<root>/<id>/state.json`. It is written before each thing it
 /// describes is created (cgroup paths before mkdir, the creator before clone, the pid right after clone), so
 /// `delete --force` can always find and remove everything, whatever instant a taurun process was killed at.
-public struct ContainerRecord: Codable, Sendable {
-    public enum Phase: String, Codable, Sendable {
+public struct ContainerRecord: Sendable {
+    public enum Phase: String, Sendable {
         case creating   // create is in progress (or died half-way: then the container counts as stopped)
         case created    // create finished; running/stopped/paused is derived from the process and the cgroup
     }

@@ -57,7 +57,7 @@ import TaurunSupport
     }
 
     @Test func enumsEncodeAsTheirSpecSpelling() {
-        let encoded = String(decoding: JSONWriter(indent: nil, keyOrder: .sorted).write(encodeJSONValue(LinuxNamespace(type: .network, path: "/n"))), as: UTF8.self)
+        let encoded = String(decoding: JSONWriter(indent: nil, keyOrder: .sorted).write(LinuxNamespace(type: .network, path: "/n").json), as: UTF8.self)
         #expect(encoded == #"{"path":"/n","type":"network"}"#)
     }
 }
