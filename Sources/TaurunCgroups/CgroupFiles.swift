@@ -62,44 +62,26 @@ enum CgroupFiles {
 
     /// mkdir that treats an existing directory as success (create() is idempotent).
     static func makeDirectory(_ path: String) throws(CgroupError) {
-        if mkdir(path, 0o755) == 0 { return }
-        let code = errno
-        if code == EEXIST, isDirectory(path) { return }
-        throw .syscall("mkdir", path, errno: code)
+        do { try Files.makeDirectory(path) } catch {
+            if error.errno == .fileExists, isDirectory(path) { return }
+            throw .syscall("mkdir", path, errno: error.errno.rawValue)
+        }
     }
 
     /// Names of the subdirectories of `path` (child cgroups); empty if it does not exist.
     static func subdirectories(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            if entry.pointee.d_type == UInt8(DT_DIR) {
-                names.append(name)
-            } else if entry.pointee.d_type == UInt8(DT_UNKNOWN), isDirectory(join(path, name)) {
-                names.append(name)
+        Files.entries(path).compactMap { entry in
+            switch entry.kind {
+            case .directory: entry.name
+            case nil: isDirectory(join(path, entry.name)) ? entry.name : nil
+            default: nil
             }
         }
-        return names
     }
 
     /// Names of the regular entries of `path` (control files).
     static func fileNames(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name == "." || name == ".." { continue }
-            if entry.pointee.d_type != UInt8(DT_DIR) { names.append(name) }
-        }
-        return names
+        Files.entries(path).compactMap { $0.kind == .directory ? nil : $0.name }
     }
 
     static func trimmed(_ text: String) -> String {

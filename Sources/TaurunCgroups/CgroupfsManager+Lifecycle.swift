@@ -31,8 +31,13 @@ extension CgroupfsManager {
         }
         var firstError: CgroupError?
         do {
-            for pid in try pids() where kill(pid, signal) != 0 && errno != ESRCH {
-                if firstError == nil { firstError = .syscall("kill", "pid \(pid)", value: String(signal), errno: errno) }
+            for pid in try pids() {
+                do { try Processes.sendSignal(signal, to: pid) } catch {
+                    // A pid that has exited since it was listed is no failure.
+                    if error.errno != .noSuchProcess && firstError == nil {
+                        firstError = .syscall("kill", "pid \(pid)", value: String(signal), errno: error.errno.rawValue)
+                    }
+                }
             }
         } catch {
             firstError = error
@@ -73,18 +78,19 @@ extension CgroupfsManager {
         }
         var delay = 1
         while true {
-            if rmdir(dir) == 0 { return }
-            let code = errno
-            switch code {
-            case ENOENT:
+            do {
+                try Files.removeDirectory(dir)
                 return
-            case EINTR:
-                continue
-            case EBUSY where MonotonicClock.milliseconds() < deadline:
-                MonotonicClock.sleep(milliseconds: delay)
-                delay = min(delay * 2, 100)
-            default:
-                throw .syscall("rmdir", dir, errno: code)
+            } catch {
+                switch error.errno {
+                case .noSuchFileOrDirectory:
+                    return
+                case .resourceBusy where MonotonicClock.milliseconds() < deadline:
+                    MonotonicClock.sleep(milliseconds: delay)
+                    delay = min(delay * 2, 100)
+                default:
+                    throw .syscall("rmdir", dir, errno: error.errno.rawValue)
+                }
             }
         }
     }

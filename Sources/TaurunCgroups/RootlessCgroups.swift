@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import TaurunLinux
 import TaurunOCI
 
 /// An ordinary user's cgroup: only the hierarchies where the user may make the container's directory (on cgroup v1
@@ -47,7 +43,7 @@ public enum RootlessCgroups {
     static func isWritable(_ hierarchy: CgroupHierarchy) -> Bool {
         var dir = hierarchy.dir
         while !dir.isEmpty && dir != "/" {
-            if access(dir, F_OK) == 0 { return access(dir, W_OK) == 0 }
+            if Files.exists(dir) { return Files.isWritable(dir) }
             dir = String(dir[..<(dir.lastIndex(of: "/") ?? dir.startIndex)])
         }
         return false

@@ -180,6 +180,12 @@ public enum Processes {
         _ = try sys("pidfd_send_signal") { tr_pidfd_send_signal(pidfd, signal) }
     }
 
+    /// kill(2) of a pid taurun does not own and cannot pin (the members of a frozen or otherwise held cgroup):
+    /// ESRCH, a process that is already gone, is thrown like any other errno for the caller to judge.
+    public static func sendSignal(_ signal: Int32, to pid: pid_t) throws(SyscallError) {
+        _ = try sys("kill", "pid \(pid)") { Glibc.kill(pid, signal) }
+    }
+
     /// Sends `signal` to `pid`, a child of ours not yet reaped (so its pid names no other process), or to a
     /// process whose pid a held lock pins; a child that already exited is no error.
     public static func signalChild(_ pid: pid_t, _ signal: Int32) {

@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// One entry of a directory listing, with the type readdir(3) reports for it (d_type): nil where the filesystem
+/// does not say (DT_UNKNOWN), so the caller stats only those. cgroupfs and procfs always say.
+public struct DirectoryEntry: Equatable, Sendable {
+    public let name: String
+    public let kind: FileKind?
+}
+
+extension Files {
+    /// The entries of `path` without "." and "..", unsorted; empty when it cannot be opened (gone, not a directory).
+    public static func entries(_ path: String) -> [DirectoryEntry] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var entries: [DirectoryEntry] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            entries.append(DirectoryEntry(name: name, kind: kind(ofDirectoryEntryType: entry.pointee.d_type)))
+        }
+        return entries
+    }
+
+    /// mkdir(2) of one directory (no parents, mode as given less the umask).
+    public static func makeDirectory(_ path: String, mode: UInt32 = 0o755) throws(SyscallError) {
+        _ = try sys("mkdir", path) { mkdir(path, mode_t(mode)) }
+    }
+
+    /// rmdir(2).
+    public static func removeDirectory(_ path: String) throws(SyscallError) {
+        _ = try sys("rmdir", path) { rmdir(path) }
+    }
+
+    private static func kind(ofDirectoryEntryType type: UInt8) -> FileKind? {
+        switch Int32(type) {
+        case Int32(DT_DIR): .directory
+        case Int32(DT_REG): .regular
+        case Int32(DT_LNK): .symlink
+        case Int32(DT_CHR): .characterDevice
+        case Int32(DT_BLK): .blockDevice
+        case Int32(DT_FIFO): .fifo
+        case Int32(DT_SOCK): .socket
+        default: nil
+        }
+    }
+}
