@@ -1,8 +1,9 @@
 // The only seccomp code that runs in the container child: one seccomp(SECCOMP_SET_MODE_FILTER) over bytes the parent
 // compiled. ProcessSetup.prepare loads it last (after no_new_privs and the capabilities; without no_new_privs before
-// the credentials, while CAP_SYS_ADMIN is held): only the LSM label write, the signal reset and the execve through
-// the exec trampoline follow, so the filter must allow those. It must not allocate: the child may be a fork of a
-// process whose malloc state is not safe to use.
+// the credentials, while CAP_SYS_ADMIN is held). What follows runs under the filter, so it must allow it: the sync
+// messages to the parent (the notify listener sent with SCM_RIGHTS, `ready`), the wait for `start` and any
+// startContainer hooks (create), the LSM label write, the signal reset and the execve through the exec trampoline.
+// It must not allocate: the child may be a fork of a process whose malloc state is not safe to use.
 
 import CLinux
 

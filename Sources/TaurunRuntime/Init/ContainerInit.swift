@@ -12,8 +12,10 @@ import Glibc
 /// the parent) → createContainer hooks → pivot_root → sysctl, masks, read-only paths and root → limits →
 /// ProcessSetup.prepare (session, keyring, console, credentials, no_new_privs, seccomp) → ready → wait for start
 /// → startContainer hooks → ProcessSetup.execute (LSM labels, signals, exec through the trampoline). The seccomp
-/// filter is in before `ready`: from then on only the sync messages, the LSM label writes, the signal reset and the
-/// execve happen. SyncChannel describes the parent's half of the exchange; InitOrderTests asserts this order.
+/// filter is in before `ready`: from then on only the sync messages, the parent-death signal cleared, the wait on the
+/// exec fifo, the startContainer hooks (which run under the container's filter), the LSM label writes, the signal
+/// reset and the execve happen. SyncChannel describes the parent's half of the exchange; InitOrderTests asserts
+/// this order.
 struct ContainerInit<Kernel: InitKernel> {
     let kernel: Kernel
     let plan: InitPlan
