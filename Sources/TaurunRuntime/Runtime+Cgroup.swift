@@ -42,11 +42,7 @@ extension Runtime {
         do { try cgroupManager(for: record).update(resources) } catch { throw .cgroup(error.description) }
     }
 
-    /// The stats in runc's `events` data shape, as one line of JSON.
-    public func statsJSON(id: String) throws(RuntimeError) -> String {
-        String(decoding: JSONCoding.compact(try stats(id: id)), as: UTF8.self)
-    }
-
+    /// `events --stats`: the cgroup's usage in runc's `events` data shape (the CLI writes it as JSON).
     public func stats(id: String) throws(RuntimeError) -> CgroupStats {
         try ContainerID.validate(id)
         let record = try store.load(id)
