@@ -52,13 +52,38 @@ enum SyncMessage: Equatable {
     case bindSource(Int32)
     case failed(String)
 
+    /// The first byte of each message: a letter, so a trace of the socket reads as the exchange above.
+    /// exec_trampoline.S writes `spawned`'s 'p' itself.
     var tag: UInt8 {
         switch self {
-        case .go: return 0x47; case .hooks: return 0x48; case .hooksDone: return 0x68; case .ready: return 0x52
-        case .handover: return 0x58; case .ack: return 0x41; case .cgroupJoined: return 0x43; case .failed: return 0x45; case .seccompListener: return 0x53
-        case .bindSource: return 0x4D
-        case .initPid: return 0x50; case .spawned: return 0x70
+        case .go: return Tag.go
+        case .hooks: return Tag.hooks
+        case .hooksDone: return Tag.hooksDone
+        case .ready: return Tag.ready
+        case .handover: return Tag.handover
+        case .ack: return Tag.ack
+        case .cgroupJoined: return Tag.cgroupJoined
+        case .failed: return Tag.failed
+        case .seccompListener: return Tag.seccompListener
+        case .bindSource: return Tag.bindSource
+        case .initPid: return Tag.initPid
+        case .spawned: return Tag.spawned
         }
+    }
+
+    enum Tag {
+        static let go = UInt8(ascii: "G")
+        static let hooks = UInt8(ascii: "H")
+        static let hooksDone = UInt8(ascii: "h")
+        static let ready = UInt8(ascii: "R")
+        static let handover = UInt8(ascii: "X")
+        static let ack = UInt8(ascii: "A")
+        static let cgroupJoined = UInt8(ascii: "C")
+        static let failed = UInt8(ascii: "E")
+        static let seccompListener = UInt8(ascii: "S")
+        static let bindSource = UInt8(ascii: "M")
+        static let initPid = UInt8(ascii: "P")
+        static let spawned = UInt8(ascii: "p")
     }
 }
 
@@ -94,20 +119,21 @@ struct SyncChannel {
         var buf = [UInt8](repeating: 0, count: 65536)
         let (n, passed) = try Terminal.receiveMessage(from: fd, into: &buf)
         if n == 0 { if passed >= 0 { Glibc.close(passed) }; return nil }
-        if buf[0] == 0x53 && passed >= 0 { return .seccompListener(passed) }
-        if buf[0] == 0x4D && passed >= 0 { return .bindSource(passed) }
+        if buf[0] == SyncMessage.Tag.seccompListener && passed >= 0 { return .seccompListener(passed) }
+        if buf[0] == SyncMessage.Tag.bindSource && passed >= 0 { return .bindSource(passed) }
         if passed >= 0 { Glibc.close(passed) }
         switch buf[0] {
-        case 0x47: return .go(String(decoding: buf[1..<n], as: UTF8.self))
-        case 0x48: return .hooks
-        case 0x68: return .hooksDone
-        case 0x52: return .ready
-        case 0x58: return .handover
-        case 0x41: return .ack
-        case 0x43: return .cgroupJoined
-        case 0x45: return .failed(String(decoding: buf[1..<n], as: UTF8.self))
-        case 0x50: return Int32(String(decoding: buf[1..<n], as: UTF8.self)).map { .initPid($0) } ?? .failed("bad init pid")
-        case 0x70 where n == 5:
+        case SyncMessage.Tag.go: return .go(String(decoding: buf[1..<n], as: UTF8.self))
+        case SyncMessage.Tag.hooks: return .hooks
+        case SyncMessage.Tag.hooksDone: return .hooksDone
+        case SyncMessage.Tag.ready: return .ready
+        case SyncMessage.Tag.handover: return .handover
+        case SyncMessage.Tag.ack: return .ack
+        case SyncMessage.Tag.cgroupJoined: return .cgroupJoined
+        case SyncMessage.Tag.failed: return .failed(String(decoding: buf[1..<n], as: UTF8.self))
+        case SyncMessage.Tag.initPid:
+            return Int32(String(decoding: buf[1..<n], as: UTF8.self)).map { .initPid($0) } ?? .failed("bad init pid")
+        case SyncMessage.Tag.spawned where n == 5:
             return .spawned(Int32(bitPattern: buf[1..<5].reversed().reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }))
         default: return .failed("unexpected sync message \(buf[0])")
         }
