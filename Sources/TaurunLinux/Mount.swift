@@ -79,27 +79,27 @@ public enum Mounts {
     /// mount_setattr(fd, "", AT_EMPTY_PATH [| AT_RECURSIVE]): sets `attributes` on the mount `fd` refers to and,
     /// with `recursive`, on every mount below it (`rro`: no submount stays writable). Linux 5.12+; ENOSYS before.
     public static func setAttributes(fd: Int32, _ attributes: Attributes, recursive: Bool, display: String) throws(SyscallError) {
-        let flags: UInt32 = 0x1000 | (recursive ? 0x8000 : 0)  // AT_EMPTY_PATH | AT_RECURSIVE
+        let flags = MountAPI.atEmptyPath | (recursive ? MountAPI.atRecursive : 0)
         _ = try sys("mount_setattr", display) { tr_mount_setattr(fd, "", flags, attributes.rawValue, 0, 0) }
     }
 
     /// open_tree(OPEN_TREE_CLONE): a detached copy of the mount at `path` (with `recursive`, of every mount below it
     /// too), attached nowhere until `attach(tree:onto:)`. Close-on-exec.
     public static func cloneTree(_ path: String, recursive: Bool) throws(SyscallError) -> Int32 {
-        let flags: UInt32 = 1 /* OPEN_TREE_CLONE */ | UInt32(O_CLOEXEC) | (recursive ? 0x8000 /* AT_RECURSIVE */ : 0)
+        let flags = MountAPI.openTreeClone | UInt32(O_CLOEXEC) | (recursive ? MountAPI.atRecursive : 0)
         return try sys("open_tree", path) { tr_open_tree(AT_FDCWD, path, flags) }
     }
 
     /// open_tree(fd, "", OPEN_TREE_CLONE | AT_RECURSIVE | AT_EMPTY_PATH): a detached copy of the mount tree at the
     /// directory `fd` refers to, which no path lookup reaches: the caller may lack search permission above it.
     public static func cloneTree(of fd: Int32, display: String) throws(SyscallError) -> Int32 {
-        let flags: UInt32 = 1 /* OPEN_TREE_CLONE */ | UInt32(O_CLOEXEC) | 0x8000 /* AT_RECURSIVE */ | 0x1000 /* AT_EMPTY_PATH */
+        let flags = MountAPI.openTreeClone | UInt32(O_CLOEXEC) | MountAPI.atRecursive | MountAPI.atEmptyPath
         return try sys("open_tree", display) { tr_open_tree(fd, "", flags) }
     }
 
     /// move_mount(tree → target): attaches a detached tree (`cloneTree`) on the directory or file `target` refers to.
     public static func attach(tree: Int32, onto target: Int32, display: String) throws(SyscallError) {
-        let flags: UInt32 = 0x4 /* MOVE_MOUNT_F_EMPTY_PATH */ | 0x40 /* MOVE_MOUNT_T_EMPTY_PATH */
+        let flags = MountAPI.moveMountFromEmptyPath | MountAPI.moveMountToEmptyPath
         _ = try sys("move_mount", display) { tr_move_mount(tree, "", target, "", flags) }
     }
 
@@ -107,12 +107,22 @@ public enum Mounts {
     /// `userNamespace` (an owner id N on disk shows as what N maps to there). Only a tree not yet attached can be
     /// id-mapped, and only on filesystems that allow it (EINVAL otherwise).
     public static func setIDMapping(tree: Int32, userNamespace: Int32, recursive: Bool, display: String) throws(SyscallError) {
-        let flags: UInt32 = 0x1000 | (recursive ? 0x8000 : 0)  // AT_EMPTY_PATH | AT_RECURSIVE
+        let flags = MountAPI.atEmptyPath | (recursive ? MountAPI.atRecursive : 0)
         _ = try sys("mount_setattr(MOUNT_ATTR_IDMAP)", display) { tr_mount_setattr_idmap(tree, "", flags, userNamespace) }
     }
 
     /// Whether the kernel has mount_setattr(2) (probed with an invalid fd: EBADF when it exists, ENOSYS when not).
     public static var hasMountSetattr: Bool {
-        tr_mount_setattr(-1, "", 0x1000, 0, 0, 0) == 0 || Glibc.errno != ENOSYS
+        tr_mount_setattr(-1, "", MountAPI.atEmptyPath, 0, 0, 0) == 0 || Glibc.errno != ENOSYS
     }
+}
+
+/// The flags of the new mount API (open_tree, move_mount, mount_setattr) from <linux/mount.h> and <fcntl.h>, which
+/// Glibc's Swift module does not all export.
+private enum MountAPI {
+    static let atEmptyPath: UInt32 = 0x1000  // AT_EMPTY_PATH
+    static let atRecursive: UInt32 = 0x8000  // AT_RECURSIVE
+    static let openTreeClone: UInt32 = 1  // OPEN_TREE_CLONE
+    static let moveMountFromEmptyPath: UInt32 = 0x4  // MOVE_MOUNT_F_EMPTY_PATH
+    static let moveMountToEmptyPath: UInt32 = 0x40  // MOVE_MOUNT_T_EMPTY_PATH
 }
