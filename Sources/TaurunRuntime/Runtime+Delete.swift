@@ -72,9 +72,12 @@ extension Runtime {
         do { try cgroup.destroy() } catch { throw .cgroup(error.description) }
     }
 
-    /// Waits until the process is gone (or a zombie its parent will reap); at most ~5 s.
+    /// How long delete waits for a SIGKILLed init to be gone before it removes the cgroup anyway.
+    static let exitWaitMilliseconds = 5000
+
+    /// Waits until the process is gone (or a zombie its parent will reap); at most exitWaitMilliseconds.
     func waitForExit(pid: Int32, startTime: UInt64?) {
-        switch Processes.awaitExit(pid: pid, startTime: startTime, timeoutMilliseconds: 5000) {
+        switch Processes.awaitExit(pid: pid, startTime: startTime, timeoutMilliseconds: Self.exitWaitMilliseconds) {
         case .notRunning, .timedOut:
             return
         case .exited:
@@ -84,9 +87,9 @@ extension Runtime {
         case .unsupported:
             break
         }
-        // Without pidfds: poll.
+        // Without pidfds: poll every millisecond.
         var waited = 0
-        while Processes.isAlive(pid: pid, startTime: startTime) && waited < 5000 {
+        while Processes.isAlive(pid: pid, startTime: startTime) && waited < Self.exitWaitMilliseconds {
             // Our own child (run, or a failed create): reap it.
             if (try? Processes.wait(pid, options: WNOHANG)) != nil { return }
             usleep(1000)
