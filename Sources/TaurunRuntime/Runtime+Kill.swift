@@ -44,29 +44,39 @@ public enum SignalName {
         ("URG", 23), ("XCPU", 24), ("XFSZ", 25), ("VTALRM", 26), ("PROF", 27), ("WINCH", 28), ("IO", 29),
         ("POLL", 29), ("PWR", 30), ("SYS", 31),
     ]
+    /// The kernel's real-time signals, as glibc numbers them for programs (SIGRTMIN is 34: glibc keeps 32 and 33
+    /// for itself) and as runc and the kill(1) of procps spell them.
+    static let realTimeMin: Int32 = 34
+    static let realTimeMax: Int32 = 64
 
     /// "SIGTERM" for 15, "SIGRTMIN+3" for 37, else the number.
     static func name(of signal: Int32) -> String {
         if let hit = table.first(where: { $0.1 == signal && $0.0 != "IOT" && $0.0 != "POLL" }) { return "SIG" + hit.0 }
-        if (34...64).contains(signal) { return signal == 34 ? "SIGRTMIN" : "SIGRTMIN+\(signal - 34)" }
+        if (realTimeMin...realTimeMax).contains(signal) {
+            return signal == realTimeMin ? "SIGRTMIN" : "SIGRTMIN+\(signal - realTimeMin)"
+        }
         return String(signal)
     }
 
     public static func parse(_ text: String) -> Int32? {
-        if let n = Int32(text) { return (1...64).contains(n) ? n : nil }
+        if let n = Int32(text) { return (1...realTimeMax).contains(n) ? n : nil }
         var name = text.uppercased()
         if name.hasPrefix("SIG") { name.removeFirst(3) }
         if let hit = table.first(where: { $0.0 == name }) { return hit.1 }
         // RTMIN+n / RTMAX-n
         if name.hasPrefix("RTMIN") {
             let rest = name.dropFirst(5)
-            if rest.isEmpty { return 34 }
-            if rest.hasPrefix("+"), let n = Int32(rest.dropFirst()), (0...30).contains(n) { return 34 + n }
+            if rest.isEmpty { return realTimeMin }
+            if rest.hasPrefix("+"), let n = Int32(rest.dropFirst()), (0...realTimeMax - realTimeMin).contains(n) {
+                return realTimeMin + n
+            }
         }
         if name.hasPrefix("RTMAX") {
             let rest = name.dropFirst(5)
-            if rest.isEmpty { return 64 }
-            if rest.hasPrefix("-"), let n = Int32(rest.dropFirst()), (0...30).contains(n) { return 64 - n }
+            if rest.isEmpty { return realTimeMax }
+            if rest.hasPrefix("-"), let n = Int32(rest.dropFirst()), (0...realTimeMax - realTimeMin).contains(n) {
+                return realTimeMax - n
+            }
         }
         return nil
     }
