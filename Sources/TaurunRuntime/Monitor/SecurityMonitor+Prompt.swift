@@ -100,7 +100,7 @@ extension SecurityMonitor {
         prompts.asked += 1
         let request = PromptRequest(
             id: "\(context.containerID)/\(prompts.asked)", app: app, container: context.containerID, pid: Int32(bitPattern: call.pid),
-            permission: permission, call: question.call, timeoutMs: context.prompts?.timeoutMs ?? 30_000)
+            permission: permission, call: question.call, timeoutMs: context.prompts?.timeoutMs ?? PromptSettings.defaultTimeoutMs)
         let stillWaiting = { channel.isPending(call) }
         let meanwhile = PromptExchange.Meanwhile(fd: channel.fd) { serveMeanwhile(channel: channel, context: context, held: held) }
         func asking(_ via: String) {

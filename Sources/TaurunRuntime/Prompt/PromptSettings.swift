@@ -9,7 +9,9 @@ import Glibc
 ///     TAURUN_PROMPT_TIMEOUT  how long a question waits, in seconds, or milliseconds with "ms" (default 30)
 ///     TAURUN_PROMPT_DEFAULT  the answer when nobody can be asked: deny-once (default), deny-always or allow-once
 public struct PromptSettings: Equatable, Sendable {
-    public var timeoutMs = 30_000
+    /// TAURUN_PROMPT_TIMEOUT's default, also what a monitor without settings waits.
+    public static let defaultTimeoutMs = 30_000
+    public var timeoutMs = defaultTimeoutMs
     /// Applied (and audited as `default`) when there is neither a terminal nor an agent. allow-always is refused:
     /// a grant is recorded only when a person gave it.
     public var unanswered = PromptAnswer.denyOnce
