@@ -30,7 +30,8 @@ struct PathAccess: Equatable {
         let memory = ProcessMemory(pid: pid)
         func arg(_ i: Int) -> UInt64 { i < call.args.count ? call.args[i] : 0 }
         if name == "connect" {
-            guard let address = unixAddress(memory.bytes(at: arg(1), count: Int(min(arg(2), 110)))) else { return nil }
+            let length = min(Int(clamping: arg(2)), MemoryLayout<sockaddr_un>.size)
+            guard let address = unixAddress(memory.bytes(at: arg(1), count: length)) else { return nil }
             return PathAccess(path: address, permission: AccessPermission.forConnect(path: address), syscall: name, flags: nil)
         }
         let atDirectory = name == "openat" || name == "openat2"
@@ -62,15 +63,14 @@ struct PathAccess: Equatable {
     /// them (the kernel reports paths below the caller's root as seen from it). "/" for an absolute path.
     static func directory(of pid: pid_t, dirfd: Int32?, relative: String) -> String? {
         if relative.hasPrefix("/") { return "/" }
-        let atCurrentDirectory: Int32 = -100  // AT_FDCWD
-        let link = dirfd == nil || dirfd == atCurrentDirectory ? "/proc/\(pid)/cwd" : "/proc/\(pid)/fd/\(dirfd!)"
+        let link = dirfd == nil || dirfd == AT_FDCWD ? "/proc/\(pid)/cwd" : "/proc/\(pid)/fd/\(dirfd!)"
         return try? Files.readLink(link)
     }
 
     /// The path of a sockaddr_un: sun_path up to its NUL, or "@" and the bytes that follow a leading NUL (an
     /// abstract address, as long as the address length says). nil for another family.
     static func unixAddress(_ bytes: [UInt8]?) -> String? {
-        guard let bytes, bytes.count > 2, UInt16(bytes[0]) | UInt16(bytes[1]) << 8 == 1 else { return nil }  // AF_UNIX
+        guard let bytes, bytes.count > 2, UInt16(bytes[0]) | UInt16(bytes[1]) << 8 == UInt16(AF_UNIX) else { return nil }
         let name = bytes[2...]
         if name.first == 0 { return "@" + String(decoding: name.dropFirst(), as: UTF8.self) }
         return String(decoding: name.prefix { $0 != 0 }, as: UTF8.self)
