@@ -41,12 +41,3 @@ extension Runtime {
         }
     }
 }
-
-/// Non-fatal problems: one stderr line each, as runc's warnings.
-public enum Warnings {
-    nonisolated(unsafe) public static var sink: (String) -> Void = { message in
-        writeStderr("taurun: warning: \(message)\n")
-    }
-
-    static func emit(_ message: String) { sink(message) }
-}

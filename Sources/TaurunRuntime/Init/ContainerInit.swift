@@ -192,11 +192,6 @@ struct ContainerInit<Kernel: InitKernel> {
     }
 }
 
-func writeStderr(_ text: String) {
-    let bytes = Array(text.utf8)
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-}
-
 extension String {
     /// "net.ipv4.ip_forward" → "net/ipv4/ip_forward" (sysctl keys to /proc/sys paths).
     func replacingDots() -> String { String(map { $0 == "." ? "/" : $0 }) }
