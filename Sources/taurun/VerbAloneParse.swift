@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The parse of the verbs a container engine calls for every container (create, start, run, state, kill, delete),
-/// when RuncSpellingParse left them to ArgumentParser, and of convert: ArgumentParser parses the global options alone
+/// when RuncSpellingParse left them to ArgumentParser, and of convert and spec: ArgumentParser parses the global options alone
 /// and then the verb's own arguments alone, instead
 /// of one parse of the whole tree. The whole-tree parse reflects every command it passes through and checks
 /// for a completion-script request, and each reflected type costs Swift runtime lookups that scan every protocol
@@ -24,6 +24,8 @@ enum VerbAloneParse {
         case "kill": KillCommand.self
         case "delete": DeleteCommand.self
         case "convert": ConvertCommand.self
+        // Also for correctness: only this path gives `spec --rootless` to spec (see SpecCommand).
+        case "spec": SpecCommand.self
         default: nil
         }
     }

@@ -490,6 +490,17 @@ kill_and_expect_stopped() {
     jq -e .ociVersion "$BATS_TEST_TMPDIR/spec2/config.json"
 }
 
+@test "spec --rootless writes a user namespace mapping the caller, and no network namespace" {
+    local dir="$BATS_TEST_TMPDIR/spec-rootless"
+    mkdir -p "$dir"
+    run --separate-stderr "$RUNTIME" spec --rootless --bundle "$dir"
+    [ "$status" -eq 0 ]
+    jq -e --argjson uid "$(id -u)" --argjson gid "$(id -g)" '
+        ([.linux.namespaces[].type] | index("user") != null and index("network") == null)
+        and .linux.uidMappings == [{containerID: 0, hostID: $uid, size: 1}]
+        and .linux.gidMappings == [{containerID: 0, hostID: $gid, size: 1}]' "$dir/config.json"
+}
+
 @test "features: a JSON document with the supported versions, hooks and namespaces" {
     run --separate-stderr "$RUNTIME" features
     if [ "$status" -ne 0 ] && ! is_taurun; then

@@ -6,9 +6,10 @@ import TaurunOCI
 import Glibc
 #endif
 
-struct SpecCommand: TaurunVerb {
-    static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a default config.json into the bundle.")
-    @ParentCommand var parent: Taurun
+/// Parsed alone (VerbAloneParse) in its plain spelling: in the whole-tree parse the global `--rootless VALUE` (runc's
+/// global option) would take spec's own `--rootless` flag and ask for a value.
+struct SpecCommand: TaurunVerb, ParsedAlone {
+    static let configuration = CommandConfiguration.parsedAlone("spec", abstract: "Write a default config.json into the bundle.")
     @Option(name: [.short, .long], help: "Bundle directory to write config.json into.") var bundle: String = "."
     @Flag(help: "Write a spec for a rootless container.") var rootless = false
 
