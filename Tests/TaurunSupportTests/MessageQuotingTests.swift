@@ -18,3 +18,15 @@ import TaurunSupport
         #expect(messageQuoted("\n\n\n", limit: 2) == "\"\\n\\n…\"")
     }
 }
+
+/// jsonQuoted is the quoter of config.json values and keys in validation errors (`linux.namespaces[0].type: unknown
+/// namespace type "…"`), which the CLI prints to the terminal as they are.
+@Suite struct JSONQuotedTests {
+    @Test func c1ControlsAreEscapedLikeC0() {
+        // CSI (U+009B) opens an escape sequence in many terminals, as ESC [ does.
+        #expect(jsonQuoted("x\u{9B}31my") == "\"x\\u009b31my\"")
+        #expect(jsonQuoted("a\u{1B}[2Jb\u{7F}\u{85}") == "\"a\\u001b[2Jb\\u007f\\u0085\"")
+        // Printable text after the C1 block (U+00A0 on) stays as it is.
+        #expect(jsonQuoted("café\u{A0}ü") == "\"café\u{A0}ü\"")
+    }
+}

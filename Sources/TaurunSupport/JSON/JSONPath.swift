@@ -55,11 +55,16 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A string as a JSON literal, so that values in messages are unambiguous (quotes, control characters, NUL).
+/// A string as a JSON literal, so that values in messages are unambiguous (quotes, control characters, NUL) and
+/// reach a terminal as text: C0, DEL and C1 controls (U+0080–U+009F: CSI, U+009B, starts an escape sequence in
+/// many terminals) are written as \u escapes, still valid JSON.
 public func jsonQuoted(_ text: String) -> String {
     // Most values need no escape: one byte scan instead of a String built scalar by scalar (the seccomp cache key
-    // quotes every syscall name of a profile, about 1.3M instructions of a `run` the slow way).
-    if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+    // quotes every syscall name of a profile, about 1.3M instructions of a `run` the slow way). 0xC2 leads every C1
+    // control in UTF-8 (and U+00A0–U+00BF, which the slow path keeps).
+    if !text.utf8.contains(where: {
+        $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
+    }) {
         return "\"" + text + "\""
     }
     var out = "\""
@@ -71,7 +76,7 @@ public func jsonQuoted(_ text: String) -> String {
         case "\r": out += "\\r"
         case "\t": out += "\\t"
         default:
-            if scalar.value < 0x20 || scalar.value == 0x7F {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             } else {
