@@ -72,7 +72,7 @@ public struct AuditLog: Sendable {
             return
         }
         // Not a directory at all: the open below fails with ENOTDIR, naming it, as it always has.
-        let kind = FileIO<AuditError>.kind(mode: status.st_mode)
+        let kind = FileKind(mode: UInt32(status.st_mode))
         if kind != .directory && kind != .symlink { return }
         if let problem = PrivateDirectory.problem(mode: UInt32(status.st_mode), owner: status.st_uid, euid: geteuid()) {
             throw AuditError(refusing: directory, reason: problem)

@@ -12,7 +12,7 @@ import Musl
 public enum PrivateDirectory {
     /// Why a directory with this lstat mode and owner is unsafe for a process with `euid`; nil when it is fine.
     public static func problem(mode: UInt32, owner: uid_t, euid: uid_t) -> String? {
-        switch FileIO<AuditError>.kind(mode: mode) {
+        switch FileKind(mode: mode) {
         case .symlink: return "is a symlink"
         case .directory: break
         default: return "is not a directory"

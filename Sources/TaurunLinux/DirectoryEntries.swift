@@ -4,6 +4,8 @@ import Glibc
 import Musl
 #endif
 
+import TaurunSupport
+
 /// One entry of a directory listing, with the type readdir(3) reports for it (d_type): nil where the filesystem
 /// does not say (DT_UNKNOWN), so the caller stats only those. cgroupfs and procfs always say.
 public struct DirectoryEntry: Equatable, Sendable {

@@ -1,4 +1,5 @@
 import CLinux
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc

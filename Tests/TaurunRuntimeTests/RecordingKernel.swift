@@ -2,6 +2,7 @@ import TaurunLinux
 import TaurunOCI
 import TaurunSeccomp
 @testable import TaurunRuntime
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -91,18 +91,18 @@ public enum HostProbe {
         let inside = containerRuntimeDirectory
         if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") {
             let pulse = runtime + "/pulse/native"
-            if FileSystem.kind(pulse) == .other {
+            if FileSystem.kind(pulse) == .socket {
                 found.append(HostSocket(
                     role: .pulseAudio, hostPath: pulse, containerPath: inside + "/pulse/native",
                     environment: ["PULSE_SERVER": "unix:" + inside + "/pulse/native"]))
             }
             let pipewire = runtime + "/pipewire-0"
-            if FileSystem.kind(pipewire) == .other {
+            if FileSystem.kind(pipewire) == .socket {
                 found.append(HostSocket(role: .pipeWire, hostPath: pipewire, containerPath: inside + "/pipewire-0", environment: [:]))
             }
             if let wayland = environment["WAYLAND_DISPLAY"], !wayland.isEmpty, !wayland.contains("/") {
                 let path = runtime + "/" + wayland
-                if FileSystem.kind(path) == .other {
+                if FileSystem.kind(path) == .socket {
                     found.append(HostSocket(
                         role: .wayland, hostPath: path, containerPath: inside + "/wayland-0",
                         environment: ["WAYLAND_DISPLAY": "wayland-0"]))
@@ -112,7 +112,7 @@ public enum HostProbe {
         if let display = environment["DISPLAY"], display.hasPrefix(":") {
             let number = display.dropFirst().prefix { $0.isNumber }
             let path = "/tmp/.X11-unix/X" + number
-            if !number.isEmpty, FileSystem.kind(path) == .other {
+            if !number.isEmpty, FileSystem.kind(path) == .socket {
                 found.append(HostSocket(
                     role: .x11, hostPath: path, containerPath: "/tmp/.X11-unix/X" + number,
                     environment: ["DISPLAY": ":" + number]))

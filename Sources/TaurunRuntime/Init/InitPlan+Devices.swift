@@ -1,5 +1,6 @@
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 extension InitPlan {
     /// Step 3 of build: linux.devices as nodes to make (type, numbers in range, under /dev, mode and owner).

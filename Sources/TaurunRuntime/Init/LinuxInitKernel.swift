@@ -1,6 +1,7 @@
 import TaurunLinux
 import TaurunOCI
 import TaurunSeccomp
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import TaurunLinux
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -13,27 +13,17 @@ public enum FileIO<Failure: FileCallError> {
     // MARK: Kinds and stats
 
     /// What `path` itself is (lstat); nil when it does not exist or cannot be reached.
-    public static func kind(_ path: String) -> PathKind? {
+    public static func kind(_ path: String) -> FileKind? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
-        return kind(mode: info.st_mode)
+        return FileKind(mode: UInt32(info.st_mode))
     }
 
     /// Like `kind`, but follows symlinks (for host devices such as /dev/dri/by-path/* → ../card0).
-    public static func resolvedKind(_ path: String) -> PathKind? {
+    public static func resolvedKind(_ path: String) -> FileKind? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        return kind(mode: info.st_mode)
-    }
-
-    public static func kind(mode: mode_t) -> PathKind {
-        switch mode & S_IFMT {
-        case S_IFDIR: return .directory
-        case S_IFREG: return .regular
-        case S_IFLNK: return .symlink
-        case S_IFCHR: return .characterDevice
-        default: return .other
-        }
+        return FileKind(mode: UInt32(info.st_mode))
     }
 
     /// lstat(2) of `path`.
