@@ -15,6 +15,15 @@ enum CLIMain {
     /// The global options as the parser validated them (GlobalOptions.validate), before the verb was parsed.
     nonisolated(unsafe) static var parsedGlobals: GlobalSettings?
 
+    /// The arguments are tried against four parses, cheapest first, each giving up (nil) on anything it does not read
+    /// exactly as the next one would, so all four yield the same command for the same arguments:
+    /// 1. RuncSpellingParse: the lifecycle verbs (create, start, run, state, kill, delete) in the plain spelling
+    ///    container engines use, by hand, no ArgumentParser (RuncSpellingParseTests compares it with 2 and 3);
+    /// 2. ConvertSpellingParse: `convert` likewise (ConvertSpellingParseTests);
+    /// 3. VerbAloneParse: ArgumentParser on the global options before the verb, then on the verb alone, for those
+    ///    verbs and `spec` (runc's global `--rootless VALUE` would take spec's own `--rootless` flag in 4);
+    /// 4. the whole tree rooted at Taurun: every other verb, help, --version and every usage error and its message.
+    /// Paths 1-3 read global options before the verb only, as runc does; the whole tree also takes them after it.
     static func run(_ root: Taurun.Type) {
         let args = Array(CommandLine.arguments.dropFirst())
         do {
