@@ -110,6 +110,10 @@ public enum Files {
         return (fds[0], fds[1])
     }
 
+    /// close(2), its result ignored: on Linux the fd is released even when close reports an error, so retrying
+    /// could close an fd another open just received, and there is nothing else to do with the error.
+    public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
     /// mknod(2) of a device node or FIFO (`kind` .characterDevice, .blockDevice or .fifo).
     public static func makeNode(_ path: String, kind: FileKind, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError) {
         _ = try sys("mknod", path) { tr_mknod(path, kind.rawValue | mode, major, minor) }

@@ -97,12 +97,12 @@ public enum UnixSocket {
         return count
     }
 
-    /// Sends all of `bytes`. MSG_NOSIGNAL: a peer that went away is an error to report, not a SIGPIPE that kills
-    /// taurun.
-    public static func send(_ fd: Int32, _ bytes: [UInt8]) throws(SyscallError) {
+    /// Sends all of `bytes` (on a SOCK_SEQPACKET socket: one message, in one send). MSG_NOSIGNAL: a peer that went
+    /// away is an error to report, not a SIGPIPE that kills taurun. `call` names the send in errors.
+    public static func send(_ fd: Int32, _ bytes: [UInt8], call: String = "send") throws(SyscallError) {
         var offset = 0
         while offset < bytes.count {
-            let written = try sys("send") {
+            let written = try sys(call) {
                 bytes.withUnsafeBytes { raw in
                     Glibc.send(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset, Int32(MSG_NOSIGNAL))
                 }

@@ -19,7 +19,7 @@ struct ChildNamespaces {
             entered.saved.append((join.kind, own))
             do {
                 let fd = try Files.open(join.path, O_RDONLY)
-                defer { close(fd) }
+                defer { Files.close(fd) }
                 try Namespaces.join(fd: fd, kind: join.kind, path: join.path)
             } catch {
                 entered.leave()
@@ -33,7 +33,7 @@ struct ChildNamespaces {
     func leave() {
         for (kind, fd) in saved.reversed() {
             _ = try? Namespaces.join(fd: fd, kind: kind, path: "/proc/self/ns/" + kind.procName)
-            close(fd)
+            Files.close(fd)
         }
     }
 }

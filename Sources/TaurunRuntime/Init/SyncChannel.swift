@@ -1,9 +1,5 @@
 import TaurunLinux
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The parent/child handshake, the one description of it (the code of each side points here). Parent → child
 /// messages are on the left, child → parent on the right; either side may send `failed(reason)` instead of its next
 /// message, and a side that dies reads as EOF on the other (SOCK_SEQPACKET).
@@ -92,9 +88,8 @@ struct SyncChannel {
     let fd: Int32
 
     static func pair() throws(SyscallError) -> (parent: SyncChannel, child: SyncChannel) {
-        var fds: [Int32] = [-1, -1]
-        _ = try sys("socketpair") { socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) }
-        return (SyncChannel(fd: fds[0]), SyncChannel(fd: fds[1]))
+        let (parent, child) = try UnixSocket.seqpacketPair()
+        return (SyncChannel(fd: parent), SyncChannel(fd: child))
     }
 
     func send(_ message: SyncMessage) throws(SyscallError) {
@@ -111,17 +106,17 @@ struct SyncChannel {
         case .spawned(let pid): bytes += withUnsafeBytes(of: pid.littleEndian) { Array($0) }
         default: break
         }
-        _ = try sys("send(sync)") { bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+        try UnixSocket.send(fd, bytes, call: "send(sync)")
     }
 
     /// Blocks for the next message; nil when the peer closed its end (it exited or was killed).
     func receive() throws(SyscallError) -> SyncMessage? {
         var buf = [UInt8](repeating: 0, count: 65536)
         let (n, passed) = try Terminal.receiveMessage(from: fd, into: &buf)
-        if n == 0 { if passed >= 0 { Glibc.close(passed) }; return nil }
+        if n == 0 { if passed >= 0 { Files.close(passed) }; return nil }
         if buf[0] == SyncMessage.Tag.seccompListener && passed >= 0 { return .seccompListener(passed) }
         if buf[0] == SyncMessage.Tag.bindSource && passed >= 0 { return .bindSource(passed) }
-        if passed >= 0 { Glibc.close(passed) }
+        if passed >= 0 { Files.close(passed) }
         switch buf[0] {
         case SyncMessage.Tag.go: return .go(String(decoding: buf[1..<n], as: UTF8.self))
         case SyncMessage.Tag.hooks: return .hooks
@@ -139,5 +134,5 @@ struct SyncChannel {
         }
     }
 
-    func close() { Glibc.close(fd) }
+    func close() { Files.close(fd) }
 }
