@@ -18,6 +18,10 @@ extension Files {
     public static func entries(_ path: String) -> [DirectoryEntry] {
         guard let directory = opendir(path) else { return [] }
         defer { closedir(directory) }
+        return entries(of: directory)
+    }
+
+    private static func entries(of directory: OpaquePointer) -> [DirectoryEntry] {
         var entries: [DirectoryEntry] = []
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -27,6 +31,20 @@ extension Files {
             entries.append(DirectoryEntry(name: name, kind: kind(ofDirectoryEntryType: entry.pointee.d_type)))
         }
         return entries
+    }
+
+    /// The entries of the open directory `directory` without "." and "..", unsorted. Read through a duplicate of the
+    /// fd (closed here), so `directory` stays open for the caller's *at calls; the duplicate shares its offset, so an
+    /// fd is listed once. `display` names it in errors.
+    public static func entries(ofDirectory directory: Int32, display: String) throws(SyscallError) -> [DirectoryEntry] {
+        let listFD = try sys("dup", display) { fcntl(directory, F_DUPFD_CLOEXEC, 3) }
+        guard let stream = fdopendir(listFD) else {
+            let error = SyscallError("fdopendir", display)
+            close(listFD)
+            throw error
+        }
+        defer { closedir(stream) }
+        return entries(of: stream)
     }
 
     /// mkdir(2) of one directory (no parents, mode as given less the umask).

@@ -141,9 +141,10 @@ public enum Files {
         return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    public static func stat(fd: Int32) throws(SyscallError) -> stat {
+    /// fstat(2); `display`, when given, names the file in errors.
+    public static func stat(fd: Int32, display: String? = nil) throws(SyscallError) -> stat {
         var st = Glibc.stat()
-        _ = try sys("fstat") { fstat(fd, &st) }
+        _ = try sys("fstat", display) { fstat(fd, &st) }
         return st
     }
 

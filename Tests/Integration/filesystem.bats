@@ -150,6 +150,39 @@ run_container() {
     [[ ${lines[2]} == *nosuid* ]]
 }
 
+@test "tmpfs mount with tmpcopyup: starts with a copy of the image's tree, symlinks copied, not followed" {
+    [[ $(runtime_name) != runc ]] || skip "tmpcopyup is crun's option; runc does not know it"
+    local data="$BUNDLE/rootfs/data"
+    mkdir -p "$data/sub/deeper"
+    echo top > "$data/file"
+    chmod 640 "$data/file"
+    head -c 200000 /dev/urandom > "$data/sub/deeper/big"
+    chmod 750 "$data/sub"
+    # A link pointing out of the rootfs on the host: copied as a link, so its target is read inside the container.
+    ln -s /etc/hostname "$data/link"
+    local sum
+    sum=$(md5sum < "$data/sub/deeper/big")
+    cfg '.mounts += [{destination: "/data", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup"]}]'
+    set_args sh -c '
+        grep -q " /data .* - tmpfs " /proc/self/mountinfo && echo tmpfs
+        cat /data/file; stat -c "%a %n" /data/file /data/sub
+        md5sum < /data/sub/deeper/big
+        readlink /data/link
+        echo new > /data/file && cat /data/file'
+    run_container
+    echo "$output"; echo "$stderr"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = tmpfs ]
+    [ "${lines[1]}" = top ]
+    [ "${lines[2]}" = "640 /data/file" ]
+    [ "${lines[3]}" = "750 /data/sub" ]
+    [ "${lines[4]}" = "$sum" ]
+    [ "${lines[5]}" = /etc/hostname ]
+    [ "${lines[6]}" = new ]
+    # The write went to the tmpfs, not to the image.
+    [ "$(cat "$data/file")" = top ]
+}
+
 @test "default /dev: null zero full random urandom tty, ptmx, fd links, shm" {
     set_args sh -c '
         for d in null zero full random urandom tty; do
