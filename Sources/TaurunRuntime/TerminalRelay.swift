@@ -16,8 +16,8 @@ struct TerminalRelay {
 
     /// Copies until the process has exited and its output is drained; returns its exit code.
     func run() -> Int32 {
-        let saved = makeRaw(0)
-        defer { if var saved { _ = tcsetattr(0, TCSANOW, &saved) } }
+        let rawMode = RawTerminalMode.enter(0)
+        defer { rawMode?.restore() }
         copyWindowSize()
         for sig in Runtime.forwarded { Signals.record(sig) }
         var stdinOpen = true
@@ -25,29 +25,37 @@ struct TerminalRelay {
         var exitCode: Int32?
         var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
-            var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: promptsOpen ? prompts?.channel ?? -1 : -1, events: Int16(POLLIN), revents: 0)]
-            // Once the process is gone only its remaining output matters: poll without waiting.
-            let r = poll(&fds, 3, exitCode == nil ? 200 : 0)
-            if r < 0 && errno == EINTR { handleSignals(); continue }
-            if r < 0 { break }
-            if fds[2].revents != 0, let prompts {
+            let ready: [Readiness.State]
+            do {
+                // Once the process is gone only its remaining output matters: poll without waiting.
+                guard let polled = try Readiness.wait([master, stdinOpen ? 0 : -1, promptsOpen ? prompts?.channel ?? -1 : -1],
+                                                      timeoutMilliseconds: exitCode == nil ? 200 : 0)
+                else { handleSignals(); continue }
+                ready = polled
+            } catch { break }
+            if ready[2] != .quiet, let prompts {
                 // Nothing is relayed while the question is on the terminal; the pty keeps the app's output.
                 promptsOpen = prompts.serve()
                 continue
             }
-            if fds[0].revents != 0 {
-                let n = read(master, &buffer, buffer.count)
-                // EIO: every slave fd is closed (the process and its children are gone).
-                if n <= 0 { if n < 0 && errno == EINTR { continue }; break }
+            if ready[0] != .quiet {
+                let n: Int
+                do {
+                    guard let count = try DescriptorRead.some(master, into: &buffer) else { continue }
+                    n = count
+                } catch { break }  // EIO: every slave fd is closed (the process and its children are gone).
+                if n == 0 { break }
                 writeAll(1, buffer, count: n)
             } else if exitCode != nil {
                 break
             }
-            if stdinOpen && fds[1].revents != 0 {
-                let n = read(0, &buffer, buffer.count)
-                if n > 0 { writeAll(master, buffer, count: n) } else if !(n < 0 && errno == EINTR) { stdinOpen = false }
+            if stdinOpen && ready[1] != .quiet {
+                do {
+                    // nil: a signal came first, stdin is read again on the next round.
+                    if let n = try DescriptorRead.some(0, into: &buffer) {
+                        if n > 0 { writeAll(master, buffer, count: n) } else { stdinOpen = false }
+                    }
+                } catch { stdinOpen = false }
             }
             if exitCode == nil, let code = try? Processes.wait(pid, options: WNOHANG) { exitCode = code }
         }
@@ -65,28 +73,8 @@ struct TerminalRelay {
         Terminal.copyWindowSize(from: 0, to: master)
     }
 
-    /// Raw mode on taurun's own terminal, so keys (Ctrl-C included) reach the container's pty unchanged. Returns
-    /// the settings to restore, or nil when stdin is not a terminal.
-    private func makeRaw(_ fd: Int32) -> termios? {
-        guard isatty(fd) == 1 else { return nil }
-        var saved = termios()
-        guard tcgetattr(fd, &saved) == 0 else { return nil }
-        var raw = saved
-        cfmakeraw(&raw)
-        _ = tcsetattr(fd, TCSANOW, &raw)
-        return saved
-    }
-
+    /// A write error (the reader went away) ends that direction silently, as a closed terminal does.
     private func writeAll(_ fd: Int32, _ bytes: [UInt8], count: Int) {
-        var offset = 0
-        while offset < count {
-            let n = bytes.withUnsafeBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return write(fd, base + offset, count - offset)
-            }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            offset += n
-        }
+        try? Files.writeAll(fd: fd, Array(bytes[..<count]), path: "fd \(fd)")
     }
 }

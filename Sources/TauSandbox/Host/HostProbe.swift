@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -75,8 +77,7 @@ public enum HostProbe {
 
     private static func device(role: HostDevice.Role, root: String, relative: String) -> HostDevice? {
         let path = root + "/" + relative
-        var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFCHR else { return nil }
+        guard let info = try? FileSystem.status(path), FileKind(mode: UInt32(info.st_mode)) == .characterDevice else { return nil }
         let rdev = UInt64(info.st_rdev)
         // glibc's gnu_dev_major/minor encoding (the macros are not visible to Swift).
         let major = Int64(((rdev >> 8) & 0xFFF) | ((rdev >> 32) & ~UInt64(0xFFF)))

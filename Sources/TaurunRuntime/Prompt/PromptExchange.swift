@@ -41,20 +41,22 @@ enum PromptExchange {
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: PromptProtocol.maxLine)
         let deadline = PromptClock.milliseconds() + request.timeoutMs
-        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
-        if let meanwhile { fds.append(pollfd(fd: meanwhile.fd, events: Int16(POLLIN), revents: 0)) }
+        var fds = [fd]
+        if let meanwhile { fds.append(meanwhile.fd) }
         while true {
             let left = deadline - PromptClock.milliseconds()
             if left <= 0 { return .timeout }
-            for i in fds.indices { fds[i].revents = 0 }
-            let ready = poll(&fds, nfds_t(fds.count), min(step, Int32(left)))
-            if ready < 0 && errno != EINTR { return .invalid("poll: \(errnoText(errno))") }
-            if !stillWaiting() { return .cancelled }
-            if fds.count > 1 && fds[1].revents != 0 {
-                // A hang-up (no process left under the filter) is for the main loop: stop watching.
-                if fds[1].revents & Int16(POLLIN) != 0 { meanwhile?.serve() } else { fds.removeLast() }
+            let ready: [Readiness.State]?
+            do { ready = try Readiness.wait(fds, timeoutMilliseconds: Int(min(step, Int32(left)))) } catch {
+                return .invalid("poll: \(errnoText(error.errno.rawValue))")
             }
-            guard ready > 0, fds[0].revents != 0 else { continue }
+            if !stillWaiting() { return .cancelled }
+            guard let ready else { continue }  // a signal came first
+            if ready.count > 1 && ready[1] != .quiet {
+                // A hang-up (no process left under the filter) is for the main loop: stop watching.
+                if ready[1] == .readable { meanwhile?.serve() } else { fds.removeLast() }
+            }
+            guard ready[0] != .quiet else { continue }
             let received: Int?
             do { received = try UnixSocket.receive(fd, into: &chunk) } catch {
                 return .invalid("read: \(errnoText(error.errno.rawValue))")
