@@ -15,7 +15,7 @@ enum BindSources {
     static func makeIDMappedTrees(_ plan: inout InitPlan) throws(RuntimeError) -> [Int32] {
         var made: [Int32] = []
         var namespaces: [String: Int32] = [:]   // one user namespace per distinct mapping
-        defer { for fd in namespaces.values { close(fd) } }
+        defer { for fd in namespaces.values { Files.close(fd) } }
         for i in plan.mounts.indices {
             guard let mapping = plan.mounts[i].idMapping else { continue }
             do {
@@ -23,7 +23,7 @@ enum BindSources {
                 made.append(tree)
                 plan.mounts[i].tree = tree
             } catch {
-                for fd in made { close(fd) }
+                for fd in made { Files.close(fd) }
                 throw error
             }
         }
@@ -44,7 +44,7 @@ enum BindSources {
             do {
                 try Mounts.setIDMapping(tree: tree, userNamespace: userNamespace, recursive: mapping.recursive, display: m.destination)
             } catch {
-                close(tree)
+                Files.close(tree)
                 guard error.errno == .invalidArgument else { throw error }
                 throw RuntimeError.unsupported(field: "mounts[\(m.index)].source", value: source,
                                                reason: "the filesystem of this bind source does not support id-mapped mounts:")
@@ -68,7 +68,7 @@ enum BindSources {
             do { fd = try Files.open("/proc/\(initPid)/root" + plan.rootfs, Files.pathOnly | O_DIRECTORY) } catch {
                 throw .unsupported(field: "root.path", value: plan.rootfs, reason: "cannot open the root filesystem (\(error.errno)):")
             }
-            defer { close(fd) }
+            defer { Files.close(fd) }
             do { try sync.send(.bindSource(fd)) } catch { throw .system(error) }
         }
         for m in plan.mounts where m.sourceFromParent {
@@ -77,7 +77,7 @@ enum BindSources {
             do { fd = try Files.open("/proc/\(initPid)/root" + source, Files.pathOnly) } catch {
                 throw .unsupported(field: "mounts[\(m.index)].source", value: source, reason: "cannot open bind source (\(error.errno)):")
             }
-            defer { close(fd) }
+            defer { Files.close(fd) }
             do { try sync.send(.bindSource(fd)) } catch { throw .system(error) }
         }
     }
