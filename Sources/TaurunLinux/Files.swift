@@ -114,6 +114,9 @@ public enum Files {
     /// could close an fd another open just received, and there is nothing else to do with the error.
     public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
+    /// Whether `fd` is an open descriptor of this process (fcntl F_GETFD succeeds).
+    public static func isOpen(_ fd: Int32) -> Bool { fcntl(fd, F_GETFD) >= 0 }
+
     /// mknod(2) of a device node or FIFO (`kind` .characterDevice, .blockDevice or .fifo).
     public static func makeNode(_ path: String, kind: FileKind, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError) {
         _ = try sys("mknod", path) { tr_mknod(path, kind.rawValue | mode, major, minor) }

@@ -92,7 +92,7 @@ extension Runtime {
         while Processes.isAlive(pid: pid, startTime: startTime) && waited < Self.exitWaitMilliseconds {
             // Our own child (run, or a failed create): reap it.
             if (try? Processes.wait(pid, options: WNOHANG)) != nil { return }
-            usleep(1000)
+            MonotonicClock.sleep(milliseconds: 1)
             waited += 1
         }
     }

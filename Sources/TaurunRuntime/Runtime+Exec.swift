@@ -150,7 +150,7 @@ extension Runtime {
     /// `--preserve-fds N` hands fds 3…N+2 on; each must be open, or taurun's own fds could take their numbers.
     func checkPreserved(fds count: Int32) throws(RuntimeError) {
         guard count > 0 else { return }
-        for fd in 3..<(3 + count) where fcntl(fd, F_GETFD) < 0 {
+        for fd in 3..<(3 + count) where !Files.isOpen(fd) {
             throw .usage("--preserve-fds \(count): fd \(fd) is not open")
         }
     }

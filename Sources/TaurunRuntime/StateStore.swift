@@ -29,9 +29,9 @@ public struct StateStore: Sendable {
         // 0700 like runc's root; the check after catches a root that someone else made first.
         do { try Files.mkdirAll(root, mode: 0o700) } catch { throw .system(error) }
         try checkRoot()
-        if mkdir(directory(of: id), 0o711) < 0 {
-            if errno == EEXIST { throw .alreadyExists(id) }
-            throw .system(SyscallError("mkdir", directory(of: id)))
+        do { try Files.makeDirectory(at: AT_FDCWD, directory(of: id), mode: 0o711, display: directory(of: id)) } catch {
+            if error.errno == .fileExists { throw .alreadyExists(id) }
+            throw .system(error)
         }
         return try lock(id, created: true)
     }
@@ -40,10 +40,10 @@ public struct StateStore: Sendable {
     /// private. A root that is a symlink (lstat), is not a directory, belongs to someone other than the caller or
     /// root, or is writable by group or others is refused. A root that does not exist yet is fine (nothing to read).
     public func checkRoot() throws(RuntimeError) {
-        var st = stat()
-        guard lstat(root, &st) == 0 else {
-            if errno == ENOENT { return }
-            throw .system(SyscallError("lstat", root))
+        let st: stat
+        do { st = try FileIO<SyscallError>.status(root) } catch {
+            if error.errno == .noSuchFileOrDirectory { return }
+            throw .system(error)
         }
         if let problem = PrivateDirectory.problem(mode: UInt32(st.st_mode), owner: st.st_uid, euid: geteuid()) {
             throw .usage("state root \(jsonQuoted(root)) \(problem); refusing to use it (--root)")
@@ -59,12 +59,9 @@ public struct StateStore: Sendable {
             if error.errno == .noSuchFileOrDirectory || error.errno == .notDirectory { throw .notExist(id) }
             throw .system(error)
         }
-        while flock(fd, LOCK_EX) < 0 {
-            if errno != EINTR { let e = SyscallError("flock", dir); close(fd); throw .system(e) }
-        }
+        do { try FileIO<SyscallError>.lock(fd, LOCK_EX, path: dir) } catch { Files.close(fd); throw .system(error) }
         // A delete may have removed the directory while we waited for the lock.
-        var st = stat()
-        if !created && (fstat(fd, &st) != 0 || st.st_nlink == 0) { close(fd); throw .notExist(id) }
+        if !created && ((try? Files.stat(fd: fd))?.st_nlink ?? 0) == 0 { Files.close(fd); throw .notExist(id) }
         return Lock(fd: fd)
     }
 
@@ -106,7 +103,7 @@ public struct StateStore: Sendable {
         /// The locked directory fd. A cloned child inherits it and with it the lock: it must close it first.
         private(set) var fd: Int32
         init(fd: Int32) { self.fd = fd }
-        public func release() { if fd >= 0 { close(fd); fd = -1 } }
+        public func release() { if fd >= 0 { Files.close(fd); fd = -1 } }
         deinit { release() }
     }
 }

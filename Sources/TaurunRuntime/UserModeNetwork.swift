@@ -61,20 +61,20 @@ public enum UserModeNetwork {
             ready = try Files.pipe()
             log = try DetachedProgram.outputFile(name: "slirp4netns")
         } catch { throw .system(error) }
-        defer { close(ready.read); close(log) }
+        defer { Files.close(ready.read); Files.close(log) }
         let slirp: pid_t
         do {
             slirp = try DetachedProgram.spawn(
                 slirp4netns, arguments: arguments(slirp4netns: slirp4netns, pid: pid, sandbox: geteuid() == 0),
                 environment: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], output: log, passing: [initProcess.fd, ready.write])
         } catch {
-            close(ready.write)
+            Files.close(ready.write)
             throw .system(error)
         }
-        close(ready.write)
+        Files.close(ready.write)
         if let reason = awaitReady(ready.read) {
             // Not ready: gone (its ready pipe closed) or hung. Either way it must not outlive this failure.
-            kill(slirp, SIGKILL)
+            Processes.signalChild(slirp, SIGKILL)
             _ = try? Processes.wait(slirp)
             let words = firstLine(of: log)
             throw .container("slirp4netns for container \(decoded.id) \(reason)" + (words.isEmpty ? "" : ": \(words)"))
@@ -84,21 +84,26 @@ public enum UserModeNetwork {
 
     /// nil once slirp4netns wrote its ready byte; otherwise why not.
     private static func awaitReady(_ fd: Int32) -> String? {
-        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        var r: Int32
-        repeat { r = poll(&pfd, 1, readyTimeoutMilliseconds) } while r < 0 && errno == EINTR
-        if r == 0 { return "did not configure the network within \(readyTimeoutMilliseconds / 1000) s" }
-        var byte: UInt8 = 0
-        var n: Int
-        repeat { n = read(fd, &byte, 1) } while n < 0 && errno == EINTR
-        return n == 1 && byte == UInt8(ascii: "1") ? nil : "exited before the network was up"
+        // A failed poll falls through to the read, which then says what the pipe holds.
+        var state: Readiness.State? = nil
+        while true {
+            do {
+                guard let states = try Readiness.wait([fd], timeoutMilliseconds: Int(readyTimeoutMilliseconds)) else { continue }
+                state = states[0]
+            } catch {}
+            break
+        }
+        if state == .quiet { return "did not configure the network within \(readyTimeoutMilliseconds / 1000) s" }
+        var byte: [UInt8] = [0]
+        var n: Int? = nil
+        while n == nil { do { n = try DescriptorRead.some(fd, into: &byte) } catch { n = -1 } }
+        return n == 1 && byte[0] == UInt8(ascii: "1") ? nil : "exited before the network was up"
     }
 
     /// The first non-empty line slirp4netns printed: its error when it failed (a usage text may follow).
     private static func firstLine(of fd: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { return "" }
+        guard let n = try? DescriptorRead.some(fd, into: &buffer, offset: 0), n > 0 else { return "" }
         let text = String(decoding: buffer[0..<n], as: UTF8.self)
         return text.split(separator: "\n").first.map(String.init) ?? ""
     }

@@ -1,4 +1,5 @@
 import TaurunAudit
+import TaurunLinux
 import TaurunSupport
 
 #if canImport(Glibc)
@@ -23,8 +24,8 @@ enum GrantDirectory {
     /// real directories owned by the monitor's user or root and writable by nobody else (PrivateDirectory).
     static func problem(_ stateDirectory: String) -> String? {
         for path in [stateDirectory, stateDirectory + "/grants"] {
-            var info = stat()
-            guard lstat(path, &info) == 0 else { return "\(path): \(errnoText(errno))" }
+            let info: stat
+            do { info = try FileIO<SyscallError>.status(path) } catch { return "\(path): \(errnoText(error.errno.rawValue))" }
             if let problem = PrivateDirectory.problem(mode: info.st_mode, owner: info.st_uid, euid: geteuid()) {
                 return "\(path) \(problem)"
             }
