@@ -153,6 +153,9 @@ public enum Files {
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// Whether this process may list `path` and reach names under it (access(2) R_OK|X_OK); on false errno says why.
+    public static func isListable(_ path: String) -> Bool { access(path, R_OK | X_OK) == 0 }
+
     /// Whether this process may write `path` (access(2) with the real ids, which are the effective ones for taurun).
     public static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
 

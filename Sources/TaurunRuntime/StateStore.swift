@@ -45,7 +45,7 @@ public struct StateStore: Sendable {
             if error.errno == .noSuchFileOrDirectory { return }
             throw .system(error)
         }
-        if let problem = PrivateDirectory.problem(mode: UInt32(st.st_mode), owner: st.st_uid, euid: geteuid()) {
+        if let problem = PrivateDirectory.problem(mode: UInt32(st.st_mode), owner: st.st_uid, euid: Credentials.effectiveUID) {
             throw .usage("state root \(jsonQuoted(root)) \(problem); refusing to use it (--root)")
         }
     }
@@ -94,7 +94,7 @@ public struct StateStore: Sendable {
     public func ids() throws(RuntimeError) -> [String] {
         try checkRoot()
         // An unreadable root (another user's) is an error, not an empty list.
-        if Files.exists(root) && access(root, R_OK | X_OK) != 0 { throw .system(SyscallError("open", root)) }
+        if Files.exists(root) && !Files.isListable(root) { throw .system(SyscallError("open", root)) }
         return Files.list(root).filter { Files.isDirectory(root + "/" + $0) }
     }
 

@@ -65,7 +65,7 @@ public enum UserModeNetwork {
         let slirp: pid_t
         do {
             slirp = try DetachedProgram.spawn(
-                slirp4netns, arguments: arguments(slirp4netns: slirp4netns, pid: pid, sandbox: geteuid() == 0),
+                slirp4netns, arguments: arguments(slirp4netns: slirp4netns, pid: pid, sandbox: Credentials.effectiveUID == 0),
                 environment: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], output: log, passing: [initProcess.fd, ready.write])
         } catch {
             Files.close(ready.write)

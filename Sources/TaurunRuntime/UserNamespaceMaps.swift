@@ -12,8 +12,8 @@ import Glibc
 /// ranges /etc/subuid and /etc/subgid give the user. runc and crun do the same.
 enum UserNamespaceMaps {
     static func write(pid: pid_t, uidMappings: [LinuxIDMapping], gidMappings: [LinuxIDMapping]) throws(RuntimeError) {
-        let privileged = geteuid() == 0
-        if privileged || isOwnID(uidMappings, geteuid()) {
+        let privileged = Credentials.effectiveUID == 0
+        if privileged || isOwnID(uidMappings, Credentials.effectiveUID) {
             do { try Files.writeValue("/proc/\(pid)/uid_map", IDMap.format(uidMappings)) } catch { throw .system(error) }
         } else {
             try helper("newuidmap", pid: pid, uidMappings, field: "linux.uidMappings")

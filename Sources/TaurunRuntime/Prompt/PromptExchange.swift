@@ -1,10 +1,6 @@
 import TaurunLinux
 import TaurunSupport
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// How one question ended, from the monitor's side.
 public enum PromptOutcome: Equatable, Sendable {
     /// A person answered (through the agent or the terminal).
@@ -84,11 +80,11 @@ enum PromptExchange {
         }
         let peer: PeerCredentials
         do { peer = try PeerCredentials(socket: fd) } catch {
-            close(fd)
+            Files.close(fd)
             return .failure(AgentUnavailable(reason: "prompt agent at \(path): \(error)"))
         }
         guard answering.contains(peer.uid) else {
-            close(fd)
+            Files.close(fd)
             return .failure(AgentUnavailable(
                 reason: "prompt agent at \(path) refused: it runs as uid \(peer.uid), and only uid \(answering.map(String.init).joined(separator: ", ")) may answer"))
         }

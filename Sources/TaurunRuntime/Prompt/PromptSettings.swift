@@ -1,3 +1,5 @@
+import TaurunLinux
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,7 +66,7 @@ public struct PromptSettings: Equatable, Sendable {
         try from(environment: { name in
             guard let value = getenv(name), value.pointee != 0 else { return nil }
             return String(cString: value)
-        }, euid: geteuid(), uid: getuid())
+        }, euid: Credentials.effectiveUID, uid: Credentials.realUID)
     }
 
     /// `$XDG_RUNTIME_DIR/taurun-prompt.sock` (an absolute one), else the runtime directory systemd-logind makes for
