@@ -7,8 +7,8 @@ import TaurunSupport
 import Glibc
 #endif
 
-/// The kernel itself: each InitKernel call forwarded to its TaurunLinux wrapper (or, where there is none yet, the
-/// libc call it always was). No state: every call is what the setup code made before the seam existed.
+/// The kernel itself: each InitKernel call forwarded to its TaurunLinux wrapper. No state: every call is what the
+/// setup code made before the seam existed.
 struct LinuxInitKernel: InitKernel {
     typealias ProcHandle = ProcFS
 
@@ -21,7 +21,7 @@ struct LinuxInitKernel: InitKernel {
     func joinSessionKeyring(named name: String) throws(SyscallError) { try Processes.joinSessionKeyring(named: name) }
     func setNoNewPrivileges() throws(SyscallError) { try Processes.setNoNewPrivileges() }
     func resetSignals() throws(SyscallError) { try Processes.resetSignals() }
-    func setUmask(_ mask: UInt32) { umask(mode_t(mask)) }
+    func setUmask(_ mask: UInt32) { FileContext.setCreationMask(mask) }
     func setRlimit(_ limit: ProcessPlan.Rlimit) throws(SyscallError) {
         try Limits.set(resource: limit.resource, soft: limit.soft, hard: limit.hard, name: limit.name)
     }
@@ -57,48 +57,44 @@ struct LinuxInitKernel: InitKernel {
     func openDeepestExisting(rootFD: Int32, _ relative: String, display: String) throws(SyscallError) -> Int32 {
         try Files.openDeepestExisting(rootFD: rootFD, relative, display: display)
     }
-    func close(_ fd: Int32) { _ = Glibc.close(fd) }
+    func close(_ fd: Int32) { Files.close(fd) }
     func path(of fd: Int32) throws(SyscallError) -> String { try Files.path(of: fd) }
     func isProcFS(fd: Int32) -> Bool { ProcFS.isProcFS(fd: fd) }
     func exists(_ path: String) -> Bool { Files.exists(path) }
     func stat(fd: Int32) throws(SyscallError) -> Glibc.stat { try Files.stat(fd: fd) }
-    func stat(path: String) throws(SyscallError) -> Glibc.stat {
-        var st = statBuf()
-        _ = try sys("stat", path) { statPath(path, &st) }
-        return st
-    }
-    func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+    func stat(path: String) throws(SyscallError) -> Glibc.stat { try Files.stat(path: path) }
+    func isExecutable(_ path: String) -> Bool { Files.isExecutable(path) }
     func changeOwner(fd: Int32, uid: UInt32, gid: UInt32) throws(SyscallError) {
-        _ = try sys("fchown", "fd \(fd)") { fchown(fd, uid, gid) }
+        try Files.changeOwner(fd: fd, uid: uid, gid: gid, display: "fd \(fd)")
     }
     func changeOwner(path: String, uid: UInt32, gid: UInt32, display: String) throws(SyscallError) {
-        _ = try sys("chown", display) { lchown(path, uid, gid) }
+        try Files.changeOwner(path: path, uid: uid, gid: gid, display: display)
     }
     func changeMode(path: String, _ mode: UInt32, display: String) throws(SyscallError) {
-        _ = try sys("chmod", display) { chmod(path, mode_t(mode)) }
+        try Files.changeMode(path: path, mode, display: display)
     }
     func makeDirectory(in dirfd: Int32, _ name: String, display: String) throws(SyscallError) {
-        if mkdirat(dirfd, name, 0o755) != 0 && errno != EEXIST { throw SyscallError("mkdir", display) }
+        do { try Files.makeDirectory(at: dirfd, name, mode: 0o755, display: display) } catch {
+            if error.errno.rawValue != EEXIST { throw error }
+        }
     }
     func makeNode(_ path: String, kind: FileKind, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError) {
         try Files.makeNode(path, kind: kind, mode: mode, major: major, minor: minor)
     }
     func symlink(_ target: String, at path: String, display: String) throws(SyscallError) {
-        if Glibc.symlink(target, path) != 0 && errno != EEXIST { throw SyscallError("symlink", display) }
+        do { try Files.makeSymlink(target, at: path, display: display) } catch {
+            if error.errno.rawValue != EEXIST { throw error }
+        }
     }
-    func unlink(_ path: String) { _ = Glibc.unlink(path) }
+    func unlink(_ path: String) { Files.removeIfPresent(path) }
     func copyTree(from source: Int32, to target: Int32, display: String) throws {
         try TmpCopyUp.copy(from: source, to: target, display: display)
     }
     func readFile(_ path: String) -> String? { try? Files.readString(path) }
-    func changeDirectory(_ path: String) throws(SyscallError) { _ = try sys("chdir", path) { chdir(path) } }
-    func changeDirectory(fd: Int32, display: String) throws(SyscallError) { _ = try sys("fchdir", display) { fchdir(fd) } }
-    func currentDirectory() throws(SyscallError) -> String {
-        var buf = [CChar](repeating: 0, count: 4096)
-        guard getcwd(&buf, buf.count) != nil else { throw SyscallError("getcwd") }
-        return String(cString: buf)
-    }
-    func changeRoot(_ path: String, display: String) throws(SyscallError) { _ = try sys("chroot", display) { chroot(path) } }
+    func changeDirectory(_ path: String) throws(SyscallError) { try FileContext.changeDirectory(path) }
+    func changeDirectory(fd: Int32, display: String) throws(SyscallError) { try FileContext.changeDirectory(fd: fd, display: display) }
+    func currentDirectory() throws(SyscallError) -> String { try FileContext.currentDirectory() }
+    func changeRoot(_ path: String, display: String) throws(SyscallError) { try FileContext.changeRoot(path, display: display) }
 
     func mount(source: String?, target: String, type: String?, flags: MountFlags, data: String?,
                display: String?) throws(SyscallError) {
@@ -125,9 +121,9 @@ struct LinuxInitKernel: InitKernel {
         let pair = try Terminal.openPair(rows: size?.rows ?? 0, cols: size?.cols ?? 0)
         if socketFD >= 0 {
             try Terminal.sendFD(over: socketFD, fd: pair.master, name: "/dev/ptmx")
-            Glibc.close(socketFD)
+            Files.close(socketFD)
         }
-        Glibc.close(pair.master)
+        Files.close(pair.master)
         if controlling { try Terminal.becomeControlling(slave: pair.slave) } else { try Terminal.useAsStdio(slave: pair.slave) }
     }
     func loadSeccomp(_ program: SeccompProgram) throws(SyscallError) -> Int32 {
@@ -146,6 +142,3 @@ struct LinuxInitKernel: InitKernel {
         trampoline.exec(mode, path: path, args: args, env: env)
     }
 }
-
-/// stat(2) by path; a free function because inside LinuxInitKernel `stat` names its own methods.
-private func statPath(_ path: String, _ st: inout Glibc.stat) -> Int32 { stat(path, &st) }
