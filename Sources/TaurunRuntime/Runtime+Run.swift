@@ -17,7 +17,7 @@ extension Runtime {
         let code: Int32
         if container.ptyMaster >= 0 {
             code = TerminalRelay(master: container.ptyMaster, pid: container.pid, prompts: prompts).run()
-            close(container.ptyMaster)
+            Files.close(container.ptyMaster)
         } else if let prompts {
             code = waitServing(prompts, for: container)
         } else {
@@ -41,13 +41,12 @@ extension Runtime {
         defer { process.close() }
         var channelOpen = true
         while true {
-            var fds = [pollfd(fd: channelOpen ? prompts.channel : -1, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: process.fd, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, 2, -1)
+            // nil: a signal came first, or poll failed; either way the wait starts again.
+            let ready = try? Readiness.wait([channelOpen ? prompts.channel : -1, process.fd], timeoutMilliseconds: -1)
             while let sig = Signals.takePending() { Processes.signalChild(container.pid, sig) }
-            guard ready > 0 else { continue }
-            if fds[0].revents != 0 { channelOpen = prompts.serve() }
-            if fds[1].revents != 0 { return waitForExit(of: container) }
+            guard let ready else { continue }
+            if ready[0] != .quiet { channelOpen = prompts.serve() }
+            if ready[1] != .quiet { return waitForExit(of: container) }
         }
     }
 

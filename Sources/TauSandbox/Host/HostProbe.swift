@@ -40,11 +40,11 @@ public enum HostProbe {
             let own = fields[2] == "/" ? "" : String(fields[2])
             if fields[1].isEmpty {
                 let mount = FileSystem.kind(root + "/cgroup.controllers") != nil ? root : root + "/unified"
-                guard access(mount + own, W_OK) == 0, let offered = firstLine(mount + own + "/cgroup.controllers") else { continue }
+                guard FileSystem.isWritable(mount + own), let offered = firstLine(mount + own + "/cgroup.controllers") else { continue }
                 controllers.formUnion(offered.split(separator: " ").map(String.init))
             } else {
                 for controller in fields[1].split(separator: ",") where !controller.hasPrefix("name=") {
-                    if access(root + "/" + controller + own, W_OK) == 0 { controllers.insert(String(controller)) }
+                    if FileSystem.isWritable(root + "/" + controller + own) { controllers.insert(String(controller)) }
                 }
             }
         }

@@ -19,6 +19,9 @@ public enum FileIO<Failure: FileCallError> {
         return FileKind(mode: UInt32(info.st_mode))
     }
 
+    /// Whether this process may write `path` (access(2) W_OK, with the real ids, which are the effective ones here).
+    public static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
+
     /// Like `kind`, but follows symlinks (for host devices such as /dev/dri/by-path/* → ../card0).
     public static func resolvedKind(_ path: String) -> FileKind? {
         var info = stat()
