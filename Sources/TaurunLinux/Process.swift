@@ -5,6 +5,9 @@ import Glibc
 #endif
 
 public enum Processes {
+    /// This process's pid (getpid(2), which cannot fail).
+    public static var ownPID: pid_t { getpid() }
+
     // prctl options and the close_range flag (linux/prctl.h, linux/close_range.h: not in the Glibc module map).
     static let prSetPdeathsig: Int32 = 1
     static let prSetDumpable: Int32 = 4

@@ -175,7 +175,7 @@ extension Runtime {
         let spec = config.spec
         var record = ContainerRecord(
             id: id, bundle: config.bundlePath, rootfs: plan.rootfs, created: WallClock.now(fractionDigits: 9), owner: Owner.name(),
-            phase: .creating, creatorPid: getpid(), creatorStartTime: Processes.startTime(of: getpid()),
+            phase: .creating, creatorPid: Processes.ownPID, creatorStartTime: Processes.startTime(of: Processes.ownPID),
             pid: nil, pidStartTime: nil, cgroupDirs: cgroup.paths.dirs, annotations: spec.annotations,
             memoryLimit: spec.linux?.resources?.memory?.limit, hooks: spec.hooks, ociVersion: spec.ociVersion)
         record.cgroupSystemdUnit = cgroup.paths.systemdUnit
@@ -236,10 +236,10 @@ extension Runtime {
         // Id-mapped binds are made here, before the clone, as detached trees the child inherits and attaches.
         var plan = plan
         let idMappedTrees = try BindSources.makeIDMappedTrees(&plan)
-        defer { for fd in idMappedTrees { close(fd) } }
+        defer { for fd in idMappedTrees { Files.close(fd) } }
         let fifo: Int32
         do { fifo = try ExecFifo.create(store.execFifo(of: record.id)) } catch { throw .system(error) }
-        defer { close(fifo) }
+        defer { Files.close(fifo) }
         let channels: (parent: SyncChannel, child: SyncChannel)
         do { channels = try SyncChannel.pair() } catch { throw .system(error) }
         defer { channels.parent.close() }
@@ -251,19 +251,19 @@ extension Runtime {
         // Every process entering the container runs the program through this sealed memfd (ExecTrampoline).
         let trampoline: ExecTrampoline
         do { trampoline = try ExecTrampoline.load() } catch { channels.child.close(); throw .system(error) }
-        defer { close(trampoline.fd) }
+        defer { Files.close(trampoline.fd) }
         let unifiedFD: Int32
         do { unifiedFD = try cgroupBeforeClone(selfJoin, cgroup: cgroup, resources: resources) } catch {
             channels.child.close(); throw error
         }
-        defer { if unifiedFD >= 0 { close(unifiedFD) } }
+        defer { if unifiedFD >= 0 { Files.close(unifiedFD) } }
         // Seen from a new pid namespace the parent is pid 0.
-        let parentPid = (plan.newNamespaces & NamespaceKind.pid.cloneFlag) != 0 || plan.joins.contains { $0.kind == .pid } ? 0 : getpid()
+        let parentPid = (plan.newNamespaces & NamespaceKind.pid.cloneFlag) != 0 || plan.joins.contains { $0.kind == .pid } ? 0 : Processes.ownPID
         var selfJoin = selfJoin
         let clonePid = try cloneInit(plan: plan, unifiedFD: unifiedFD, selfJoin: &selfJoin, sync: channels.child)
         if clonePid == 0 {
             // The flock lives in the open file description, which the child shares until it closes its copy.
-            close(lockFD)
+            Files.close(lockFD)
             channels.parent.close()
             let initProcess = ContainerInit(
                 kernel: LinuxInitKernel(), plan: plan, sync: channels.child, execFifoFD: fifo, consoleSocketFD: console.childEnd,
@@ -289,8 +289,8 @@ extension Runtime {
         var receiver: Int32 = -1
 
         func close() {
-            if childEnd >= 0 { Glibc.close(childEnd) }
-            if receiver >= 0 { Glibc.close(receiver) }
+            if childEnd >= 0 { Files.close(childEnd) }
+            if receiver >= 0 { Files.close(receiver) }
         }
     }
 

@@ -28,7 +28,7 @@ extension Runtime {
                 case .hooks?:
                     try runCreateHooks(spec, state: creatingState, sync: sync)
                 case .seccompListener(let listener)?:
-                    defer { close(listener) }
+                    defer { Files.close(listener) }
                     if let app {
                         try startMonitor(listener: listener, app: app, pid: pid, spec: spec, record: &record, options: options, sync: sync)
                     } else {

@@ -31,7 +31,7 @@ extension Runtime {
         try checkPreserved(fds: options.preserveFDs)
 
         let namespaces = try ContainerNamespaces.open(pid: initPid)
-        defer { for ns in namespaces { close(ns.fd) } }
+        defer { for ns in namespaces { Files.close(ns.fd) } }
         // The fds now pin the namespaces; make sure they are the recorded init's, not a recycled pid's.
         guard Processes.isAlive(pid: initPid, startTime: record.pidStartTime) else {
             throw .container("cannot exec a container that has stopped")
@@ -45,11 +45,11 @@ extension Runtime {
 
         let trampoline: ExecTrampoline
         do { trampoline = try ExecTrampoline.load() } catch { channels.child.close(); throw .system(error) }
-        defer { close(trampoline.fd) }
+        defer { Files.close(trampoline.fd) }
 
         // The child stays in taurun's pid namespace (it joins the container's for its own children): the
         // container never sees a clone of taurun.
-        let parentPid = getpid()
+        let parentPid = Processes.ownPID
         let setup: pid_t
         do { setup = try Namespaces.clone(flags: 0) } catch { channels.child.close(); throw .system(error) }
         if setup == 0 {
@@ -101,7 +101,7 @@ extension Runtime {
             loop: while true {
                 switch try sync.receive() {
                 case .seccompListener(let listener)?:
-                    defer { close(listener) }
+                    defer { Files.close(listener) }
                     guard let app else { continue }
                     var context = SecurityMonitor.Context(
                         policy: app, containerID: record.id, auditLogPath: record.auditLog ?? auditLogPath ?? AuditLog.defaultPath,
@@ -143,7 +143,7 @@ extension Runtime {
             _ = waitForeground(process)
             throw .system(error)
         }
-        defer { close(master) }
+        defer { Files.close(master) }
         return TerminalRelay(master: master, pid: process.pid).run()
     }
 
@@ -173,7 +173,7 @@ enum ContainerNamespaces {
                 }
                 a = found
             } catch {
-                for h in handles { close(h.fd) }
+                for h in handles { Files.close(h.fd) }
                 if error.errno == .noSuchFileOrDirectory || error.errno == .noSuchProcess {
                     throw .container("cannot exec a container that has stopped")
                 }
@@ -181,7 +181,7 @@ enum ContainerNamespaces {
             }
             if a.st_dev == b.st_dev && a.st_ino == b.st_ino { continue }
             do { handles.append(NamespaceHandle(kind: kind, fd: try Files.open(theirs, O_RDONLY), path: theirs)) } catch {
-                for h in handles { close(h.fd) }
+                for h in handles { Files.close(h.fd) }
                 throw .system(error)
             }
         }
