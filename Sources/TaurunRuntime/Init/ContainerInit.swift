@@ -177,7 +177,7 @@ struct ContainerInit<Kernel: InitKernel> {
         } catch {
             try? kernel.send(.failed("\(error)"), over: sync)
         }
-        _exit(0)
+        Processes.exitImmediately(0)
     }
 
     private func joinNamespaces() throws {

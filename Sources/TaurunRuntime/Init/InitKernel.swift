@@ -149,7 +149,7 @@ enum InitStop: Error {
         case .failedAfterReady(let message): writeStderr("taurun: \(message)\n")
         case .abandoned: break
         }
-        _exit(1)
+        Processes.exitImmediately(1)
     }
 }
 

@@ -89,11 +89,10 @@ extension InitPlan {
     /// (/proc/1/ns/<kind>) or as taurun's own (/proc/self/ns/<kind>; runc's "host" means "current"). nil: `path`
     /// cannot be stat'ed.
     static func isHostNamespace(_ path: String, kind: NamespaceKind) -> Bool? {
-        var target = statBuf()
-        guard stat(path, &target) == 0 else { return nil }
+        guard let target = try? Files.stat(path: path) else { return nil }
         for reference in ["/proc/1/ns/", "/proc/self/ns/"] {
-            var host = statBuf()
-            if stat(reference + kind.procName, &host) == 0, host.st_dev == target.st_dev, host.st_ino == target.st_ino {
+            if let host = try? Files.stat(path: reference + kind.procName), host.st_dev == target.st_dev,
+               host.st_ino == target.st_ino {
                 return true
             }
         }
