@@ -8,6 +8,9 @@ public enum Credentials {
     /// The effective uid of this process (geteuid(2), which cannot fail): who taurun acts as.
     public static var effectiveUID: UInt32 { geteuid() }
 
+    /// The effective gid of this process (getegid(2), which cannot fail).
+    public static var effectiveGID: UInt32 { getegid() }
+
     /// The real uid of this process (getuid(2), which cannot fail): who started taurun.
     public static var realUID: UInt32 { getuid() }
 

@@ -44,7 +44,7 @@ struct CgroupAttachWarmup: ~Copyable {
                 guard fields.count == 3, fields[1] == controller else { continue }
                 let dir = "/sys/fs/cgroup/" + controller + (fields[2] == "/" ? "" : String(fields[2]))
                 let file = dir + "/cgroup.procs"
-                if access(file, W_OK) == 0 { return file }
+                if Files.isWritable(file) { return file }
             }
         }
         return nil

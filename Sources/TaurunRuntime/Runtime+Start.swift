@@ -1,5 +1,6 @@
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +28,7 @@ extension Runtime {
             // poststart runs after the user process has started (spec order: startContainer, exec, poststart).
             ExecFifo.awaitExec(path)
         }
-        unlink(path)
+        try? FileIO<SyscallError>.unlinkIfPresent(path)  // served; one left behind goes with the state directory
         audit(.start, record: record, what: "started")
         runPoststart(record)
     }

@@ -20,7 +20,7 @@ enum UserNamespaceMaps {
         }
         if privileged {
             do { try Files.writeValue("/proc/\(pid)/gid_map", IDMap.format(gidMappings)) } catch { throw .system(error) }
-        } else if isOwnID(gidMappings, getegid()) {
+        } else if isOwnID(gidMappings, Credentials.effectiveGID) {
             do {
                 try Files.writeValue("/proc/\(pid)/setgroups", "deny")
                 try Files.writeValue("/proc/\(pid)/gid_map", IDMap.format(gidMappings))
@@ -36,7 +36,7 @@ enum UserNamespaceMaps {
     }
 
     private static func helper(_ name: String, pid: pid_t, _ mappings: [LinuxIDMapping], field: String) throws(RuntimeError) {
-        guard let path = ["/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/"].map({ $0 + name }).first(where: { access($0, X_OK) == 0 }) else {
+        guard let path = ["/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/"].map({ $0 + name }).first(where: { Files.isExecutable($0) }) else {
             throw .unsupported(field: field, value: IDMap.describe(mappings),
                                reason: "mapping ids other than your own needs \(name) (Debian package uidmap), which is not installed; mappings")
         }
