@@ -2,10 +2,6 @@ import TaurunLinux
 import TaurunOCI
 import TaurunSupport
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension InitPlan {
     /// Step 2 of build: every mount checked and planned (bind sources resolved against the bundle and stat'ed, /proc
     /// destinations against ProcMountPolicy, id mappings); `devIsBind`: /dev comes from a bind, so no default nodes.

@@ -1,10 +1,6 @@
 import TaurunLinux
 import TaurunOCI
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension InitPlan {
     /// What linux.namespaces asks for: new ones as clone flags, joined ones by path (checked to be of their kind).
     struct NamespaceChoice {

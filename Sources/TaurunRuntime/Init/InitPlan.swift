@@ -2,10 +2,6 @@ import TaurunLinux
 import TaurunOCI
 import TaurunSupport
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Everything the container's first process needs, worked out by the parent before clone: names resolved to
 /// numbers, options parsed, paths checked. A config the plan refuses never gets as far as a namespace or a cgroup,
 /// and the child does no parsing of its own (small, allocation-light work between clone and exec).
