@@ -238,6 +238,7 @@ camera_rules() {
     # The monitor asked once, and was answered deny: every open that named the camera when it was read failed, and
     # every one that named /etc/passwd ran as the app's own open, which the device cgroup refused whenever the
     # thread had made it the camera by then.
+    echo "questions: $(questions)"; cat "$T/agent.log" 2> /dev/null || true
     [ "$(questions)" -eq 1 ]
     ! granted
 }
