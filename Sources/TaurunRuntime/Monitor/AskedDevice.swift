@@ -47,18 +47,7 @@ struct AskedDevice: Equatable, Sendable {
     /// otherwise refuses unseen. Every other open it lets run (CONTINUE). Calls the bundle refuses stay refusals.
     static func filter(_ monitored: LinuxSeccomp) -> LinuxSeccomp {
         var filter = monitored
-        var rules: [LinuxSyscall] = []
-        var watched: [String] = []
-        for rule in filter.syscalls ?? [] {
-            guard rule.action == .allow, rule.args?.isEmpty ?? true else {
-                rules.append(rule)
-                continue
-            }
-            var rest = rule
-            for name in rest.names where openCalls.contains(name) && !watched.contains(name) { watched.append(name) }
-            rest.names.removeAll { openCalls.contains($0) }
-            if !rest.names.isEmpty { rules.append(rest) }
-        }
+        var (rules, watched) = MonitorRouting.divert(openCalls, from: monitored)
         if !watched.isEmpty { rules.append(LinuxSyscall(names: watched, action: .notify)) }
         filter.syscalls = rules
         return filter
@@ -67,10 +56,6 @@ struct AskedDevice: Equatable, Sendable {
     /// The opens `filter` routes to the monitor because the bundle allows them: the monitor lets exactly these run
     /// (CONTINUE) when they name no asked device. An open the bundle refuses reaches the monitor as a refusal.
     static func watchedOpens(_ monitored: LinuxSeccomp) -> Set<String> {
-        var names: Set<String> = []
-        for rule in monitored.syscalls ?? [] where rule.action == .allow && (rule.args?.isEmpty ?? true) {
-            names.formUnion(rule.names.filter { openCalls.contains($0) })
-        }
-        return names
+        MonitorRouting.allowedOutright(openCalls, in: monitored)
     }
 }

@@ -27,22 +27,12 @@ enum LearnMode {
     /// allows. Calls the bundle refuses stay refusals.
     static func filter(_ monitored: LinuxSeccomp) -> LinuxSeccomp {
         var filter = monitored
-        var rules: [LinuxSyscall] = []
         var narrowedSocket = false
-        var watched: [String] = []
-        for rule in filter.syscalls ?? [] {
-            guard rule.action == .allow, rule.args?.isEmpty ?? true else {
-                rules.append(rule)
-                continue
-            }
-            var rest = rule
-            if rest.names.contains("socket") {
-                rest.names.removeAll { $0 == "socket" }
+        var (rules, watched) = MonitorRouting.divert(pathCalls, from: monitored) { rule in
+            if rule.names.contains("socket") {
+                rule.names.removeAll { $0 == "socket" }
                 narrowedSocket = true
             }
-            for name in rest.names where pathCalls.contains(name) && !watched.contains(name) { watched.append(name) }
-            rest.names.removeAll { pathCalls.contains($0) }
-            if !rest.names.isEmpty { rules.append(rest) }
         }
         if narrowedSocket {
             rules.append(LinuxSyscall(
@@ -60,11 +50,7 @@ enum LearnMode {
     /// The `pathCalls` a learning run's filter routes to the monitor because the bundle allows them: the monitor
     /// lets exactly these run (CONTINUE). A path call the bundle refuses reaches the monitor too, as a refusal.
     static func watchedPathCalls(_ monitored: LinuxSeccomp) -> Set<String> {
-        var names: Set<String> = []
-        for rule in monitored.syscalls ?? [] where rule.action == .allow && (rule.args?.isEmpty ?? true) {
-            names.formUnion(rule.names.filter { pathCalls.contains($0) })
-        }
-        return names
+        MonitorRouting.allowedOutright(pathCalls, in: monitored)
     }
 
     /// The host paths a Tau bundle grants, from its TAU_DATA (convert joins them with ':').
