@@ -74,7 +74,7 @@ public struct AuditLog: Sendable {
         // Not a directory at all: the open below fails with ENOTDIR, naming it, as it always has.
         let kind = FileKind(mode: UInt32(status.st_mode))
         if kind != .directory && kind != .symlink { return }
-        if let problem = PrivateDirectory.problem(mode: UInt32(status.st_mode), owner: status.st_uid, euid: geteuid()) {
+        if let problem = PrivateDirectory.problem(mode: UInt32(status.st_mode), owner: status.st_uid, euid: ProcessIdentity.effectiveUID) {
             throw AuditError(refusing: directory, reason: problem)
         }
     }

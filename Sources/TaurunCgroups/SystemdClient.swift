@@ -1,4 +1,5 @@
 import TaurunDBus
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -38,7 +39,7 @@ struct SystemdClient {
             let system = getenv("DBUS_SYSTEM_BUS_ADDRESS").map { String(cString: $0) } ?? ""
             let list = try? DBusAddress.parseList(system.isEmpty ? "unix:path=/run/dbus/system_bus_socket" : system)
             candidates = (list ?? []).map { ($0, true) }
-            if geteuid() == 0 { candidates.append((DBusAddress(socket: .path("/run/systemd/private")), false)) }
+            if ProcessIdentity.effectiveUID == 0 { candidates.append((DBusAddress(socket: .path("/run/systemd/private")), false)) }
         }
         var firstError: DBusError?
         for candidate in candidates {

@@ -1,4 +1,5 @@
 import TaurunLinux
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -53,7 +54,7 @@ public final class DBusConnection {
     /// SASL EXTERNAL: the server checks our uid from SO_PEERCRED against the one we name (as hex of its
     /// decimal digits, e.g. uid 0 → "30").
     private func authenticate(deadline: Int) throws(DBusError) {
-        let uid = String(getuid())
+        let uid = String(ProcessIdentity.realUID)
         let hex = uid.utf8.map { byte in
             let digits = Array("0123456789abcdef".utf8)
             return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xf)]], as: UTF8.self)

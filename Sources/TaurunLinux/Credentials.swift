@@ -4,16 +4,8 @@ import CLinux
 import Glibc
 #endif
 
+/// Changing this process's ids; reading them is TaurunSupport's ProcessIdentity.
 public enum Credentials {
-    /// The effective uid of this process (geteuid(2), which cannot fail): who taurun acts as.
-    public static var effectiveUID: UInt32 { geteuid() }
-
-    /// The effective gid of this process (getegid(2), which cannot fail).
-    public static var effectiveGID: UInt32 { getegid() }
-
-    /// The real uid of this process (getuid(2), which cannot fail): who started taurun.
-    public static var realUID: UInt32 { getuid() }
-
     public static func setGroups(_ groups: [UInt32]) throws(SyscallError) {
         _ = try sys("setgroups") { groups.withUnsafeBufferPointer { tr_setgroups($0.count, $0.baseAddress) } }
     }

@@ -1,11 +1,7 @@
 // The starter config `taurun spec` writes: the same content as `runc spec` / `runc spec --rootless` (runc 1.1),
 // so bundles and documentation written for runc work unchanged. Only ociVersion differs: it is ours.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import TaurunSupport
 
 extension Spec {
     /// `runc spec` content. With `rootless`, the changes runc's `ToRootless` makes: no network namespace, a user
@@ -50,8 +46,8 @@ extension Spec {
             readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
         )
         if rootless {
-            linux.uidMappings = [LinuxIDMapping(containerID: 0, hostID: hostUID ?? UInt32(geteuid()), size: 1)]
-            linux.gidMappings = [LinuxIDMapping(containerID: 0, hostID: hostGID ?? UInt32(getegid()), size: 1)]
+            linux.uidMappings = [LinuxIDMapping(containerID: 0, hostID: hostUID ?? ProcessIdentity.effectiveUID, size: 1)]
+            linux.gidMappings = [LinuxIDMapping(containerID: 0, hostID: hostGID ?? ProcessIdentity.effectiveGID, size: 1)]
         } else {
             linux.resources = LinuxResources(devices: [LinuxDeviceCgroup(allow: false, access: "rwm")])
         }

@@ -396,7 +396,7 @@ enum IDMap {
 public enum Owner {
     /// runc's `owner`: the user name of the caller (the state dir's owner).
     public static func name() -> String {
-        let uid = Credentials.realUID
+        let uid = ProcessIdentity.realUID
         if uid == 0 { return "root" }
         if let text = try? Files.readString("/etc/passwd") {
             for line in text.split(separator: "\n") {

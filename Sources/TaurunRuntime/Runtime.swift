@@ -1,6 +1,7 @@
 import TaurunCgroups
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +19,7 @@ public struct Runtime {
     /// Rootless (runc's --rootless): cgroups only where the caller may write them (RootlessCgroups). nil at init:
     /// runc's `auto`, rootless when not root, or root only inside a user namespace (rootless Podman runs its runtime
     /// as root of the user's namespace, where the host's cgroup files still belong to an unmapped owner).
-    public var rootless: Bool { rootlessSetting ?? (Credentials.effectiveUID != 0 || Self.insideUserNamespace) }
+    public var rootless: Bool { rootlessSetting ?? (ProcessIdentity.effectiveUID != 0 || Self.insideUserNamespace) }
     private let rootlessSetting: Bool?
     /// The grant store the security monitor of an on_violation = "ask" app reads and records in (the CLI's; nil:
     /// prompts decide for the run only and record nothing).

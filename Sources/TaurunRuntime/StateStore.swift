@@ -45,7 +45,7 @@ public struct StateStore: Sendable {
             if error.errno == .noSuchFileOrDirectory { return }
             throw .system(error)
         }
-        if let problem = PrivateDirectory.problem(mode: UInt32(st.st_mode), owner: st.st_uid, euid: Credentials.effectiveUID) {
+        if let problem = PrivateDirectory.problem(mode: UInt32(st.st_mode), owner: st.st_uid, euid: ProcessIdentity.effectiveUID) {
             throw .usage("state root \(jsonQuoted(root)) \(problem); refusing to use it (--root)")
         }
     }

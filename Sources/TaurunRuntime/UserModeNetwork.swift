@@ -1,5 +1,6 @@
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -65,7 +66,7 @@ public enum UserModeNetwork {
         let slirp: pid_t
         do {
             slirp = try DetachedProgram.spawn(
-                slirp4netns, arguments: arguments(slirp4netns: slirp4netns, pid: pid, sandbox: Credentials.effectiveUID == 0),
+                slirp4netns, arguments: arguments(slirp4netns: slirp4netns, pid: pid, sandbox: ProcessIdentity.effectiveUID == 0),
                 environment: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], output: log, passing: [initProcess.fd, ready.write])
         } catch {
             Files.close(ready.write)

@@ -1,5 +1,6 @@
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -12,15 +13,15 @@ import Glibc
 /// ranges /etc/subuid and /etc/subgid give the user. runc and crun do the same.
 enum UserNamespaceMaps {
     static func write(pid: pid_t, uidMappings: [LinuxIDMapping], gidMappings: [LinuxIDMapping]) throws(RuntimeError) {
-        let privileged = Credentials.effectiveUID == 0
-        if privileged || isOwnID(uidMappings, Credentials.effectiveUID) {
+        let privileged = ProcessIdentity.effectiveUID == 0
+        if privileged || isOwnID(uidMappings, ProcessIdentity.effectiveUID) {
             do { try Files.writeValue("/proc/\(pid)/uid_map", IDMap.format(uidMappings)) } catch { throw .system(error) }
         } else {
             try helper("newuidmap", pid: pid, uidMappings, field: "linux.uidMappings")
         }
         if privileged {
             do { try Files.writeValue("/proc/\(pid)/gid_map", IDMap.format(gidMappings)) } catch { throw .system(error) }
-        } else if isOwnID(gidMappings, Credentials.effectiveGID) {
+        } else if isOwnID(gidMappings, ProcessIdentity.effectiveGID) {
             do {
                 try Files.writeValue("/proc/\(pid)/setgroups", "deny")
                 try Files.writeValue("/proc/\(pid)/gid_map", IDMap.format(gidMappings))

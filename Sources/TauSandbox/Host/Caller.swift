@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import TaurunSupport
 
 /// Who runs convert and the other app verbs: root, who provisions apps for the whole host, or an ordinary user, who
 /// converts and runs their own apps without root (issue 16, item 4). An ordinary user's apps live in their own data
@@ -25,7 +21,7 @@ public struct Caller: Sendable, Equatable {
 
     /// This process's effective ids.
     public static func current(passwd: String? = nil) -> Caller {
-        let uid = geteuid()
-        return Caller(uid: uid, gid: getegid(), name: uid == 0 ? "root" : HostUsers(passwd: passwd).name(of: uid))
+        let uid = ProcessIdentity.effectiveUID
+        return Caller(uid: uid, gid: ProcessIdentity.effectiveGID, name: uid == 0 ? "root" : HostUsers(passwd: passwd).name(of: uid))
     }
 }

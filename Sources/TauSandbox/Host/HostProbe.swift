@@ -21,7 +21,7 @@ public enum HostProbe {
                 && (Int(firstLine("/proc/sys/user/max_user_namespaces") ?? "1") ?? 1) > 0,
             seccompActions: Set((firstLine("/proc/sys/kernel/seccomp/actions_avail") ?? "").split(separator: " ").map(String.init)),
             networkNamespaces: FileSystem.kind("/proc/self/ns/net") != nil,
-            userCgroupControllers: geteuid() == 0 ? nil : userCgroupControllers(),
+            userCgroupControllers: ProcessIdentity.effectiveUID == 0 ? nil : userCgroupControllers(),
             routeHelper: route.helper)
         if let problem = route.problem { facts.routeProblem = problem }
         return facts

@@ -1,4 +1,5 @@
 import TaurunLinux
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -66,7 +67,7 @@ public struct PromptSettings: Equatable, Sendable {
         try from(environment: { name in
             guard let value = getenv(name), value.pointee != 0 else { return nil }
             return String(cString: value)
-        }, euid: Credentials.effectiveUID, uid: Credentials.realUID)
+        }, euid: ProcessIdentity.effectiveUID, uid: ProcessIdentity.realUID)
     }
 
     /// `$XDG_RUNTIME_DIR/taurun-prompt.sock` (an absolute one), else the runtime directory systemd-logind makes for

@@ -26,7 +26,7 @@ enum GrantDirectory {
         for path in [stateDirectory, stateDirectory + "/grants"] {
             let info: stat
             do { info = try FileIO<SyscallError>.status(path) } catch { return "\(path): \(errnoText(error.errno.rawValue))" }
-            if let problem = PrivateDirectory.problem(mode: info.st_mode, owner: info.st_uid, euid: Credentials.effectiveUID) {
+            if let problem = PrivateDirectory.problem(mode: info.st_mode, owner: info.st_uid, euid: ProcessIdentity.effectiveUID) {
                 return "\(path) \(problem)"
             }
         }
