@@ -162,22 +162,29 @@ check_new() {
     [ "$(cat "$locked/shared/file")" = through ]
 }
 
-@test "user namespace: a submount of a bind stays locked: unmounting it does not show what the host hid below" {
-    [[ $(runtime_name) != crun ]] || skip "crun 1.8 binds the source without its submounts in a user namespace: what the host hid below them shows"
-    with_userns
-    # The host hides a file under a tmpfs mounted inside the bind source.
-    local src=$BATS_TEST_TMPDIR/locked-src
+# unmount_to_see_below SRC OPTIONS: the host hides a file under a tmpfs mounted on SRC/sub, and the container gets SRC
+# at /mnt with OPTIONS (a JSON array) and CAP_SYS_ADMIN in its user namespace, unmounts /mnt/sub and reads what it
+# covered. Sets $status, $output and $stderr of that run; the host's tmpfs is gone after.
+unmount_to_see_below() {
+    local src=$1 options=$2
     mkdir -p "$src/sub"
     echo hidden-by-host > "$src/sub/under"
     mount -t tmpfs tmpfs "$src/sub"
     chmod 0755 "$src" "$src/sub"
-    cfg '.mounts += [{destination: "/mnt", type: "bind", source: $s, options: ["rbind"]}]
+    cfg '.mounts |= map(select(.destination != "/mnt"))
+        | .mounts += [{destination: "/mnt", type: "bind", source: $s, options: $o}]
         | del(.linux.seccomp)
-        | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])' --arg s "$src"
+        | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])' --arg s "$src" --argjson o "$options"
     set_args sh -c 'umount /mnt/sub; cat /mnt/sub/under'
     run --separate-stderr rt run --bundle "$BUNDLE" "$(new_id)"
     umount "$src/sub"
-    echo "$output $stderr"
+    echo "source ${src@Q}, options $options: status $status, output: $output, stderr: $stderr"
+}
+
+@test "user namespace: a submount of a bind stays locked: unmounting it does not show what the host hid below" {
+    [[ $(runtime_name) != crun ]] || skip "crun 1.8 binds the source without its submounts in a user namespace: what the host hid below them shows"
+    with_userns
+    unmount_to_see_below "$BATS_TEST_TMPDIR/locked-src" '["rbind"]'
     # Root of its own user namespace with CAP_SYS_ADMIN there, the container still may not take the host's
     # submount away (the kernel locks every mount a less privileged namespace receives).
     [[ $output != *hidden-by-host* ]]
@@ -189,24 +196,31 @@ check_new() {
     requires_idmap "$BATS_TEST_TMPDIR"
     [[ $(runtime_name) != crun ]] || skip "crun 1.8 id-maps the source without its submounts: what the host hid below them shows"
     with_userns
-    local src=$BATS_TEST_TMPDIR/idmap-src
-    mkdir -p "$src/sub"
-    echo hidden-by-host > "$src/sub/under"
-    mount -t tmpfs tmpfs "$src/sub"
-    chmod 0755 "$src" "$src/sub"
-    cfg '.mounts += [{destination: "/mnt", type: "bind", source: $s, options: ["rbind", "idmap"]}]
-        | del(.linux.seccomp)
-        | .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])' --arg s "$src"
-    set_args sh -c 'umount /mnt/sub; cat /mnt/sub/under'
-    id=$(new_id)
-    run --separate-stderr rt run --bundle "$BUNDLE" "$id"
-    umount "$src/sub"
-    echo "$output $stderr"
+    unmount_to_see_below "$BATS_TEST_TMPDIR/idmap-src" '["rbind", "idmap"]'
     [[ $output != *hidden-by-host* ]]
     if is_taurun; then
         [ "$status" -ne 0 ]
         [[ $stderr == *"mounts["*"].options"*"mount below it"*idmap* ]]
     fi
+}
+
+@test "user namespace: the same refusal when the source's path has a tab, newline or backslash (mountinfo escapes them)" {
+    requires_spec 1.1.0 "id-mapped mounts (mounts[].uidMappings, idmap)"
+    requires_idmap "$BATS_TEST_TMPDIR"
+    [[ $(runtime_name) != crun ]] || skip "crun 1.8 id-maps the source without its submounts: what the host hid below them shows"
+    with_userns
+    # /proc/self/mountinfo writes these bytes as \011, \012 and \134: a guard that compares the source's path with
+    # the escaped mount point below it finds no mount there and lets the bind through, so the container can unmount
+    # the host's tmpfs (an id-mapped tree is made outside its user namespace: nothing locks it) and read what it hid.
+    local name
+    for name in $'idmap\tsrc' $'idmap\nsrc\\x'; do
+        unmount_to_see_below "$BATS_TEST_TMPDIR/$name" '["rbind", "idmap"]'
+        [[ $output != *hidden-by-host* ]]
+        if is_taurun; then
+            [ "$status" -ne 0 ]
+            [[ $stderr == *"mounts["*"].options"*"mount below it"*idmap* ]]
+        fi
+    done
 }
 
 @test "user namespace: idmap shows a bind's owners through the container's mapping; explicit mappings too" {
