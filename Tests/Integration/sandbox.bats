@@ -69,6 +69,16 @@ teardown_file() {
     return 0
 }
 
+# What a test planted outside $W (listed in $W/planted-outside, parents first) goes after it, children first.
+teardown() {
+    [[ -f ${W:-}/planted-outside ]] || return 0
+    local path
+    while read -r path; do
+        if [[ -d $path ]]; then rmdir "$path" 2> /dev/null || true; else rm -f "$path"; fi
+    done < <(tac "$W/planted-outside")
+    rm -f "$W/planted-outside"
+}
+
 # probe BUNDLE SCRIPT: runs SCRIPT with /bin/sh inside a copy of BUNDLE's config (only process.args changed).
 probe() {
     local bundle=$1 script=$2 id="tau-probe-$$-$RANDOM"
@@ -587,4 +597,58 @@ JSON
     run --separate-stderr "${convert[@]}" "$REPO_ROOT/bundles/hello/tau.toml" --bundle "$W/hello" --owner no-such-user < /dev/null
     [ "$status" -eq 77 ]
     [[ $stderr == *"--owner no-such-user: no such user in /etc/passwd"* ]]
+}
+
+# sockets_convert WAYLAND_DISPLAY: converts org.tauos.sockets (audio, display) with the session of $xdg and :$number,
+# then sets $bound (the mounts of config.json from that session), $session_env (the socket variables the app gets)
+# and, from a run of the app, $output: each of the four session paths inside that is a FIFO, block device or socket.
+sockets_convert() {
+    run --separate-stderr env XDG_RUNTIME_DIR="$xdg" WAYLAND_DISPLAY="$1" DISPLAY=":$number" "$TAURUN" convert \
+        --state-dir "$STATE" --rootfs "$ROOTFS" --device-root "$DEVROOT" "$W/sockets-src/tau.toml" --bundle "$W/sockets" \
+        --yes < /dev/null
+    echo "WAYLAND_DISPLAY=$1: convert status $status, stderr: $stderr"
+    [ "$status" -eq 0 ]
+    bound=$(jq -c '[.mounts[] | select(.source | startswith($x) or . == $d) | .source]' --arg x "$xdg" --arg d "$x11" \
+        "$W/sockets/config.json")
+    session_env=$(jq -r '.process.env[] | select(test("^(PULSE_SERVER|WAYLAND_DISPLAY|DISPLAY)="))' "$W/sockets/config.json" | xargs)
+    echo "bound: $bound; environment: $session_env"
+    probe sockets "for p in /run/user/1000/pulse/native /run/user/1000/pipewire-0 /run/user/1000/wayland-0 $x11; do
+                       if [ -p \$p ]; then echo \"fifo \$p\"; elif [ -b \$p ]; then echo \"block \$p\"; elif [ -S \$p ]; then echo \"socket \$p\"; fi
+                   done"
+    echo "inside: status $status: $output $stderr"
+    [ "$status" -eq 0 ]
+}
+
+@test "session sockets: a FIFO or device node planted where convert looks for PulseAudio, PipeWire, Wayland or X11 is not bound into the app" {
+    command -v setfacl > /dev/null || skip "setfacl (package acl) is not installed"
+    command -v python3 > /dev/null || skip "python3 makes the one real socket"
+    xdg="$W/xdg-planted" number=$((700 + RANDOM % 200))
+    x11="/tmp/.X11-unix/X$number"
+    [[ ! -e $x11 ]] || skip "$x11 exists"
+    if [[ ! -d /tmp/.X11-unix ]]; then
+        mkdir -m 1777 /tmp/.X11-unix
+        echo /tmp/.X11-unix >> "$W/planted-outside"
+    fi
+    mkdir -p "$W/sockets-src" "$xdg/pulse"
+    chmod 0700 "$xdg"
+    printf 'id = "org.tauos.sockets"\ncommand = ["/bin/true"]\nrootfs = "%s"\n[permissions]\naudio = true\ndisplay = true\n' \
+        "$ROOTFS" > "$W/sockets-src/tau.toml"
+    # What the user planted where the session's servers would listen: FIFOs and block devices (loop numbers), none
+    # a socket. Bound into the app, a FIFO is a channel to whoever holds its other end and a device node is the
+    # device, with an ACL entry from convert giving the app's host uid rw on it. FIFOs need only the user; the
+    # device nodes need root.
+    mkfifo "$xdg/pulse/native" "$xdg/wayland-fifo"
+    mknod "$xdg/pipewire-0" b 7 200
+    echo "$x11" >> "$W/planted-outside"
+    mknod "$x11" b 7 201
+    sockets_convert wayland-fifo
+    [ "$bound" = '[]' ]
+    [ -z "$session_env" ]
+    [ -z "$output" ]
+    # A real socket named by WAYLAND_DISPLAY is bound: convert did look in this session, and binds only the socket.
+    python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$xdg/wayland-0"
+    sockets_convert wayland-0
+    [ "$bound" = "[\"$xdg/wayland-0\"]" ]
+    [ "$session_env" = WAYLAND_DISPLAY=wayland-0 ]
+    [ "$output" = "socket /run/user/1000/wayland-0" ]
 }

@@ -199,6 +199,41 @@ make_strict() {
     [[ ${lines[2]} == *"No such file or directory"* ]]
 }
 
+@test "rootless tau: a FIFO the user planted where convert looks for PulseAudio, PipeWire, Wayland or X11 is not bound into the app" {
+    local number=$((700 + RANDOM % 200)) made_x11=""
+    local x11="/tmp/.X11-unix/X$number" session="" bound="" inside=""
+    [[ ! -e $x11 ]] || skip "$x11 exists"
+    [[ -d /tmp/.X11-unix ]] || { mkdir -m 1777 /tmp/.X11-unix && made_x11=1; }
+    mkdir -p "$TU_HOME/sockets-src"
+    printf 'id = "org.tauos.sockets"\ncommand = ["/bin/sh"]\nrootfs = "%s"\n[permissions]\naudio = true\ndisplay = true\n' \
+        "$ROOTFS" > "$TU_HOME/sockets-src/tau.toml"
+    chown -R "$TU_USER:$TU_USER" "$TU_HOME/sockets-src"
+    # The user's own runtime directory and /tmp/.X11-unix take FIFOs where the session's servers would listen.
+    as_user sh -c "mkdir -p $TU_XDG/pulse && mkfifo $TU_XDG/pulse/native $TU_XDG/pipewire-0 $TU_XDG/wayland-fifo $x11"
+    [ "$status" -eq 0 ]
+    # Then a real socket at wayland-0: the second convert shows the session was read, and only the socket bound.
+    for session in wayland-fifo wayland-0; do
+        [[ $session == wayland-fifo ]] || as_user python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$TU_XDG/wayland-0"
+        as_user env WAYLAND_DISPLAY="$session" DISPLAY=":$number" "$TAURUN" convert "$TU_HOME/sockets-src/tau.toml" \
+            --bundle "$TU_HOME/sockets" --grant audio --grant display
+        echo "WAYLAND_DISPLAY=$session: convert status $status, stderr: $stderr"
+        [ "$status" -eq 0 ] || break
+        bound+=" $(jq -c '[.mounts[] | select(.source | startswith($x) or . == $d) | .source]' --arg x "$TU_XDG" --arg d "$x11" \
+            "$TU_HOME/sockets/config.json")"
+        probe sockets "for p in /run/user/1000/pulse/native /run/user/1000/pipewire-0 /run/user/1000/wayland-0 $x11; do
+                           if [ -p \$p ]; then echo \"fifo \$p\"; elif [ -S \$p ]; then echo \"socket \$p\"; fi
+                       done; env | grep -E '^(PULSE_SERVER|WAYLAND_DISPLAY|DISPLAY)=' || true"
+        echo "inside: status $status: $output $stderr"
+        inside+="$output;"
+    done
+    rm -f "$x11"
+    [[ -z $made_x11 ]] || rmdir /tmp/.X11-unix 2> /dev/null || true
+    echo "bound:$bound"
+    [ "$bound" = " [] [\"$TU_XDG/wayland-0\"]" ]
+    [ "$inside" = ";socket /run/user/1000/wayland-0
+WAYLAND_DISPLAY=wayland-0;" ]
+}
+
 @test "rootless tau: a folder that is not the user's is refused, before anything is written" {
     mkdir -p "$TU_BASE/roots" "$TU_HOME/other-src"
     printf 'id = "org.tauos.other"\ncommand = ["/bin/sh"]\nrootfs = "%s"\n[permissions]\nfilesystem = { mode = "ro", paths = ["%s"] }\n' \
