@@ -26,7 +26,7 @@ public final class AuditFollower {
     public init(log: AuditLog) throws(AuditError) {
         self.log = log
         let lockFD = try? AuditFiles.openIfPresent(log.lockPath, O_RDONLY)
-        defer { if let lockFD { close(lockFD) } }
+        defer { if let lockFD { AuditFiles.close(lockFD) } }
         if let lockFD { try AuditFiles.lock(lockFD, LOCK_SH, path: log.lockPath) }
 
         var rotated: [AuditEvent] = []
@@ -38,7 +38,7 @@ public final class AuditFollower {
     }
 
     deinit {
-        if fd >= 0 { close(fd) }
+        if fd >= 0 { AuditFiles.close(fd) }
     }
 
     /// Records appended since the last poll (the first poll returns everything already in the log), in file order.
@@ -59,7 +59,7 @@ public final class AuditFollower {
             // path names a new file no taurun writes the old one any more (rotation happens under the log's lock),
             // so one more drain empties it for good. Then continue with the new file.
             events += try drain()
-            close(fd)
+            AuditFiles.close(fd)
             fd = -1
             partial = []
             try openLiveIfPresent()
@@ -74,7 +74,7 @@ public final class AuditFollower {
         do {
             status = try AuditFiles.status(fd: opened, path: log.path)
         } catch {
-            close(opened)
+            AuditFiles.close(opened)
             throw error
         }
         fd = opened
@@ -91,7 +91,7 @@ public final class AuditFollower {
             offset = 0
             partial = []
         }
-        guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw AuditError(call: "lseek", path: log.path, errno: errno) }
+        try AuditFiles.seek(fd, to: offset, path: log.path)
         let bytes = try AuditFiles.readToEnd(fd, path: log.path)
         offset += bytes.count
         partial += bytes

@@ -38,12 +38,12 @@ public struct AuditLog: Sendable {
         let line = Array(event.jsonLine().utf8)
         try checkDirectory()
         let lockFD = try openLock()
-        defer { close(lockFD) }  // closing drops the flock
+        defer { AuditFiles.close(lockFD) }  // closing drops the flock
         try checkDirectory()  // again: openLock may have just made it, or someone else may have made it first
         try AuditFiles.lock(lockFD, LOCK_EX, path: lockPath)
 
         let fd = try openLiveWithRoom(for: line.count)
-        defer { close(fd) }
+        defer { AuditFiles.close(fd) }
         try AuditFiles.writeAll(fd, line, path: path)
     }
 
@@ -86,7 +86,7 @@ public struct AuditLog: Sendable {
         // that cannot open the lock file (none yet, or an admin without read access to it) reads without it.
         try checkDirectory()
         let lockFD = try? AuditFiles.openIfPresent(lockPath, O_RDONLY)
-        defer { if let lockFD { close(lockFD) } }
+        defer { if let lockFD { AuditFiles.close(lockFD) } }
         if let lockFD { try AuditFiles.lock(lockFD, LOCK_SH, path: lockPath) }
 
         var events: [AuditEvent] = []
@@ -115,11 +115,11 @@ public struct AuditLog: Sendable {
         do {
             size = Int(try AuditFiles.status(fd: fd, path: path).st_size)
         } catch {
-            close(fd)
+            AuditFiles.close(fd)
             throw error
         }
         guard size > 0 && size + count > maxBytes else { return fd }
-        close(fd)
+        AuditFiles.close(fd)
         try rotate()
         return try openLive()
     }
@@ -129,7 +129,7 @@ public struct AuditLog: Sendable {
         if let fd = try AuditFiles.openIfPresent(path, O_WRONLY | O_APPEND) { return fd }
         // Under the exclusive lock no other taurun creates it in between; O_EXCL makes that an error, not a surprise.
         let fd = try AuditFiles.open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, mode: 0o640)
-        _ = fchmod(fd, 0o640)
+        AuditFiles.changeMode(fd: fd, 0o640)
         return fd
     }
 

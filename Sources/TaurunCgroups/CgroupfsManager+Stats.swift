@@ -210,14 +210,9 @@ extension CgroupfsManager {
                 throw CgroupError(operation: "watch", path: "memory.events", reason: "no cgroup2 directory")
             }
             let events = CgroupFiles.join(dir, "memory.events")
-            let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
-            if fd < 0 { throw .syscall("inotify_init1", events, errno: errno) }
-            if inotify_add_watch(fd, events, UInt32(IN_MODIFY)) < 0 {
-                let code = errno
-                close(fd)
-                throw .syscall("inotify_add_watch", events, errno: code)
+            do { return try FileWatch.modifications(of: events) } catch {
+                throw .syscall(error.call, events, errno: error.errno.rawValue)
             }
-            return fd
         }
         guard let dir = v1Dir("memory") else {
             throw CgroupError(operation: "watch", path: "memory.oom_control", reason: "the memory cgroup controller is not mounted")
@@ -227,15 +222,15 @@ extension CgroupfsManager {
         do { eventFD = try Files.eventFD() } catch { throw .syscall("eventfd", control, errno: error.errno.rawValue) }
         let controlFD: Int32
         do { controlFD = try CgroupFiles.openDescriptor(control, O_RDONLY) } catch {
-            close(eventFD)
+            Files.close(eventFD)
             throw error
         }
         // The registration holds its own reference: the oom_control fd can be closed right after.
-        defer { close(controlFD) }
+        defer { Files.close(controlFD) }
         do throws(CgroupError) {
             try CgroupFiles.write(CgroupFiles.join(dir, "cgroup.event_control"), "\(eventFD) \(controlFD)")
         } catch {
-            close(eventFD)
+            Files.close(eventFD)
             throw error
         }
         return eventFD

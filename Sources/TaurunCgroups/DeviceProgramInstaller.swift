@@ -13,7 +13,7 @@ enum DeviceProgramInstaller {
     /// rules), then detach the old ones.
     static func install(_ program: [DeviceProgram.Instruction], cgroup: String) throws(CgroupError) {
         let cgroupFD = try CgroupFiles.openDescriptor(cgroup, O_RDONLY | O_DIRECTORY)
-        defer { close(cgroupFD) }
+        defer { Files.close(cgroupFD) }
         let previous = try attachedPrograms(cgroupFD: cgroupFD, cgroup: cgroup)
         let programFD: Int32
         do { programFD = try BPF.loadCgroupDeviceProgram(program.flatMap(\.bytes), name: "taurun_dev") } catch {
@@ -21,14 +21,14 @@ enum DeviceProgramInstaller {
             throw .syscall(error.error.call, cgroup, errno: error.error.errno.rawValue,
                            reason: verifier.isEmpty ? "loading the device program" : "verifier: " + verifier)
         }
-        defer { close(programFD) }
+        defer { Files.close(programFD) }
         do { try BPF.attachCgroupDeviceProgram(programFD, cgroupFD: cgroupFD) } catch {
             throw .syscall(error.call, cgroup, errno: error.errno.rawValue)
         }
         for id in previous {
             do {
                 let oldFD = try BPF.programFD(id: id)
-                defer { close(oldFD) }
+                defer { Files.close(oldFD) }
                 try BPF.detachCgroupDeviceProgram(oldFD, cgroupFD: cgroupFD)
             } catch {
                 throw .syscall(error.call, cgroup, value: String(id), errno: error.errno.rawValue)

@@ -1,11 +1,5 @@
 import TaurunDBus
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-import Synchronization
+import TaurunLinux
 import TaurunOCI
 
 /// The systemd driver (`--systemd-cgroup`): systemd owns the container's cgroup as a transient scope unit,
@@ -28,7 +22,7 @@ public final class SystemdCgroupManager: CgroupManager {
     let busOverride: String?
     /// The scope's directory in every mounted hierarchy.
     let cgroupfs: CgroupfsManager
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     struct State: Sendable {
         /// The unit exists (started by us in this process, or recorded in the container's state).
@@ -43,7 +37,7 @@ public final class SystemdCgroupManager: CgroupManager {
         self.slice = slice
         self.unitDescription = "taurun container " + containerID
         self.cgroupfs = cgroupfs
-        self.state = Mutex(State(started: started, pending: nil))
+        self.state = Locked(State(started: started, pending: nil))
     }
 
     public var paths: CgroupDirectories { CgroupDirectories(dirs: cgroupfs.paths.dirs, systemdUnit: unit) }

@@ -29,7 +29,7 @@ public final class DBusConnection {
     }
 
     deinit {
-        close(fd)
+        Files.close(fd)
     }
 
     /// Connects, authenticates as our uid and, on a message bus (`hello`), registers with Hello.

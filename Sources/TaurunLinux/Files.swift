@@ -110,9 +110,8 @@ public enum Files {
         return (fds[0], fds[1])
     }
 
-    /// close(2), its result ignored: on Linux the fd is released even when close reports an error, so retrying
-    /// could close an fd another open just received, and there is nothing else to do with the error.
-    public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+    /// close(2), its result ignored (the package's one close: TaurunSupport's file layer says why).
+    public static func close(_ fd: Int32) { FileIO<SyscallError>.close(fd) }
 
     /// Whether `fd` is an open descriptor of this process (fcntl F_GETFD succeeds).
     public static func isOpen(_ fd: Int32) -> Bool { fcntl(fd, F_GETFD) >= 0 }

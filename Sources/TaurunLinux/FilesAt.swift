@@ -1,3 +1,5 @@
+import TaurunSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -47,9 +49,9 @@ extension Files {
     @discardableResult
     public static func changeOwner(fd: Int32, uid: UInt32, gid: UInt32) -> Bool { fchown(fd, uid_t(uid), gid_t(gid)) == 0 }
 
-    /// fchmod(2), best effort (false when refused).
+    /// fchmod(2), best effort (false when refused): TaurunSupport's file layer's.
     @discardableResult
-    public static func changeMode(fd: Int32, _ mode: UInt32) -> Bool { fchmod(fd, mode_t(mode)) == 0 }
+    public static func changeMode(fd: Int32, _ mode: UInt32) -> Bool { FileIO<SyscallError>.changeMode(fd: fd, mode) }
 
     /// Copies everything `from` has left to read into `to`, 64 KiB at a time (a file of any size, never held whole).
     public static func copyContents(from: Int32, to: Int32, path: String) throws(SyscallError) {

@@ -100,4 +100,30 @@ struct FileIOTests {
         #expect(try Files.readFile(outside + "/keep") == [1])
         #expect(try Files.list(outside) == ["keep"])
     }
+
+    /// accessRefusal says why access(2) refused (the route probe prints it); isWritable is built on it.
+    @Test func accessRefusalIsTheErrnoOfTheRefusal() throws {
+        let directory = temporaryDirectory("access")
+        defer { try? Files.removeTree(directory) }
+        try Files.createFile(directory + "/file", bytes: [])
+        #expect(Files.accessRefusal(directory + "/file", R_OK | W_OK) == nil)
+        #expect(Files.accessRefusal(directory + "/missing", R_OK) == ENOENT)
+        #expect(Files.accessRefusal(directory + "/file/below", F_OK) == ENOTDIR)
+        #expect(Files.isWritable(directory + "/file") && !Files.isWritable(directory + "/missing"))
+    }
+
+    @Test func seekMovesTheOffsetAndNamesLseekWhenItCannot() throws {
+        let directory = temporaryDirectory("seek")
+        defer { try? Files.removeTree(directory) }
+        try Files.createFile(directory + "/file", bytes: Array("abcdef".utf8))
+        let fd = try Files.open(directory + "/file", O_RDONLY)
+        defer { Files.close(fd) }
+        #expect(try Files.readToEnd(fd, path: "file") == Array("abcdef".utf8))
+        try Files.seek(fd, to: 3, path: "file")
+        #expect(try Files.readToEnd(fd, path: "file") == Array("def".utf8))
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { Files.close(ends[0]); Files.close(ends[1]) }
+        #expect(throws: TestFileError(call: "lseek", path: "pipe", errno: ESPIPE)) { try Files.seek(ends[0], to: 0, path: "pipe") }
+    }
 }

@@ -1,4 +1,5 @@
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -58,8 +59,8 @@ public struct RouteHelper: Equatable, Sendable {
         guard let taurun = try? FileSystem.readLink("/proc/self/exe"), taurun.hasPrefix("/"), !taurun.hasSuffix(" (deleted)") else {
             return (nil, "the path of this taurun binary, which the bundle runs as its createRuntime hook (/proc/self/exe does not name it)")
         }
-        if access("/dev/net/tun", R_OK | W_OK) != 0 {
-            return (nil, "/dev/net/tun readable and writable by you, for slirp4netns's tap device (\(String(cString: strerror(errno))))")
+        if let refusal = FileSystem.accessRefusal("/dev/net/tun", R_OK | W_OK) {
+            return (nil, "/dev/net/tun readable and writable by you, for slirp4netns's tap device (\(errnoText(refusal)))")
         }
         return (RouteHelper(taurun: taurun, slirp4netns: slirp), nil)
     }

@@ -1,3 +1,5 @@
+import TaurunSupport
+
 /// Asks the user about one permission. Returns nil when no answer can be had (EOF on the terminal).
 public protocol ConsentPrompter {
     mutating func ask(app: AppID, appName: String, permission: Permission) -> Bool?
@@ -125,16 +127,10 @@ public struct ConsentResolver {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// Asks on the controlling terminal: the question on stderr, a y/N line from stdin. Only used when both are ttys.
 public struct TerminalPrompter: ConsentPrompter {
     public init?() {
-        guard isatty(0) == 1, isatty(2) == 1 else { return nil }
+        guard TerminalQuestion.canAsk else { return nil }
     }
 
     public mutating func ask(app: AppID, appName: String, permission: Permission) -> Bool? {
@@ -143,16 +139,8 @@ public struct TerminalPrompter: ConsentPrompter {
 
     /// `question` on stderr, then a y/N line from stdin (also `taurun uninstall`'s confirmation). nil: end of input.
     public func answer(_ question: String) -> Bool? {
-        write(2, question, question.utf8.count)
-        var line: [UInt8] = []
-        var byte: UInt8 = 0
-        while true {
-            let count = read(0, &byte, 1)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return line.isEmpty ? nil : decide(line) }
-            if byte == UInt8(ascii: "\n") { return decide(line) }
-            if line.count < 64 { line.append(byte) }
-        }
+        // 64 bytes are plenty for "yes"; anything longer is not one.
+        TerminalQuestion.ask(question, keeping: 64).map(decide)
     }
 
     private func decide(_ line: [UInt8]) -> Bool {

@@ -20,7 +20,11 @@ public enum FileIO<Failure: FileCallError> {
     }
 
     /// Whether this process may write `path` (access(2) W_OK, with the real ids, which are the effective ones here).
-    public static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
+    public static func isWritable(_ path: String) -> Bool { accessRefusal(path, W_OK) == nil }
+
+    /// The errno access(2) refuses `mode` (R_OK, W_OK, X_OK, or'ed) on `path` with, with the real ids; nil when
+    /// allowed. For a message that says why (a missing file and a permission denied call for different fixes).
+    public static func accessRefusal(_ path: String, _ mode: Int32) -> Int32? { access(path, mode) == 0 ? nil : errno }
 
     /// Like `kind`, but follows symlinks (for host devices such as /dev/dri/by-path/* → ../card0).
     public static func resolvedKind(_ path: String) -> FileKind? {
@@ -75,6 +79,10 @@ public enum FileIO<Failure: FileCallError> {
         }
     }
 
+    /// close(2), its result ignored: on Linux the fd is released even when close reports an error, so retrying
+    /// could close an fd another open just received, and there is nothing else to do with the error.
+    public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
     /// flock(2) of `fd` (`LOCK_EX`, `LOCK_SH`); `path` names the file in the error.
     public static func lock(_ fd: Int32, _ operation: Int32, path: String) throws(Failure) {
         while flock(fd, operation) != 0 {
@@ -126,6 +134,11 @@ public enum FileIO<Failure: FileCallError> {
             if result.count > limit { throw Failure(call: "read", path: path, errno: EFBIG) }
         }
         return result
+    }
+
+    /// lseek(2) of `fd` to `offset` bytes from the start; `path` names the file in the error.
+    public static func seek(_ fd: Int32, to offset: Int, path: String) throws(Failure) {
+        guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw Failure(call: "lseek", path: path, errno: errno) }
     }
 
     /// The target of the symlink at `path`.
@@ -229,6 +242,10 @@ public enum FileIO<Failure: FileCallError> {
     public static func changeMode(_ path: String, _ mode: mode_t) throws(Failure) {
         guard chmod(path, mode) == 0 else { throw Failure(call: "chmod", path: path, errno: errno) }
     }
+
+    /// fchmod(2), best effort (false when refused).
+    @discardableResult
+    public static func changeMode(fd: Int32, _ mode: UInt32) -> Bool { fchmod(fd, mode_t(mode)) == 0 }
 
     // MARK: Directories
 
