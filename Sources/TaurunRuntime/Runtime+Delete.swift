@@ -59,7 +59,6 @@ extension Runtime {
 
     /// Kills every process of the container and removes its cgroup.
     func destroy(_ record: ContainerRecord) throws(RuntimeError) {
-        let cgroup = cgroupManager(for: record)
         if let pid = record.pid, Processes.isAlive(pid: pid, startTime: record.pidStartTime) {
             try? Processes.signal(pid: pid, startTime: record.pidStartTime, SIGKILL)
         }
@@ -68,8 +67,10 @@ extension Runtime {
         if let monitor = record.monitorPid, Processes.isAlive(pid: monitor, startTime: record.monitorStartTime) {
             try? Processes.signal(pid: monitor, startTime: record.monitorStartTime, SIGKILL)
         }
-        // destroy() SIGKILLs whatever is still in the cgroup (freezing first) before removing it.
-        do { try cgroup.destroy() } catch { throw .cgroup(error.description) }
+        // Usually nothing is left in the cgroup and rmdir alone removes it; otherwise destroy() SIGKILLs whatever
+        // is still there (freezing first) before removing it.
+        if Cgroups.removeEmpty(recordedCgroup(of: record)) { return }
+        do { try cgroupManager(for: record).destroy() } catch { throw .cgroup(error.description) }
     }
 
     /// How long delete waits for a SIGKILLed init to be gone before it removes the cgroup anyway.

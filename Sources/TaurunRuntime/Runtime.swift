@@ -47,7 +47,11 @@ public struct Runtime {
     public static let ociVersion = Spec.supportedVersion
 
     func cgroupManager(for record: ContainerRecord) -> any CgroupManager {
-        Cgroups.manager(recorded: CgroupDirectories(dirs: record.cgroupDirs, systemdUnit: record.cgroupSystemdUnit))
+        Cgroups.manager(recorded: recordedCgroup(of: record))
+    }
+
+    func recordedCgroup(of record: ContainerRecord) -> CgroupDirectories {
+        CgroupDirectories(dirs: record.cgroupDirs, systemdUnit: record.cgroupSystemdUnit)
     }
 
     func status(of record: ContainerRecord) -> ContainerStatus {
