@@ -109,6 +109,9 @@ int tr_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint6
 int tr_open(const char *path, int flags, unsigned int mode) { return open(path, flags, (mode_t)mode); }
 int tr_openat(int dirfd, const char *path, int flags, unsigned int mode) { return openat(dirfd, path, flags, (mode_t)mode); }
 int tr_fcntl_int(int fd, int cmd, int arg) { return fcntl(fd, cmd, arg); }
+int tr_rename_exchange(const char *a, const char *b) {
+    return (int)syscall(__NR_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */);
+}
 int tr_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int tr_mknod(const char *path, unsigned int mode, unsigned int major, unsigned int minor) {
     return mknod(path, (mode_t)mode, makedev(major, minor));

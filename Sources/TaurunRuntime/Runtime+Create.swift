@@ -217,8 +217,10 @@ extension Runtime {
         }
     }
 
+    /// Written once, in place (O_EXCL, no temporary and rename: a file and a rename less per create): its only
+    /// reader is exec, which runs on a created container, and a create killed while writing it never gets there.
     private func recordConfig(_ bytes: [UInt8], of id: String) throws(RuntimeError) {
-        do { try Files.writeAtomically(store.configFile(of: id), bytes) } catch { throw .system(error) }
+        do { try FileIO<SyscallError>.createFile(store.configFile(of: id), bytes: bytes, mode: 0o600) } catch { throw .system(error) }
     }
 
     /// The bundle with symlinks resolved; a missing one fails as runc's chdir into it does.

@@ -38,6 +38,25 @@ import Glibc
         #expect(Files.list(dir).filter { $0.contains(".tmp.") && $0 != "pid.tmp.\(getpid())" }.isEmpty)
     }
 
+    /// A replace swaps the new file in (RENAME_EXCHANGE) and unlinks the old one: nothing is left but the file.
+    @Test func replacingLeavesOnlyTheNewContent() throws {
+        defer { cleanup() }
+        let path = dir + "/state.json"
+        for round in 0..<3 { try Files.writeAtomically(path, Array("round \(round)".utf8)) }
+        #expect(text(path) == "round 2")
+        #expect(Files.list(dir) == ["state.json"])
+    }
+
+    /// rename refuses to replace a directory with a file; the exchange must not succeed where it did not.
+    @Test func aDirectoryAtThePathIsRefusedAndKept() throws {
+        defer { cleanup() }
+        let path = dir + "/pid"
+        mkdir(path, 0o755)
+        #expect(throws: SyscallError.self) { try Files.writeAtomically(path, Array("1".utf8)) }
+        #expect(Files.isDirectory(path))
+        #expect(Files.list(dir) == ["pid"])
+    }
+
     @Test func temporarySuffixesAreSixteenHexDigitsAndDiffer() {
         let a = Files.temporarySuffix(), b = Files.temporarySuffix()
         #expect(a.count == 16 && b.count == 16 && a != b)

@@ -36,6 +36,8 @@ long tr_statfs_type(const char *path);
 int tr_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 int tr_open(const char *path, int flags, unsigned int mode);
 int tr_openat(int dirfd, const char *path, int flags, unsigned int mode);
+/* renameat2(RENAME_EXCHANGE) of two paths (Linux 3.15; ENOSYS/EINVAL where the filesystem cannot). */
+int tr_rename_exchange(const char *a, const char *b);
 int tr_fcntl_int(int fd, int cmd, int arg);
 int tr_pipe_cloexec(int fds[2]);
 int tr_mknod(const char *path, unsigned int mode, unsigned int major, unsigned int minor);
