@@ -21,7 +21,10 @@ SCRATCH      ?= .build
 export SWIFT_SCRATCH := $(abspath $(SCRATCH))
 # A fully static executable (Swift runtime, glibc, libseccomp, libcap all linked in): no dynamic loading at
 # startup, about 2 ms faster per command than --static-swift-stdlib alone (docs/benchmarks.md).
-RELEASE_FLAGS = -c release -Xswiftc -static-executable --scratch-path $(SWIFT_SCRATCH) -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
+# Concrete generic types' metadata through their accessors, not by demangling their names at run time: each new
+# process paid for that on every array and dictionary type it touched first (docs/profile.md).
+RELEASE_FLAGS = -c release -Xswiftc -static-executable --scratch-path $(SWIFT_SCRATCH) \
+                -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 # Hot code together: every function in its own section (ours; the Swift stdlib and runtime archives already are),
 # and gold lays out first what scripts/hot-sections.txt lists (scripts/hot-sections.sh), so a `run` maps fewer
 # pages of the binary: peak RSS 10.1 -> 7.0 MB (docs/profile.md). Only with gold, the linker swiftc uses here.
