@@ -1,11 +1,12 @@
 import TauSandbox
 import TaurunSupport
 
-/// `taurun convert` as a library call: TauSandbox plans and translates (reading the manifest, the rootfs, the host's
-/// facts and the stored decisions, writing nothing), and this writes the result onto the host: the state directory's
-/// records (ids.json, grants, the app's bundles and access records), the shared rootfs skeleton, the app's home, the
-/// AppArmor profile, the bundle itself (staging + rename, or in place where only some files' bytes change) and the
-/// ACL entries on the sockets and paths it was granted.
+/// `taurun convert` as a library call: this reads the manifest and the app's stored state (StoredAppState: limits,
+/// recorded decisions, id range), TauSandbox plans and translates (reading the rootfs and the host's facts, writing
+/// nothing), and this writes the result onto the host: the state directory's records (ids.json, grants, the app's
+/// bundles and access records), the shared rootfs skeleton, the app's home, the AppArmor profile, the bundle itself
+/// (staging + rename, or in place where only some files' bytes change) and the ACL entries on the sockets and paths
+/// it was granted.
 ///
 /// Order is what makes a killed convert safe: everything is checked before the first write; what uninstall needs to
 /// find something is recorded before that thing is made (the id range and the bundle record before the bundle, the
@@ -17,8 +18,10 @@ public enum AppInstaller {
         let cwd = try FileSystem.currentDirectory()
         let state = LexicalPath.absolute(options.stateDirectory, relativeTo: cwd)
         // Validate everything (read-only) before the state directory is even created.
+        let declared = try ManifestLoader.load(path: options.manifestPath)
+        let stored = StoredAppState.load(stateDirectory: state, app: declared.id, caller: options.caller)
         var prompter = prompter
-        var plan = try TauConverter.makePlan(options, stateDirectory: state, cwd: cwd, prompter: &prompter)
+        var plan = try TauConverter.makePlan(options, manifest: declared, stored: stored, stateDirectory: state, cwd: cwd, prompter: &prompter)
         let caller = options.caller
         let manifest = plan.manifest
         let bundle = LexicalPath.absolute(options.bundlePath, relativeTo: cwd)

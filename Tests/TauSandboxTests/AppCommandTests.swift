@@ -21,7 +21,10 @@ import Testing
             stateDirectory: directory + "/state")
         options.command = command
         var prompter: NoPrompter? = nil
-        return try TauConverter.makePlan(options, stateDirectory: directory + "/state", cwd: directory, prompter: &prompter)
+        let manifestValue = try ManifestLoader.load(path: manifest)
+        let stored = StoredAppState.load(stateDirectory: directory + "/state", app: manifestValue.id, caller: options.caller)
+        return try TauConverter.makePlan(
+            options, manifest: manifestValue, stored: stored, stateDirectory: directory + "/state", cwd: directory, prompter: &prompter)
     }
 
     static func install(_ rootfs: String, _ program: String, mode: mode_t) {
@@ -68,6 +71,25 @@ import Testing
             #expect(error.exitCode == 65)
         }
         #expect(FileSystem.kind(directory + "/state") == nil)
+    }
+
+    /// The caller reads the stored state before the plan (StoredAppState), yet a broken ids.json is reported where
+    /// the plan needs the id range: after the manifest's own problems, as when the plan read it itself.
+    @Test func aBrokenStoredStateIsReportedWhereThePlanUsesIt() throws {
+        let directory = TestSupport.temporaryDirectory("command-stored")
+        defer { TestSupport.remove(directory) }
+        let rootfs = TestSupport.makeRootfs(in: directory)
+        try FileSystem.makeDirectory(directory + "/data")
+        try FileSystem.makeDirectory(directory + "/state")
+        TestSupport.write(directory + "/state/ids.json", "not json")
+        Self.install(rootfs, "/app/bin/media", mode: 0o644)
+        #expect(throws: SandboxError.commandMissing(path: directory + "/manifest.tau", conventional: "/app/bin/media")) {
+            try Self.plan(directory, rootfs: rootfs)
+        }
+        Self.install(rootfs, "/app/bin/media", mode: 0o755)
+        #expect(throws: SandboxError.io(call: "parse ids", path: directory + "/state/ids.json", errno: EINVAL)) {
+            try Self.plan(directory, rootfs: rootfs)
+        }
     }
 
     @Test func theConventionalPathIsTheIdsLastLabelUnderAppBin() throws {

@@ -100,16 +100,19 @@ public struct ConvertPlan: Sendable {
     public var rootlessOmissions: [RootlessSandbox.Omission] = []
 }
 
-/// The translator: a manifest, the user's decisions and the host's facts → a plan (`makePlan`, which reads but
-/// writes nothing) → the bundle's files and what the host needs (`translate`, pure). TauProvisioning's
-/// `AppInstaller` writes it.
+/// The translator: a manifest, the user's decisions, what the state directory holds for the app (`StoredAppState`,
+/// which the caller reads and passes in) and the host's facts → a plan (`makePlan`, which reads the rootfs and the
+/// host but no stored state, and writes nothing) → the bundle's files and what the host needs (`translate`, pure).
+/// TauProvisioning's `AppInstaller` writes it.
 public enum TauConverter {
-    /// Parses and validates the manifest, resolves consent, rootfs, data paths and host facts. Writes nothing.
+    /// Validates `manifest` (as ManifestLoader read it from `options.manifestPath`) and resolves consent, rootfs,
+    /// data paths and host facts, with `stored` as the app's stored state (`StoredAppState.load`). Writes nothing.
     public static func makePlan<Prompter: ConsentPrompter>(
-        _ options: ConvertOptions, stateDirectory: String, cwd: String, prompter: inout Prompter?
+        _ options: ConvertOptions, manifest loaded: Manifest, stored: StoredAppState, stateDirectory: String, cwd: String,
+        prompter: inout Prompter?
     ) throws(SandboxError) -> ConvertPlan {
         let manifestPath = LexicalPath.absolute(options.manifestPath, relativeTo: cwd)
-        var manifest = try ManifestLoader.load(path: options.manifestPath)
+        var manifest = loaded
         if let mode = options.onViolation { manifest.onViolation = mode }
         if !options.command.isEmpty {
             if let problem = PathRules.problem(withAbsolutePath: options.command[0]) {
@@ -118,7 +121,7 @@ public enum TauConverter {
             manifest.command = options.command
         }
         // Documented defaults for what the manifest leaves unset; nothing above the host's ceilings.
-        manifest.resources = try ResourcePolicy.load(stateDirectory: stateDirectory).apply(to: manifest.resources, app: manifest.id)
+        manifest.resources = try stored.resourcePolicy.get().apply(to: manifest.resources, app: manifest.id)
         let policy = PolicyValidator(stateDirectory: stateDirectory, userHome: options.environment["HOME"])
 
         let rootfs = try resolveRootfs(options, manifest: manifest, manifestPath: manifestPath, stateDirectory: stateDirectory, cwd: cwd)
@@ -141,20 +144,16 @@ public enum TauConverter {
         try requireSandboxMechanisms(manifest, host: host)
 
         // Consent.
-        let store = GrantStore(stateDirectory: stateDirectory)
-        let record = try store.record(for: manifest.id)
         let outcome = try ConsentResolver.resolve(
-            manifest: manifest, record: record, grantFlags: options.grants, yes: options.yes, prompter: &prompter)
+            manifest: manifest, record: stored.grants.get(), grantFlags: options.grants, yes: options.yes, prompter: &prompter)
 
         let dataMounts = try Self.dataMounts(options, manifest: manifest, access: outcome.effective.filesystem, policy: policy, cwd: cwd)
 
-        let allocator = IDAllocator(stateDirectory: stateDirectory, caller: options.caller)
-        let base = try allocator.peek(manifest.id)
         var inputs = BundleInputs(
-            manifest: manifest, permissions: outcome.effective, hostIDBase: base,
+            manifest: manifest, permissions: outcome.effective, hostIDBase: try stored.hostIDBase.get(),
             homeHostPath: StateLayout.homeDirectory(stateDirectory, manifest.id), rootfsHostPath: rootfs,
             dataMounts: dataMounts, host: host, resolvConfHostPath: StateLayout.resolvConf(stateDirectory))
-        inputs.hostIDCount = allocator.rangeSize
+        inputs.hostIDCount = IDAllocator(stateDirectory: stateDirectory, caller: options.caller).rangeSize
         inputs.stateDirectory = stateDirectory
         var omissions: [RootlessSandbox.Omission] = []
         if !options.caller.isRoot {
