@@ -114,7 +114,13 @@ public enum Files {
     public static func close(_ fd: Int32) { FileIO<SyscallError>.close(fd) }
 
     /// Whether `fd` is an open descriptor of this process (fcntl F_GETFD succeeds).
-    public static func isOpen(_ fd: Int32) -> Bool { fcntl(fd, F_GETFD) >= 0 }
+    public static func isOpen(_ fd: Int32) -> Bool { tr_fcntl_int(fd, F_GETFD, 0) >= 0 }
+
+    /// fcntl(F_SETFL): the status flags of the open file `fd` refers to that can change (O_APPEND, O_NONBLOCK, ...)
+    /// become exactly `flags`.
+    public static func setStatusFlags(_ fd: Int32, _ flags: Int32) throws(SyscallError) {
+        _ = try sys("fcntl(F_SETFL)") { tr_fcntl_int(fd, F_SETFL, flags) }
+    }
 
     /// mknod(2) of a device node or FIFO (`kind` .characterDevice, .blockDevice or .fifo).
     public static func makeNode(_ path: String, kind: FileKind, mode: UInt32, major: UInt32, minor: UInt32) throws(SyscallError) {
@@ -213,7 +219,13 @@ public enum Files {
     public static func writeOnce(_ path: String, _ bytes: [UInt8], flags: Int32 = 0) throws(SyscallError) -> Int {
         let fd = try open(path, O_WRONLY | flags)
         defer { Glibc.close(fd) }
-        return try sys("write", path) { bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
+        return try writeOnce(fd: fd, bytes, path: path)
+    }
+
+    /// One write(2) of `bytes` to `fd` (again only if a signal interrupted it before anything was written); returns
+    /// how many bytes the file took. For a file opened by the caller that takes each write as one command.
+    public static func writeOnce(fd: Int32, _ bytes: [UInt8], path: String) throws(SyscallError) -> Int {
+        try sys("write", path) { bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
     }
 
     /// Atomically replaces `path` with `bytes`: write a temp file in the same directory, then rename over.

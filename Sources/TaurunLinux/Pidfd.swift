@@ -21,5 +21,12 @@ public struct Pidfd {
     @discardableResult
     public func signal(_ signal: Int32) -> Bool { tr_pidfd_send_signal(fd, signal) == 0 }
 
+    /// Waits until the process exits (the pidfd turns readable), at most `timeoutMilliseconds`; after a signal it
+    /// waits on for the time left. .exited, .timedOut, or .unsupported when poll(2) fails.
+    @discardableResult
+    public func awaitExit(timeoutMilliseconds: Int) -> Processes.ExitWait {
+        Processes.awaitReadable(pidfd: fd, timeoutMilliseconds: timeoutMilliseconds)
+    }
+
     public func close() { Glibc.close(fd) }
 }

@@ -153,7 +153,7 @@ public enum Processes {
 
     /// Sleeps in poll(2) until `pidfd` is readable (its process exited): .exited, .timedOut, or .unsupported when
     /// poll fails.
-    private static func awaitReadable(pidfd: Int32, timeoutMilliseconds: Int) -> ExitWait {
+    static func awaitReadable(pidfd: Int32, timeoutMilliseconds: Int) -> ExitWait {
         let deadline = MonotonicClock.milliseconds() + timeoutMilliseconds
         while true {
             let left = deadline - MonotonicClock.milliseconds()

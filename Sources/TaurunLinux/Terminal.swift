@@ -59,7 +59,7 @@ public enum Terminal {
     /// Makes `slave` stdin/stdout/stderr only (the process that will lead the session takes it as its controlling
     /// terminal itself).
     public static func useAsStdio(slave: Int32) throws(SyscallError) {
-        for fd: Int32 in 0...2 { _ = try sys("dup2") { dup2(slave, fd) } }
+        for fd: Int32 in 0...2 { try Files.duplicate(slave, onto: fd) }
         if slave > 2 { close(slave) }
     }
 
@@ -78,6 +78,16 @@ public enum Terminal {
 
     public static func sendFD(over socket: Int32, fd: Int32, name: String) throws(SyscallError) {
         _ = try sys("sendmsg(SCM_RIGHTS)") { tr_send_fd(socket, fd, name, name.utf8.count) }
+    }
+
+    /// One message of `message`'s bytes carrying `fd` (SCM_RIGHTS), in one sendmsg(2): the seccomp listener's
+    /// container process state.
+    public static func sendFD(over socket: Int32, fd: Int32, message: [UInt8]) throws(SyscallError) {
+        _ = try sys("sendmsg(SCM_RIGHTS)") {
+            message.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { tr_send_fd(socket, fd, $0.baseAddress, $0.count) }
+            }
+        }
     }
 
     public static func receiveFD(from socket: Int32) throws(SyscallError) -> Int32 {

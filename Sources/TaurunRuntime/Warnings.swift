@@ -1,3 +1,5 @@
+import TaurunLinux
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +17,5 @@ public enum Warnings {
 /// the container's init, which after `ready` has no parent to report a failure to (InitStop.exit) and must hold no
 /// stdio buffer across clone or exec.
 func writeStderr(_ text: String) {
-    let bytes = Array(text.utf8)
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    _ = try? Files.writeOnce(fd: 2, Array(text.utf8), path: "stderr")
 }

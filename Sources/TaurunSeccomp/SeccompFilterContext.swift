@@ -1,8 +1,8 @@
 // Ownership of one libseccomp filter context (scmp_filter_ctx): created with the default action, released exactly
 // once when the value goes away, and exported as classic-BPF bytes. Used only in the parent process.
 
-import CLinux
 import CSeccomp
+import TaurunLinux
 
 #if canImport(Glibc)
 import Glibc
@@ -55,39 +55,36 @@ struct SeccompFilterContext: ~Copyable {
     /// the largest program the kernel accepts (4096 instructions of 8 bytes), so a valid filter always fits and an
     /// oversized one fails with EAGAIN instead of blocking forever.
     func exportBPF(path: String) throws(SeccompError) -> [UInt8] {
-        var ends: [Int32] = [-1, -1]
-        if pipe(&ends) < 0 {
-            throw SeccompError(path: path, message: "cannot create a pipe for the exported filter", call: "pipe", errno: errno)
+        let ends: (read: Int32, write: Int32)
+        do { ends = try Files.pipe() } catch {
+            throw SeccompError(path: path, message: "cannot create a pipe for the exported filter", call: "pipe", errno: error.errno.rawValue)
         }
-        let readEnd = ends[0]
-        var writeEnd = ends[1]
+        let readEnd = ends.read
+        var writeEnd = ends.write
         defer {
-            close(readEnd)
-            if writeEnd >= 0 { close(writeEnd) }
+            Files.close(readEnd)
+            if writeEnd >= 0 { Files.close(writeEnd) }
         }
-        if tr_fcntl_int(writeEnd, F_SETFL, O_NONBLOCK) < 0 {
-            throw SeccompError(path: path, message: "cannot make the export pipe non-blocking", call: "fcntl", errno: errno)
+        do { try Files.setStatusFlags(writeEnd, O_NONBLOCK) } catch {
+            throw SeccompError(path: path, message: "cannot make the export pipe non-blocking", call: "fcntl", errno: error.errno.rawValue)
         }
         let rc = seccomp_export_bpf(context, writeEnd)
         if rc < 0 {
             throw SeccompError(path: path, message: "cannot export the filter", call: "seccomp_export_bpf", errno: -rc)
         }
-        close(writeEnd)
+        Files.close(writeEnd)
         writeEnd = -1
 
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let got = chunk.withUnsafeMutableBytes { buffer in read(readEnd, buffer.baseAddress, buffer.count) }
-            if got > 0 {
-                bytes.append(contentsOf: chunk[0..<got])
-                continue
+            let got: Int?
+            do { got = try DescriptorRead.some(readEnd, into: &chunk) } catch {
+                throw SeccompError(path: path, message: "cannot read the exported filter", call: "read", errno: error.errno.rawValue)
             }
+            guard let got else { continue }  // EINTR
             if got == 0 { return bytes }
-            let readErrno = errno
-            if readErrno != EINTR {
-                throw SeccompError(path: path, message: "cannot read the exported filter", call: "read", errno: readErrno)
-            }
+            bytes.append(contentsOf: chunk[0..<got])
         }
     }
 }

@@ -3,7 +3,6 @@
 // attached as SCM_RIGHTS, then the connection is closed. Runs in the runtime (parent), after the child loaded the
 // filter and passed the listener fd back.
 
-import CLinux
 import TaurunLinux
 import TaurunOCI
 import TaurunSupport
@@ -36,14 +35,11 @@ public enum SeccompListener {
             throw SeccompError(path: path, message: "cannot connect to the seccomp agent at \(listenerPath)", call: error.call,
                                errno: error.errno.rawValue)
         }
-        defer { close(socket) }
+        defer { Files.close(socket) }
         let message = containerProcessState(pid: pid, metadata: metadata, state: state)
-        let rc = message.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { tr_send_fd(socket, listenerFD, $0.baseAddress, $0.count) }
-        }
-        if rc < 0 {
+        do { try Terminal.sendFD(over: socket, fd: listenerFD, message: message) } catch {
             throw SeccompError(path: path, message: "cannot send the seccomp fd to the agent at \(listenerPath)",
-                               call: "sendmsg(SCM_RIGHTS)", errno: errno)
+                               call: "sendmsg(SCM_RIGHTS)", errno: error.errno.rawValue)
         }
     }
 }

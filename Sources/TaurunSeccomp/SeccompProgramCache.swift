@@ -6,7 +6,6 @@
 // the directory and each file must belong to the effective user and be writable by nobody else, or they are ignored.
 // Each file repeats its full key, so a hash collision or a stale file can never hand back another profile's program.
 
-import CLinux
 import CSeccomp
 import TaurunLinux
 import TaurunOCI
@@ -207,11 +206,9 @@ public struct SeccompProgramCache: Sendable {
 
     private func read(_ path: String, key: String) -> SeccompProgram? {
         guard Self.isPrivate(directory, expectDirectory: true) else { return nil }
-        let fd = tr_open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)
-        if fd < 0 { return nil }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0, Self.isPrivate(status, expectDirectory: false),
+        guard let fd = try? Files.open(path, O_RDONLY | O_NOFOLLOW) else { return nil }
+        defer { Files.close(fd) }
+        guard let status = try? Files.stat(fd: fd), Self.isPrivate(status, expectDirectory: false),
             let bytes = try? Files.readAll(fd: fd, path: path)
         else { return nil }
         return decode(bytes, key: key)
@@ -226,13 +223,13 @@ public struct SeccompProgramCache: Sendable {
     }
 
     private static func isPrivate(_ path: String, expectDirectory: Bool) -> Bool {
-        var status = stat()
-        return lstat(path, &status) == 0 && isPrivate(status, expectDirectory: expectDirectory)
+        guard let status = try? FileIO<SyscallError>.status(path) else { return false }
+        return isPrivate(status, expectDirectory: expectDirectory)
     }
 
     /// Owned by the effective user, not writable by group or others, and of the expected type (no symlinks).
     private static func isPrivate(_ status: stat, expectDirectory: Bool) -> Bool {
-        status.st_uid == geteuid() && status.st_mode & 0o022 == 0
+        status.st_uid == ProcessIdentity.effectiveUID && status.st_mode & 0o022 == 0
             && FileKind(mode: status.st_mode) == (expectDirectory ? .directory : .regular)
     }
 }

@@ -1,6 +1,7 @@
 // What this build and this kernel support, for `taurun features` (features-linux.md "seccomp").
 
 import CLinux
+import TaurunLinux
 import TaurunOCI
 
 #if canImport(Glibc)
@@ -32,13 +33,11 @@ public enum SeccompSupport {
         if flag == SeccompKernelABI.flagWaitKillableRecv {
             flags |= SeccompKernelABI.flagNewListener
         }
-        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-        guard let unreadable = mmap(nil, pageSize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), unreadable != MAP_FAILED else {
-            return false
+        let accepted = UnreadablePage.withAddress { unreadable in
+            let rc = tr_seccomp_set_mode_filter(flags, unreadable, 1)
+            let probeErrno = errno
+            return rc < 0 && (probeErrno == EFAULT || probeErrno == EACCES)
         }
-        defer { munmap(unreadable, pageSize) }
-        let rc = tr_seccomp_set_mode_filter(flags, unreadable, 1)
-        let probeErrno = errno
-        return rc < 0 && (probeErrno == EFAULT || probeErrno == EACCES)
+        return accepted ?? false
     }
 }

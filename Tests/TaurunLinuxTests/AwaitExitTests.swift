@@ -41,6 +41,15 @@ import Glibc
         #expect(Processes.awaitExit(pid: pid, startTime: start + 1, timeoutMilliseconds: 5000) == .notRunning)
     }
 
+    @Test func aPidfdWaitsForItsProcess() throws {
+        let pid = try spawnSleep("0.3")
+        defer { reap(pid) }
+        let pidfd = try #require(Pidfd(pid: pid))
+        defer { pidfd.close() }
+        #expect(pidfd.awaitExit(timeoutMilliseconds: 20) == .timedOut)
+        #expect(pidfd.awaitExit(timeoutMilliseconds: 5000) == .exited)
+    }
+
     @Test func goneProcessIsNotRunning() throws {
         let pid = try spawnSleep("5")
         let start = try #require(Processes.startTime(of: pid))

@@ -19,7 +19,7 @@ final class ContainerRoot {
         if fd >= 0 { return fd }
         guard let opened = try? Files.open("/proc/\(call.pid)/root", Files.pathOnly | O_DIRECTORY) else { return -1 }
         guard channel.isPending(call) else {
-            close(opened)
+            Files.close(opened)
             return -1
         }
         fd = opened

@@ -69,13 +69,13 @@ extension SecurityMonitor {
             return nil
         }
         let device = open.device
-        let fd = Glibc.open(device.hostPath, (flags & (O_ACCMODE | O_NONBLOCK)) | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC)
-        if fd < 0 {
-            let code = errno
+        let fd: Int32
+        do { fd = try Files.open(device.hostPath, (flags & (O_ACCMODE | O_NONBLOCK)) | O_NOCTTY | O_NOFOLLOW) } catch {
+            let code = error.errno.rawValue
             try? channel.fail(call, errno: code)
             return "opening \(device.hostPath) failed (\(errnoText(code)))"
         }
-        defer { close(fd) }
+        defer { Files.close(fd) }
         guard DeviceNumber.ofCharacterDevice(fd: fd) == device.number else {
             try? channel.fail(call, errno: EPERM)
             return "\(device.hostPath) is no longer the character device \(device.number) the bundle names; not handed over"

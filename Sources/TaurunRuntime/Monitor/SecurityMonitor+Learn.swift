@@ -83,10 +83,8 @@ extension SecurityMonitor {
     /// One JSON line, in one write(2) on an O_APPEND descriptor (the file is in the container's private state
     /// directory; O_NOFOLLOW: never through a link planted there).
     private static func append(_ event: AuditEvent, to path: String) {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        let bytes = Array(event.jsonLine().utf8)
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard let fd = try? Files.open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, mode: 0o600) else { return }
+        defer { Files.close(fd) }
+        _ = try? Files.writeOnce(fd: fd, Array(event.jsonLine().utf8), path: path)
     }
 }

@@ -128,7 +128,7 @@ extension SecurityMonitor {
                 who = "uid \(agent.uid) (prompt agent)"
                 asking("asked through \(via)")
                 outcome = PromptExchange.ask(fd: agent.fd, request: request, stillWaiting: stillWaiting, meanwhile: meanwhile)
-                close(agent.fd)
+                Files.close(agent.fd)
             case .failure(let why):
                 unavailable.append(why.reason)
                 outcome = .nobody(unavailable.joined(separator: "; "))

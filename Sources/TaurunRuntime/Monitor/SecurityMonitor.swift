@@ -57,13 +57,13 @@ enum SecurityMonitor {
         // Opened here, before the fork: if the init is already gone the pidfd still reports it (readable at once).
         guard let initFD = Pidfd(pid: initPid) else { throw .system(SyscallError("pidfd_open", String(initPid))) }
         let pidfd = initFD.fd
-        let pid = fork()
-        if pid < 0 {
-            close(pidfd)
-            throw .system(SyscallError("fork", "security monitor"))
+        let pid: pid_t
+        do { pid = try Processes.fork("security monitor") } catch {
+            initFD.close()
+            throw .system(error)
         }
         if pid > 0 {
-            close(pidfd)
+            initFD.close()
             return pid
         }
         var context = context
@@ -77,10 +77,9 @@ enum SecurityMonitor {
     private static func detach(keeping fds: [Int32]) {
         try? Processes.newSession()
         try? Processes.resetSignals()
-        let null = open("/dev/null", O_RDWR)
-        if null >= 0 {
-            for target in Int32(0)...2 { dup2(null, target) }
-            if null > 2 { close(null) }
+        if let null = try? Files.open("/dev/null", O_RDWR) {
+            for target in Int32(0)...2 { try? Files.duplicate(null, onto: target) }
+            if null > 2 { Files.close(null) }
         }
         var next: Int32 = 3
         for keep in fds.sorted() where keep >= next {
@@ -96,7 +95,7 @@ enum SecurityMonitor {
         do { channel = try SeccompNotifyChannel(fd: listener) } catch {
             // Without buffers no call can be answered: stop the app rather than leave it blocked.
             Pidfd(fd: pidfd).signal(SIGKILL)
-            _exit(1)
+            Processes.exitImmediately(1)
         }
         let log = AuditLog(path: context.auditLogPath)
         // One record per distinct call shape, rate-limited, in bounded memory (ViolationRecorder).
@@ -122,24 +121,21 @@ enum SecurityMonitor {
         }
         func end(_ status: Int32) -> Never {
             writeSuppressed(recorded.takeSuppressed(), context: context, log: log)
-            _exit(status)
+            Processes.exitImmediately(status)
         }
-        var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)]
         while true {
-            fds[0].revents = 0
-            fds[1].revents = 0
-            let ready = poll(&fds, 2, -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                _exit(1)
-            }
-            if fds[1].revents != 0 { end(0) }  // the container's init is gone
-            if fds[0].revents & Int16(POLLIN) != 0 {
+            let states: [Readiness.State]
+            do {
+                guard let ready = try Readiness.wait([listener, pidfd], timeoutMilliseconds: -1) else { continue }  // EINTR
+                states = ready
+            } catch { Processes.exitImmediately(1) }
+            if states[1] != .quiet { end(0) }  // the container's init is gone
+            if states[0] == .readable {
                 let call: SeccompNotification
                 do { call = try channel.receive() } catch { continue }  // ENOENT: the caller died meanwhile
                 dispatch(call)
                 while let next = held.takeFirst() { dispatch(next) }
-            } else if fds[0].revents != 0 {
+            } else if states[0] == .closed {
                 end(0)  // POLLHUP: no process is left under the filter
             }
         }
@@ -166,8 +162,7 @@ enum SecurityMonitor {
             Pidfd(fd: pidfd).signal(SIGKILL)
             // The init's exit tears the pid namespace down (SIGKILL to every process in it), so once it is gone
             // nothing in the container runs on; only then the caller, still parked in the trapped call.
-            var exited = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
-            while poll(&exited, 1, 1000) < 0 && errno == EINTR {}
+            Pidfd(fd: pidfd).awaitExit(timeoutMilliseconds: 1000)
             caller?.signal(SIGKILL)
             caller?.close()
         }
