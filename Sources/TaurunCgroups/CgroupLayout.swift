@@ -48,9 +48,11 @@ enum CgroupMounts {
 
     /// The cgroup and cgroup2 mounts of mountinfo text (TaurunSupport's MountInfo reads the format; fields other
     /// than the type are made Strings only for cgroup mounts).
-    static func parse(_ text: String) -> [CgroupMount] {
+    static func parse(_ text: String) -> [CgroupMount] { parse(MountInfo(text)) }
+
+    static func parse(_ table: MountInfo) -> [CgroupMount] {
         var mounts: [CgroupMount] = []
-        for entry in MountInfo(text) {
+        for entry in table {
             let isV2 = entry.hasFSType("cgroup2")
             guard isV2 || entry.hasFSType("cgroup") else { continue }
             if isV2 {

@@ -4,21 +4,24 @@ import Glibc
 import Musl
 #endif
 
+import TaurunSupport
+
 /// Entry points: detect the host layout, then get a manager for one container.
 public enum Cgroups {
-    /// Reads /proc/self/mountinfo.
-    public static func detectLayout() throws(CgroupError) -> CgroupLayout {
-        try CgroupMounts.layout(from: try currentMounts())
+    /// From `table` (the caller's read of /proc/self/mountinfo), or reads /proc/self/mountinfo.
+    public static func detectLayout(_ table: MountInfo? = nil) throws(CgroupError) -> CgroupLayout {
+        try CgroupMounts.layout(from: try currentMounts(table))
     }
 
-    static func currentMounts() throws(CgroupError) -> [CgroupMount] {
-        CgroupMounts.parse(try CgroupFiles.read("/proc/self/mountinfo"))
+    static func currentMounts(_ table: MountInfo? = nil) throws(CgroupError) -> [CgroupMount] {
+        if let table { return CgroupMounts.parse(table) }
+        return CgroupMounts.parse(try CgroupFiles.read("/proc/self/mountinfo"))
     }
 
     /// The runtime's own cgroup in each hierarchy (controller → path relative to the mount; "" for cgroup2).
-    public static func ownCgroups() throws(CgroupError) -> [String: String] {
+    public static func ownCgroups(_ table: MountInfo? = nil) throws(CgroupError) -> [String: String] {
         let parsed = ProcCgroup.parse(try CgroupFiles.read("/proc/self/cgroup"))
-        return ProcCgroup.relativeToMounts(parsed, mounts: try currentMounts())
+        return ProcCgroup.relativeToMounts(parsed, mounts: try currentMounts(table))
     }
 
     /// The runtime's own cgroup directory in each mounted hierarchy (absolute paths): where a rootless container
@@ -44,7 +47,8 @@ public enum Cgroups {
     /// hierarchy's root), "a/b" (under the runtime's own cgroup, as runc), or nil (the container id, relative).
     /// With `systemd` (--systemd-cgroup) it is "slice:prefix:name" and the container gets a systemd scope; where
     /// systemd is not the init system (and no test bus is set) that fails with one line: see docs/cgroups.md.
-    public static func manager(containerID: String, cgroupsPath: String?, systemd: Bool, layout: CgroupLayout) throws(CgroupError) -> any CgroupManager {
+    public static func manager(containerID: String, cgroupsPath: String?, systemd: Bool, layout: CgroupLayout,
+                               mounts table: MountInfo? = nil) throws(CgroupError) -> any CgroupManager {
         if systemd {
             let override = SystemdClient.addressOverride
             return try systemdManager(containerID: containerID, cgroupsPath: cgroupsPath, layout: layout,
@@ -52,7 +56,7 @@ public enum Cgroups {
         }
         let path = try CgroupsPath.parse(containerID: containerID, cgroupsPath: cgroupsPath)
         var own: [String: String] = [:]
-        if case .relative = path { own = try ownCgroups() }
+        if case .relative = path { own = try ownCgroups(table) }
         return cgroupfsManager(path: path, layout: layout, ownCgroups: own)
     }
 

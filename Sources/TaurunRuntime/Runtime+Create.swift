@@ -50,9 +50,12 @@ extension Runtime {
         let config = try loadConfig(bundle: bundle)
         let spec = config.spec
         let (app, skippedLSM) = try checkTauApp(spec, learning: learning)
-        var plan = try planInit(spec, bundle: config.bundlePath, id: id, options: options)
+        // Read once for the plan's cgroup mounts, the cgroup layout and taurun's own cgroups (each read is a path
+        // per host mount for the kernel: 20-30 µs here).
+        let mounts = (try? Files.read("/proc/self/mountinfo")).map { MountInfo(bytes: $0) }
+        var plan = try planInit(spec, bundle: config.bundlePath, id: id, options: options, mounts: mounts)
         let seccomp = try seccompProgram(spec, app: app, learning: learning)
-        let (cgroup, resources) = try prepareCgroup(id: id, spec: spec)
+        let (cgroup, resources) = try prepareCgroup(id: id, spec: spec, mounts: mounts)
         let selfJoin = planCgroupJoin(&plan, cgroup: cgroup)
         // setns into a time namespace needs a process whose memory nobody else shares (EUSERS): no helper then.
         if selfJoin == nil && !systemdCgroup && !cgroup.paths.dirs.isEmpty && !plan.joins.contains(where: { $0.kind == .time }) {
@@ -125,8 +128,8 @@ extension Runtime {
     }
 
     /// The init's plan (InitPlan.build), and a sealed copy of taurun where the plan needs one.
-    private func planInit(_ spec: Spec, bundle: String, id: String, options: CreateOptions) throws(RuntimeError) -> InitPlan {
-        let plan = try InitPlan.build(spec: spec, bundle: bundle, containerID: id, options: options)
+    private func planInit(_ spec: Spec, bundle: String, id: String, options: CreateOptions, mounts: MountInfo?) throws(RuntimeError) -> InitPlan {
+        let plan = try InitPlan.build(spec: spec, bundle: bundle, containerID: id, options: options, mounts: mounts)
         // The two setups where a clone of taurun lives where the container can see it before the program starts (a
         // joined pid namespace: the other container watches the init set up; startContainer hooks: the init waits
         // for `start` as itself) run from a sealed copy of taurun. Nothing exists yet: the re-exec starts over.
@@ -138,12 +141,13 @@ extension Runtime {
 
     /// The container's cgroup manager and the resources it will apply (a rootless container may get fewer, or the
     /// caller's cgroups), validated; nothing is made yet.
-    private func prepareCgroup(id: String, spec: Spec) throws(RuntimeError) -> (any CgroupManager, LinuxResources?) {
+    private func prepareCgroup(id: String, spec: Spec, mounts: MountInfo?) throws(RuntimeError) -> (any CgroupManager, LinuxResources?) {
         var cgroup: any CgroupManager
         var resources = spec.linux?.resources
         do {
-            let layout = try Cgroups.detectLayout()
-            cgroup = try Cgroups.manager(containerID: id, cgroupsPath: spec.linux?.cgroupsPath, systemd: systemdCgroup, layout: layout)
+            let layout = try Cgroups.detectLayout(mounts)
+            cgroup = try Cgroups.manager(containerID: id, cgroupsPath: spec.linux?.cgroupsPath, systemd: systemdCgroup, layout: layout,
+                                         mounts: mounts)
             if rootless, let cgroupfs = cgroup as? CgroupfsManager {
                 let decision = try RootlessCgroups.decide(cgroupfs, resources: resources, explicitPath: spec.linux?.cgroupsPath)
                 (cgroup, resources) = (decision.manager, decision.resources)

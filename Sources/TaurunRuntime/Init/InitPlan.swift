@@ -110,7 +110,9 @@ extension InitPlan {
         PlannedDevice(path: "/dev/tty", kind: .characterDevice, major: 5, minor: 0, mode: 0o666, uid: 0, gid: 0),
     ]
 
-    static func build(spec: Spec, bundle: String, containerID: String, options: CreateOptions) throws(RuntimeError) -> InitPlan {
+    /// `mounts`: the caller's read of /proc/self/mountinfo, else it is read here when the plan needs it.
+    static func build(spec: Spec, bundle: String, containerID: String, options: CreateOptions,
+                      mounts table: MountInfo? = nil) throws(RuntimeError) -> InitPlan {
         guard let process = spec.process else {
             throw .unsupported(field: "process", value: "null", reason: "a process is required to create a container:")
         }
@@ -164,7 +166,7 @@ extension InitPlan {
             newUserNamespace: namespaces.newUser,
             uidMappings: linux.uidMappings ?? [], gidMappings: linux.gidMappings ?? [],
             hostname: spec.hostname, domainname: spec.domainname, mounts: mounts,
-            cgroupHierarchies: mounts.contains { $0.type == "cgroup" || $0.type == "cgroup2" } ? hostCgroupHierarchies() : [],
+            cgroupHierarchies: mounts.contains { $0.type == "cgroup" || $0.type == "cgroup2" } ? hostCgroupHierarchies(table) : [],
             devices: devices, createDefaultDevices: !devIsBind,
             maskedPaths: linux.maskedPaths ?? [], readonlyPaths: linux.readonlyPaths ?? [], sysctl: sysctl,
             process: processPlan,
@@ -193,10 +195,10 @@ extension InitPlan {
     }
 
     /// The host's cgroup hierarchies, for `cgroup` mounts inside the container (one per v1 controller, plus v2).
-    static func hostCgroupHierarchies() -> [CgroupHierarchy] {
-        guard let table = try? Files.read("/proc/self/mountinfo") else { return [] }
+    static func hostCgroupHierarchies(_ table: MountInfo? = nil) -> [CgroupHierarchy] {
+        guard let table = table ?? (try? Files.read("/proc/self/mountinfo")).map({ MountInfo(bytes: $0) }) else { return [] }
         var out: [CgroupHierarchy] = []
-        for entry in MountInfo(bytes: table) where entry.hasFSType("cgroup") || entry.hasFSType("cgroup2") {
+        for entry in table where entry.hasFSType("cgroup") || entry.hasFSType("cgroup2") {
             let mountpoint = entry.mountPoint
             guard mountpoint.hasPrefix("/sys/fs/cgroup") else { continue }
             let name = mountpoint == "/sys/fs/cgroup" ? "" : String(mountpoint.dropFirst("/sys/fs/cgroup/".count))
