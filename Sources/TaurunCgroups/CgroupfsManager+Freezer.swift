@@ -37,7 +37,7 @@ extension CgroupfsManager {
         case .v1(let state)?:
             return (try? CgroupFiles.readTrimmedIfPresent(state)) == "FROZEN"
         case .v2(let freeze, let events)?:
-            if let frozen = try? Self.keyedValue(events, "frozen") { return frozen == 1 }
+            if let frozen = try? KeyedFile.value(of: "frozen", inFile: events) { return frozen == 1 }
             return (try? CgroupFiles.readTrimmedIfPresent(freeze)) == "1"
         case nil:
             return false
@@ -72,7 +72,7 @@ extension CgroupfsManager {
             var attempt = 0
             while true {
                 // Kernels without cgroup.events "frozen" (< 5.2) never report it; trust the write then.
-                guard let reported = try Self.keyedValue(events, "frozen") else { return }
+                guard let reported = try KeyedFile.value(of: "frozen", inFile: events) else { return }
                 if (reported == 1) == frozen { return }
                 attempt += 1
                 if MonotonicClock.milliseconds() >= deadline {
@@ -83,24 +83,5 @@ extension CgroupfsManager {
                 MonotonicClock.sleep(milliseconds: min(attempt, 10))
             }
         }
-    }
-
-    /// The value of `key` in a flat-keyed file (`key value` lines), nil if the file or the key is absent.
-    static func keyedValue(_ path: String, _ key: String) throws(CgroupError) -> UInt64? {
-        guard let text = try CgroupFiles.readTrimmedIfPresent(path) else { return nil }
-        return KeyedFile.parse(text)[key]
-    }
-}
-
-/// Parsing of cgroup's "flat keyed" files: memory.stat, cpu.stat, memory.events, pids.events, ...
-enum KeyedFile {
-    static func parse(_ text: String) -> [String: UInt64] {
-        var result: [String: UInt64] = [:]
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard fields.count == 2, let value = UInt64(fields[1]) else { continue }
-            result[String(fields[0])] = value
-        }
-        return result
     }
 }

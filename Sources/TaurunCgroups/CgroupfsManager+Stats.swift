@@ -197,11 +197,11 @@ extension CgroupfsManager {
 
     public func oomKillCount() -> UInt64? {
         if isUnified {
-            return try? Self.keyedValue(CgroupFiles.join(v2Hierarchy?.dir ?? "", "memory.events"), "oom_kill")
+            return try? KeyedFile.value(of: "oom_kill", inFile: CgroupFiles.join(v2Hierarchy?.dir ?? "", "memory.events"))
         }
         guard let dir = v1Dir("memory") else { return nil }
         // memory.oom_control has "oom_kill N" since Linux 4.13.
-        return try? Self.keyedValue(CgroupFiles.join(dir, "memory.oom_control"), "oom_kill")
+        return try? KeyedFile.value(of: "oom_kill", inFile: CgroupFiles.join(dir, "memory.oom_control"))
     }
 
     public func openOOMNotifier() throws(CgroupError) -> Int32 {
