@@ -35,9 +35,6 @@ public protocol CgroupManager: Sendable {
     /// SIGKILLs leftovers, waits for the cgroup to empty, removes the leaf directories (EBUSY retried with
     /// backoff, about 1 s in all). Missing directories are fine; calling it twice is fine.
     func destroy() throws(CgroupError)
-    /// A directory fd for clone3(CLONE_INTO_CGROUP) on unified hosts; nil on v1 and hybrid hosts (use add(pid:)).
-    /// The caller closes it.
-    func openDirectory() throws(CgroupError) -> Int32?
     /// Resource usage for `events --stats`, in runc's JSON shape.
     func stats() throws(CgroupError) -> CgroupStats
     /// How many processes the kernel OOM killer has killed in this cgroup so far (nil: no memory controller).

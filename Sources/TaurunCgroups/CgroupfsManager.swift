@@ -9,7 +9,7 @@ import TaurunOCI
 /// The cgroupfs driver for v1, hybrid and unified hosts: the runtime writes the cgroup files itself.
 public struct CgroupfsManager: CgroupManager {
     let hierarchies: [CgroupHierarchy]
-    /// True on a pure cgroup v2 host: resources go to cgroup2 files and CLONE_INTO_CGROUP is usable.
+    /// True on a pure cgroup v2 host: resources go to cgroup2 files.
     let isUnified: Bool
 
     init(hierarchies: [CgroupHierarchy], isUnified: Bool) {
@@ -116,10 +116,5 @@ public struct CgroupfsManager: CgroupManager {
         for child in CgroupFiles.subdirectories(dir) {
             try collectPids(in: CgroupFiles.join(dir, child), into: &all)
         }
-    }
-
-    public func openDirectory() throws(CgroupError) -> Int32? {
-        guard isUnified, let dir = v2Hierarchy?.dir else { return nil }
-        return try CgroupFiles.openDescriptor(dir, O_RDONLY | O_DIRECTORY)
     }
 }

@@ -144,8 +144,6 @@ public final class SystemdCgroupManager: CgroupManager {
     public func stats() throws(CgroupError) -> CgroupStats { try cgroupfs.stats() }
     public func oomKillCount() -> UInt64? { cgroupfs.oomKillCount() }
     public func openOOMNotifier() throws(CgroupError) -> Int32 { try cgroupfs.openOOMNotifier() }
-    /// The scope's directory does not exist before the clone, so CLONE_INTO_CGROUP cannot be used.
-    public func openDirectory() throws(CgroupError) -> Int32? { nil }
 
     /// StopUnit (systemd kills what is left and removes its directories), then the cgroupfs cleanup of the
     /// directories taurun made itself. A unit systemd does not know (never started, already gone) is fine, and

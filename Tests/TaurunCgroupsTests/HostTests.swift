@@ -353,9 +353,6 @@ struct HostV2Tests {
         #expect(manager.isFrozen())
         try manager.thaw()
         #expect(!manager.isFrozen())
-        let fd = try #require(try manager.openDirectory())
-        #expect(fd >= 0)
-        close(fd)
         try manager.signalAll(SIGKILL)  // cgroup.kill
         #expect(cgroup.wait(sleeper).signal == SIGKILL)
         try manager.destroy()

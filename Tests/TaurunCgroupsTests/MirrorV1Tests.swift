@@ -151,7 +151,6 @@ import TaurunOCI
         #expect(rebuilt.v1Dir("freezer") == mirror.path("freezer/parent/c1"))
         #expect(rebuilt.v1Dir("cpuacct") == mirror.path("cpu,cpuacct/parent/c1"))
         #expect(rebuilt.isUnified == false)
-        #expect(try rebuilt.openDirectory() == nil)
     }
 }
 

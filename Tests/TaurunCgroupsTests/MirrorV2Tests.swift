@@ -129,12 +129,6 @@ import TaurunOCI
         #expect(manager.isFrozen())
     }
 
-    @Test func openDirectoryGivesAnFdForCloneIntoCgroup() throws {
-        let fd = try manager().openDirectory()
-        #expect(fd != nil)
-        if let fd { #expect(fd >= 0); close(fd) }
-    }
-
     @Test func recordedUnifiedDirectoryIsRecognised() throws {
         let rebuilt = Cgroups.manager(recorded: try manager().paths) as? CgroupfsManager
         #expect(rebuilt?.isUnified == true)
@@ -164,7 +158,6 @@ import TaurunOCI
         #expect(mirror.read("memory/c1/memory.limit_in_bytes") == "1048576")
         #expect(mirror.read("unified/c1/cgroup.max.depth") == "1")
         #expect(throws: CgroupError.self) { try manager.validate(LinuxResources(unified: ["memory.high": "1"])) }
-        #expect(try manager.openDirectory() == nil)  // v1 hierarchies still need add(pid:)
     }
 
     @Test func withoutAV1FreezerPauseUsesCgroupFreeze() throws {
