@@ -5,7 +5,8 @@ import TaurunSupport
 import Glibc
 #endif
 
-/// Pseudo-terminals and fd passing for the `--console-socket` contract.
+/// Pseudo-terminals for the `--console-socket` contract (the master goes to the receiver through
+/// UnixSocket.sendFD).
 public enum Terminal {
     /// Opens a new pty pair on the devpts of the current mount namespace (the container's, after pivot_root). The
     /// container owns every path under /dev, so nothing is trusted by name: the multiplexer is opened without
@@ -67,37 +68,5 @@ public enum Terminal {
     public static func copyWindowSize(from: Int32, to: Int32) {
         var rows: UInt16 = 0, cols: UInt16 = 0
         if tr_ioctl_get_winsize(from, &rows, &cols) == 0 { _ = tr_ioctl_set_winsize(to, rows, cols) }
-    }
-
-    /// One message that may carry one fd (SCM_RIGHTS): the byte count (0: the peer closed) and the fd, or -1.
-    public static func receiveMessage(from socket: Int32, into buffer: inout [UInt8]) throws(SyscallError) -> (count: Int, fd: Int32) {
-        var fd: Int32 = -1
-        let n = try sys("recvmsg") { buffer.withUnsafeMutableBytes { tr_recv_message(socket, $0.baseAddress, $0.count, &fd) } }
-        return (Int(n), fd)
-    }
-
-    public static func sendFD(over socket: Int32, fd: Int32, name: String) throws(SyscallError) {
-        _ = try sys("sendmsg(SCM_RIGHTS)") { tr_send_fd(socket, fd, name, name.utf8.count) }
-    }
-
-    /// One message of `message`'s bytes carrying `fd` (SCM_RIGHTS), in one sendmsg(2): the seccomp listener's
-    /// container process state.
-    public static func sendFD(over socket: Int32, fd: Int32, message: [UInt8]) throws(SyscallError) {
-        _ = try sys("sendmsg(SCM_RIGHTS)") {
-            message.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { tr_send_fd(socket, fd, $0.baseAddress, $0.count) }
-            }
-        }
-    }
-
-    public static func receiveFD(from socket: Int32) throws(SyscallError) -> Int32 {
-        var buf = [CChar](repeating: 0, count: 256)
-        var fd: Int32 = -1
-        let n = try sys("recvmsg(SCM_RIGHTS)") { tr_recv_message(socket, &buf, buf.count, &fd) }
-        guard n > 0, fd >= 0 else {
-            if fd >= 0 { close(fd) }
-            throw SyscallError("recvmsg(SCM_RIGHTS)", nil, errno: .badMessage)
-        }
-        return fd
     }
 }

@@ -126,7 +126,7 @@ extension Runtime {
     /// `handover`, which the init acknowledges before it waits on the exec fifo.
     private func handOver(_ sync: SyncChannel, pid: pid_t, record: inout ContainerRecord, options: CreateOptions,
                           consoleReceiver: Int32, ptyMaster: inout Int32) throws {
-        if consoleReceiver >= 0 { ptyMaster = try Terminal.receiveFD(from: consoleReceiver) }
+        if consoleReceiver >= 0 { ptyMaster = try UnixSocket.receiveFD(from: consoleReceiver) }
         record.phase = .created
         try store.save(record)
         if let pidFile = options.pidFile { try writePidFile(pidFile, pid: pid) }

@@ -138,7 +138,7 @@ extension Runtime {
     private func waitExec(_ process: CreatedContainer, relay: Int32) throws(RuntimeError) -> Int32 {
         guard relay >= 0 else { return waitForeground(process) }
         let master: Int32
-        do { master = try Terminal.receiveFD(from: relay) } catch {
+        do { master = try UnixSocket.receiveFD(from: relay) } catch {
             Processes.signalChild(process.pid, SIGKILL)
             _ = waitForeground(process)
             throw .system(error)

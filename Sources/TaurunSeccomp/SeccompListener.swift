@@ -37,7 +37,7 @@ public enum SeccompListener {
         }
         defer { Files.close(socket) }
         let message = containerProcessState(pid: pid, metadata: metadata, state: state)
-        do { try Terminal.sendFD(over: socket, fd: listenerFD, message: message) } catch {
+        do { try UnixSocket.sendFD(over: socket, fd: listenerFD, message: message) } catch {
             throw SeccompError(path: path, message: "cannot send the seccomp fd to the agent at \(listenerPath)",
                                call: "sendmsg(SCM_RIGHTS)", errno: error.errno.rawValue)
         }

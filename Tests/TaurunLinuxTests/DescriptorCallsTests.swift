@@ -31,9 +31,9 @@ import Glibc
         let pipe = try Files.pipe()
         defer { Files.close(pipe.read); Files.close(pipe.write) }
         let message: [UInt8] = Array("{\"fds\":[\"seccompFd\"]}".utf8) + [0, 255]
-        try Terminal.sendFD(over: left, fd: pipe.write, message: message)
+        try UnixSocket.sendFD(over: left, fd: pipe.write, message: message)
         var buffer = [UInt8](repeating: 0, count: 64)
-        let (count, passed) = try Terminal.receiveMessage(from: right, into: &buffer)
+        let (count, passed) = try UnixSocket.receiveMessage(from: right, into: &buffer)
         try #require(passed >= 0)
         defer { Files.close(passed) }
         #expect(Array(buffer[0..<count]) == message)

@@ -120,7 +120,7 @@ struct LinuxInitKernel: InitKernel {
     func setUpConsole(socketFD: Int32, size: (rows: UInt16, cols: UInt16)?, controlling: Bool) throws(SyscallError) {
         let pair = try Terminal.openPair(rows: size?.rows ?? 0, cols: size?.cols ?? 0)
         if socketFD >= 0 {
-            try Terminal.sendFD(over: socketFD, fd: pair.master, name: "/dev/ptmx")
+            try UnixSocket.sendFD(over: socketFD, fd: pair.master, name: "/dev/ptmx")
             Files.close(socketFD)
         }
         Files.close(pair.master)

@@ -95,7 +95,7 @@ struct SyncChannel {
     func send(_ message: SyncMessage) throws(SyscallError) {
         switch message {
         case .seccompListener(let passed), .bindSource(let passed):
-            try Terminal.sendFD(over: fd, fd: passed, name: String(UnicodeScalar(message.tag)))
+            try UnixSocket.sendFD(over: fd, fd: passed, name: String(UnicodeScalar(message.tag)))
             return
         default: break
         }
@@ -112,7 +112,7 @@ struct SyncChannel {
     /// Blocks for the next message; nil when the peer closed its end (it exited or was killed).
     func receive() throws(SyscallError) -> SyncMessage? {
         var buf = [UInt8](repeating: 0, count: 65536)
-        let (n, passed) = try Terminal.receiveMessage(from: fd, into: &buf)
+        let (n, passed) = try UnixSocket.receiveMessage(from: fd, into: &buf)
         if n == 0 { if passed >= 0 { Files.close(passed) }; return nil }
         if buf[0] == SyncMessage.Tag.seccompListener && passed >= 0 { return .seccompListener(passed) }
         if buf[0] == SyncMessage.Tag.bindSource && passed >= 0 { return .bindSource(passed) }
