@@ -13,12 +13,12 @@ bats_require_minimum_version 1.5.0
 
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 TAURUN=${TAURUN:-$REPO_ROOT/.build/release/taurun}
+APP_ID=org.tauos.deviceprobe
+PROBE=/app/bin/deviceprobe
+load prompt_helpers
 
 setup_file() {
-    [[ $(id -u) == 0 ]] || skip "Tau apps converted as root: needs root"
-    command -v cc > /dev/null || skip "no C compiler to build the probe"
-    command -v python3 > /dev/null || skip "no python3 for the prompt agent"
-    [[ -x $REPO_ROOT/build/rootfs/bin/busybox ]] || skip "no build/rootfs (make rootfs)"
+    skip_without_prompt_tools
     local release major minor
     release=$(uname -r)
     major=${release%%.*}
@@ -27,12 +27,8 @@ setup_file() {
     (( major > 5 || (major == 5 && minor >= 14) )) \
         || skip "Linux $release has no SECCOMP_ADDFD_FLAG_SEND (5.14): the monitor cannot hand a device over"
     [[ -c /dev/cpu_dma_latency ]] || skip "no /dev/cpu_dma_latency whose numbers the test camera borrows"
-    W=$(mktemp -d /tmp/tau-prompt-devices.XXXXXX)
-    export W
-    chmod 755 "$W"
-    mkdir -p "$W/rootfs" "$W/dev"
-    cp -a "$REPO_ROOT/build/rootfs/." "$W/rootfs/"
-    mkdir -p "$W/rootfs/app/bin"
+    make_workspace tau-prompt-devices
+    mkdir -p "$W/dev"
     cc -static -O2 -pthread -o "$W/rootfs/app/bin/deviceprobe" "$BATS_TEST_DIRNAME/probes/device_probe.c" \
         || skip "cannot build a static probe here"
     mknod "$W/dev/video0" c "$((16#$(stat -c %t /dev/cpu_dma_latency)))" "$((16#$(stat -c %T /dev/cpu_dma_latency)))"
@@ -49,16 +45,7 @@ setup() {
     MAJOR=$((16#$(stat -c %t "$W/dev/video0")))
     MINOR=$((16#$(stat -c %T "$W/dev/video0")))
     export MAJOR MINOR
-    T="$W/$BATS_TEST_NUMBER"
-    mkdir -p "$T"
-    export STATE="$T/state" TAURUN_AUDIT_LOG="$T/audit.jsonl" TAURUN_PROMPT_SOCKET="$T/agent.sock"
-    unset TAURUN_PROMPT_TIMEOUT TAURUN_PROMPT_DEFAULT
-    AGENT_PID=""
-}
-
-teardown() {
-    [[ -n ${AGENT_PID:-} ]] && kill "$AGENT_PID" 2> /dev/null
-    return 0
+    new_test_state
 }
 
 # convert ARGS...: the probe app with ARGS as its command's arguments, into $T/bundle, the test camera on the host.
@@ -82,45 +69,6 @@ TOML
     echo "convert: $output"
     [ "$status" -eq 0 ]
 }
-
-# agent ANSWER: the test's prompt agent on $TAURUN_PROMPT_SOCKET, answering ANSWER to every question.
-agent() {
-    python3 "$BATS_TEST_DIRNAME/prompt_agent.py" "$TAURUN_PROMPT_SOCKET" "$1" "$T/agent.log" 3>&- &
-    AGENT_PID=$!
-    for _ in $(seq 100); do [[ -e $T/agent.log.ready ]] && return 0; sleep 0.05; done
-    echo "the agent did not start" >&2
-    return 1
-}
-
-stop_agent() {
-    kill "$AGENT_PID"
-    wait "$AGENT_PID" 2> /dev/null || true
-    AGENT_PID=""
-    rm -f "$TAURUN_PROMPT_SOCKET" "$T/agent.log.ready"
-}
-
-# runapp ID [ARGS...]: `taurun run` of the bundle in a new session (no terminal to ask on), with the probe's
-# arguments replaced by ARGS when given.
-runapp() {
-    local id=$1
-    shift
-    if (( $# > 0 )); then
-        jq '.process.args = ["/app/bin/deviceprobe"] + $ARGS.positional' "$T/bundle/config.json" --args "$@" > "$T/config.json"
-        mv "$T/config.json" "$T/bundle/config.json"
-    fi
-    run --separate-stderr timeout 60 setsid -w "$TAURUN" --root "$W/run" run --bundle "$T/bundle" "$id" < /dev/null
-    echo "status $status"
-    echo "stdout: $output"
-    echo "stderr: $stderr"
-}
-
-records() {
-    jq -s --arg e "$1" --arg a "${2:-}" \
-        'map(select(.app == "org.tauos.deviceprobe" and .event == $e and ($a == "" or .action == $a))) | length' \
-        "$TAURUN_AUDIT_LOG"
-}
-
-questions() { [[ -e $T/agent.log ]] && wc -l < "$T/agent.log" || echo 0; }
 
 granted() { jq -e '.granted | index("camera")' "$STATE/grants/org.tauos.deviceprobe.json" > /dev/null; }
 

@@ -12,19 +12,13 @@ bats_require_minimum_version 1.5.0
 
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 TAURUN=${TAURUN:-$REPO_ROOT/.build/release/taurun}
+APP_ID=org.tauos.promptprobe
+PROBE=/app/bin/promptprobe
+load prompt_helpers
 
 setup_file() {
-    [[ $(id -u) == 0 ]] || skip "Tau apps converted as root: needs root"
-    command -v cc > /dev/null || skip "no C compiler to build the probe"
-    command -v python3 > /dev/null || skip "no python3 for the prompt agent"
-    [[ -x $REPO_ROOT/build/rootfs/bin/busybox ]] || skip "no build/rootfs (make rootfs)"
-    # Not under $BATS_FILE_TMPDIR (0700): the app's unprivileged host uid must traverse every parent directory.
-    W=$(mktemp -d /tmp/tau-prompts.XXXXXX)
-    export W
-    chmod 755 "$W"
-    mkdir -p "$W/rootfs"
-    cp -a "$REPO_ROOT/build/rootfs/." "$W/rootfs/"
-    mkdir -p "$W/rootfs/app/bin"
+    skip_without_prompt_tools
+    make_workspace tau-prompts
     cc -static -O2 -o "$W/rootfs/app/bin/promptprobe" "$BATS_TEST_DIRNAME/probes/prompt_probe.c" \
         || skip "cannot build a static probe here"
 }
@@ -38,17 +32,7 @@ teardown_file() {
 }
 
 setup() {
-    # Each test: its own state (grants), audit log, agent socket, and the app converted from its manifest.
-    T="$W/$BATS_TEST_NUMBER"
-    mkdir -p "$T"
-    export STATE="$T/state" TAURUN_AUDIT_LOG="$T/audit.jsonl" TAURUN_PROMPT_SOCKET="$T/agent.sock"
-    unset TAURUN_PROMPT_TIMEOUT TAURUN_PROMPT_DEFAULT
-    AGENT_PID=""
-}
-
-teardown() {
-    [[ -n ${AGENT_PID:-} ]] && kill "$AGENT_PID" 2> /dev/null
-    return 0
+    new_test_state
 }
 
 # convert [ARGS...]: the probe app with ARGS as its command's arguments, into $T/bundle. $ON_VIOLATION (default ask)
@@ -71,51 +55,6 @@ EOF
     echo "convert: $output"
     [ "$status" -eq 0 ]
 }
-
-# agent ANSWER [AS_UID]: the test's prompt agent on $TAURUN_PROMPT_SOCKET, answering ANSWER to every question.
-agent() {
-    rm -f "$T/agent.log.ready"
-    if [[ -n ${2:-} ]]; then
-        # Its socket and log in a directory of its own: the audit log's directory must stay root's.
-        mkdir -p "$T/other"
-        chown "$2" "$T/other"
-        export TAURUN_PROMPT_SOCKET="$T/other/agent.sock"
-        # The system's python3: a per-user shim (pyenv under /root) is not for another uid.
-        setpriv --reuid "$2" --regid "$2" --clear-groups /usr/bin/python3 "$BATS_TEST_DIRNAME/prompt_agent.py" \
-            "$TAURUN_PROMPT_SOCKET" "$1" "$T/other/agent.log" 3>&- &
-    else
-        python3 "$BATS_TEST_DIRNAME/prompt_agent.py" "$TAURUN_PROMPT_SOCKET" "$1" "$T/agent.log" 3>&- &
-    fi
-    AGENT_PID=$!
-    for _ in $(seq 100); do [[ -e $T/agent.log.ready || -e $T/other/agent.log.ready ]] && return 0; sleep 0.05; done
-    echo "the agent did not start" >&2
-    return 1
-}
-
-stop_agent() {
-    kill "$AGENT_PID"
-    wait "$AGENT_PID" 2> /dev/null || true
-    AGENT_PID=""
-    rm -f "$TAURUN_PROMPT_SOCKET"
-}
-
-# runapp ID: `taurun run` of the bundle in a new session (setsid: no controlling terminal, so no terminal to ask on).
-runapp() {
-    # Bounded: a monitor that never stopped waiting would otherwise hang the suite instead of failing it.
-    run --separate-stderr timeout 60 setsid -w "$TAURUN" --root "$W/run" run --bundle "$T/bundle" "$1" < /dev/null
-    echo "status $status"
-    echo "stdout: $output"
-    echo "stderr: $stderr"
-}
-
-# records EVENT [ACTION]: how many audit records of EVENT (with ACTION) the app has.
-records() {
-    jq -s --arg e "$1" --arg a "${2:-}" \
-        'map(select(.app == "org.tauos.promptprobe" and .event == $e and ($a == "" or .action == $a))) | length' \
-        "$TAURUN_AUDIT_LOG"
-}
-
-questions() { [[ -e $T/agent.log ]] && wc -l < "$T/agent.log" || echo 0; }
 
 granted() { jq -e '.granted | index("network")' "$STATE/grants/org.tauos.promptprobe.json" > /dev/null; }
 refused() { jq -e '.denied | index("network")' "$STATE/grants/org.tauos.promptprobe.json" > /dev/null; }
