@@ -4,9 +4,8 @@ import Glibc
 import Musl
 #endif
 
-/// A file's attributes: its status, owner and mode by path or fd, and whether it may be executed; the calls that
-/// read or change them where a failure must be reported (the best-effort fd forms for copies are in FilesAt.swift).
-/// `display` names the file in errors.
+/// A file's attributes: its status, owner and mode by path or fd; the calls that read or change them where a failure
+/// must be reported (the best-effort fd forms for copies are in FilesAt.swift). `display` names the file in errors.
 extension Files {
     /// stat(2), following symlinks.
     public static func stat(path: String) throws(SyscallError) -> stat {
@@ -14,9 +13,6 @@ extension Files {
         _ = try sys("stat", path) { statPath(path, &st) }
         return st
     }
-
-    /// access(2) X_OK with the caller's real ids.
-    public static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
 
     /// fchown(2).
     public static func changeOwner(fd: Int32, uid: UInt32, gid: UInt32, display: String) throws(SyscallError) {

@@ -164,6 +164,9 @@ public enum Files {
     /// Whether this process may write `path` (access(2) with the real ids, which are the effective ones for taurun).
     public static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
 
+    /// Whether this process may execute `path` (access(2) X_OK, with the real ids).
+    public static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+
     /// Whether `path` resolves below the directory `root` (say /proc/<pid>/root), with RESOLVE_IN_ROOT: `..` and
     /// symlinks are followed as they would be from inside, never out of it. Not found (ENOENT, ENOTDIR) is false;
     /// any other failure (no permission to search) counts as existing, since something is there.
