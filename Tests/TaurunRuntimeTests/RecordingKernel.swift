@@ -84,12 +84,12 @@ final class RecordingKernel: InitKernel {
         var st = Glibc.stat()
         if path == "/dev/null" {
             st.st_mode = 0o020666
-            st.st_rdev = PathMasking.makeDevice(1, 3)
+            st.st_rdev = 0x0103  // 1:3, as the kernel encodes it (DeviceNumber(rdev:) reads it back)
         } else if directories.contains(path) {
             st.st_mode = 0o040755
         } else if path.hasPrefix("std") {
             st.st_mode = 0o020620
-            st.st_rdev = PathMasking.makeDevice(136, 0)
+            st.st_rdev = 0x8800  // 136:0
         } else {
             st.st_mode = 0o100755
         }

@@ -17,7 +17,7 @@ enum PathMasking {
         let null = try kernel.openat2(-100, "/dev/null", flags: Files.pathOnly, resolve: Files.resolveNoSymlinks, display: nil)
         defer { kernel.close(null) }
         let st = try kernel.stat(fd: null)
-        guard FileKind(mode: st.st_mode) == .characterDevice, st.st_rdev == makeDevice(1, 3) else {
+        guard FileKind(mode: st.st_mode) == .characterDevice, DeviceNumber(rdev: UInt64(st.st_rdev)) == DeviceNumber(major: 1, minor: 3) else {
             throw RuntimeError.container("/dev/null in the container is not the null device; refusing to mask paths with it")
         }
         try kernel.withFDPaths(procfs) { fdPath in
@@ -61,10 +61,5 @@ enum PathMasking {
         case .failure(let error) where error.errno == .noSuchFileOrDirectory || error.errno == .notDirectory: return nil
         case .failure(let error): throw error
         }
-    }
-
-    static func makeDevice(_ major: UInt32, _ minor: UInt32) -> UInt {
-        let maj = UInt(major), min = UInt(minor)
-        return ((maj & 0xfffff000) << 32) | ((maj & 0xfff) << 8) | ((min & 0xffffff00) << 12) | (min & 0xff)
     }
 }
