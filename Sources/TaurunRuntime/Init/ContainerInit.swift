@@ -150,7 +150,7 @@ struct ContainerInit<Kernel: InitKernel> {
         }
         try kernel.runHooks(plan.createContainerHooks, kind: "createContainer", state: state)
         let procfs = try builder.enter(rootFD: rootFD)
-        for (key, value) in plan.sysctl { try kernel.write(procfs, "sys/" + key.replacingDots(), value) }
+        for (key, value) in plan.sysctl { try kernel.write(procfs, InitPlan.procPath(ofSysctl: key), value) }
         try PathMasking.mask(plan.maskedPaths, procfs: procfs, kernel: kernel)
         try PathMasking.makeReadOnly(plan.readonlyPaths, procfs: procfs, kernel: kernel)
         if plan.readonlyRoot {
@@ -190,9 +190,4 @@ struct ContainerInit<Kernel: InitKernel> {
             try kernel.joinNamespace(fd: fd, kind: join.kind, path: join.path)
         }
     }
-}
-
-extension String {
-    /// "net.ipv4.ip_forward" → "net/ipv4/ip_forward" (sysctl keys to /proc/sys paths).
-    func replacingDots() -> String { String(map { $0 == "." ? "/" : $0 }) }
 }

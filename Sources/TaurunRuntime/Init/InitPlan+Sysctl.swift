@@ -33,6 +33,9 @@ extension InitPlan {
         }
         return sysctl
     }
+
+    /// Where the sysctl `key` is, relative to /proc: "net.ipv4.ip_forward" → "sys/net/ipv4/ip_forward".
+    static func procPath(ofSysctl key: String) -> String { "sys/" + String(key.map { $0 == "." ? "/" : $0 }) }
 }
 
 /// runc's sysctl rules (libcontainer/configs/validate): which namespace a key belongs to, and why it is refused when
