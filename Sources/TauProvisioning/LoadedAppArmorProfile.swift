@@ -22,8 +22,8 @@ struct LoadedAppArmorProfile {
     }
 
     /// Loads (or replaces, -r) `profile`, the text taurun generated, from apparmor_parser's stdin: the profile root
-    /// loads is never a file in a directory the bundle's owner may control (issue 14, item 10). -W writes the
-    /// parser's cache.
+    /// loads is never a file in a directory the bundle's owner may control, who could otherwise put a profile of their
+    /// own in its place between the write and the load. -W writes the parser's cache.
     static func load(_ profile: String) throws(SandboxError) {
         try HelperCommand.check("apparmor_parser", ["-r", "-W"], input: Array(profile.utf8))
     }

@@ -71,8 +71,9 @@ public struct Runtime {
         return state(of: record, status: status(of: record))
     }
 
-    /// Every container under the root, skipping directories whose state is missing (a create that died before its
-    /// first write): they are shown by nothing, and removed by `delete --force`.
+    /// Every container under the root, in id order, with its status now. A directory whose state cannot be loaded is
+    /// left out: one without a state file (a create that died before its first write), which `delete` removes, or
+    /// with an unreadable one, which `delete --force` removes; `state` of its id says which.
     public func list() throws(RuntimeError) -> [State] {
         try store.ids().compactMap { id in
             guard let record = try? store.load(id) else { return nil }

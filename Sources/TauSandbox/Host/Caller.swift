@@ -1,9 +1,9 @@
 import TaurunSupport
 
 /// Who runs convert and the other app verbs: root, who provisions apps for the whole host, or an ordinary user, who
-/// converts and runs their own apps without root (issue 16, item 4). An ordinary user's apps live in their own data
-/// directory, take their host ids from the user's own /etc/subuid and /etc/subgid range, and go without what only
-/// root can set up (RootlessSandbox says what, and why).
+/// converts and runs their own apps without root: an app for oneself must not need the administrator. An ordinary
+/// user's apps live in their own data directory, take their host ids from the user's own /etc/subuid and /etc/subgid
+/// range, and go without what only root can set up (RootlessSandbox says what, and why).
 public struct Caller: Sendable, Equatable {
     public var uid: UInt32
     public var gid: UInt32

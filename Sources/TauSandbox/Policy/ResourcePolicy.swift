@@ -1,5 +1,5 @@
-/// Resource limits every Tau app gets (issue 14, item 12): an app whose manifest sets none still runs under
-/// documented defaults, a manifest may lower them, and nothing may raise a limit above the host's ceiling
+/// Resource limits every Tau app gets, so that no app can take the whole host: an app whose manifest sets none still
+/// runs under documented defaults, a manifest may lower them, and nothing may raise a limit above the host's ceiling
 /// (E_POLICY_DENIED). The administrator can change both in `<state-dir>/limits.json`:
 ///
 ///     {"defaults": {"memory": "1G", "cpu": 2, "pids": 1024}, "ceilings": {"memory": "16G", "cpu": 8, "pids": 32768, "disk": "64G"}}

@@ -1,7 +1,7 @@
 /// What a Tau app's sandbox goes without when an ordinary user converts it, because only root can set it up, and
-/// what is refused instead (issue 16, item 4). Everything else is the same sandbox: a user namespace (over the user's
-/// own subordinate ids), the seccomp filter and taurun's security monitor, the other namespaces, the read-only
-/// rootfs, the private home.
+/// what is refused instead: an ordinary user may run their own apps without root, and is told what that costs.
+/// Everything else is the same sandbox: a user namespace (over the user's own subordinate ids), the seccomp filter
+/// and taurun's security monitor, the other namespaces, the read-only rootfs, the private home.
 ///
 /// - `resources.disk`: the quota is an ext4 image that root loop-mounts on the home; the home is a plain directory.
 /// - The AppArmor profile: loading one into the kernel needs CAP_MAC_ADMIN in the host's namespace. A manifest that

@@ -75,15 +75,16 @@ struct ConvertCommand: ParsedAlone {
             }
             ConsentAudit.record(result.consentChanges, app: result.app, auditLogPath: globals.auditLogPath)
             if result.unsandboxed {
-                // An unsandboxed app is named as such, every time it is converted (issue 14, item 6).
+                // An unsandboxed app is named as such, every time it is converted: running without a sandbox must
+                // never go unnoticed, by the user or in the audit log.
                 let line = "\(result.app) runs UNSANDBOXED (sandbox = \"none\"): no user namespace, seccomp filter or AppArmor profile"
                 CLIMain.writeError("taurun: warning: \(line)\n")
                 try? AuditLog(path: globals.auditLogPath).append(
                     AuditEvent(event: .unsandboxed, app: result.app.rawValue, container: nil, action: "converted", message: line))
             }
             for line in result.rootlessOmissions {
-                // Converted without root: each thing the sandbox goes without is said once, and audited (issue 16,
-                // item 4).
+                // Converted without root: each thing the sandbox goes without is said once, and audited, so the user
+                // knows what running without root costs.
                 CLIMain.writeError("taurun: rootless: \(line)\n")
                 try? AuditLog(path: globals.auditLogPath).append(
                     AuditEvent(event: .rootlessSkipped, app: result.app.rawValue, container: nil, action: "skipped", message: line))

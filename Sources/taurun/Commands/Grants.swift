@@ -205,8 +205,7 @@ enum GrantEdit {
 }
 
 /// `taurun grant` records consent only for an app taurun knows (it converted it) and a permission its manifest
-/// requests: a typo must not become a silent, meaningless record (issue 14, item 5). `revoke` may refuse ahead of
-/// time.
+/// requests: a typo must not become a silent, meaningless record. `revoke` may refuse ahead of time.
 enum GrantCheck {
     static func grantable(_ id: AppID, _ permissions: [Permission], store: GrantStore, stateDirectory: String) throws(SandboxError) {
         let known = try store.allRecords().map(\.app)
