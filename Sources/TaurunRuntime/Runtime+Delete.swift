@@ -1,6 +1,7 @@
 import TaurunCgroups
 import TaurunLinux
 import TaurunOCI
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -54,7 +55,8 @@ extension Runtime {
     private func auditOOM(_ record: ContainerRecord) {
         guard (record.auditLog ?? auditLogPath) != nil, let limit = record.memoryLimit, limit > 0,
               let kills = cgroupManager(for: record).oomKillCount(), kills > 0 else { return }
-        audit(.oom, record: record, action: "killed", what: "killed: exceeded memory quota \(MemorySize.describe(limit))")
+        let quota = ByteCount.exactly(limit) ?? "\(limit) bytes"
+        audit(.oom, record: record, action: "killed", what: "killed: exceeded memory quota \(quota)")
     }
 
     /// Kills every process of the container and removes its cgroup.
@@ -96,15 +98,5 @@ extension Runtime {
             MonotonicClock.sleep(milliseconds: 1)
             waited += 1
         }
-    }
-}
-
-/// Byte counts the way manifests and Podman spell them: 64M, 1G, 512K, else bytes.
-enum MemorySize {
-    static func describe(_ bytes: Int64) -> String {
-        for (unit, size) in [("G", Int64(1) << 30), ("M", Int64(1) << 20), ("K", Int64(1) << 10)] where bytes % size == 0 {
-            return "\(bytes / size)\(unit)"
-        }
-        return "\(bytes) bytes"
     }
 }

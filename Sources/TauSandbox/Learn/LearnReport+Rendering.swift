@@ -113,7 +113,7 @@ extension LearnReport {
 extension LearnReport.Resource {
     /// "memory: peak 3.1M of 1G", "pids: peak 9 of 8, reached (forks refused); proposed 16".
     var line: String {
-        func amount(_ value: Int64) -> String { kind == .memory ? Self.size(value) : String(value) }
+        func amount(_ value: Int64) -> String { kind == .memory ? ByteCount.rounded(value) : String(value) }
         var line = "\(kind.rawValue): peak \(peak.map(amount) ?? "not reported by this kernel") of \(amount(limit))"
         if reached {
             line += kind == .memory ? ", reached (the OOM killer killed it)" : ", reached (forks refused)"
@@ -121,14 +121,5 @@ extension LearnReport.Resource {
             if atCeiling { line += "; that is this host's ceiling, no manifest can raise it" }
         }
         return line
-    }
-
-    /// Bytes in the largest unit that leaves at least 1, one decimal: 3.1M, 1G, 512K.
-    static func size(_ bytes: Int64) -> String {
-        for (unit, shift) in [("T", 40), ("G", 30), ("M", 20), ("K", 10)] where bytes >= Int64(1) << shift {
-            let tenths = (bytes * 10 + (Int64(1) << shift) / 2) >> shift
-            return tenths % 10 == 0 ? "\(tenths / 10)\(unit)" : "\(tenths / 10).\(tenths % 10)\(unit)"
-        }
-        return "\(bytes)B"
     }
 }

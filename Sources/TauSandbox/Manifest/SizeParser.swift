@@ -1,3 +1,5 @@
+import TaurunSupport
+
 /// Human sizes for resources: "256M" ⇄ bytes. Units K/M/G/T are powers of 1024, optionally followed by "i",
 /// "iB" or "B" ("256Mi", "256MiB", "256MB" all mean 256 × 2^20); a bare number or "B" suffix is bytes.
 public enum SizeParser {
@@ -20,10 +22,6 @@ public enum SizeParser {
         return overflow ? nil : product
     }
 
-    public static func render(_ bytes: Int64) -> String {
-        for (suffix, unit) in [("T", Int64(1) << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)] where bytes >= unit && bytes % unit == 0 {
-            return "\(bytes / unit)\(suffix)"
-        }
-        return String(bytes)
-    }
+    /// The spelling `bytes` reads back: "256M", "1T", else the bare number ("1000").
+    public static func render(_ bytes: Int64) -> String { ByteCount.exactly(bytes) ?? String(bytes) }
 }
