@@ -4,6 +4,8 @@ import Glibc
 import Musl
 #endif
 import TauSandbox
+import TaurunLinux
+import TaurunSupport
 
 /// One host uid's POSIX ACL entries on a whole tree (a granted directory and everything in it, or a granted file),
 /// set and taken back by root without ever following a path someone else can change.
@@ -21,8 +23,6 @@ import TauSandbox
 /// directories of others, which the user may not list either. The root itself must be theirs (DataAccess checks).
 enum ACLTree {
     static let batchSize = 64
-    /// Linux's O_PATH (the same value on x86_64 and aarch64), which Glibc's Swift module does not export.
-    static let O_PATH: Int32 = 0o10000000
 
     /// Gives `uid` read (and, `writable`, write) access to `root` and everything below it: `r-X`/`rwX` on files,
     /// `r-x`/`rwx` on directories, and the same as default entries on directories, so what anyone creates there later
@@ -35,12 +35,12 @@ enum ACLTree {
         let fileSpec = "u:\(uid):" + (writable ? "rwX" : "rX")
         let rootSpec = directorySpec + (mountUID.map { ",u:\($0):r-x" } ?? "")
         guard let top = try openWithoutSymlinks(root) else { throw .io(call: "open", path: root, errno: ENOENT) }
-        defer { close(top) }
-        let info = try status(top, root)
+        defer { Files.close(top) }
+        let info = try FileSystem.status(fd: top, path: root)
         guard let node = try node(duplicating: top, info, isRoot: true) else {
             throw .io(call: "setfacl", path: root, errno: EINVAL)
         }
-        defer { close(node.fd) }
+        defer { Files.close(node.fd) }
         // The root alone first: a filesystem without ACLs (vfat, some network filesystems) says so here.
         let spec = node.isDirectory ? rootSpec : fileSpec
         let probe = try HelperCommand.run("setfacl", ["-m", spec, node.path])
@@ -70,15 +70,15 @@ enum ACLTree {
             throw error
         }
         guard let top = opened else { return }
-        defer { close(top) }
-        let info = try status(top, root)
+        defer { Files.close(top) }
+        let info = try FileSystem.status(fd: top, path: root)
         let clean = { (batch: [Node]) throws(SandboxError) in
             try setfacl(["-x", "u:\(uid),d:u:\(uid)"], batch.filter(\.isDirectory))
             try setfacl(["-x", "u:\(uid)"], batch.filter { !$0.isDirectory })
             try setfacl(["-b"], try withoutNamedEntries(batch))
         }
         guard let node = try node(duplicating: top, info, isRoot: true) else { return }
-        defer { close(node.fd) }
+        defer { Files.close(node.fd) }
         if let mountUID, node.isDirectory { try setfacl(["-x", "u:\(mountUID)"], [node]) }
         try clean([node])
         if node.isDirectory { try walk(below: top, path: root, device: info.st_dev, clean) }
@@ -87,9 +87,9 @@ enum ACLTree {
     /// Sets `spec` (setfacl -m) on the inode `fd` names, an fd from `openWithoutSymlinks`: setfacl is handed
     /// `/proc/self/fd/N` of a copy it inherits, which names that inode and no other.
     static func modify(_ spec: String, on fd: Int32, path: String) throws(SandboxError) {
-        let copy = fcntl(fd, F_DUPFD, 3)
-        guard copy >= 0 else { throw .io(call: "fcntl(F_DUPFD)", path: path, errno: errno) }
-        defer { close(copy) }
+        let copy: Int32
+        do { copy = try Files.inheritableCopy(of: fd, display: path) } catch { throw SandboxError(error) }
+        defer { Files.close(copy) }
         let result = try HelperCommand.run("setfacl", ["-m", spec, "/proc/self/fd/\(copy)"])
         guard result.status == 0 else { throw .toolFailed(tool: "setfacl", arguments: ["-m", spec, path], status: result.status, output: result.output) }
     }
@@ -140,30 +140,24 @@ enum ACLTree {
     /// An O_PATH fd for `path`, opened one component at a time from / without following any symlink (a symlink
     /// anywhere in it is ELOOP or ENOTDIR); nil when a component does not exist.
     static func openWithoutSymlinks(_ path: String) throws(SandboxError) -> Int32? {
-        var current = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
-        guard current >= 0 else { throw .io(call: "open", path: "/", errno: errno) }
+        var current: Int32
+        do { current = try Files.open("/", Files.pathOnly | O_DIRECTORY) } catch { throw SandboxError(error) }
         for component in path.split(separator: "/") {
-            let next = openat(current, String(component), O_PATH | O_NOFOLLOW | O_CLOEXEC)
-            let code = errno
-            close(current)
-            guard next >= 0 else {
-                if code == ENOENT { return nil }
-                throw .io(call: "openat", path: path, errno: code)
+            let next: Int32
+            do {
+                defer { Files.close(current) }
+                next = try Files.openat(current, String(component), Files.pathOnly | O_NOFOLLOW, display: path)
+            } catch {
+                if error.errno.rawValue == ENOENT { return nil }
+                throw SandboxError(error)
             }
-            var info = stat()
-            if fstat(next, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
-                close(next)
+            if let info = try? Files.stat(fd: next), info.st_mode & S_IFMT == S_IFLNK {
+                Files.close(next)
                 throw .io(call: "open", path: path, errno: ELOOP)
             }
             current = next
         }
         return current
-    }
-
-    private static func status(_ fd: Int32, _ path: String) throws(SandboxError) -> stat {
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .io(call: "fstat", path: path, errno: errno) }
-        return info
     }
 
     /// A node for an fd to hand to setfacl: a copy without FD_CLOEXEC (it must reach the child), for a directory or
@@ -173,9 +167,11 @@ enum ACLTree {
         let isDirectory = info.st_mode & S_IFMT == S_IFDIR
         guard isDirectory || (info.st_mode & S_IFMT == S_IFREG && (isRoot || info.st_nlink == 1)) else { return nil }
         guard isRoot || mayChange(info) else { return nil }
-        let copy = fcntl(fd, F_DUPFD, 3)
-        guard copy >= 0 else { throw .io(call: "fcntl(F_DUPFD)", path: "/proc/self/fd/\(fd)", errno: errno) }
-        return Node(fd: copy, isDirectory: isDirectory)
+        do {
+            return Node(fd: try Files.inheritableCopy(of: fd, display: Files.procPath(fd)), isDirectory: isDirectory)
+        } catch {
+            throw SandboxError(error)
+        }
     }
 
     /// Calls `body` with batches of nodes for everything below the directory `top` (an O_PATH fd), on `device`
@@ -184,7 +180,7 @@ enum ACLTree {
         below top: Int32, path: String, device: dev_t, _ body: ([Node]) throws(SandboxError) -> Void
     ) throws(SandboxError) {
         var batch: [Node] = []
-        defer { for node in batch { close(node.fd) } }
+        defer { for node in batch { Files.close(node.fd) } }
         func add(_ node: Node) throws(SandboxError) {
             batch.append(node)
             guard batch.count >= batchSize else { return }
@@ -193,7 +189,7 @@ enum ACLTree {
         func flush() throws(SandboxError) {
             let full = batch
             batch = []
-            defer { for node in full { close(node.fd) } }
+            defer { for node in full { Files.close(node.fd) } }
             try body(full)
         }
         try descend(top, path: path, device: device, add)
@@ -202,7 +198,7 @@ enum ACLTree {
 
     /// Root may change any inode's ACL; anyone else only their own.
     private static func mayChange(_ info: stat) -> Bool {
-        let caller = geteuid()
+        let caller = ProcessIdentity.effectiveUID
         return caller == 0 || info.st_uid == caller
     }
 
@@ -210,25 +206,25 @@ enum ACLTree {
         _ directory: Int32, path: String, device: dev_t, _ add: (Node) throws(SandboxError) -> Void
     ) throws(SandboxError) {
         // Listing needs a readable fd: reopened through the O_PATH one, which names this directory and no other.
-        let listing = openat(directory, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard listing >= 0, let stream = fdopendir(listing) else { throw .io(call: "opendir", path: path, errno: errno) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
+        let names: [String]
+        do {
+            let listing = try Files.openat(directory, ".", O_RDONLY | O_DIRECTORY, display: path)
+            defer { Files.close(listing) }
+            names = try Files.entries(ofDirectory: listing, display: path).map(\.name)
+        } catch {
+            throw .io(call: "opendir", path: path, errno: error.errno.rawValue)
         }
-        closedir(stream)
         for name in names {
             // O_PATH opens the name itself (a symlink stays a symlink) without reading anything or waking a device.
-            let fd = openat(directory, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else {
-                if errno == ENOENT { continue }  // removed meanwhile
-                throw .io(call: "openat", path: path + "/" + name, errno: errno)
+            let fd: Int32
+            do {
+                fd = try Files.openat(directory, name, Files.pathOnly | O_NOFOLLOW, display: path + "/" + name)
+            } catch {
+                if error.errno.rawValue == ENOENT { continue }  // removed meanwhile
+                throw SandboxError(error)
             }
-            defer { close(fd) }
-            let info = try status(fd, path + "/" + name)
+            defer { Files.close(fd) }
+            let info = try FileSystem.status(fd: fd, path: path + "/" + name)
             guard info.st_dev == device else { continue }  // another filesystem mounted here: not part of the grant
             if let node = try node(duplicating: fd, info) { try add(node) }
             if info.st_mode & S_IFMT == S_IFDIR && mayChange(info) { try descend(fd, path: path + "/" + name, device: device, add) }

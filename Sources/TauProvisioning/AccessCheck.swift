@@ -15,8 +15,8 @@ enum AccessCheck {
         var closed: [(path: String, mode: mode_t)] = []
         for component in [""] + path.split(separator: "/").map(String.init) {
             current = component.isEmpty ? "/" : (current == "/" ? "" : current) + "/" + component
-            var info = stat()
-            guard stat(current, &info) == 0 else { break }  // missing paths are reported by the caller's own checks
+            // Missing paths (or unreachable ones) are reported by the caller's own checks.
+            guard let info = (try? FileSystem.resolvedStatusIfPresent(current)) ?? nil else { break }
             guard info.st_mode & S_IFMT == S_IFDIR else { break }
             if info.st_mode & 0o001 == 0 { closed.append((current, info.st_mode & 0o7777)) }
         }
@@ -30,8 +30,7 @@ enum AccessCheck {
     /// A warning when the app's host uid lacks the access its grant implies (mounts keep host ownership), for a path
     /// where DataAccess cannot add an ACL entry (its filesystem has none), so only the mode bits count.
     static func warning(for data: DataMount, uid: UInt32, app: AppID) -> String? {
-        var info = stat()
-        guard stat(data.path, &info) == 0 else { return nil }
+        guard let info = (try? FileSystem.resolvedStatusIfPresent(data.path)) ?? nil else { return nil }
         let mode = UInt32(info.st_mode)
         let bits = info.st_uid == uid ? (mode >> 6) & 7 : mode & 7
         var needed: UInt32 = data.writable ? 0o2 : 0o4

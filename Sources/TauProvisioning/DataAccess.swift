@@ -1,12 +1,6 @@
 import TauSandbox
 import TaurunSupport
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// A granted host path (the manifest's `filesystem` paths, or `--data`) is reachable by exactly the apps granted it:
 /// each one's host uid gets POSIX ACL entries on the path and on everything in it (TauProvisioning's `ACLTree`: read-only `r-X`,
 /// read-write `rwX`, and on directories the same as default entries, so what any of them creates later stays
@@ -30,7 +24,7 @@ public struct DataAccess {
         var writable: Bool
     }
 
-    struct Recorded: Equatable {
+    struct Recorded: Equatable, AppHostRecord {
         var uid: UInt32 = 0
         /// The container's root on the host (nil without a user namespace): `r-x` on each granted directory, for the
         /// runtime (TauProvisioning's ACLTree).
@@ -51,7 +45,11 @@ public struct DataAccess {
             ]))
         }
 
-        init(uid: UInt32 = 0, mountUID: UInt32? = nil, grants: [Grant] = [], namedByManifest: Bool = false) {
+        var isEmpty: Bool { grants.isEmpty }
+
+        init() {}
+
+        init(uid: UInt32, mountUID: UInt32?, grants: [Grant], namedByManifest: Bool) {
             self.uid = uid
             self.mountUID = mountUID
             self.grants = grants
@@ -61,13 +59,10 @@ public struct DataAccess {
         /// Nil for anything but the shape `bytes` writes.
         init?(_ tree: JSONValue) {
             guard case .array(let items) = tree["grants"], case .bool(let named)? = tree["named_by_manifest"],
-                let uid = tree["uid"]?.uint32Value, let mountUID = tree["mount_uid"]
+                let uid = tree["uid"]?.uint32Value, let mountUID = Self.mountUID(in: tree)
             else { return nil }
             self.uid = uid
-            if mountUID != .null {
-                guard let value = mountUID.uint32Value else { return nil }
-                self.mountUID = value
-            }
+            self.mountUID = mountUID
             namedByManifest = named
             for item in items {
                 guard let path = item["path"]?.stringValue, let mode = item["mode"]?.stringValue, mode == "ro" || mode == "rw" else {
@@ -176,21 +171,10 @@ public struct DataAccess {
         return previous.grants.count
     }
 
-    /// An empty record is no file.
     private func write(_ record: Recorded) throws(SandboxError) {
-        if record.grants.isEmpty {
-            if unlink(recordPath) != 0 && errno != ENOENT { throw .io(call: "unlink", path: recordPath, errno: errno) }
-        } else {
-            try FileSystem.replaceFile(recordPath, bytes: record.bytes, mode: 0o600)
-        }
+        try record.write(to: recordPath)
     }
 
-    /// What earlier converts granted; an unreadable record counts as nothing (its entries are then left behind, but
-    /// they name only this app's ids).
-    func recorded() -> Recorded {
-        guard let bytes = try? FileSystem.readFile(recordPath), let tree = try? JSONParser.parse(bytes),
-            let record = Recorded(tree)
-        else { return Recorded() }
-        return record
-    }
+    /// What earlier converts granted.
+    func recorded() -> Recorded { .read(recordPath) }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import TauSandbox
+import TaurunLinux
 
 /// Makes an app's private home (`AppHome`), whose parent convert has made, with `tmp/` inside (TMPDIR).
 ///
@@ -35,20 +36,20 @@ struct HomeMaker {
     }
 
     private func provisionDirectory() throws(SandboxError) {
-        if !exists(home) { try makeDirectory(home, mode: 0o700) }
-        guard isDirectory(home) else { throw .io(call: "mkdir", path: home, errno: ENOTDIR) }
+        if FileSystem.kind(home) == nil { try FileSystem.makeDirectory(home, mode: 0o700) }
+        guard FileSystem.kind(home) == .directory else { throw .io(call: "mkdir", path: home, errno: ENOTDIR) }
         try ownHome()
     }
 
     private func provisionImage(bytes: Int64) throws(SandboxError) {
-        if !exists(home) { try makeDirectory(home, mode: 0o700) }
+        if FileSystem.kind(home) == nil { try FileSystem.makeDirectory(home, mode: 0o700) }
         if QuotaImage.isMountPoint(home) {
             try ownHome()
             return
         }
         // Unmounted: the directory itself stays root's and closed, so nothing lands outside the image.
-        try changeOwner(home, uid: 0, gid: 0)
-        try changeMode(home, 0o700)
+        try FileSystem.changeOwner(home, uid: 0, gid: 0)
+        try FileSystem.changeMode(home, 0o700)
         try QuotaImage.mount(image, bytes: bytes, owner: hostUID, on: home)
         try ownHome()
     }
@@ -57,20 +58,20 @@ struct HomeMaker {
         // Right already on every convert but the first: a chown or chmod is an inode update through the journal
         // (~0.2 ms on a busy ext4), so only what differs is changed. The app's uid owns its home and may chmod it;
         // convert puts it back.
-        let info = try status(home)
-        if info.st_uid != hostUID || info.st_gid != hostUID { try changeOwner(home, uid: hostUID, gid: hostUID) }
-        if info.st_uid != hostUID || info.st_gid != hostUID || info.st_mode & 0o7777 != 0o700 { try changeMode(home, 0o700) }
+        let info = try FileSystem.status(home)
+        if info.st_uid != hostUID || info.st_gid != hostUID { try FileSystem.changeOwner(home, uid: hostUID, gid: hostUID) }
+        if info.st_uid != hostUID || info.st_gid != hostUID || info.st_mode & 0o7777 != 0o700 { try FileSystem.changeMode(home, 0o700) }
         try makeTemporary(mode: 0o700, owner: hostUID)
     }
 
     private func provisionUserDirectory() throws(SandboxError) {
-        if !exists(home) { try makeDirectory(home, mode: 0o700) }
-        let info = try status(home)
+        if FileSystem.kind(home) == nil { try FileSystem.makeDirectory(home, mode: 0o700) }
+        let info = try FileSystem.status(home)
         guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == caller.uid else {
             throw .policyDenied(reason: "\(home) is not a directory of yours (uid \(caller.uid)); remove it and convert again")
         }
         guard let fd = try ACLTree.openWithoutSymlinks(home) else { throw .io(call: "open", path: home, errno: ENOENT) }
-        defer { close(fd) }
+        defer { Files.close(fd) }
         // Set on every convert, like root's chown and chmod: one setfacl, and a home whose entries someone removed
         // gets them back.
         try ACLTree.modify("u:\(hostUID):rwx,d:u:\(hostUID):rwx,d:u:\(caller.uid):rwx", on: fd, path: home)
@@ -85,50 +86,24 @@ struct HomeMaker {
     private func makeTemporary(mode: mode_t, owner: UInt32?) throws(SandboxError) {
         let temporary = home + "/tmp"
         guard let homeFD = try ACLTree.openWithoutSymlinks(home) else { throw .io(call: "open", path: home, errno: ENOENT) }
-        defer { close(homeFD) }
-        guard mkdirat(homeFD, "tmp", mode) == 0 else {
-            if errno == EEXIST { return }
-            throw .io(call: "mkdir", path: temporary, errno: errno)
+        defer { Files.close(homeFD) }
+        do {
+            try Files.makeDirectory(at: homeFD, "tmp", mode: mode, display: temporary)
+        } catch {
+            if error.errno.rawValue == EEXIST { return }
+            throw SandboxError(error)
         }
-        let fd = openat(homeFD, "tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ELOOP || errno == ENOTDIR || errno == ENOENT { return }
-            throw .io(call: "open", path: temporary, errno: errno)
+        let fd: Int32
+        do {
+            fd = try Files.openat(homeFD, "tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, display: temporary)
+        } catch {
+            if [ELOOP, ENOTDIR, ENOENT].contains(error.errno.rawValue) { return }
+            throw .io(call: "open", path: temporary, errno: error.errno.rawValue)
         }
-        defer { close(fd) }
-        guard fchmod(fd, mode) == 0 else { throw .io(call: "fchmod", path: temporary, errno: errno) }
-        if let owner, fchown(fd, owner, owner) != 0 { throw .io(call: "fchown", path: temporary, errno: errno) }
-    }
-
-    // The few path calls the home needs, with the call names convert has always reported.
-
-    private func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
-    }
-
-    private func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
-    }
-
-    private func status(_ path: String) throws(SandboxError) -> stat {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { throw .io(call: "lstat", path: path, errno: errno) }
-        return info
-    }
-
-    /// mkdir, then chmod: mkdir's mode is filtered by the umask.
-    private func makeDirectory(_ path: String, mode: mode_t) throws(SandboxError) {
-        guard mkdir(path, mode) == 0 else { throw .io(call: "mkdir", path: path, errno: errno) }
-        guard chmod(path, mode) == 0 else { throw .io(call: "chmod", path: path, errno: errno) }
-    }
-
-    private func changeOwner(_ path: String, uid: UInt32, gid: UInt32) throws(SandboxError) {
-        guard lchown(path, uid, gid) == 0 else { throw .io(call: "chown", path: path, errno: errno) }
-    }
-
-    private func changeMode(_ path: String, _ mode: mode_t) throws(SandboxError) {
-        guard chmod(path, mode) == 0 else { throw .io(call: "chmod", path: path, errno: errno) }
+        defer { Files.close(fd) }
+        try FileSystem.changeMode(fd: fd, mode, path: temporary)
+        if let owner {
+            do { try Files.changeOwner(fd: fd, uid: owner, gid: owner, display: temporary) } catch { throw SandboxError(error) }
+        }
     }
 }

@@ -33,10 +33,13 @@ struct LoadedAppArmorProfile {
         guard isLoaded else { return false }
         let path = securityfs + "/apparmor/.remove"
         let fd = try FileSystem.open(path, O_WRONLY | O_NOFOLLOW)
-        defer { close(fd) }
+        defer { Files.close(fd) }
         let bytes = Array(name.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw .io(call: "write \(name) to", path: path, errno: written < 0 ? errno : EIO) }
+        let written: Int
+        do { written = try Files.writeOnce(fd: fd, bytes, path: path) } catch {
+            throw .io(call: "write \(name) to", path: path, errno: error.errno.rawValue)
+        }
+        guard written == bytes.count else { throw .io(call: "write \(name) to", path: path, errno: EIO) }
         return true
     }
 }

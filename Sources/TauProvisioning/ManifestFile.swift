@@ -24,8 +24,7 @@ public enum ManifestFile {
         guard try read(target) == expected else {
             throw .policyDenied(reason: "\(path) changed while the app ran; nothing was written (run learn again)")
         }
-        var info = stat()
-        guard stat(target, &info) == 0 else { throw .io(call: "stat", path: target, errno: errno) }
+        guard let info = try FileSystem.resolvedStatusIfPresent(target) else { throw .io(call: "stat", path: target, errno: ENOENT) }
         let temporary = target + ".learn.tmp"
         try FileSystem.unlinkIfPresent(temporary)
         try FileSystem.createFile(temporary, bytes: Array(text.utf8), mode: 0o600, durable: true)

@@ -1,9 +1,4 @@
 import TauSandbox
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The host user who owns an app (the one who converted it, or `--owner USER`) can open and change what the app
 /// wrote in its private home (../shared/seeds/004: "700 + ACLs"): the home stays 0700 to every other app and user,
@@ -27,7 +22,7 @@ struct OwnerAccess {
         let previous = (try? FileSystem.readFile(recordFile)).flatMap { UInt32(String(decoding: $0, as: UTF8.self)) }
         if let previous, previous != owner {
             try host.withdrawACL(tree: home, uid: previous, mountUID: nil)
-            unlink(recordFile)
+            try? FileSystem.unlinkIfPresent(recordFile)
         }
         guard let owner else { return }
         try FileSystem.replaceFile(recordFile, bytes: Array(String(owner).utf8), mode: 0o600)

@@ -14,8 +14,7 @@ import TaurunSupport
 enum QuotaImage {
     /// Checks that can fail without side effects (run before anything is written).
     static func check(_ image: String, bytes: Int64, app: AppID, home: String) throws(SandboxError) {
-        var info = stat()
-        if lstat(image, &info) == 0 {
+        if let info = try? FileSystem.status(image) {
             guard info.st_mode & S_IFMT == S_IFREG else { throw .policyDenied(reason: "\(image) exists and is not a regular file") }
             if Int64(info.st_size) != bytes {
                 throw .policyDenied(
@@ -23,11 +22,11 @@ enum QuotaImage {
                         + "resizing is not supported — back up \(home), remove \(image) and convert again")
             }
         }
-        guard lstat("/dev/loop-control", &info) == 0, info.st_mode & S_IFMT == S_IFCHR else {
+        guard FileSystem.kind("/dev/loop-control") == .characterDevice else {
             throw .sandboxUnavailable(what: "resources.disk needs loop devices (/dev/loop-control is missing)")
         }
         let programs: [String] = ["/sbin/mkfs.ext4", "/usr/sbin/mkfs.ext4"]
-        guard programs.contains(where: { program in lstat(program, &info) == 0 }) else {
+        guard programs.contains(where: { program in FileSystem.kind(program) != nil }) else {
             throw .sandboxUnavailable(what: "resources.disk needs mkfs.ext4 (e2fsprogs)")
         }
     }
@@ -35,13 +34,14 @@ enum QuotaImage {
     /// Makes the image when it is missing (its root owned by `owner`), mounts it on `home` and removes the
     /// lost+found mkfs leaves, which the app has no use for and cannot read.
     static func mount(_ image: String, bytes: Int64, owner: UInt32, on home: String) throws(SandboxError) {
-        var info = stat()
-        if lstat(image, &info) != 0 {
+        if FileSystem.kind(image) == nil {
             let fd = try FileSystem.open(image, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
-            let truncated = ftruncate(fd, off_t(bytes))
-            let code = errno
-            close(fd)
-            guard truncated == 0 else { throw .io(call: "ftruncate", path: image, errno: code) }
+            do {
+                defer { Files.close(fd) }
+                try Files.setSize(fd: fd, bytes, display: image)
+            } catch {
+                throw SandboxError(error)
+            }
             do {
                 try HelperCommand.check(
                     "mkfs.ext4", ["-q", "-F", "-m", "0", "-L", "tau-home", "-E", "root_owner=\(owner):\(owner)", image])
@@ -51,7 +51,7 @@ enum QuotaImage {
             }
         }
         try HelperCommand.check("mount", ["-o", "loop,nosuid,nodev", image, home])
-        _ = rmdir(home + "/lost+found")
+        try? Files.removeDirectory(home + "/lost+found")
     }
 
     /// Whether `path` is a mount point, from /proc/self/mountinfo (mount points with their octal escapes decoded).

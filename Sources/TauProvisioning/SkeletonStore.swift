@@ -1,4 +1,5 @@
 import TauSandbox
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -80,9 +81,10 @@ struct SkeletonStore: Sendable {
     /// nobody else can write (an app's host uid could otherwise plant entries other apps' containers see).
     static func requireSealed(_ path: String) throws(SandboxError) {
         let info = try FileSystem.status(path)
-        guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid(), info.st_mode & 0o7777 == 0o755 else {
+        let owner = ProcessIdentity.effectiveUID
+        guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == owner, info.st_mode & 0o7777 == 0o755 else {
             throw .policyDenied(
-                reason: "rootfs skeleton \(path) is not a directory owned by uid \(geteuid()) with mode 755 "
+                reason: "rootfs skeleton \(path) is not a directory owned by uid \(owner) with mode 755 "
                     + "(mode \(String(info.st_mode & 0o7777, radix: 8)), owner \(info.st_uid)); remove it and convert again")
         }
     }

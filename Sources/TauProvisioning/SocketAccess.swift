@@ -51,19 +51,20 @@ public struct SocketAccess {
                     directory = LexicalPath.directoryName(directory)
                 }
                 for path in directories.reversed() {
-                    var info = stat()
-                    guard stat(path, &info) == 0, info.st_mode & 0o001 == 0, info.st_uid != mountUID else { continue }
+                    guard let info = Self.status(path), info.st_mode & 0o001 == 0, info.st_uid != mountUID else { continue }
                     let entry = Entry(path: path, uid: mountUID, permissions: "x")
                     if !result.contains(entry) { result.append(entry) }
                 }
             }
-            var info = stat()
-            if stat(socket.hostPath, &info) == 0, info.st_mode & 0o002 == 0, info.st_uid != appUID {
+            if let info = Self.status(socket.hostPath), info.st_mode & 0o002 == 0, info.st_uid != appUID {
                 result.append(Entry(path: socket.hostPath, uid: appUID, permissions: "rw"))
             }
         }
         return result
     }
+
+    /// stat(2) of `path` (following symlinks), nil when it cannot be had: nothing there needs an entry.
+    private static func status(_ path: String) -> stat? { (try? FileSystem.resolvedStatusIfPresent(path)) ?? nil }
 
     /// Fails before anything is written when entries are needed and setfacl is missing.
     func preflight(_ sockets: [HostSocket]) throws(SandboxError) {
@@ -85,11 +86,7 @@ public struct SocketAccess {
             try host.addACLEntry(uid: entry.uid, permissions: entry.permissions, on: entry.path)
         }
         let record = Recorded(mountUID: mountUID, appUID: appUID, sockets: sockets.map(Recorded.Socket.init), entries: wanted)
-        if sockets.isEmpty {
-            if unlink(recordPath) != 0 && errno != ENOENT { throw .io(call: "unlink", path: recordPath, errno: errno) }
-        } else if record != previous {
-            try FileSystem.replaceFile(recordPath, bytes: record.bytes, mode: 0o600)
-        }
+        if record.isEmpty || record != previous { try record.write(to: recordPath) }
     }
 
     /// After a revoke (`record` is the app's updated grants): keeps only the recorded sockets whose permission is
@@ -118,7 +115,7 @@ public struct SocketAccess {
 
     // MARK: - The record
 
-    struct Recorded: Equatable {
+    struct Recorded: Equatable, AppHostRecord {
         struct Socket: Equatable {
             var role: HostSocket.Role
             var path: String
@@ -154,7 +151,11 @@ public struct SocketAccess {
             ]))
         }
 
-        init(mountUID: UInt32? = nil, appUID: UInt32 = 0, sockets: [Socket] = [], entries: [Entry] = []) {
+        var isEmpty: Bool { sockets.isEmpty }
+
+        init() {}
+
+        init(mountUID: UInt32?, appUID: UInt32, sockets: [Socket], entries: [Entry]) {
             self.mountUID = mountUID
             self.appUID = appUID
             self.sockets = sockets
@@ -164,13 +165,10 @@ public struct SocketAccess {
         /// Nil for anything but the shape `bytes` writes.
         init?(_ tree: JSONValue) {
             guard case .array(let entryItems) = tree["entries"], case .array(let socketItems) = tree["sockets"],
-                let appUID = tree["app_uid"]?.uint32Value, let mountUID = tree["mount_uid"]
+                let appUID = tree["app_uid"]?.uint32Value, let mountUID = Self.mountUID(in: tree)
             else { return nil }
             self.appUID = appUID
-            if mountUID != .null {
-                guard let uid = mountUID.uint32Value else { return nil }
-                self.mountUID = uid
-            }
+            self.mountUID = mountUID
             for item in entryItems {
                 guard let path = item["path"]?.stringValue, let permissions = item["permissions"]?.stringValue,
                     ["x", "rw"].contains(permissions), let uid = item["uid"]?.uint32Value
@@ -185,12 +183,6 @@ public struct SocketAccess {
         }
     }
 
-    /// What an earlier convert granted; an unreadable record counts as nothing (its entries are then left behind, but
-    /// they name only this app's ids).
-    func recorded() -> Recorded {
-        guard let bytes = try? FileSystem.readFile(recordPath), let tree = try? JSONParser.parse(bytes),
-            let record = Recorded(tree)
-        else { return Recorded() }
-        return record
-    }
+    /// What an earlier convert granted.
+    func recorded() -> Recorded { .read(recordPath) }
 }

@@ -21,8 +21,7 @@ enum StateDirectory {
     /// it as the app's unprivileged root. An ordinary user's is their audit log's directory too
     /// (`$XDG_DATA_HOME/taurun`), which the log made 0750 if it came first; o+x lists nothing.
     static func makeTraversable(_ stateDirectory: String, caller: Caller) throws(SandboxError) {
-        var info = stat()
-        guard lstat(stateDirectory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == caller.uid,
+        guard let info = try? FileSystem.status(stateDirectory), info.st_mode & S_IFMT == S_IFDIR, info.st_uid == caller.uid,
             info.st_mode & 0o001 == 0
         else { return }
         try FileSystem.changeMode(stateDirectory, (info.st_mode & 0o7777) | 0o001)
@@ -54,14 +53,14 @@ struct StateLock {
         do {
             try FileSystem.lock(opened, LOCK_EX, path: path)
         } catch {
-            close(opened)
+            FileSystem.close(opened)
             throw error
         }
         fd = opened
     }
 
     func release() {
-        close(fd)
+        FileSystem.close(fd)
     }
 }
 

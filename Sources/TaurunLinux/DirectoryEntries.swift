@@ -37,7 +37,7 @@ extension Files {
     /// fd (closed here), so `directory` stays open for the caller's *at calls; the duplicate shares its offset, so an
     /// fd is listed once. `display` names it in errors.
     public static func entries(ofDirectory directory: Int32, display: String) throws(SyscallError) -> [DirectoryEntry] {
-        let listFD = try sys("dup", display) { fcntl(directory, F_DUPFD_CLOEXEC, 3) }
+        let listFD = try duplicate(directory, display: display)
         guard let stream = fdopendir(listFD) else {
             let error = SyscallError("fdopendir", display)
             close(listFD)
@@ -50,6 +50,14 @@ extension Files {
     /// mkdir(2) of one directory (no parents, mode as given less the umask).
     public static func makeDirectory(_ path: String, mode: UInt32 = 0o755) throws(SyscallError) {
         _ = try sys("mkdir", path) { mkdir(path, mode_t(mode)) }
+    }
+
+    /// mkdtemp(3): a new directory `<parent>/<prefix>XXXXXX` (six random characters, made with O_EXCL semantics,
+    /// mode 0700), for scratch space in a directory others may write (/tmp). Returns its path.
+    public static func makeTemporaryDirectory(in parent: String, prefix: String) throws(SyscallError) -> String {
+        var template = Array((parent + "/" + prefix + "XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw SyscallError("mkdtemp", parent) }
+        return String(cString: made)
     }
 
     /// rmdir(2).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TaurunLinux
 import TaurunOCI
 import TaurunSupport
 import TaurunRuntime
@@ -41,18 +42,18 @@ enum CLIMain {
                 try command.run()
             }
         } catch let exit as ExitCode {
-            Glibc.exit(exit.rawValue)
+            Processes.exit(exit.rawValue)
         } catch let error as RuntimeError {
             fail(error.description)
         } catch {
             // Parser outcomes (help and --version requested, usage errors) and errors thrown by verbs.
             if Taurun.exitCode(for: error) == .success {
                 print(Taurun.fullMessage(for: error))
-                exit(0)
+                Processes.exit(0)
             }
             fail(Taurun.message(for: error))
         }
-        exit(0)
+        Processes.exit(0)
     }
 
     static func fail(_ message: String) -> Never {
@@ -67,17 +68,16 @@ enum CLIMain {
                 entry = String(decoding: JSONWriter(indent: nil, keyOrder: .asBuilt).write(.object(members)), as: UTF8.self) + "\n"
             case .text: entry = "time=\"\(time)\" level=error msg=\(jsonString(line))\n"
             }
-            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-            if fd >= 0 {
-                _ = Array(entry.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                close(fd)
+            if let fd = try? Files.open(path, O_WRONLY | O_APPEND | O_CREAT, mode: 0o644) {
+                try? Files.writeAll(fd: fd, Array(entry.utf8), path: path)
+                Files.close(fd)
             }
         }
-        exit(1)
+        Processes.exit(1)
     }
 
     static func writeError(_ text: String) {
-        _ = Array(text.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        try? Files.writeAll(fd: 2, Array(text.utf8), path: "stderr")
     }
 
     /// The message's lines, each without its leading and trailing spaces, empty ones dropped, joined by "; ". On

@@ -1,4 +1,6 @@
+import TaurunLinux
 import TaurunRuntime
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -21,7 +23,7 @@ struct GlobalSettings: Equatable {
     var auditLogPath: String {
         if let auditLog { return auditLog }
         if let env = Self.environment("TAURUN_AUDIT_LOG") { return env }
-        if geteuid() != 0 || Runtime.insideUserNamespace {
+        if ProcessIdentity.effectiveUID != 0 || Runtime.insideUserNamespace {
             if let data = Self.environment("XDG_DATA_HOME"), data.hasPrefix("/") { return data + "/taurun/audit.jsonl" }
             if let home = Self.environment("HOME"), home.hasPrefix("/") { return home + "/.local/share/taurun/audit.jsonl" }
         }
@@ -34,14 +36,12 @@ struct GlobalSettings: Equatable {
     var stateRoot: String {
         if let root { return root }
         let xdg = Self.environment("XDG_RUNTIME_DIR").flatMap { $0.hasPrefix("/") ? $0 : nil }
-        if geteuid() != 0 {
+        let uid = ProcessIdentity.effectiveUID
+        if uid != 0 {
             if let xdg { return xdg + "/taurun" }
-            return "/run/user/\(geteuid())/taurun"
+            return "/run/user/\(uid)/taurun"
         }
-        if let xdg, Runtime.insideUserNamespace {
-            var st = stat()
-            if stat(xdg, &st) == 0 && st.st_uid == geteuid() { return xdg + "/taurun" }
-        }
+        if let xdg, Runtime.insideUserNamespace, (try? Files.stat(path: xdg))?.st_uid == uid { return xdg + "/taurun" }
         return "/run/taurun"
     }
 

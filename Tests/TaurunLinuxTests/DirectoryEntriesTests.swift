@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// Files.entries lists a directory with readdir's types (what CgroupFiles tells child cgroups from control files by),
-/// and the one-call mkdir and rmdir report their errno.
+/// the one-call mkdir and rmdir report their errno, and mkdtemp makes a new private directory each time.
 @Suite struct DirectoryEntriesTests {
     @Test func entriesCarryTheirKinds() throws {
         let base = "/tmp/taurun-entries-\(getpid())"
@@ -27,5 +27,22 @@ import Glibc
         #expect(throws: SyscallError("rmdir", base, errno: .directoryNotEmpty)) { try Files.removeDirectory(base) }
         try Files.removeDirectory(base + "/child")
         #expect(!Files.exists(base + "/child"))
+    }
+
+    @Test func temporaryDirectoriesAreNewAndPrivate() throws {
+        let base = "/tmp/taurun-mkdtemp-\(getpid())"
+        try Files.makeDirectory(base, mode: 0o755)
+        defer { try? Files.removeTree(base) }
+        let first = try Files.makeTemporaryDirectory(in: base, prefix: "scratch.")
+        let second = try Files.makeTemporaryDirectory(in: base, prefix: "scratch.")
+        #expect(first != second)
+        for path in [first, second] {
+            #expect(path.hasPrefix(base + "/scratch.") && path.count == base.count + "/scratch.".count + 6)
+            let info = try Files.stat(path: path)
+            #expect(info.st_mode & S_IFMT == S_IFDIR && info.st_mode & 0o777 == 0o700)
+        }
+        #expect(throws: SyscallError("mkdtemp", base + "/missing", errno: .noSuchFileOrDirectory)) {
+            try Files.makeTemporaryDirectory(in: base + "/missing", prefix: "scratch.")
+        }
     }
 }

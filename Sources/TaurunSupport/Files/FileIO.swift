@@ -243,9 +243,14 @@ public enum FileIO<Failure: FileCallError> {
         guard chmod(path, mode) == 0 else { throw Failure(call: "chmod", path: path, errno: errno) }
     }
 
+    /// fchmod(2); `path` names the file in the error.
+    public static func changeMode(fd: Int32, _ mode: mode_t, path: String) throws(Failure) {
+        guard fchmod(fd, mode) == 0 else { throw Failure(call: "fchmod", path: path, errno: errno) }
+    }
+
     /// fchmod(2), best effort (false when refused).
     @discardableResult
-    public static func changeMode(fd: Int32, _ mode: UInt32) -> Bool { fchmod(fd, mode_t(mode)) == 0 }
+    public static func changeMode(fd: Int32, _ mode: UInt32) -> Bool { (try? changeMode(fd: fd, mode, path: "")) != nil }
 
     // MARK: Directories
 

@@ -1,11 +1,8 @@
 import ArgumentParser
 import TaurunAudit
+import TaurunLinux
 import TaurunRuntime
-
-#if canImport(Glibc)
-import Glibc
 import TaurunSupport
-#endif
 
 /// `taurun audit`: the security audit log as readable lines (or its JSON records), filtered, optionally followed.
 struct AuditCommand: TaurunVerb {
@@ -21,7 +18,7 @@ struct AuditCommand: TaurunVerb {
     @Flag(help: "Print the JSON records instead of readable lines.") var json = false
 
     /// How often --follow looks at the file: fast enough to feel live, slow enough to cost nothing.
-    static let followIntervalMicroseconds: UInt32 = 200_000
+    static let followIntervalMilliseconds = 200
 
     mutating func execute(_ runtime: Runtime) throws {
         var query = AuditQuery(app: app, container: container)
@@ -40,8 +37,8 @@ struct AuditCommand: TaurunVerb {
         let follower = try AuditFollower(log: log)
         while true {
             for event in try follower.poll() where query.matches(event) { emit(event) }
-            fflush(nil)  // all stdio streams; naming `stdout` is not concurrency-safe in Swift 6
-            usleep(Self.followIntervalMicroseconds)
+            BufferedOutput.flush()
+            MonotonicClock.sleep(milliseconds: Self.followIntervalMilliseconds)
         }
     }
 

@@ -147,7 +147,7 @@ struct EventsCommand: TaurunVerb {
             if let data { members.append(("data", encodeJSONValue(data).sortedByKey)) }
             // Written straight to fd 1 so each line reaches a pipe at once (print buffers).
             let bytes = JSONWriter(indent: nil, keyOrder: .asBuilt).write(.object(members)) + [0x0A]
-            _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            try? Files.writeAll(fd: 1, bytes, path: "stdout")
         }
         if stats {
             try emit("stats", try runtime.stats(id: id))
@@ -166,7 +166,7 @@ struct EventsCommand: TaurunVerb {
                 if let s = try? runtime.stats(id: id) { try emit("stats", s) }
                 sinceStats = 0
             }
-            usleep(100_000)
+            MonotonicClock.sleep(milliseconds: 100)
             sinceStats += 100
         }
     }

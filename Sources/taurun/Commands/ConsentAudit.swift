@@ -1,6 +1,7 @@
 import TauSandbox
 import TaurunAudit
 import TaurunRuntime
+import TaurunSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,7 @@ enum ConsentAudit {
 
     /// The user behind the command: the sudo caller where there is one, else the caller (runc's `owner`).
     static func caller() -> String {
-        if getuid() == 0, let sudo = getenv("SUDO_USER").map({ String(cString: $0) }), !sudo.isEmpty {
+        if ProcessIdentity.realUID == 0, let sudo = getenv("SUDO_USER").map({ String(cString: $0) }), !sudo.isEmpty {
             return sudo + " (via sudo)"
         }
         return Owner.name()

@@ -109,13 +109,13 @@ struct LearnCommand: ParsableCommand {
     static func runLearning(bundle: String, runtime: Runtime) throws
         -> (run: (code: Int32, interrupted: Bool), calls: [AuditEvent], usage: ResourcePeaks)
     {
-        let id = "taurun-learn-\(getpid())"
-        let savedStdout = fcntl(1, F_DUPFD_CLOEXEC, 3)
-        if savedStdout >= 0 { dup2(2, 1) }
+        let id = "taurun-learn-\(Processes.ownPID)"
+        let savedStdout = try? Files.duplicate(1)
+        if savedStdout != nil { try? Files.duplicate(2, onto: 1) }
         defer {
-            if savedStdout >= 0 {
-                dup2(savedStdout, 1)
-                close(savedStdout)
+            if let savedStdout {
+                try? Files.duplicate(savedStdout, onto: 1)
+                Files.close(savedStdout)
             }
         }
         let container = try runtime.create(id: id, bundle: bundle, options: CreateOptions(), learning: true)
@@ -130,10 +130,12 @@ struct LearnCommand: ParsableCommand {
     /// the container's root, an unprivileged host uid, and convert checks for that.
     static func scratchDirectory() throws -> String {
         let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/tmp"
-        var template = Array((base + "/taurun-learn.XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw RuntimeError.system(SyscallError("mkdtemp", base)) }
-        let path = String(cString: made)
-        guard chmod(path, 0o711) == 0 else { throw RuntimeError.system(SyscallError("chmod", path)) }
-        return path
+        do {
+            let path = try Files.makeTemporaryDirectory(in: base, prefix: "taurun-learn.")
+            try Files.changeMode(path: path, 0o711, display: path)
+            return path
+        } catch {
+            throw RuntimeError.system(error)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TaurunLinux
 import TaurunOCI
 import TaurunRuntime
 
@@ -46,12 +47,12 @@ enum LifecycleRequest: Equatable {
         do {
             container = try runtime.create(id: id, bundle: creation.bundle, options: createOptions)
         } catch {
-            if let prompts { close(prompts.channel); close(prompts.monitorEnd) }
+            if let prompts { Files.close(prompts.channel); Files.close(prompts.monitorEnd) }
             throw error
         }
-        if let prompts { close(prompts.monitorEnd) }
+        if let prompts { Files.close(prompts.monitorEnd) }
         let asking = container.asksOnTerminal ? prompts : nil
-        if let prompts, asking == nil { close(prompts.channel) }
+        if let prompts, asking == nil { Files.close(prompts.channel) }
         do {
             try runtime.start(id: id)
         } catch {

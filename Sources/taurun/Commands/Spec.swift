@@ -1,10 +1,7 @@
 import ArgumentParser
 import TaurunLinux
 import TaurunOCI
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import TaurunSupport
 
 /// Parsed alone (VerbAloneParse) in its plain spelling: in the whole-tree parse the global `--rootless VALUE` (runc's
 /// global option) would take spec's own `--rootless` flag and ask for a value.
@@ -16,7 +13,8 @@ struct SpecCommand: TaurunVerb, ParsedAlone {
     mutating func execute(_ runtime: TaurunRuntime.Runtime) throws {
         let path = bundle + "/config.json"
         if Files.exists(path) { throw ValidationError("File \(path) exists. Remove it first") }
-        let spec = DefaultSpec.make(rootless: rootless, hostUID: rootless ? getuid() : nil, hostGID: rootless ? getgid() : nil)
+        let spec = DefaultSpec.make(
+            rootless: rootless, hostUID: rootless ? ProcessIdentity.realUID : nil, hostGID: rootless ? ProcessIdentity.realGID : nil)
         try Files.writeAtomically(path, spec.encodedJSON(), mode: 0o644)
     }
 }
