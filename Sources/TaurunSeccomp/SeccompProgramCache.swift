@@ -47,65 +47,68 @@ public struct SeccompProgramCache: Sendable {
     /// Everything that changes the compiled program, in a fixed order and spelling: the libseccomp version, the
     /// native architecture, and the profile without listenerPath/listenerMetadata (which do not reach the filter).
     static func key(for seccomp: LinuxSeccomp) -> String {
-        // Built as bytes: every create computes it over the whole profile (hundreds of names in the default one),
-        // and string interpolation, map/joined and a quoted String per name were 12 % of a `run`'s instructions.
-        var text: [UInt8] = []
-        text.reserveCapacity(96 + 32 * (seccomp.syscalls?.count ?? 0))
-        func add(_ part: String) { text.append(contentsOf: part.utf8) }
-        func add<Number: BinaryInteger>(_ number: Number?) { if let number { add(String(number)) } else { add("-") } }
-        func addList(_ items: [String], separator: UInt8, quoted: Bool) {
-            for (index, item) in items.enumerated() {
-                if index > 0 { text.append(separator) }
-                if quoted { addQuoted(item) } else { add(item) }
-            }
-        }
-        func addQuoted(_ name: String) {
-            // Syscall names need no escape; anything else is spelled as jsonQuoted spells it.
-            let plain = !name.utf8.contains { $0 < 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-            if plain {
-                text.append(UInt8(ascii: "\""))
-                add(name)
-                text.append(UInt8(ascii: "\""))
-            } else {
-                add(jsonQuoted(name))
-            }
-        }
-        add("libseccomp=")
+        var text = KeyText(capacity: 96 + 32 * (seccomp.syscalls?.count ?? 0))
+        text.add("libseccomp=")
         if let version = seccomp_version() {
-            add("\(version.pointee.major).\(version.pointee.minor).\(version.pointee.micro)")
+            text.add("\(version.pointee.major).\(version.pointee.minor).\(version.pointee.micro)")
         }
-        add(" native=")
-        add(seccomp_arch_native())
-        add(" default=")
-        add(seccomp.defaultAction.rawValue)
-        add(" errno=")
-        add(seccomp.defaultErrnoRet)
-        add(" archs=[")
-        addList((seccomp.architectures ?? []).map(\.rawValue), separator: UInt8(ascii: ","), quoted: false)
-        add("] flags=[")
-        addList((seccomp.flags ?? []).map(\.rawValue), separator: UInt8(ascii: ","), quoted: false)
-        add("]")
+        text.add(" native=", seccomp_arch_native())
+        text.add(" default=", seccomp.defaultAction.rawValue)
+        text.add(" errno=", seccomp.defaultErrnoRet)
+        text.add(" archs=[", list: (seccomp.architectures ?? []).map(\.rawValue), quoted: false)
+        text.add("] flags=[", list: (seccomp.flags ?? []).map(\.rawValue), quoted: false)
+        text.add("]")
         for rule in seccomp.syscalls ?? [] {
-            add(" rule(")
-            addList(rule.names, separator: UInt8(ascii: ","), quoted: true)
-            add(" ")
-            add(rule.action.rawValue)
-            add(" errno=")
-            add(rule.errnoRet)
+            text.add(" rule(", list: rule.names, quoted: true)
+            text.add(" ", rule.action.rawValue)
+            text.add(" errno=", rule.errnoRet)
             for arg in rule.args ?? [] {
-                add(" arg(")
-                add(arg.index)
-                add(" ")
-                add(arg.op.rawValue)
-                add(" ")
-                add(arg.value)
-                add(" ")
-                add(arg.valueTwo)
-                add(")")
+                text.add(" arg(", arg.index)
+                text.add(" ", arg.op.rawValue)
+                text.add(" ", arg.value)
+                text.add(" ", arg.valueTwo)
+                text.add(")")
             }
-            add(")")
+            text.add(")")
         }
-        return String(decoding: text, as: UTF8.self)
+        return String(decoding: text.bytes, as: UTF8.self)
+    }
+
+    /// The key's spelling, built as bytes: every create computes it over the whole profile (hundreds of names in the
+    /// default one), and string interpolation, map/joined and a quoted String per name were 12 % of a `run`'s
+    /// instructions. Numbers are decimal, a missing one "-"; names are JSON strings as jsonQuoted spells them.
+    struct KeyText {
+        var bytes: [UInt8] = []
+
+        init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+        mutating func add(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+        mutating func add(_ label: String, _ value: String) {
+            add(label)
+            add(value)
+        }
+
+        mutating func add<Number: BinaryInteger>(_ label: String, _ number: Number?) {
+            add(label)
+            if let number { add(String(number)) } else { bytes.append(UInt8(ascii: "-")) }
+        }
+
+        mutating func add(_ prefix: String, list items: [String], quoted: Bool) {
+            add(prefix)
+            for (index, item) in items.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                if !quoted {
+                    add(item)
+                } else if item.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                    add(jsonQuoted(item))
+                } else {
+                    bytes.append(UInt8(ascii: "\""))
+                    add(item)
+                    bytes.append(UInt8(ascii: "\""))
+                }
+            }
+        }
     }
 
     /// FNV-1a 64 of the key, in hex: a file name, not a security boundary (the key itself is compared on read).
