@@ -231,52 +231,21 @@ public enum Files {
         try sys("write", path) { bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
     }
 
-    /// Atomically replaces `path` with `bytes`: write a temp file in the same directory, then rename over.
-    /// A reader, or a process killed at any instant, sees the old or the new content, never a partial file.
+    /// Atomically replaces `path` with `bytes` (FileIO.replaceFile): a reader, or a process killed at any instant,
+    /// sees the old or the new content, never a partial file.
     /// No fsync: container state describes processes and mounts that a reboot ends anyway, and the rename is atomic
     /// in the page cache (fsync costs milliseconds per write where /run is not a tmpfs).
-    /// The temp name is random and made with O_EXCL|O_NOFOLLOW: the directory may be writable by others (a
-    /// --pid-file in /tmp), and a predictable name there lets a planted symlink make root write through it.
+    /// A random temporary name: the directory may be writable by others (a --pid-file in /tmp), where a name known in
+    /// advance could be taken first.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(SyscallError) {
-        var tmp = ""
-        var fd: Int32 = -1
-        for attempt in 0..<16 {
-            tmp = path + ".tmp." + temporarySuffix()
-            do {
-                fd = try open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
-                break
-            } catch where error.errno == .fileExists && attempt < 15 {
-                continue
-            }
-        }
-        do {
-            try writeAll(fd: fd, bytes, path: tmp)
-        } catch {
-            Glibc.close(fd); unlink(tmp); throw error
-        }
-        Glibc.close(fd)
-        // An existing file is swapped with the new one, then the old one unlinked under the temporary name: ext4
-        // forces the data of a file renamed over another onto disk blocks at once (auto_da_alloc), which made each
-        // replace cost ~90 µs of CPU here (the block is discarded again when the next replace frees it) against
-        // ~30 µs for the exchange, where the data of a short-lived state.json never reaches a block at all. Either
-        // way the path names the old or the new content at every instant; a crash before the unlink leaves the old
-        // content under the temporary name, as one before the rename leaves the new.
-        if tr_rename_exchange(tmp, path) == 0 {
-            if unlink(tmp) == 0 || errno != EISDIR { return }
-            // A directory at `path` (which rename refuses): put it back and fail as rename would.
-            _ = tr_rename_exchange(tmp, path)
-            unlink(tmp)
-            throw SyscallError("rename", path, errno: .isDirectory)
-        }
-        // No file to swap with yet (ENOENT), or a filesystem without RENAME_EXCHANGE (EINVAL): a plain rename.
-        if rename(tmp, path) < 0 { let e = SyscallError("rename", path); unlink(tmp); throw e }
-    }
-
-    /// 16 random hex digits (getrandom(2) through the standard generator), for temporary file names.
-    public static func temporarySuffix() -> String {
-        let n = UInt64.random(in: UInt64.min...UInt64.max)
-        let hex = String(n, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        // An existing file is swapped with the new one (RENAME_EXCHANGE), then the old one unlinked under the
+        // temporary name: ext4 forces the data of a file renamed over another onto disk blocks at once
+        // (auto_da_alloc), which made each replace cost ~90 µs of CPU here (the block is discarded again when the next
+        // replace frees it) against ~30 µs for the exchange, where the data of a short-lived state.json never reaches
+        // a block at all. Either way the path names the old or the new content at every instant; a crash before the
+        // unlink leaves the old content under the temporary name, as one before the rename leaves the new.
+        try FileIO<SyscallError>.replaceFile(path, bytes: bytes, mode: mode_t(mode), durable: false, temporary: .random,
+                                            exchange: { tr_rename_exchange($0, $1) })
     }
 
     public static func mkdirAll(_ path: String, mode: UInt32 = 0o755) throws(SyscallError) {

@@ -56,10 +56,4 @@ import Glibc
         #expect(Files.isDirectory(path))
         #expect(Files.list(dir) == ["pid"])
     }
-
-    @Test func temporarySuffixesAreSixteenHexDigitsAndDiffer() {
-        let a = Files.temporarySuffix(), b = Files.temporarySuffix()
-        #expect(a.count == 16 && b.count == 16 && a != b)
-        #expect(a.allSatisfy { $0.isHexDigit })
-    }
 }

@@ -69,6 +69,14 @@ struct FileIOTests {
         #expect(try Files.status(path).st_mode & 0o777 == 0o640)
     }
 
+    @Test func randomTemporaryNamesAreSixteenHexDigitsAndDiffer() {
+        let a = TemporaryFileName.randomSuffix(), b = TemporaryFileName.randomSuffix()
+        #expect(a.count == 16 && b.count == 16 && a != b)
+        #expect(a.allSatisfy { $0.isHexDigit })
+        #expect(TemporaryFileName.fixed.path(for: "/x/state.json") == "/x/state.json.tmp")
+        #expect(TemporaryFileName.random.path(for: "/x/pid").hasPrefix("/x/pid.tmp."))
+    }
+
     @Test func makeDirectoriesSetsExactModesAndNamesWhatIsNotADirectory() throws {
         let directory = temporaryDirectory("mkdir")
         defer { try? Files.removeTree(directory) }

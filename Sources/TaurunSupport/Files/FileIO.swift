@@ -203,13 +203,57 @@ public enum FileIO<Failure: FileCallError> {
         }
     }
 
-    /// Replaces `path` atomically: write (and, if `durable`, fsync) `path.tmp`, then rename over it. A process killed
-    /// at any instant leaves the old or the new content (and perhaps `path.tmp`, which the next replace removes).
-    public static func replaceFile(_ path: String, bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true) throws(Failure) {
-        let temporary = path + ".tmp"
-        try unlinkIfPresent(temporary)
-        try createFile(temporary, bytes: bytes, mode: mode, durable: durable)
-        try rename(temporary, to: path)
+    /// Replaces `path` atomically: writes a temporary file next to it (fsynced if `durable`), then puts it in `path`'s
+    /// place. A reader, or a writer killed at any instant, sees the old content or the new, never a part. The
+    /// temporary (named as `temporary` says) is made with O_EXCL|O_NOFOLLOW, never through a symlink planted at its
+    /// name, and removed again when a step fails; a failure to put it in place names `path`.
+    /// The temporary is renamed over `path`, unless `exchange` (an atomic swap of two paths, 0 or -1 with errno:
+    /// renameat2's RENAME_EXCHANGE, which only TaurunLinux's C shim reaches) swaps it with the file there, whose old
+    /// content is then unlinked under the temporary's name. The rename is used where the swap fails (no file at
+    /// `path` yet, a filesystem without it); a directory at `path` is refused either way (EISDIR) and kept.
+    public static func replaceFile(_ path: String, bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true,
+                                   temporary naming: TemporaryFileName = .fixed,
+                                   exchange: ((_ temporary: String, _ path: String) -> Int32)? = nil) throws(Failure) {
+        let (temporary, fd) = try createTemporary(for: path, naming, mode: mode)
+        do throws(Failure) {
+            try writeAll(fd, bytes, path: temporary)
+            if durable, fsync(fd) != 0 { throw Failure(call: "fsync", path: temporary, errno: errno) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        if let exchange, exchange(temporary, path) == 0 {
+            if unlink(temporary) == 0 || errno != EISDIR { return }
+            // A directory was at `path` (which rename refuses): put it back and fail as rename would.
+            _ = exchange(temporary, path)
+            unlink(temporary)
+            throw Failure(call: "rename", path: path, errno: EISDIR)
+        }
+        guard Glibc.rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw Failure(call: "rename", path: path, errno: code)
+        }
+    }
+
+    /// The temporary file a replace of `path` writes, created empty: its path and an fd open for writing.
+    private static func createTemporary(for path: String, _ naming: TemporaryFileName,
+                                        mode: mode_t) throws(Failure) -> (path: String, fd: Int32) {
+        if naming == .fixed { try unlinkIfPresent(naming.path(for: path)) }
+        var clashes = 0
+        var temporary = naming.path(for: path)
+        while true {
+            let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+            if fd >= 0 { return (temporary, fd) }
+            let code = errno
+            if code == EINTR { continue }
+            // A random name someone already has: another, 16 tries in all.
+            guard code == EEXIST, naming == .random, clashes < 15 else { throw Failure(call: "open", path: temporary, errno: code) }
+            clashes += 1
+            temporary = naming.path(for: path)
+        }
     }
 
     public static func makeSymlink(_ path: String, target: String) throws(Failure) {
