@@ -39,6 +39,14 @@ if (( unit )); then
     if ! scripts/check-format.sh; then
         extra=$((extra + 1))
     fi
+    # TaurunLinux is the only door to the kernel: read from the release objects `make test` builds first.
+    if [[ -d ${SWIFT_SCRATCH:-$PWD/.build}/release ]]; then
+        if ! scripts/check-kernel-door.sh "${SWIFT_SCRATCH:-$PWD/.build}/release"; then
+            extra=$((extra + 1))
+        fi
+    else
+        echo "kernel door: not checked: no release build (make build; make test builds it first)"
+    fi
     rm -f "$logs/unit.log"
     echo "== unit tests (swift test)"
     # Swift Testing writes its results to stdout; keep the whole log for the summary and for reading failures.
