@@ -161,148 +161,197 @@ public enum BundleGenerator {
     /// `rootPath` is the absolute host path of the layout's skeleton (`RootfsSkeleton.path(for:stateDirectory:)`), config.json's
     /// `root.path`.
     public static func generate(_ inputs: BundleInputs, layout: RootfsLayout, rootPath: String) throws(SandboxError) -> GeneratedBundle {
+        let decided = Decided(inputs)
         let manifest = inputs.manifest
-        let sandboxed = manifest.sandbox == .taurun
-        let route = Self.route(inputs)
-        // The app may make sockets of every family: the host's network (no sandbox) or an open route.
-        let network = !sandboxed || route.socketsAllowed
-        let grantedDevices = devices(inputs)
-        let askedDevices = sandboxed ? Self.askedDevices(inputs) : []
-        let grantedSockets = sockets(inputs)
-        let appHostID = inputs.hostIDBase + IDAllocator.appID
-
-        // Environment: sandbox variables, socket variables, then the manifest's (which may not override HOME/TMPDIR).
-        var environment: [String: String] = ["PATH": path, "HOME": home, "TMPDIR": homeTemporary]
-        if !grantedSockets.isEmpty { environment["XDG_RUNTIME_DIR"] = HostProbe.containerRuntimeDirectory }
-        for socket in grantedSockets { environment.merge(socket.environment) { _, new in new } }
-        // Where the granted host paths are (they keep their host path; the app cannot guess a --data DIR).
-        if !inputs.dataMounts.isEmpty { environment["TAU_DATA"] = inputs.dataMounts.map(\.path).joined(separator: ":") }
-        environment.merge(manifest.env) { _, new in new }
-
-        // Device groups: map each owning host group into the container (ids above the app's range) and add it to
-        // the process, so a 0660 root:video node is usable without making it world-accessible.
-        let deviceGroups = Array(Set(grantedDevices.filter(\.needsGroup).map(\.gid))).sorted()
-        var gidMappings = [LinuxIDMapping(containerID: 0, hostID: inputs.hostIDBase, size: inputs.hostIDCount)]
-        var additionalGids: [UInt32] = []
-        for (index, gid) in deviceGroups.enumerated() {
-            let inside = IDAllocator.hostRangeSize + UInt32(index)
-            gidMappings.append(LinuxIDMapping(containerID: inside, hostID: gid, size: 1))
-            additionalGids.append(inside)
-        }
-
-        let user: User
-        if sandboxed {
-            user = User(uid: IDAllocator.appID, gid: IDAllocator.appID, additionalGids: additionalGids.isEmpty ? nil : additionalGids)
-        } else {
-            // sandbox = "none": no user namespace; the app runs directly as its (unprivileged, per-app) host uid.
-            user = User(uid: appHostID, gid: appHostID, additionalGids: deviceGroups.isEmpty ? nil : deviceGroups)
-        }
-
-        let profileName = AppArmorProfile.name(for: manifest.id)
-        let process = Process(
-            terminal: false, user: user, args: manifest.command,
-            env: environment.keys.sorted().map { "\($0)=\(environment[$0] ?? "")" }, cwd: home,
-            capabilities: LinuxCapabilities(bounding: [], effective: [], inheritable: [], permitted: [], ambient: []),
-            rlimits: [POSIXRlimit(type: .nofile, hard: 1024, soft: 1024)], noNewPrivileges: true,
-            apparmorProfile: sandboxed && inputs.host.appArmorEnabled && inputs.loadsAppArmorProfile ? profileName : nil)
-
-        var mounts = layout.binds
-        mounts.append(Mount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"]))
-        mounts.append(Mount(destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"]))
-        mounts.append(Mount(
-            destination: "/dev/pts", type: "devpts", source: "devpts",
-            options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]))
-        mounts.append(Mount(destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]))
-        mounts.append(Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]))
-        if !sandboxed {
-            // The host's network namespace is not owned by the app's user namespace, so sysfs cannot be mounted
-            // fresh; bind the host's read-only instead (what rootless runc does).
-            // `rro`: the host's /sys has submounts (cgroup, debugfs, ...): read-only at every level, not just the top.
-            mounts.append(Mount(destination: "/sys", type: "none", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro", "rro"]))
-        } else {
-            mounts.append(Mount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]))
-        }
-        mounts.append(Mount(destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777", "size=65536k"]))
-        mounts.append(Mount(destination: home, type: "bind", source: inputs.homeHostPath, options: ["rbind", "rw", "nosuid", "nodev"]))
-        for data in inputs.dataMounts {
-            mounts.append(Mount(
-                destination: data.path, type: "bind", source: data.path,
-                // A read-only grant is read-only at every level (`rro`): a mount below the host directory stays
-                // read-only too. "ro" stays for runtimes that predate `rro`.
-                options: [data.isDirectory ? "rbind" : "bind"] + (data.writable ? ["rw"] : ["ro", "rro"]) + ["nosuid", "nodev"]))
-        }
-        for device in grantedDevices + askedDevices.map(\.device) {
-            mounts.append(Mount(destination: device.containerPath, type: "bind", source: device.hostPath, options: ["bind", "nosuid", "noexec"]))
-        }
-        for socket in grantedSockets {
-            mounts.append(Mount(destination: socket.containerPath, type: "bind", source: socket.hostPath, options: ["bind", "nosuid", "nodev", "noexec"]))
-        }
-        var hooks: Hooks?
-        if let helper = try routeHelper(inputs) {
-            hooks = Hooks(createRuntime: [helper.hook])
-            mounts.append(Mount(destination: resolvConf, type: "bind", source: inputs.resolvConfHostPath, options: ["bind", "ro", "nosuid", "nodev", "noexec"]))
-        }
-
-        var namespaces: [LinuxNamespace] = [
-            LinuxNamespace(type: .pid), LinuxNamespace(type: .ipc), LinuxNamespace(type: .uts), LinuxNamespace(type: .mount),
-        ]
-        if sandboxed {
-            namespaces.append(LinuxNamespace(type: .cgroup))
-            namespaces.append(LinuxNamespace(type: .user))
-            // Always its own: abstract UNIX sockets and loopback ports live in the network namespace.
-            namespaces.append(LinuxNamespace(type: .network))
-        }
-
-        var deviceRules = [LinuxDeviceCgroup(allow: false, access: "rwm")]
-        for device in grantedDevices {
-            deviceRules.append(LinuxDeviceCgroup(allow: true, type: "c", major: device.major, minor: device.minor, access: "rw"))
-        }
-        let limits = manifest.resources
-        let resources = LinuxResources(
-            devices: deviceRules,
-            memory: limits.memoryBytes.map { LinuxMemory(limit: $0) },
-            cpu: limits.cpuMillicores.map { LinuxCPU(quota: $0 * 100, period: 100_000) },
-            pids: limits.pids.map { LinuxPids(limit: $0) })
-
-        let seccomp = sandboxed ? SeccompProfile.make(networkGranted: network, onViolation: manifest.onViolation) : nil
-        let linux = Linux(
-            uidMappings: sandboxed ? [LinuxIDMapping(containerID: 0, hostID: inputs.hostIDBase, size: inputs.hostIDCount)] : nil,
-            gidMappings: sandboxed ? gidMappings : nil,
-            resources: resources, namespaces: namespaces, seccomp: seccomp,
-            maskedPaths: maskedPaths, readonlyPaths: readonlyPaths)
-
-        var annotations: [String: String] = [
-            TauAnnotation.id: manifest.id.rawValue,
-            TauAnnotation.version: manifest.version,
-            TauAnnotation.permissions: EffectivePermissions.list(inputs.permissions.granted),
-            TauAnnotation.denied: EffectivePermissions.list(inputs.permissions.denied),
-            TauAnnotation.onViolation: manifest.onViolation.rawValue,
-            TauAnnotation.sandbox: manifest.sandbox.rawValue,
-            TauAnnotation.appArmorProfile: profileName,
-            TauAnnotation.hostIDBase: String(inputs.hostIDBase),
-        ]
-        // Only when asked for, so bundles of apps that do not care stay byte-identical.
-        if manifest.requireLSM { annotations[TauAnnotation.requireLSM] = "true" }
-        if manifest.onViolation == .ask, let state = inputs.stateDirectory { annotations[TauAnnotation.stateDirectory] = state }
-        if route.hasRoute { annotations[TauAnnotation.networkRoute] = route.rawValue }
-        if !askedDevices.isEmpty {
-            annotations[TauAnnotation.askedDevices] = askedDevices.map {
-                "\($0.permission.rawValue):\($0.device.containerPath):\($0.device.major):\($0.device.minor)"
-            }.joined(separator: ",")
-        }
+        let helper = try routeHelper(inputs)
+        let seccomp = decided.sandboxed ? SeccompProfile.make(networkGranted: decided.network, onViolation: manifest.onViolation) : nil
         let spec = Spec(
-            ociVersion: ociVersion, process: process, root: Root(path: rootPath, readonly: true),
-            hostname: manifest.id.rawValue, mounts: mounts, hooks: hooks, annotations: annotations, linux: linux)
+            ociVersion: ociVersion, process: decided.process(), root: Root(path: rootPath, readonly: true),
+            hostname: manifest.id.rawValue, mounts: decided.mounts(layout, routed: helper != nil),
+            hooks: helper.map { Hooks(createRuntime: [$0.hook]) }, annotations: decided.annotations(),
+            linux: decided.linux(seccomp: seccomp))
+        return GeneratedBundle(
+            spec: spec, layout: layout, appArmorProfileName: decided.profileName, appArmorProfile: try decided.appArmorProfile(layout),
+            seccomp: seccomp)
+    }
 
-        let rootfsDirectories = layout.binds.filter { $0.options?.first == "rbind" }.map(\.destination)
-        let rootfsFiles = layout.binds.filter { $0.options?.first == "bind" }.map(\.destination)
-        let profile = try AppArmorProfile.text(AppArmorProfile.Inputs(
-            id: manifest.id, rootfsDirectories: rootfsDirectories, rootfsFiles: rootfsFiles,
-            executables: manifest.executables, home: home,
-            dataPaths: inputs.dataMounts.map { ($0.path, $0.writable, $0.isDirectory) },
-            // An asked device's fd, handed over by the monitor, is used under the profile too.
-            devices: (grantedDevices + askedDevices.map(\.device)).map(\.containerPath), sockets: grantedSockets.map(\.containerPath),
-            network: network || route.hasRoute, gpu: inputs.permissions.has(.gpu)))
-        return GeneratedBundle(spec: spec, layout: layout, appArmorProfileName: profileName, appArmorProfile: profile, seccomp: seccomp)
+    /// What the inputs come to, shared by every part of the bundle: each part is one method.
+    private struct Decided {
+        let inputs: BundleInputs
+        let manifest: Manifest
+        let sandboxed: Bool
+        let route: NetworkRoute
+        /// The app may make sockets of every family: the host's network (no sandbox) or an open route.
+        let network: Bool
+        let grantedDevices: [HostDevice]
+        let askedDevices: [(device: HostDevice, permission: Permission)]
+        let grantedSockets: [HostSocket]
+        /// The host groups owning granted devices: each is mapped into the container (ids above the app's range) and
+        /// added to the process, so a 0660 root:video node is usable without making it world-accessible.
+        let deviceGroups: [UInt32]
+        /// Their ids inside the container, in the same order.
+        let deviceGroupsInside: [UInt32]
+        let profileName: String
+
+        init(_ inputs: BundleInputs) {
+            self.inputs = inputs
+            manifest = inputs.manifest
+            sandboxed = manifest.sandbox == .taurun
+            route = BundleGenerator.route(inputs)
+            network = !sandboxed || route.socketsAllowed
+            grantedDevices = devices(inputs)
+            askedDevices = sandboxed ? BundleGenerator.askedDevices(inputs) : []
+            grantedSockets = sockets(inputs)
+            deviceGroups = Array(Set(grantedDevices.filter(\.needsGroup).map(\.gid))).sorted()
+            deviceGroupsInside = deviceGroups.indices.map { IDAllocator.hostRangeSize + UInt32($0) }
+            profileName = AppArmorProfile.name(for: manifest.id)
+        }
+
+        func process() -> Process {
+            let user: User
+            if sandboxed {
+                user = User(uid: IDAllocator.appID, gid: IDAllocator.appID, additionalGids: deviceGroupsInside.isEmpty ? nil : deviceGroupsInside)
+            } else {
+                // sandbox = "none": no user namespace; the app runs directly as its (unprivileged, per-app) host uid.
+                let appHostID = inputs.hostIDBase + IDAllocator.appID
+                user = User(uid: appHostID, gid: appHostID, additionalGids: deviceGroups.isEmpty ? nil : deviceGroups)
+            }
+            return Process(
+                terminal: false, user: user, args: manifest.command, env: environment(), cwd: home,
+                capabilities: LinuxCapabilities(bounding: [], effective: [], inheritable: [], permitted: [], ambient: []),
+                rlimits: [POSIXRlimit(type: .nofile, hard: 1024, soft: 1024)], noNewPrivileges: true,
+                apparmorProfile: sandboxed && inputs.host.appArmorEnabled && inputs.loadsAppArmorProfile ? profileName : nil)
+        }
+
+        /// Sandbox variables, socket variables, then the manifest's (which may not override HOME/TMPDIR), as sorted
+        /// NAME=value lines.
+        func environment() -> [String] {
+            var environment: [String: String] = ["PATH": path, "HOME": home, "TMPDIR": homeTemporary]
+            if !grantedSockets.isEmpty { environment["XDG_RUNTIME_DIR"] = HostProbe.containerRuntimeDirectory }
+            for socket in grantedSockets { environment.merge(socket.environment) { _, new in new } }
+            // Where the granted host paths are (they keep their host path; the app cannot guess a --data DIR).
+            if !inputs.dataMounts.isEmpty { environment["TAU_DATA"] = inputs.dataMounts.map(\.path).joined(separator: ":") }
+            environment.merge(manifest.env) { _, new in new }
+            return environment.keys.sorted().map { "\($0)=\(environment[$0] ?? "")" }
+        }
+
+        /// The rootfs binds, the runtime's filesystems, what the app was given, and resolv.conf when it has a route.
+        func mounts(_ layout: RootfsLayout, routed: Bool) -> [Mount] {
+            var mounts = layout.binds + runtimeMounts() + grantedMounts()
+            if routed {
+                mounts.append(Mount(destination: resolvConf, type: "bind", source: inputs.resolvConfHostPath, options: ["bind", "ro", "nosuid", "nodev", "noexec"]))
+            }
+            return mounts
+        }
+
+        /// /proc, /dev and its kernel filesystems, /sys, /tmp.
+        func runtimeMounts() -> [Mount] {
+            var mounts = [Mount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"])]
+            mounts.append(Mount(destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"]))
+            mounts.append(Mount(
+                destination: "/dev/pts", type: "devpts", source: "devpts",
+                options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]))
+            mounts.append(Mount(destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]))
+            mounts.append(Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]))
+            if !sandboxed {
+                // The host's network namespace is not owned by the app's user namespace, so sysfs cannot be mounted
+                // fresh; bind the host's read-only instead (what rootless runc does).
+                // `rro`: the host's /sys has submounts (cgroup, debugfs, ...): read-only at every level, not just the top.
+                mounts.append(Mount(destination: "/sys", type: "none", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro", "rro"]))
+            } else {
+                mounts.append(Mount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]))
+            }
+            mounts.append(Mount(destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777", "size=65536k"]))
+            return mounts
+        }
+
+        /// The app's home, its granted host paths, devices (granted and asked) and session sockets.
+        func grantedMounts() -> [Mount] {
+            var mounts = [Mount(destination: home, type: "bind", source: inputs.homeHostPath, options: ["rbind", "rw", "nosuid", "nodev"])]
+            for data in inputs.dataMounts {
+                mounts.append(Mount(
+                    destination: data.path, type: "bind", source: data.path,
+                    // A read-only grant is read-only at every level (`rro`): a mount below the host directory stays
+                    // read-only too. "ro" stays for runtimes that predate `rro`.
+                    options: [data.isDirectory ? "rbind" : "bind"] + (data.writable ? ["rw"] : ["ro", "rro"]) + ["nosuid", "nodev"]))
+            }
+            for device in grantedDevices + askedDevices.map(\.device) {
+                mounts.append(Mount(destination: device.containerPath, type: "bind", source: device.hostPath, options: ["bind", "nosuid", "noexec"]))
+            }
+            for socket in grantedSockets {
+                mounts.append(Mount(destination: socket.containerPath, type: "bind", source: socket.hostPath, options: ["bind", "nosuid", "nodev", "noexec"]))
+            }
+            return mounts
+        }
+
+        func linux(seccomp: LinuxSeccomp?) -> Linux {
+            let appRange = LinuxIDMapping(containerID: 0, hostID: inputs.hostIDBase, size: inputs.hostIDCount)
+            let groupMappings = zip(deviceGroupsInside, deviceGroups).map { LinuxIDMapping(containerID: $0, hostID: $1, size: 1) }
+            return Linux(
+                uidMappings: sandboxed ? [appRange] : nil, gidMappings: sandboxed ? [appRange] + groupMappings : nil,
+                resources: resources(), namespaces: namespaces(), seccomp: seccomp, maskedPaths: maskedPaths, readonlyPaths: readonlyPaths)
+        }
+
+        func namespaces() -> [LinuxNamespace] {
+            var namespaces: [LinuxNamespace] = [
+                LinuxNamespace(type: .pid), LinuxNamespace(type: .ipc), LinuxNamespace(type: .uts), LinuxNamespace(type: .mount),
+            ]
+            if sandboxed {
+                namespaces.append(LinuxNamespace(type: .cgroup))
+                namespaces.append(LinuxNamespace(type: .user))
+                // Always its own: abstract UNIX sockets and loopback ports live in the network namespace.
+                namespaces.append(LinuxNamespace(type: .network))
+            }
+            return namespaces
+        }
+
+        /// The granted devices only (an asked one is opened by the monitor, on the host), and the manifest's limits.
+        func resources() -> LinuxResources {
+            var deviceRules = [LinuxDeviceCgroup(allow: false, access: "rwm")]
+            for device in grantedDevices {
+                deviceRules.append(LinuxDeviceCgroup(allow: true, type: "c", major: device.major, minor: device.minor, access: "rw"))
+            }
+            let limits = manifest.resources
+            return LinuxResources(
+                devices: deviceRules,
+                memory: limits.memoryBytes.map { LinuxMemory(limit: $0) },
+                cpu: limits.cpuMillicores.map { LinuxCPU(quota: $0 * 100, period: 100_000) },
+                pids: limits.pids.map { LinuxPids(limit: $0) })
+        }
+
+        func annotations() -> [String: String] {
+            var annotations: [String: String] = [
+                TauAnnotation.id: manifest.id.rawValue,
+                TauAnnotation.version: manifest.version,
+                TauAnnotation.permissions: EffectivePermissions.list(inputs.permissions.granted),
+                TauAnnotation.denied: EffectivePermissions.list(inputs.permissions.denied),
+                TauAnnotation.onViolation: manifest.onViolation.rawValue,
+                TauAnnotation.sandbox: manifest.sandbox.rawValue,
+                TauAnnotation.appArmorProfile: profileName,
+                TauAnnotation.hostIDBase: String(inputs.hostIDBase),
+            ]
+            // Only when asked for, so bundles of apps that do not care stay byte-identical.
+            if manifest.requireLSM { annotations[TauAnnotation.requireLSM] = "true" }
+            if manifest.onViolation == .ask, let state = inputs.stateDirectory { annotations[TauAnnotation.stateDirectory] = state }
+            if route.hasRoute { annotations[TauAnnotation.networkRoute] = route.rawValue }
+            if !askedDevices.isEmpty {
+                annotations[TauAnnotation.askedDevices] = askedDevices.map {
+                    "\($0.permission.rawValue):\($0.device.containerPath):\($0.device.major):\($0.device.minor)"
+                }.joined(separator: ",")
+            }
+            return annotations
+        }
+
+        func appArmorProfile(_ layout: RootfsLayout) throws(SandboxError) -> String {
+            let rootfsDirectories = layout.binds.filter { $0.options?.first == "rbind" }.map(\.destination)
+            let rootfsFiles = layout.binds.filter { $0.options?.first == "bind" }.map(\.destination)
+            return try AppArmorProfile.text(AppArmorProfile.Inputs(
+                id: manifest.id, rootfsDirectories: rootfsDirectories, rootfsFiles: rootfsFiles,
+                executables: manifest.executables, home: home,
+                dataPaths: inputs.dataMounts.map { ($0.path, $0.writable, $0.isDirectory) },
+                // An asked device's fd, handed over by the monitor, is used under the profile too.
+                devices: (grantedDevices + askedDevices.map(\.device)).map(\.containerPath), sockets: grantedSockets.map(\.containerPath),
+                network: network || route.hasRoute, gpu: inputs.permissions.has(.gpu)))
+        }
     }
 }
