@@ -5,16 +5,6 @@ public protocol ConsentPrompter {
     mutating func ask(app: AppID, appName: String, permission: Permission) -> Bool?
 }
 
-/// Decides which requested permissions a bundle gets.
-///
-/// For each requested permission: `--grant P` → granted (and recorded; the explicit way to change a refusal); a
-/// recorded decision → that decision, whether or not the permission needs consent (a `revoke` sticks); not
-/// sensitive → granted; `--yes` → granted and recorded (it fills in only what has no decision yet); otherwise ask on
-/// the terminal (answer recorded) or, without one, fail with E_POLICY_DENIED naming every undecided permission and
-/// the command that grants them. Under on_violation = "ask", a permission the monitor can ask for at runtime
-/// (`askableAtRuntime`) with no decision yet stays undecided and is not granted: the app is asked when it first needs
-/// it. A refused filesystem:rw falls back to read-only when read-only is granted, or needs
-/// no consent and was not refused.
 /// One recorded decision that changed: what it was (nil: never asked), what it is, and how it was decided.
 public struct ConsentChange: Equatable, Sendable {
     public var permission: Permission
@@ -41,6 +31,16 @@ public struct ConsentChange: Equatable, Sendable {
     }
 }
 
+/// Decides which requested permissions a bundle gets.
+///
+/// For each requested permission: `--grant P` → granted (and recorded; the explicit way to change a refusal); a
+/// recorded decision → that decision, whether or not the permission needs consent (a `revoke` sticks); not
+/// sensitive → granted; `--yes` → granted and recorded (it fills in only what has no decision yet); otherwise ask on
+/// the terminal (answer recorded) or, without one, fail with E_POLICY_DENIED naming every undecided permission and
+/// the command that grants them. Under on_violation = "ask", a permission the monitor can ask for at runtime
+/// (`askableAtRuntime`) with no decision yet stays undecided and is not granted: the app is asked when it first needs
+/// it. A refused filesystem:rw falls back to read-only when read-only is granted, or needs
+/// no consent and was not refused.
 public struct ConsentResolver {
     public struct Outcome: Equatable, Sendable {
         public var effective: EffectivePermissions
@@ -54,57 +54,33 @@ public struct ConsentResolver {
     public static func resolve<Prompter: ConsentPrompter>(
         manifest: Manifest, record: GrantRecord, grantFlags: Set<Permission>, yes: Bool, prompter: inout Prompter?
     ) throws(SandboxError) -> Outcome {
-        var record = record
         let before = record
+        var record = record
         var granted: Set<Permission> = []
         var denied: Set<Permission> = []
         var undecided: [Permission] = []
         var askedAtRuntime: Set<Permission> = []
         var changes: [ConsentChange] = []
-        let namesPaths = !manifest.permissions.filesystemPaths.isEmpty
-
         for permission in manifest.permissions.requested {
-            let explicit = grantFlags.contains(permission)
-                || (permission == .filesystemReadOnly && grantFlags.contains(.filesystemReadWrite))
+            // The record as decided so far: granting filesystem:rw answers a filesystem:ro request too.
             let recorded = record.decision(for: permission)
-            if !explicit && recorded == nil && !permission.needsConsent(manifestNamesPaths: namesPaths) {
+            switch try decide(permission, recorded: recorded, manifest: manifest, grantFlags: grantFlags, yes: yes, prompter: &prompter) {
+            case .free:
                 granted.insert(permission)
-                continue
-            }
-            var answer: Bool?
-            var via = ""
-            if explicit {
-                answer = true
-                via = "--grant"
-            } else if let recorded {
-                answer = recorded
-            } else if yes {
-                answer = true
-                via = "--yes"
-            } else if manifest.onViolation == .ask && permission.askableAtRuntime {
-                // Left undecided, so not granted: the security monitor asks when the app first needs it.
+            case .atRuntime:
                 denied.insert(permission)
                 askedAtRuntime.insert(permission)
-                continue
-            } else if prompter != nil {
-                answer = prompter?.ask(app: manifest.id, appName: manifest.name, permission: permission)
-                via = "prompt"
-                if answer == nil {
-                    throw .policyDenied(reason: "no answer for \(permission.rawValue) of \(manifest.id) (end of input); nothing was written")
-                }
-            }
-            if let answer, answer != recorded {
-                changes.append(ConsentChange(permission: permission, old: recorded, new: answer, via: via))
-            }
-            switch answer {
-            case true?:
-                granted.insert(permission)
-                record.grant(permission)
-            case false?:
-                denied.insert(permission)
-                record.deny(permission)
-            case nil:
+            case .undecided:
                 undecided.append(permission)
+            case .answered(let answer, let via):
+                if answer != recorded { changes.append(ConsentChange(permission: permission, old: recorded, new: answer, via: via)) }
+                if answer {
+                    granted.insert(permission)
+                    record.grant(permission)
+                } else {
+                    denied.insert(permission)
+                    record.deny(permission)
+                }
             }
         }
         if !undecided.isEmpty {
@@ -113,17 +89,50 @@ public struct ConsentResolver {
         // What grant may change from now on, and which version of the app asked (`taurun apps`).
         record.requested = Set(manifest.permissions.requested)
         record.version = manifest.version
-        // rw refused: read-only if that is granted or free.
-        if denied.contains(.filesystemReadWrite) {
-            let readOnlyFree = !Permission.filesystemReadOnly.needsConsent(manifestNamesPaths: namesPaths)
-            let readOnlyDecision = record.decision(for: .filesystemReadOnly)
-            if (readOnlyFree && readOnlyDecision != false) || readOnlyDecision == true || grantFlags.contains(.filesystemReadOnly) {
-                granted.insert(.filesystemReadOnly)
-            }
+        if denied.contains(.filesystemReadWrite) && readOnlyStands(manifest: manifest, record: record, grantFlags: grantFlags) {
+            granted.insert(.filesystemReadOnly)
         }
         return Outcome(
             effective: EffectivePermissions(granted: granted, denied: denied, askedAtRuntime: askedAtRuntime), record: record, changed: record != before,
             changes: changes)
+    }
+
+    /// How one requested permission is decided.
+    private enum Decision {
+        /// Granted and not recorded: it needs no consent and nobody decided otherwise.
+        case free
+        /// Left undecided, so not granted: the security monitor asks when the app first needs it.
+        case atRuntime
+        /// No decision and nobody to ask.
+        case undecided
+        /// `via` says how, for the audit record ("" for a recorded decision).
+        case answered(Bool, via: String)
+    }
+
+    private static func decide<Prompter: ConsentPrompter>(
+        _ permission: Permission, recorded: Bool?, manifest: Manifest, grantFlags: Set<Permission>, yes: Bool, prompter: inout Prompter?
+    ) throws(SandboxError) -> Decision {
+        let explicit = grantFlags.contains(permission)
+            || (permission == .filesystemReadOnly && grantFlags.contains(.filesystemReadWrite))
+        if !explicit && recorded == nil && !permission.needsConsent(manifestNamesPaths: !manifest.permissions.filesystemPaths.isEmpty) {
+            return .free
+        }
+        if explicit { return .answered(true, via: "--grant") }
+        if let recorded { return .answered(recorded, via: "") }
+        if yes { return .answered(true, via: "--yes") }
+        if manifest.onViolation == .ask && permission.askableAtRuntime { return .atRuntime }
+        guard prompter != nil else { return .undecided }
+        guard let answer = prompter?.ask(app: manifest.id, appName: manifest.name, permission: permission) else {
+            throw .policyDenied(reason: "no answer for \(permission.rawValue) of \(manifest.id) (end of input); nothing was written")
+        }
+        return .answered(answer, via: "prompt")
+    }
+
+    /// Whether a refused filesystem:rw leaves read-only: when that is granted, or free and not refused.
+    private static func readOnlyStands(manifest: Manifest, record: GrantRecord, grantFlags: Set<Permission>) -> Bool {
+        let readOnlyFree = !Permission.filesystemReadOnly.needsConsent(manifestNamesPaths: !manifest.permissions.filesystemPaths.isEmpty)
+        let readOnlyDecision = record.decision(for: .filesystemReadOnly)
+        return (readOnlyFree && readOnlyDecision != false) || readOnlyDecision == true || grantFlags.contains(.filesystemReadOnly)
     }
 }
 
