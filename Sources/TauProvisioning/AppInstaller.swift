@@ -22,9 +22,47 @@ public enum AppInstaller {
         let stored = StoredAppState.load(stateDirectory: state, app: declared.id, caller: options.caller)
         var prompter = prompter
         var plan = try TauConverter.makePlan(options, manifest: declared, stored: stored, stateDirectory: state, cwd: cwd, prompter: &prompter)
-        let caller = options.caller
+        let target = Target(
+            bundle: LexicalPath.absolute(options.bundlePath, relativeTo: cwd), state: state, caller: options.caller, host: host)
+        let writer = try preflight(plan, onto: target)
+
+        // Everything is validated: now write, under the state lock. A concurrent convert may have taken the id
+        // range this plan peeked at; re-read it under the lock.
+        try StateDirectory.ensureBase(state)
+        let lock = try StateLock(stateDirectory: state)
+        defer { lock.release() }
+        plan.inputs.hostIDBase = try IDAllocator(stateDirectory: state, caller: options.caller).peek(plan.manifest.id)
+        let translation = try TauConverter.translate(plan, stateDirectory: state)
+        if translation.needsResolvConf { try StateDirectory.ensureResolvConf(state) }
+        let installed = try install(plan, translation, writer: writer, onto: target)
         let manifest = plan.manifest
-        let bundle = LexicalPath.absolute(options.bundlePath, relativeTo: cwd)
+        return ConvertResult(
+            app: manifest.id, bundlePath: target.bundle, hostIDBase: plan.inputs.hostIDBase, hostUID: translation.hostUID,
+            homePath: installed.home, permissions: plan.inputs.permissions,
+            appArmorProfileName: translation.generated.appArmorProfileName, appArmorLoaded: installed.appArmorLoaded,
+            warnings: installed.warnings, consentChanges: plan.consentChanges, unsandboxed: manifest.sandbox == .none,
+            rootlessOmissions: plan.rootlessOmissions.map { $0.line(app: manifest.id) })
+    }
+
+    /// Where a convert writes: the bundle, the state directory, for whom, through which host.
+    private struct Target<Host: HostProvisioning> {
+        let bundle: String
+        let state: String
+        let caller: Caller
+        let host: Host
+    }
+
+    /// What a convert made that its result reports.
+    private struct Installed {
+        var home: String
+        var appArmorLoaded: Bool
+        var warnings: [String]
+    }
+
+    /// Every check that can fail before the first write; the writer that will put the bundle in place.
+    private static func preflight<Host>(_ plan: ConvertPlan, onto target: Target<Host>) throws(SandboxError) -> BundleWriter {
+        let (bundle, state, caller, host) = (target.bundle, target.state, target.caller, target.host)
+        let manifest = plan.manifest
         for protected in [plan.inputs.rootfsHostPath, state] where PathRules.isSame(bundle, orUnder: protected) {
             throw .policyDenied(reason: "--bundle \(bundle) is inside \(protected)")
         }
@@ -39,42 +77,41 @@ public enum AppInstaller {
         for (origin, path) in traversed {
             try AccessCheck.requireTraversable(path, origin: origin)
         }
-        let skeletons = SkeletonStore(stateDirectory: state)
-        try skeletons.preflight(plan.layout)
-        let preflightProvisioner = HomeProvisioner(
-            stateDirectory: state, app: manifest.id, hostUID: peekedUID, diskBytes: manifest.resources.diskBytes, caller: caller, host: host)
-        try preflightProvisioner.preflight()
+        try SkeletonStore(stateDirectory: state).preflight(plan.layout)
+        try HomeProvisioner(
+            stateDirectory: state, app: manifest.id, hostUID: peekedUID, diskBytes: manifest.resources.diskBytes, caller: caller, host: host
+        ).preflight()
         try DataAccess.preflight(plan.inputs.dataMounts, caller: caller)
         try SocketAccess(
             stateDirectory: state, app: manifest.id, mountUID: manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil,
             appUID: peekedUID, host: host
         ).preflight(BundleGenerator.sockets(plan.inputs))
+        return writer
+    }
 
-        // Everything is validated: now write, under the state lock. A concurrent convert may have taken the id
-        // range this plan peeked at; re-read it under the lock.
-        try StateDirectory.ensureBase(state)
-        let lock = try StateLock(stateDirectory: state)
-        defer { lock.release() }
-        plan.inputs.hostIDBase = try IDAllocator(stateDirectory: state, caller: caller).peek(manifest.id)
-        let translation = try TauConverter.translate(plan, stateDirectory: state)
-        if translation.needsResolvConf { try StateDirectory.ensureResolvConf(state) }
+    /// The writes, in the order that keeps a killed convert safe (the type's comment); on a failure the staged
+    /// bundle is discarded.
+    private static func install<Host>(
+        _ plan: ConvertPlan, _ translation: ConvertTranslation, writer: BundleWriter, onto target: Target<Host>
+    ) throws(SandboxError) -> Installed {
+        let (bundle, state, caller, host) = (target.bundle, target.state, target.caller, target.host)
+        let manifest = plan.manifest
         let hostUID = translation.hostUID
         let mountUID = manifest.sandbox == .taurun ? plan.inputs.hostIDBase : nil
-        var warnings: [String] = []
         let provisioner = HomeProvisioner(
             stateDirectory: state, app: manifest.id, hostUID: hostUID, diskBytes: manifest.resources.diskBytes, caller: caller, host: host)
-        var appArmorLoaded = false
+        var installed = Installed(home: provisioner.home, appArmorLoaded: false, warnings: [])
         do {
             if plan.inputs.host.appArmorEnabled && plan.inputs.loadsAppArmorProfile && manifest.sandbox == .taurun {
                 try host.loadAppArmorProfile(translation.generated.appArmorProfile)
-                appArmorLoaded = true
+                installed.appArmorLoaded = true
             }
             try provisioner.provision()
             try OwnerAccess(stateDirectory: state, app: manifest.id, home: provisioner.home, host: host).apply(owner: plan.ownerUID)
             _ = try IDAllocator(stateDirectory: state, caller: caller).allocate(manifest.id)
             if plan.recordChanged { try GrantStore(stateDirectory: state).save(plan.record) }
             // Before the bundle: its config.json names the skeleton, and uninstall finds bundles by this record.
-            _ = try skeletons.ensure(plan.layout)
+            _ = try SkeletonStore(stateDirectory: state).ensure(plan.layout)
             try AppBundles(stateDirectory: state, app: manifest.id).register(bundle: bundle, skeleton: translation.skeletonName)
             if try !writer.updateInPlace(translation.bundleFiles) {
                 try writer.stage(translation.bundleFiles)
@@ -84,17 +121,12 @@ public enum AppInstaller {
             // without it.
             try SocketAccess(stateDirectory: state, app: manifest.id, mountUID: mountUID, appUID: hostUID, host: host)
                 .apply(translation.grantedSockets)
-            warnings = try DataAccess(stateDirectory: state, app: manifest.id, host: host).apply(
+            installed.warnings = try DataAccess(stateDirectory: state, app: manifest.id, host: host).apply(
                 plan.inputs.dataMounts, uid: hostUID, mountUID: mountUID, namedByManifest: !manifest.permissions.filesystemPaths.isEmpty)
         } catch {
             writer.discard()
             throw error
         }
-        return ConvertResult(
-            app: manifest.id, bundlePath: bundle, hostIDBase: plan.inputs.hostIDBase, hostUID: hostUID,
-            homePath: provisioner.home, permissions: plan.inputs.permissions,
-            appArmorProfileName: translation.generated.appArmorProfileName, appArmorLoaded: appArmorLoaded, warnings: warnings,
-            consentChanges: plan.consentChanges, unsandboxed: manifest.sandbox == .none,
-            rootlessOmissions: plan.rootlessOmissions.map { $0.line(app: manifest.id) })
+        return installed
     }
 }
