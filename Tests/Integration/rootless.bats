@@ -60,8 +60,10 @@ teardown() {
     # Nothing of the user's may outlive a test: no process, no state entry.
     local left
     # (Zombies are not counted: a host whose PID 1 does not reap leaves those of every runtime. Nor is rootless
-    # Podman's pause process, which holds the user's namespace for as long as the user uses Podman.)
-    left=$(ps -u "$RL_USER" -o pid=,stat=,args= 2>/dev/null | awk '$2 !~ /^Z/ && $3 != "podman"' || true)
+    # Podman's pause process, which holds the user's namespace for as long as the user uses Podman: podman itself, or
+    # `catatonit -P` where catatonit is installed, which Podman then execs for it.)
+    left=$(ps -u "$RL_USER" -o pid=,stat=,args= 2>/dev/null \
+        | awk '$2 !~ /^Z/ && $3 != "podman" && !($3 == "catatonit" && $4 == "-P")' || true)
     [[ -z $left ]] || { pkill -9 -u "$RL_USER"; echo "processes left: $left" >&2; return 1; }
     for id in "${TEST_IDS[@]}"; do
         [[ ! -e $RL_ROOT/$id ]] || { echo "state left: $RL_ROOT/$id" >&2; return 1; }
