@@ -115,8 +115,9 @@ import TaurunOCI
     @Test func explainShowsStatesPerPermission() throws {
         let directory = TestSupport.temporaryDirectory("explain")
         defer { TestSupport.remove(directory) }
+        let manifest = try ManifestLoader.load(path: "\(TestSupport.repositoryRoot)/bundles/media/manifest.tau")
         let explanation = try TauConverter.explain(
-            manifestPath: "\(TestSupport.repositoryRoot)/bundles/media/manifest.tau", stateDirectory: directory, environment: [:])
+            manifest: manifest, stored: StoredAppState.load(stateDirectory: directory, app: manifest.id, caller: .current()), environment: [:])
         let states = Dictionary(uniqueKeysWithValues: explanation.rows.map { ($0.permission, $0.state) })
         #expect(states["network"] == "undecided (asked at convert)")
         #expect(states["gpu"] == "not requested")

@@ -76,6 +76,10 @@ import TaurunOCI
     static let camera = HostDevice(role: .camera, hostPath: "/dev/video0", containerPath: "/dev/video0", major: 81, minor: 0, gid: 44, mode: 0o660)
     static let openGPU = HostDevice(role: .gpu, hostPath: "/dev/dri/renderD128", containerPath: "/dev/dri/renderD128", major: 226, minor: 128, gid: 105, mode: 0o666)
 
+    static func policy(_ directory: String) -> Result<ResourcePolicy, SandboxError> {
+        Result { () throws(SandboxError) in try ResourcePolicy.load(stateDirectory: directory) }
+    }
+
     static func manifest(_ directory: String, _ name: String, _ extra: String) throws -> Manifest {
         let path = directory + "/\(name).toml"
         TestSupport.write(path, "id = \"org.tauos.rl\"\ncommand = [\"/bin/sh\"]\n" + extra)
@@ -160,11 +164,11 @@ import TaurunOCI
         let none = try Self.manifest(directory, "none", "sandbox = \"none\"\nsandbox_unsafe_ack = true\n")
         #expect(throws: SandboxError.self) { try RootlessSandbox.requireSupported(none) }
         let strict = try Self.manifest(directory, "strict", "require_lsm = true\n")
-        let lines = try TauConverter.rootlessLines(strict, record: GrantRecord(app: strict.id), host: HostFacts(), stateDirectory: directory)
+        let lines = try TauConverter.rootlessLines(strict, record: GrantRecord(app: strict.id), host: HostFacts(), policy: Self.policy(directory))
         #expect(lines.count == 1)
         #expect(lines[0].hasPrefix("refused: org.tauos.rl sets require_lsm = true, and loading its AppArmor profile taurun-org.tauos.rl needs root"))
         let plain = try Self.manifest(directory, "plain", "")
-        let explained = try TauConverter.rootlessLines(plain, record: GrantRecord(app: plain.id), host: HostFacts(userCgroupControllers: []), stateDirectory: directory)
+        let explained = try TauConverter.rootlessLines(plain, record: GrantRecord(app: plain.id), host: HostFacts(userCgroupControllers: []), policy: Self.policy(directory))
         if FileSystem.kind("/usr/bin/newuidmap") != nil && FileSystem.kind("/usr/bin/newgidmap") != nil {
             // The defaults (limits.json's, else built in) are what goes without a cgroup of the user's.
             #expect(explained.first == "without resources.memory (1G), resources.cpu (2.0 cores), resources.pids (1024): "

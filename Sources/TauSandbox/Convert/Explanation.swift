@@ -153,30 +153,32 @@ public struct Explanation: Equatable, Sendable, Encodable {
 }
 
 extension TauConverter {
-    /// Reads the manifest and the recorded grants; writes nothing and never prompts.
+    /// What each permission of `manifest` becomes, from the app's stored state (`StoredAppState.load`: its recorded
+    /// grants, the resource policy) and the host's devices and sockets, which it probes as convert does. Reads no
+    /// stored state itself, writes nothing and never prompts.
     public static func explain(
-        manifestPath: String, stateDirectory: String, deviceRoot: String = "/dev", environment: [String: String], caller: Caller = .current()
+        manifest: Manifest, stored: StoredAppState, deviceRoot: String = "/dev", environment: [String: String], caller: Caller = .current()
     ) throws(SandboxError) -> Explanation {
-        let manifest = try ManifestLoader.load(path: manifestPath)
-        let record = try GrantStore(stateDirectory: stateDirectory).record(for: manifest.id)
+        let record = try stored.grants.get()
         let host = HostProbe.scan(deviceRoot: deviceRoot, environment: environment)
         var rootless: [String]?
         if !caller.isRoot {
-            rootless = try rootlessLines(manifest, record: record, host: host, stateDirectory: stateDirectory)
+            rootless = try rootlessLines(manifest, record: record, host: host, policy: stored.resourcePolicy)
         }
         return Explanation.make(manifest: manifest, record: record, host: host, rootless: rootless)
     }
 
     /// What convert by this ordinary user would leave out (its devices as if every requested permission were
     /// granted: explain shows both ways), or why it would refuse.
-    static func rootlessLines(_ manifest: Manifest, record: GrantRecord, host: HostFacts, stateDirectory: String) throws(SandboxError) -> [String] {
+    static func rootlessLines(_ manifest: Manifest, record: GrantRecord, host: HostFacts,
+                              policy: Result<ResourcePolicy, SandboxError>) throws(SandboxError) -> [String] {
         do throws(SandboxError) {
             try RootlessSandbox.requireSupported(manifest)
         } catch {
             return ["refused: " + error.message]
         }
         var limited = manifest
-        limited.resources = try ResourcePolicy.load(stateDirectory: stateDirectory).apply(to: manifest.resources, app: manifest.id)
+        limited.resources = try policy.get().apply(to: manifest.resources, app: manifest.id)
         var inputs = BundleInputs(
             manifest: limited, permissions: EffectivePermissions(granted: Set(manifest.permissions.requested), denied: []), hostIDBase: 0,
             homeHostPath: "", rootfsHostPath: "", dataMounts: [], host: host, resolvConfHostPath: "")

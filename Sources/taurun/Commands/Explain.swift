@@ -21,8 +21,10 @@ struct ExplainCommand: ParsableCommand {
     mutating func run() throws {
         let json = self.json
         try SandboxCLI.report(json: json) { () throws(SandboxError) in
+            let loaded = try ManifestLoader.load(path: manifest)
+            let stored = StoredAppState.load(stateDirectory: stateDirectory, app: loaded.id, caller: .current())
             let explanation = try TauConverter.explain(
-                manifestPath: manifest, stateDirectory: stateDirectory, deviceRoot: deviceRoot, environment: SandboxCLI.environment())
+                manifest: loaded, stored: stored, deviceRoot: deviceRoot, environment: SandboxCLI.environment())
             print(json ? explanation.renderJSON() : explanation.renderText(), terminator: "")
         }
     }
