@@ -1,6 +1,6 @@
 /// Parsing of cgroup's "flat keyed" files: memory.stat, cpu.stat, memory.events, pids.events, ...
-enum KeyedFile {
-    static func parse(_ text: String) -> [String: UInt64] {
+public enum KeyedFile {
+    public static func parse(_ text: String) -> [String: UInt64] {
         var result: [String: UInt64] = [:]
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ")

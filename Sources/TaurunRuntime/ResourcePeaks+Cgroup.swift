@@ -1,4 +1,5 @@
 import TaurunAudit
+import TaurunCgroups
 import TaurunLinux
 
 /// Reading ResourcePeaks (TaurunAudit) from a container's cgroup once it has ended, before delete removes it. v1 and
@@ -19,21 +20,12 @@ extension ResourcePeaks {
             text(names).flatMap { UInt64($0.split(whereSeparator: \.isWhitespace).first ?? "") }
         }
         func keyed(_ names: [String], _ key: String) -> UInt64? {
-            text(names).flatMap { Self.value(of: key, inKeyedFile: $0) }
+            text(names).flatMap { KeyedFile.parse($0)[key] }
         }
         return ResourcePeaks(
             memoryBytes: number(["memory.max_usage_in_bytes", "memory.peak"]),
             oomKills: keyed(["memory.oom_control", "memory.events"], "oom_kill"),
             pids: number(["pids.peak"]),
             pidsLimitHits: keyed(["pids.events"], "max"))
-    }
-
-    /// The number after `key` in a cgroup file of "key value" lines (memory.events, pids.events, memory.oom_control).
-    static func value(of key: String, inKeyedFile text: String) -> UInt64? {
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            if fields.count == 2, fields[0] == key { return UInt64(fields[1]) }
-        }
-        return nil
     }
 }
