@@ -55,65 +55,82 @@ struct ConvertCommand: ParsedAlone {
     mutating func run() throws {
         let json = self.json
         try SandboxCLI.report(json: json) { () throws(SandboxError) in
-            let permissions = try SandboxCLI.permissions(grants)
-            var options = ConvertOptions(
-                manifestPath: manifest, bundlePath: bundle, rootfs: rootfs, dataDirectory: data, grants: permissions, yes: yes,
-                stateDirectory: stateDirectory, deviceRoot: deviceRoot, environment: SandboxCLI.environment())
-            options.command = command
-            options.owner = owner
-            if let onViolation {
-                guard let mode = OnViolation(rawValue: onViolation) else {
-                    throw .manifestValue(
-                        path: "(command line)", key: "--on-violation", value: "\"\(onViolation)\"", reason: "must be terminate, deny or ask")
-                }
-                options.onViolation = mode
-            }
+            let options = try convertOptions()
             let result: ConvertResult
             do throws(SandboxError) { result = try AppInstaller.convert(options, prompter: TerminalPrompter()) } catch {
                 PolicyDenialAudit.record(error, manifestPath: manifest, auditLogPath: globals.auditLogPath)
                 throw error
             }
             ConsentAudit.record(result.consentChanges, app: result.app, auditLogPath: globals.auditLogPath)
-            if result.unsandboxed {
-                // An unsandboxed app is named as such, every time it is converted: running without a sandbox must
-                // never go unnoticed, by the user or in the audit log.
-                let line = "\(result.app) runs UNSANDBOXED (sandbox = \"none\"): no user namespace, seccomp filter or AppArmor profile"
-                CLIMain.writeError("taurun: warning: \(line)\n")
-                try? AuditLog(path: globals.auditLogPath).append(
-                    AuditEvent(event: .unsandboxed, app: result.app.rawValue, container: nil, action: "converted", message: line))
-            }
-            for line in result.rootlessOmissions {
-                // Converted without root: each thing the sandbox goes without is said once, and audited, so the user
-                // knows what running without root costs.
-                CLIMain.writeError("taurun: rootless: \(line)\n")
-                try? AuditLog(path: globals.auditLogPath).append(
-                    AuditEvent(event: .rootlessSkipped, app: result.app.rawValue, container: nil, action: "skipped", message: line))
-            }
-            for warning in result.warnings {
-                CLIMain.writeError("taurun: warning: \(warning)\n")
-            }
-            if !json {
-                let permissions = result.permissions
-                let granted = permissions.granted.sorted().map(\.rawValue).joined(separator: " ")
-                let denied = permissions.denied.subtracting(permissions.askedAtRuntime).sorted().map(\.rawValue).joined(separator: " ")
-                var line = "converted \(result.app) into \(result.bundlePath): granted \(granted.isEmpty ? "-" : granted); denied \(denied.isEmpty ? "-" : denied)"
-                // Under on_violation = "ask", what nobody decided is not refused: the app is asked when it uses it.
-                if !permissions.askedAtRuntime.isEmpty {
-                    line += "; asked at runtime " + permissions.askedAtRuntime.sorted().map(\.rawValue).joined(separator: " ")
-                }
-                print(line)
-            } else {
-                print(SandboxCLI.jsonLine(.object([
-                    ("app", .string(result.app.rawValue)),
-                    ("bundle", .string(result.bundlePath)),
-                    ("host_uid", .number(result.hostUID)),
-                    ("home", .string(result.homePath)),
-                    ("granted", SandboxCLI.strings(result.permissions.granted.sorted().map(\.rawValue))),
-                    ("denied", SandboxCLI.strings(result.permissions.denied.subtracting(result.permissions.askedAtRuntime).sorted().map(\.rawValue))),
-                    ("asked_at_runtime", SandboxCLI.strings(result.permissions.askedAtRuntime.sorted().map(\.rawValue))),
-                ])))
-            }
+            warn(result)
+            print(json ? Self.jsonLine(result) : Self.summary(result))
         }
+    }
+
+    /// The command line as AppInstaller's options.
+    func convertOptions() throws(SandboxError) -> ConvertOptions {
+        var options = ConvertOptions(
+            manifestPath: manifest, bundlePath: bundle, rootfs: rootfs, dataDirectory: data, grants: try SandboxCLI.permissions(grants),
+            yes: yes, stateDirectory: stateDirectory, deviceRoot: deviceRoot, environment: SandboxCLI.environment())
+        options.command = command
+        options.owner = owner
+        if let onViolation {
+            guard let mode = OnViolation(rawValue: onViolation) else {
+                throw .manifestValue(
+                    path: "(command line)", key: "--on-violation", value: "\"\(onViolation)\"", reason: "must be terminate, deny or ask")
+            }
+            options.onViolation = mode
+        }
+        return options
+    }
+
+    /// Convert's warnings on stderr, with or without --json: an unsandboxed app and each thing a rootless convert
+    /// left out are audited too.
+    func warn(_ result: ConvertResult) {
+        if result.unsandboxed {
+            // An unsandboxed app is named as such, every time it is converted: running without a sandbox must
+            // never go unnoticed, by the user or in the audit log.
+            let line = "\(result.app) runs UNSANDBOXED (sandbox = \"none\"): no user namespace, seccomp filter or AppArmor profile"
+            CLIMain.writeError("taurun: warning: \(line)\n")
+            try? AuditLog(path: globals.auditLogPath).append(
+                AuditEvent(event: .unsandboxed, app: result.app.rawValue, container: nil, action: "converted", message: line))
+        }
+        for line in result.rootlessOmissions {
+            // Converted without root: each thing the sandbox goes without is said once, and audited, so the user
+            // knows what running without root costs.
+            CLIMain.writeError("taurun: rootless: \(line)\n")
+            try? AuditLog(path: globals.auditLogPath).append(
+                AuditEvent(event: .rootlessSkipped, app: result.app.rawValue, container: nil, action: "skipped", message: line))
+        }
+        for warning in result.warnings {
+            CLIMain.writeError("taurun: warning: \(warning)\n")
+        }
+    }
+
+    /// The result as one line for a person.
+    static func summary(_ result: ConvertResult) -> String {
+        let permissions = result.permissions
+        let granted = permissions.granted.sorted().map(\.rawValue).joined(separator: " ")
+        let denied = permissions.denied.subtracting(permissions.askedAtRuntime).sorted().map(\.rawValue).joined(separator: " ")
+        var line = "converted \(result.app) into \(result.bundlePath): granted \(granted.isEmpty ? "-" : granted); denied \(denied.isEmpty ? "-" : denied)"
+        // Under on_violation = "ask", what nobody decided is not refused: the app is asked when it uses it.
+        if !permissions.askedAtRuntime.isEmpty {
+            line += "; asked at runtime " + permissions.askedAtRuntime.sorted().map(\.rawValue).joined(separator: " ")
+        }
+        return line
+    }
+
+    /// The result as one JSON object (--json).
+    static func jsonLine(_ result: ConvertResult) -> String {
+        SandboxCLI.jsonLine(.object([
+            ("app", .string(result.app.rawValue)),
+            ("bundle", .string(result.bundlePath)),
+            ("host_uid", .number(result.hostUID)),
+            ("home", .string(result.homePath)),
+            ("granted", SandboxCLI.strings(result.permissions.granted.sorted().map(\.rawValue))),
+            ("denied", SandboxCLI.strings(result.permissions.denied.subtracting(result.permissions.askedAtRuntime).sorted().map(\.rawValue))),
+            ("asked_at_runtime", SandboxCLI.strings(result.permissions.askedAtRuntime.sorted().map(\.rawValue))),
+        ]))
     }
 }
 
