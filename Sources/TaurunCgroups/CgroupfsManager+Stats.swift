@@ -29,55 +29,13 @@ extension CgroupfsManager {
 
     func v1Stats() throws(CgroupError) -> CgroupStats {
         var stats = CgroupStats()
-        let cpuacct = v1Dir("cpuacct")
-        stats.cpu.usage.total = try number(cpuacct, "cpuacct.usage") ?? 0
-        stats.cpu.usage.percpu = try numberList(cpuacct, "cpuacct.usage_percpu")
-        stats.cpu.usage.percpuKernel = try numberList(cpuacct, "cpuacct.usage_percpu_sys")
-        stats.cpu.usage.percpuUser = try numberList(cpuacct, "cpuacct.usage_percpu_user")
-        // cpuacct.stat counts USER_HZ ticks (100 per second on Linux).
-        let ticks = try keyed(cpuacct, "cpuacct.stat")
-        stats.cpu.usage.user = (ticks["user"] ?? 0) * 10_000_000
-        stats.cpu.usage.kernel = (ticks["system"] ?? 0) * 10_000_000
-        let cpuStat = try keyed(v1Dir("cpu"), "cpu.stat")
-        stats.cpu.throttling.periods = cpuStat["nr_periods"] ?? 0
-        stats.cpu.throttling.throttledPeriods = cpuStat["nr_throttled"] ?? 0
-        stats.cpu.throttling.throttledTime = cpuStat["throttled_time"] ?? 0
-
-        let memory = v1Dir("memory")
-        func entry(_ prefix: String) throws(CgroupError) -> CgroupStats.MemoryEntry {
-            var entry = CgroupStats.MemoryEntry()
-            entry.usage = try number(memory, prefix + ".usage_in_bytes") ?? 0
-            entry.max = try number(memory, prefix + ".max_usage_in_bytes") ?? 0
-            entry.limit = try number(memory, prefix + ".limit_in_bytes") ?? 0
-            entry.failcnt = try number(memory, prefix + ".failcnt") ?? 0
-            return entry
-        }
-        stats.memory.usage = try entry("memory")
-        stats.memory.swap = try entry("memory.memsw")
-        stats.memory.kernel = try entry("memory.kmem")
-        stats.memory.kernelTCP = try entry("memory.kmem.tcp")
-        stats.memory.raw = try keyed(memory, "memory.stat")
-        stats.memory.cache = stats.memory.raw["cache"] ?? 0
-
+        stats.cpu = try v1CPU()
+        stats.memory = try v1Memory()
         if let cpuset = v1Dir("cpuset") { stats.cpuset = try v1Cpuset(cpuset) }
-
         let pids = v1Dir("pids")
         stats.pids.current = try number(pids, "pids.current") ?? 0
         stats.pids.limit = try number(pids, "pids.max").map { $0 == UInt64.max ? 0 : $0 } ?? 0
-
-        let blkio = v1Dir("blkio")
-        // The CFQ/BFQ-era files are absent on blk-mq kernels; the throttle ones always count.
-        if let bytes = try blkioEntries(blkio, "blkio.io_service_bytes_recursive") {
-            stats.blkio.ioServiceBytesRecursive = bytes
-        } else {
-            stats.blkio.ioServiceBytesRecursive = try blkioEntries(blkio, "blkio.throttle.io_service_bytes_recursive")
-        }
-        if let serviced = try blkioEntries(blkio, "blkio.io_serviced_recursive") {
-            stats.blkio.ioServicedRecursive = serviced
-        } else {
-            stats.blkio.ioServicedRecursive = try blkioEntries(blkio, "blkio.throttle.io_serviced_recursive")
-        }
-
+        stats.blkio = try v1Blkio()
         if let hugetlb = v1Dir("hugetlb") {
             for size in Self.hugepageSizes(in: hugetlb, suffix: ".limit_in_bytes") {
                 var entry = CgroupStats.Hugetlb()
@@ -88,6 +46,61 @@ extension CgroupfsManager {
             }
         }
         return stats
+    }
+
+    func v1CPU() throws(CgroupError) -> CgroupStats.CPU {
+        var cpu = CgroupStats.CPU()
+        let cpuacct = v1Dir("cpuacct")
+        cpu.usage.total = try number(cpuacct, "cpuacct.usage") ?? 0
+        cpu.usage.percpu = try numberList(cpuacct, "cpuacct.usage_percpu")
+        cpu.usage.percpuKernel = try numberList(cpuacct, "cpuacct.usage_percpu_sys")
+        cpu.usage.percpuUser = try numberList(cpuacct, "cpuacct.usage_percpu_user")
+        // cpuacct.stat counts USER_HZ ticks (100 per second on Linux).
+        let ticks = try keyed(cpuacct, "cpuacct.stat")
+        cpu.usage.user = (ticks["user"] ?? 0) * 10_000_000
+        cpu.usage.kernel = (ticks["system"] ?? 0) * 10_000_000
+        let cpuStat = try keyed(v1Dir("cpu"), "cpu.stat")
+        cpu.throttling.periods = cpuStat["nr_periods"] ?? 0
+        cpu.throttling.throttledPeriods = cpuStat["nr_throttled"] ?? 0
+        cpu.throttling.throttledTime = cpuStat["throttled_time"] ?? 0
+        return cpu
+    }
+
+    func v1Memory() throws(CgroupError) -> CgroupStats.Memory {
+        var memory = CgroupStats.Memory()
+        let dir = v1Dir("memory")
+        func entry(_ prefix: String) throws(CgroupError) -> CgroupStats.MemoryEntry {
+            var entry = CgroupStats.MemoryEntry()
+            entry.usage = try number(dir, prefix + ".usage_in_bytes") ?? 0
+            entry.max = try number(dir, prefix + ".max_usage_in_bytes") ?? 0
+            entry.limit = try number(dir, prefix + ".limit_in_bytes") ?? 0
+            entry.failcnt = try number(dir, prefix + ".failcnt") ?? 0
+            return entry
+        }
+        memory.usage = try entry("memory")
+        memory.swap = try entry("memory.memsw")
+        memory.kernel = try entry("memory.kmem")
+        memory.kernelTCP = try entry("memory.kmem.tcp")
+        memory.raw = try keyed(dir, "memory.stat")
+        memory.cache = memory.raw["cache"] ?? 0
+        return memory
+    }
+
+    func v1Blkio() throws(CgroupError) -> CgroupStats.Blkio {
+        var blkio = CgroupStats.Blkio()
+        let dir = v1Dir("blkio")
+        // The CFQ/BFQ-era files are absent on blk-mq kernels; the throttle ones always count.
+        if let bytes = try blkioEntries(dir, "blkio.io_service_bytes_recursive") {
+            blkio.ioServiceBytesRecursive = bytes
+        } else {
+            blkio.ioServiceBytesRecursive = try blkioEntries(dir, "blkio.throttle.io_service_bytes_recursive")
+        }
+        if let serviced = try blkioEntries(dir, "blkio.io_serviced_recursive") {
+            blkio.ioServicedRecursive = serviced
+        } else {
+            blkio.ioServicedRecursive = try blkioEntries(dir, "blkio.throttle.io_serviced_recursive")
+        }
+        return blkio
     }
 
     /// The cpuset files runc's GetStats reads (only v1 has the flag files).
@@ -118,48 +131,14 @@ extension CgroupfsManager {
         stats.cpu.throttling.periods = cpuStat["nr_periods"] ?? 0
         stats.cpu.throttling.throttledPeriods = cpuStat["nr_throttled"] ?? 0
         stats.cpu.throttling.throttledTime = (cpuStat["throttled_usec"] ?? 0) * 1000
-
-        let events = try keyed(dir, "memory.events")
-        stats.memory.usage.usage = try number(dir, "memory.current") ?? 0
-        stats.memory.usage.limit = try number(dir, "memory.max") ?? 0
-        stats.memory.usage.max = try number(dir, "memory.peak") ?? 0
-        // v2 has no failcnt; "max" in memory.events counts the times usage hit memory.max.
-        stats.memory.usage.failcnt = events["max"] ?? 0
-        let swapUsage = try number(dir, "memory.swap.current") ?? 0
-        let swapLimit = try number(dir, "memory.swap.max") ?? 0
-        // Report memory+swap like v1 (runc does the same).
-        stats.memory.swap.usage = stats.memory.usage.usage &+ swapUsage
-        stats.memory.swap.limit = swapLimit == UInt64.max || stats.memory.usage.limit == UInt64.max ? UInt64.max : swapLimit &+ stats.memory.usage.limit
-        stats.memory.raw = try keyed(dir, "memory.stat")
-        stats.memory.cache = stats.memory.raw["file"] ?? 0
-
+        stats.memory = try v2Memory(dir)
         stats.pids.current = try number(dir, "pids.current") ?? 0
         stats.pids.limit = try number(dir, "pids.max").map { $0 == UInt64.max ? 0 : $0 } ?? 0
-
         if let dir, let text = try CgroupFiles.readTrimmedIfPresent(CgroupFiles.join(dir, "io.stat")) {
-            var bytes: [CgroupStats.BlkioEntry] = []
-            var ios: [CgroupStats.BlkioEntry] = []
-            for line in text.split(separator: "\n") {
-                let fields = line.split(separator: " ")
-                guard let device = fields.first else { continue }
-                let numbers = device.split(separator: ":").compactMap { UInt64($0) }
-                guard numbers.count == 2 else { continue }
-                for field in fields.dropFirst() {
-                    let pair = field.split(separator: "=")
-                    guard pair.count == 2, let value = UInt64(pair[1]) else { continue }
-                    switch pair[0] {
-                    case "rbytes": bytes.append(.init(major: numbers[0], minor: numbers[1], op: "Read", value: value))
-                    case "wbytes": bytes.append(.init(major: numbers[0], minor: numbers[1], op: "Write", value: value))
-                    case "rios": ios.append(.init(major: numbers[0], minor: numbers[1], op: "Read", value: value))
-                    case "wios": ios.append(.init(major: numbers[0], minor: numbers[1], op: "Write", value: value))
-                    default: break
-                    }
-                }
-            }
-            stats.blkio.ioServiceBytesRecursive = bytes
-            stats.blkio.ioServicedRecursive = ios
+            let io = Self.ioStat(text)
+            stats.blkio.ioServiceBytesRecursive = io.bytes
+            stats.blkio.ioServicedRecursive = io.ios
         }
-
         if let dir {
             for size in Self.hugepageSizes(in: dir, suffix: ".max") {
                 var entry = CgroupStats.Hugetlb()
@@ -169,6 +148,48 @@ extension CgroupfsManager {
             }
         }
         return stats
+    }
+
+    func v2Memory(_ dir: String?) throws(CgroupError) -> CgroupStats.Memory {
+        var memory = CgroupStats.Memory()
+        let events = try keyed(dir, "memory.events")
+        memory.usage.usage = try number(dir, "memory.current") ?? 0
+        memory.usage.limit = try number(dir, "memory.max") ?? 0
+        memory.usage.max = try number(dir, "memory.peak") ?? 0
+        // v2 has no failcnt; "max" in memory.events counts the times usage hit memory.max.
+        memory.usage.failcnt = events["max"] ?? 0
+        let swapUsage = try number(dir, "memory.swap.current") ?? 0
+        let swapLimit = try number(dir, "memory.swap.max") ?? 0
+        // Report memory+swap like v1 (runc does the same).
+        memory.swap.usage = memory.usage.usage &+ swapUsage
+        memory.swap.limit = swapLimit == UInt64.max || memory.usage.limit == UInt64.max ? UInt64.max : swapLimit &+ memory.usage.limit
+        memory.raw = try keyed(dir, "memory.stat")
+        memory.cache = memory.raw["file"] ?? 0
+        return memory
+    }
+
+    /// io.stat lines ("8:0 rbytes=4096 wbytes=0 rios=1 wios=0 ...") as v1's bytes and operations entries.
+    static func ioStat(_ text: String) -> (bytes: [CgroupStats.BlkioEntry], ios: [CgroupStats.BlkioEntry]) {
+        var bytes: [CgroupStats.BlkioEntry] = []
+        var ios: [CgroupStats.BlkioEntry] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard let device = fields.first else { continue }
+            let numbers = device.split(separator: ":").compactMap { UInt64($0) }
+            guard numbers.count == 2 else { continue }
+            for field in fields.dropFirst() {
+                let pair = field.split(separator: "=")
+                guard pair.count == 2, let value = UInt64(pair[1]) else { continue }
+                switch pair[0] {
+                case "rbytes": bytes.append(.init(major: numbers[0], minor: numbers[1], op: "Read", value: value))
+                case "wbytes": bytes.append(.init(major: numbers[0], minor: numbers[1], op: "Write", value: value))
+                case "rios": ios.append(.init(major: numbers[0], minor: numbers[1], op: "Read", value: value))
+                case "wios": ios.append(.init(major: numbers[0], minor: numbers[1], op: "Write", value: value))
+                default: break
+                }
+            }
+        }
+        return (bytes, ios)
     }
 
     /// v1 blkio lines: "8:0 Read 4096" (plus a "Total N" line, skipped).
