@@ -32,48 +32,62 @@ extension InitPlan {
                 idMapping = try Self.idMapping(of: m, option: idmapOption, isBind: isBind, field: field, linux: linux,
                                                newUser: userNamespace)
             }
-            var sourceIsDir = true
             if isBind {
-                guard let source = m.source, !source.isEmpty else {
-                    throw .unsupported(field: field + ".source", value: "", reason: "bind mount needs a source:")
-                }
-                let abs = source.hasPrefix("/") ? source : bundle + "/" + source
-                guard let kind = FileIO<SyscallError>.resolvedKind(abs) else {
-                    throw .unsupported(field: field + ".source", value: source, reason: "bind mount source does not exist:")
-                }
-                sourceIsDir = kind == .directory
-                if normalise(m.destination) == "/dev" { devIsBind = true }
-                let sourceIsProcFS = ProcFS.isProcFS(path: abs)
-                if let reason = ProcMountPolicy.refusal(destination: m.destination, type: m.type, isBind: true,
-                                                        sourceIsProcFS: sourceIsProcFS) {
-                    throw .unsupported(field: field + ".destination", value: m.destination, reason: reason)
-                }
-                if idMapping != nil && userNamespace, let below = mountBelow(abs) {
-                    throw .unsupported(field: field + ".options", value: idmapOption ?? "uidMappings",
-                                       reason: "the source has a mount below it (\(below)); an id-mapped tree is made outside the container's user namespace, so the kernel would not lock that mount and the container could unmount it to see what it covers:")
-                }
-                var planned = PlannedMount(source: abs, destination: normalise(m.destination), type: m.type, options: opts,
-                                           sourceIsDirectory: sourceIsDir, index: i)
-                planned.options.flags.insert(.bind)
-                planned.sourceIsProcFS = sourceIsProcFS
-                planned.idMapping = idMapping
-                planned.sourceFromParent = idMapping == nil && userNamespace
+                let planned = try planBind(m, index: i, options: opts, idMapping: idMapping, idmapOption: idmapOption, bundle: bundle,
+                                           userNamespace: userNamespace)
+                if planned.destination == "/dev" { devIsBind = true }
                 mounts.append(planned)
-                continue
+            } else {
+                mounts.append(try planFilesystem(m, index: i, options: opts, copyUp: copyUp))
             }
-            let known: Set<String> = ["proc", "sysfs", "tmpfs", "mqueue", "devpts", "cgroup", "cgroup2", "none", "overlay",
-                                      "ramfs", "securityfs", "debugfs", "tracefs", "fusectl", "configfs", "hugetlbfs", "bpf", "devtmpfs"]
-            guard let type = m.type, known.contains(type) else {
-                throw .unsupported(field: field + ".type", value: m.type ?? "", reason: "unsupported mount type")
-            }
-            if let reason = ProcMountPolicy.refusal(destination: m.destination, type: type, isBind: false, sourceIsProcFS: false) {
-                throw .unsupported(field: field + ".destination", value: m.destination, reason: reason)
-            }
-            mounts.append(PlannedMount(source: m.source, destination: normalise(m.destination), type: type, options: opts,
-                                       sourceIsDirectory: true, index: i, copyUp: copyUp))
         }
 
         return (mounts, devIsBind)
+    }
+
+    /// A bind mount: its source resolved against the bundle and stat'ed, checked against ProcMountPolicy, and an
+    /// id-mapped one refused where the container could unmount what lies below it.
+    private static func planBind(_ m: Mount, index i: Int, options opts: MountOptions, idMapping: IDMapping?, idmapOption: String?,
+                                 bundle: String, userNamespace: Bool) throws(RuntimeError) -> PlannedMount {
+        let field = "mounts[\(i)]"
+        guard let source = m.source, !source.isEmpty else {
+            throw .unsupported(field: field + ".source", value: "", reason: "bind mount needs a source:")
+        }
+        let abs = source.hasPrefix("/") ? source : bundle + "/" + source
+        guard let kind = FileIO<SyscallError>.resolvedKind(abs) else {
+            throw .unsupported(field: field + ".source", value: source, reason: "bind mount source does not exist:")
+        }
+        let sourceIsProcFS = ProcFS.isProcFS(path: abs)
+        if let reason = ProcMountPolicy.refusal(destination: m.destination, type: m.type, isBind: true,
+                                                sourceIsProcFS: sourceIsProcFS) {
+            throw .unsupported(field: field + ".destination", value: m.destination, reason: reason)
+        }
+        if idMapping != nil && userNamespace, let below = mountBelow(abs) {
+            throw .unsupported(field: field + ".options", value: idmapOption ?? "uidMappings",
+                               reason: "the source has a mount below it (\(below)); an id-mapped tree is made outside the container's user namespace, so the kernel would not lock that mount and the container could unmount it to see what it covers:")
+        }
+        var planned = PlannedMount(source: abs, destination: normalise(m.destination), type: m.type, options: opts,
+                                   sourceIsDirectory: kind == .directory, index: i)
+        planned.options.flags.insert(.bind)
+        planned.sourceIsProcFS = sourceIsProcFS
+        planned.idMapping = idMapping
+        planned.sourceFromParent = idMapping == nil && userNamespace
+        return planned
+    }
+
+    /// A filesystem mount: a type taurun knows, at a destination ProcMountPolicy allows.
+    private static func planFilesystem(_ m: Mount, index i: Int, options opts: MountOptions, copyUp: Bool) throws(RuntimeError) -> PlannedMount {
+        let field = "mounts[\(i)]"
+        let known: Set<String> = ["proc", "sysfs", "tmpfs", "mqueue", "devpts", "cgroup", "cgroup2", "none", "overlay",
+                                  "ramfs", "securityfs", "debugfs", "tracefs", "fusectl", "configfs", "hugetlbfs", "bpf", "devtmpfs"]
+        guard let type = m.type, known.contains(type) else {
+            throw .unsupported(field: field + ".type", value: m.type ?? "", reason: "unsupported mount type")
+        }
+        if let reason = ProcMountPolicy.refusal(destination: m.destination, type: type, isBind: false, sourceIsProcFS: false) {
+            throw .unsupported(field: field + ".destination", value: m.destination, reason: reason)
+        }
+        return PlannedMount(source: m.source, destination: normalise(m.destination), type: type, options: opts,
+                            sourceIsDirectory: true, index: i, copyUp: copyUp)
     }
 
     /// The first mount point strictly below `path` (symlinks resolved) in this process's mount table, or nil.
