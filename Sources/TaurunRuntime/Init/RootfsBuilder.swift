@@ -101,57 +101,14 @@ struct RootfsBuilder<Kernel: InitKernel> {
         let rel = relative(m.destination)
         if m.type == "cgroup" || m.type == "cgroup2" { return try mountCgroup(m, rootFD: rootFD) }
         let target = try kernel.createInRoot(rootFD: rootFD, rel, directory: m.sourceIsDirectory, display: display)
+        // The new mount itself, opened once a step needs it (the target fd still names the covered directory).
         var remountFD: Int32 = -1
         defer { kernel.close(target); if remountFD >= 0 { kernel.close(remountFD) } }
         let opts = m.options
         if opts.isBind {
-            if m.tree >= 0 {
-                try kernel.attach(tree: m.tree, onto: target, display: display)
-                kernel.close(m.tree)
-            } else {
-                let passed = bindSources[m.index] ?? -1
-                defer { if passed >= 0 { kernel.close(passed) } }
-                try kernel.mount(source: passed >= 0 ? Files.procPath(passed) : m.source, target: Files.procPath(target), type: nil,
-                                 flags: opts.flags.intersection([.bind, .recursive]), data: nil, display: display)
-            }
-            // The bind itself ignores other flags: apply them with a remount of the *new* mount (reopen the path,
-            // the old fd still names the covered directory). Keep flags the kernel locks in a user namespace.
-            let extra = opts.flags.subtracting([.bind, .recursive, .remount])
-            remountFD = try kernel.openat2(rootFD, rel, flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
-            if !extra.isEmpty {
-                let locked = kernel.lockedFlags(of: Files.procPath(remountFD)).subtracting(opts.clear)
-                try kernel.mount(source: nil, target: Files.procPath(remountFD), type: nil,
-                                 flags: extra.union([.bind, .remount]).union(locked), data: nil, display: display)
-            }
+            try bind(m, onto: target, rootFD: rootFD, remountFD: &remountFD)
         } else {
-            let flags = opts.flags.subtracting([.bind, .recursive])
-            // The image's directory, kept open: after the tmpfs covers it, this fd still reads what was there.
-            let lower = m.copyUp ? try kernel.openat2(rootFD, rel, flags: O_RDONLY | O_DIRECTORY, resolve: Files.resolveInRoot, display: display) : -1
-            defer { if lower >= 0 { kernel.close(lower) } }
-            var refusedSysfs = false
-            do {
-                try kernel.mount(source: m.source ?? m.type, target: Files.procPath(target), type: m.type, flags: flags,
-                                 data: opts.dataString, display: display)
-            } catch {
-                guard m.type == "sysfs" && (error.errno == .notPermitted || error.errno == .permissionDenied) else { throw error }
-                refusedSysfs = true
-            }
-            if refusedSysfs {
-                // Without a network namespace of its own a user-namespaced container may not mount sysfs:
-                // bind the host's read-only instead (runc does the same).
-                try kernel.mount(source: "/sys", target: Files.procPath(target), type: nil, flags: [.bind, .recursive], data: nil, display: display)
-                remountFD = try kernel.openat2(rootFD, rel, flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
-                try kernel.mount(source: nil, target: Files.procPath(remountFD), type: nil,
-                                 flags: [.bind, .remount, .readOnly, .noSuid, .noDev, .noExec], data: nil, display: display)
-            }
-            if lower >= 0 {
-                let upper = try kernel.openat2(rootFD, rel, flags: O_RDONLY | O_DIRECTORY, resolve: Files.resolveInRoot, display: display)
-                defer { kernel.close(upper) }
-                try kernel.copyTree(from: lower, to: upper, display: display)
-            }
-            if remountFD < 0 && !opts.propagation.isEmpty {
-                remountFD = try kernel.openat2(rootFD, rel, flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
-            }
+            try mountFilesystem(m, onto: target, rootFD: rootFD, remountFD: &remountFD)
         }
         if opts.recursiveReadOnly {
             // `rro`: read-only at every level, submounts of an rbind included (a plain `ro` only reaches the top).
@@ -162,6 +119,68 @@ struct RootfsBuilder<Kernel: InitKernel> {
         }
         for p in opts.propagation {
             try kernel.mount(source: nil, target: Files.procPath(remountFD), type: nil, flags: p, data: nil, display: display)
+        }
+    }
+
+    /// A bind: the tree the parent made (id-mapped), or the source (the fd the parent passed, else the path);
+    /// then the other flags by a remount of the new mount, which `remountFD` is left open on.
+    private func bind(_ m: InitPlan.PlannedMount, onto target: Int32, rootFD: Int32, remountFD: inout Int32) throws {
+        let display = m.destination
+        let opts = m.options
+        if m.tree >= 0 {
+            try kernel.attach(tree: m.tree, onto: target, display: display)
+            kernel.close(m.tree)
+        } else {
+            let passed = bindSources[m.index] ?? -1
+            defer { if passed >= 0 { kernel.close(passed) } }
+            try kernel.mount(source: passed >= 0 ? Files.procPath(passed) : m.source, target: Files.procPath(target), type: nil,
+                             flags: opts.flags.intersection([.bind, .recursive]), data: nil, display: display)
+        }
+        // The bind itself ignores other flags: apply them with a remount of the *new* mount (reopen the path,
+        // the old fd still names the covered directory). Keep flags the kernel locks in a user namespace.
+        let extra = opts.flags.subtracting([.bind, .recursive, .remount])
+        remountFD = try kernel.openat2(rootFD, relative(m.destination), flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
+        if !extra.isEmpty {
+            let locked = kernel.lockedFlags(of: Files.procPath(remountFD)).subtracting(opts.clear)
+            try kernel.mount(source: nil, target: Files.procPath(remountFD), type: nil,
+                             flags: extra.union([.bind, .remount]).union(locked), data: nil, display: display)
+        }
+    }
+
+    /// A filesystem of its own: sysfs falls back to a read-only bind of the host's where it is refused, and a
+    /// tmpcopyup tmpfs gets a copy of what it covers. `remountFD` is opened when the fallback or a propagation
+    /// change needs the new mount.
+    private func mountFilesystem(_ m: InitPlan.PlannedMount, onto target: Int32, rootFD: Int32, remountFD: inout Int32) throws {
+        let display = m.destination
+        let rel = relative(m.destination)
+        let opts = m.options
+        let flags = opts.flags.subtracting([.bind, .recursive])
+        // The image's directory, kept open: after the tmpfs covers it, this fd still reads what was there.
+        let lower = m.copyUp ? try kernel.openat2(rootFD, rel, flags: O_RDONLY | O_DIRECTORY, resolve: Files.resolveInRoot, display: display) : -1
+        defer { if lower >= 0 { kernel.close(lower) } }
+        var refusedSysfs = false
+        do {
+            try kernel.mount(source: m.source ?? m.type, target: Files.procPath(target), type: m.type, flags: flags,
+                             data: opts.dataString, display: display)
+        } catch {
+            guard m.type == "sysfs" && (error.errno == .notPermitted || error.errno == .permissionDenied) else { throw error }
+            refusedSysfs = true
+        }
+        if refusedSysfs {
+            // Without a network namespace of its own a user-namespaced container may not mount sysfs:
+            // bind the host's read-only instead (runc does the same).
+            try kernel.mount(source: "/sys", target: Files.procPath(target), type: nil, flags: [.bind, .recursive], data: nil, display: display)
+            remountFD = try kernel.openat2(rootFD, rel, flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
+            try kernel.mount(source: nil, target: Files.procPath(remountFD), type: nil,
+                             flags: [.bind, .remount, .readOnly, .noSuid, .noDev, .noExec], data: nil, display: display)
+        }
+        if lower >= 0 {
+            let upper = try kernel.openat2(rootFD, rel, flags: O_RDONLY | O_DIRECTORY, resolve: Files.resolveInRoot, display: display)
+            defer { kernel.close(upper) }
+            try kernel.copyTree(from: lower, to: upper, display: display)
+        }
+        if remountFD < 0 && !opts.propagation.isEmpty {
+            remountFD = try kernel.openat2(rootFD, rel, flags: Files.pathOnly, resolve: Files.resolveInRoot, display: display)
         }
     }
 
