@@ -129,32 +129,11 @@ extension InitPlan {
         let (mounts, devIsBind) = try planMounts(spec, bundle: bundle, linux: linux, userNamespace: namespaces.inUserNamespace)
         let devices = try planDevices(linux)
 
-        // The spec: with intelRdt set and no resctrl filesystem mounted the runtime MUST fail. taurun does not
-        // place containers in resctrl groups, so where it is mounted the field is refused too, never ignored.
-        if linux.intelRdt != nil {
-            let resctrlMagic = 0x7655821   // RDTGROUP_SUPER_MAGIC
-            guard Files.filesystemType(of: "/sys/fs/resctrl") == resctrlMagic else {
-                throw .unsupported(field: "linux.intelRdt", value: "/sys/fs/resctrl",
-                                   reason: "needs the resctrl filesystem, which is not mounted at")
-            }
-            throw .unsupported(field: "linux.intelRdt", value: "set", reason: "Intel RDT (resctrl groups) is not supported by taurun:")
-        }
-
-        // Process.
+        try refuseIntelRdt(linux)
         let processPlan = try ProcessPlan.build(process: process, keyring: options.noNewKeyring ? nil : containerID,
                                                 preserveFDs: options.preserveFDs)
-        if process.terminal == true && options.consoleSocket == nil && !options.foregroundTerminal {
-            throw .usage("cannot allocate tty if taurun will detach without setting console socket")
-        }
-        if process.terminal != true && options.consoleSocket != nil {
-            throw .usage("cannot use console socket if taurun will not detach or allocate tty")
-        }
-        for (i, p) in (linux.maskedPaths ?? []).enumerated() where !p.hasPrefix("/") {
-            throw .unsupported(field: "linux.maskedPaths[\(i)]", value: p, reason: "masked path must be absolute:")
-        }
-        for (i, p) in (linux.readonlyPaths ?? []).enumerated() where !p.hasPrefix("/") {
-            throw .unsupported(field: "linux.readonlyPaths[\(i)]", value: p, reason: "readonly path must be absolute:")
-        }
+        try checkTerminal(process, options)
+        try checkMaskedAndReadonlyPaths(linux)
         guard let propagation = MountOptions.rootPropagation(linux.rootfsPropagation) else {
             throw .unsupported(field: "linux.rootfsPropagation", value: linux.rootfsPropagation ?? "", reason: "unknown propagation")
         }
@@ -173,6 +152,38 @@ extension InitPlan {
             createContainerHooks: spec.hooks?.createContainer ?? [], startContainerHooks: spec.hooks?.startContainer ?? [],
             runtimeHooks: spec.hooks?.prestart?.isEmpty == false || spec.hooks?.createRuntime?.isEmpty == false,
             noPivot: options.noPivot, containerID: containerID)
+    }
+
+    /// The spec: with intelRdt set and no resctrl filesystem mounted the runtime MUST fail. taurun does not
+    /// place containers in resctrl groups, so where it is mounted the field is refused too, never ignored.
+    private static func refuseIntelRdt(_ linux: Linux) throws(RuntimeError) {
+        guard linux.intelRdt != nil else { return }
+        let resctrlMagic = 0x7655821   // RDTGROUP_SUPER_MAGIC
+        guard Files.filesystemType(of: "/sys/fs/resctrl") == resctrlMagic else {
+            throw .unsupported(field: "linux.intelRdt", value: "/sys/fs/resctrl",
+                               reason: "needs the resctrl filesystem, which is not mounted at")
+        }
+        throw .unsupported(field: "linux.intelRdt", value: "set", reason: "Intel RDT (resctrl groups) is not supported by taurun:")
+    }
+
+    /// A terminal needs somewhere to go (the console socket, or taurun's own in the foreground); a console
+    /// socket needs a terminal to send.
+    private static func checkTerminal(_ process: Process, _ options: CreateOptions) throws(RuntimeError) {
+        if process.terminal == true && options.consoleSocket == nil && !options.foregroundTerminal {
+            throw .usage("cannot allocate tty if taurun will detach without setting console socket")
+        }
+        if process.terminal != true && options.consoleSocket != nil {
+            throw .usage("cannot use console socket if taurun will not detach or allocate tty")
+        }
+    }
+
+    private static func checkMaskedAndReadonlyPaths(_ linux: Linux) throws(RuntimeError) {
+        for (i, p) in (linux.maskedPaths ?? []).enumerated() where !p.hasPrefix("/") {
+            throw .unsupported(field: "linux.maskedPaths[\(i)]", value: p, reason: "masked path must be absolute:")
+        }
+        for (i, p) in (linux.readonlyPaths ?? []).enumerated() where !p.hasPrefix("/") {
+            throw .unsupported(field: "linux.readonlyPaths[\(i)]", value: p, reason: "readonly path must be absolute:")
+        }
     }
 
     /// "/a//b/./c/" → "/a/b/c"; ".." components are kept and resolved safely (inside the rootfs) at mount time.
