@@ -47,6 +47,23 @@ public enum RootfsLayoutPlanner {
         let managed = runtimeManagedRoots
         let points = mountPoints.filter { point in !managed.contains { PathRules.isSame(point.path, orUnder: $0) } }
             + managed.map { MountPoint(path: $0, isDirectory: true) }
+        var walk = RootfsWalk(sourceRoot: sourceRoot, mountPoints: Set(points.map(\.path)), ancestors: ancestors(of: points))
+        try walk.walk("/")
+        var entries = walk.entries
+        for point in points {
+            var parent = LexicalPath.directoryName(point.path)
+            while parent != "/" {
+                if entries[parent] == nil { entries[parent] = .directory(parent) }
+                parent = LexicalPath.directoryName(parent)
+            }
+            entries[point.path] = point.isDirectory ? .directory(point.path) : .emptyFile(point.path)
+        }
+        let ordered = entries.keys.sorted().compactMap { entries[$0] }
+        return RootfsLayout(entries: ordered, binds: walk.binds.sorted { $0.destination < $1.destination })
+    }
+
+    /// Every directory above a mount point (but /): the skeleton recreates these instead of binding them.
+    private static func ancestors(of points: [MountPoint]) -> Set<String> {
         var ancestors: Set<String> = []
         for point in points {
             var parent = LexicalPath.directoryName(point.path)
@@ -55,17 +72,25 @@ public enum RootfsLayoutPlanner {
                 parent = LexicalPath.directoryName(parent)
             }
         }
-        let pointPaths = Set(points.map(\.path))
+        return ancestors
+    }
+
+    /// The app's rootfs, read top down: each entry becomes a read-only bind (directories and files) or is copied
+    /// (symlinks), except the mount points themselves and their ancestors, which are recreated and walked into.
+    private struct RootfsWalk {
+        let sourceRoot: String
+        let mountPoints: Set<String>
+        let ancestors: Set<String>
         var entries: [String: RootfsLayout.Entry] = [:]
         var binds: [Mount] = []
 
-        func walk(_ relative: String) throws(SandboxError) {
+        mutating func walk(_ relative: String) throws(SandboxError) {
             for name in try FileSystem.list(sourceRoot + relative) {
                 let path = (relative == "/" ? "" : relative) + "/" + name
                 // Entry names become mount destinations and AppArmor rules: a control character (a newline that
                 // would end a profile line) is refused here, before convert writes anything.
                 _ = try AppArmorProfile.quoted(path)
-                if pointPaths.contains(path) { continue }
+                if mountPoints.contains(path) { continue }
                 let hostPath = sourceRoot + path
                 let kind = FileSystem.kind(hostPath)
                 if ancestors.contains(path) {
@@ -91,17 +116,5 @@ public enum RootfsLayoutPlanner {
                 }
             }
         }
-        try walk("/")
-
-        for point in points {
-            var parent = LexicalPath.directoryName(point.path)
-            while parent != "/" {
-                if entries[parent] == nil { entries[parent] = .directory(parent) }
-                parent = LexicalPath.directoryName(parent)
-            }
-            entries[point.path] = point.isDirectory ? .directory(point.path) : .emptyFile(point.path)
-        }
-        let ordered = entries.keys.sorted().compactMap { entries[$0] }
-        return RootfsLayout(entries: ordered, binds: binds.sorted { $0.destination < $1.destination })
     }
 }
