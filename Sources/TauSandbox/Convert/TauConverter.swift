@@ -112,26 +112,12 @@ public enum TauConverter {
         prompter: inout Prompter?
     ) throws(SandboxError) -> ConvertPlan {
         let manifestPath = LexicalPath.absolute(options.manifestPath, relativeTo: cwd)
-        var manifest = loaded
-        if let mode = options.onViolation { manifest.onViolation = mode }
-        if !options.command.isEmpty {
-            if let problem = PathRules.problem(withAbsolutePath: options.command[0]) {
-                throw .manifestValue(path: "(command line)", key: "-- CMD", value: "\"\(options.command[0])\"", reason: problem)
-            }
-            manifest.command = options.command
-        }
-        // Documented defaults for what the manifest leaves unset; nothing above the host's ceilings.
-        manifest.resources = try stored.resourcePolicy.get().apply(to: manifest.resources, app: manifest.id)
+        var manifest = try applyingCommandLine(options, to: loaded, stored: stored)
         let policy = PolicyValidator(stateDirectory: stateDirectory, userHome: options.environment["HOME"])
 
         let rootfs = try resolveRootfs(options, manifest: manifest, manifestPath: manifestPath, stateDirectory: stateDirectory, cwd: cwd)
         if manifest.command.isEmpty {
-            // Neither the manifest (the design notes' manifest.tau names none) nor `-- CMD`: the rootfs convention.
-            let conventional = AppCommand.conventionalPath(for: manifest.id)
-            guard AppCommand.isProgram(rootfs + conventional) else {
-                throw .commandMissing(path: options.manifestPath, conventional: conventional)
-            }
-            manifest.command = [conventional]
+            manifest.command = [try conventionalCommand(of: manifest.id, rootfs: rootfs, manifestPath: options.manifestPath)]
         }
         try policy.check(manifest)
         if !options.caller.isRoot { try RootlessSandbox.requireSupported(manifest) }
@@ -165,6 +151,33 @@ public enum TauConverter {
         let ownerUID = try Self.ownerUID(options)
         return ConvertPlan(manifest: manifest, inputs: inputs, layout: layout, record: outcome.record, recordChanged: outcome.changed,
                            consentChanges: outcome.changes, ownerUID: ownerUID, rootlessOmissions: omissions)
+    }
+
+    /// The manifest as the command line changes it (--on-violation, `-- CMD`), its resources filled in from the
+    /// stored policy: documented defaults for what the manifest leaves unset, nothing above the host's ceilings.
+    private static func applyingCommandLine(
+        _ options: ConvertOptions, to loaded: Manifest, stored: StoredAppState
+    ) throws(SandboxError) -> Manifest {
+        var manifest = loaded
+        if let mode = options.onViolation { manifest.onViolation = mode }
+        if !options.command.isEmpty {
+            if let problem = PathRules.problem(withAbsolutePath: options.command[0]) {
+                throw .manifestValue(path: "(command line)", key: "-- CMD", value: "\"\(options.command[0])\"", reason: problem)
+            }
+            manifest.command = options.command
+        }
+        manifest.resources = try stored.resourcePolicy.get().apply(to: manifest.resources, app: manifest.id)
+        return manifest
+    }
+
+    /// Neither the manifest (the design notes' manifest.tau names none) nor `-- CMD` names a command: the rootfs
+    /// convention's, which must be a program there.
+    private static func conventionalCommand(of app: AppID, rootfs: String, manifestPath: String) throws(SandboxError) -> String {
+        let conventional = AppCommand.conventionalPath(for: app)
+        guard AppCommand.isProgram(rootfs + conventional) else {
+            throw .commandMissing(path: manifestPath, conventional: conventional)
+        }
+        return conventional
     }
 
     /// The app's rootfs: `--rootfs`, else the manifest's (relative to the manifest's directory), resolved; never the
