@@ -48,6 +48,7 @@ extension CgroupfsManager {
     }
 
     public func destroy() throws(CgroupError) {
+        if Self.removeEmpty(hierarchies.map(\.dir)) { return }
         let deadline = MonotonicClock.milliseconds() + Self.destroyTimeoutMilliseconds
         if try !pids().isEmpty {
             // Keep going if signalling reports a problem (a thaw that timed out, a pid that vanished): whatever

@@ -69,10 +69,8 @@ extension Runtime {
         if let monitor = record.monitorPid, Processes.isAlive(pid: monitor, startTime: record.monitorStartTime) {
             try? Processes.signal(pid: monitor, startTime: record.monitorStartTime, SIGKILL)
         }
-        // Usually nothing is left in the cgroup and rmdir alone removes it; otherwise destroy() SIGKILLs whatever
-        // is still there (freezing first) before removing it.
-        if Cgroups.removeEmpty(recordedCgroup(of: record)) { return }
-        do { try cgroupManager(for: record).destroy() } catch { throw .cgroup(error.description) }
+        // Whatever is still in the cgroup is SIGKILLed (freezing first) before it is removed.
+        do { try Cgroups.destroy(recorded: recordedCgroup(of: record)) } catch { throw .cgroup(error.description) }
     }
 
     /// How long delete waits for a SIGKILLed init to be gone before it removes the cgroup anyway.
