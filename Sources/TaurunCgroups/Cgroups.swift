@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 
+import TaurunLinux
 import TaurunSupport
 
 /// Entry points: detect the host layout, then get a manager for one container.
@@ -15,7 +16,11 @@ public enum Cgroups {
 
     static func currentMounts(_ table: MountInfo? = nil) throws(CgroupError) -> [CgroupMount] {
         if let table { return CgroupMounts.parse(table) }
-        return CgroupMounts.parse(try CgroupFiles.read("/proc/self/mountinfo"))
+        do {
+            return CgroupMounts.parse(try MountInfo.current())
+        } catch {
+            throw .syscall("read", "/proc/self/mountinfo", errno: error.errno.rawValue)
+        }
     }
 
     /// The runtime's own cgroup in each hierarchy (controller → path relative to the mount; "" for cgroup2).

@@ -52,7 +52,7 @@ extension Runtime {
         let (app, skippedLSM) = try checkTauApp(spec, learning: learning)
         // Read once for the plan's cgroup mounts, the cgroup layout and taurun's own cgroups (each read is a path
         // per host mount for the kernel: 20-30 µs here).
-        let mounts = (try? Files.read("/proc/self/mountinfo")).map { MountInfo(bytes: $0) }
+        let mounts = try? MountInfo.current()
         var plan = try planInit(spec, bundle: config.bundlePath, id: id, options: options, mounts: mounts)
         let seccomp = try seccompProgram(spec, app: app, learning: learning)
         let (cgroup, resources) = try prepareCgroup(id: id, spec: spec, mounts: mounts)

@@ -93,10 +93,8 @@ extension InitPlan {
     /// The first mount point strictly below `path` (symlinks resolved) in this process's mount table, or nil.
     /// A bind into a user namespace made by mount(2) locks such mounts; a tree made by open_tree in the parent does not.
     static func mountBelow(_ path: String) -> String? {
-        guard let real = try? FileIO<SyscallError>.realPath(path), let table = try? Files.read("/proc/self/mountinfo") else {
-            return nil
-        }
-        return mountBelow(real, in: MountInfo(bytes: table))
+        guard let real = try? FileIO<SyscallError>.realPath(path), let table = try? MountInfo.current() else { return nil }
+        return mountBelow(real, in: table)
     }
 
     /// The first mount point of `table` strictly below the resolved path `real`, or nil.

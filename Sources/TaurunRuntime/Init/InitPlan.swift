@@ -207,7 +207,7 @@ extension InitPlan {
 
     /// The host's cgroup hierarchies, for `cgroup` mounts inside the container (one per v1 controller, plus v2).
     static func hostCgroupHierarchies(_ table: MountInfo? = nil) -> [CgroupHierarchy] {
-        guard let table = table ?? (try? Files.read("/proc/self/mountinfo")).map({ MountInfo(bytes: $0) }) else { return [] }
+        guard let table = table ?? (try? MountInfo.current()) else { return [] }
         var out: [CgroupHierarchy] = []
         for entry in table where entry.hasFSType("cgroup") || entry.hasFSType("cgroup2") {
             let mountpoint = entry.mountPoint
