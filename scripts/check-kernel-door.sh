@@ -20,7 +20,7 @@ declare -A extra=([TaurunSeccomp]="^seccomp_|^tr_seccomp_" [TauSandbox]="^tr_tom
 # use says nothing about the kernel. Everything else a module links to from libc is a system call or a wrapper of one.
 pure='^(__stack_chk_fail|getenv|malloc_usable_size|round|strerror|__tls_get_addr|memcmp|memcpy|memmove|memset|strlen|strcmp|strncmp|free|malloc)$|\.getter$'
 
-if ! command -v nm > /dev/null; then echo "kernel door: nm not found (binutils)"; exit 1; fi
+if ! command -v nm > /dev/null || ! command -v jq > /dev/null; then echo "kernel door: needs nm (binutils) and jq"; exit 1; fi
 if [[ ! -d $build ]]; then echo "kernel door: $build does not exist: build first"; exit 1; fi
 demangle=(cat)
 if command -v swift-demangle > /dev/null; then demangle=(swift-demangle --simplified)
@@ -31,15 +31,19 @@ for dir in Sources/*/; do
     module=$(basename "$dir")
     [[ -n $(find "$dir" -name '*.swift' -print -quit) ]] || continue   # C targets
     [[ " $doors " == *" $module "* ]] && continue
-    objects=("$build/$module.build"/*.o)
-    if [[ ! -e ${objects[0]} ]]; then echo "kernel door: no objects of $module in $build"; violations=$((violations + 1)); continue; fi
+    # The objects of the module's current sources, as SwiftPM's output file map names them: a *.o glob would also
+    # read the object of a source file deleted since (SwiftPM leaves it in place).
+    map="$build/$module.build/output-file-map.json"
+    objects=()
+    [[ -e $map ]] && mapfile -t objects < <(jq -r 'to_entries[] | select(.key != "") | .value.object // empty' "$map")
+    if (( ${#objects[@]} == 0 )) || [[ ! -e ${objects[0]} ]]; then
+        echo "kernel door: no objects of $module in $build"; violations=$((violations + 1)); continue
+    fi
     modules=$((modules + 1))
     # Plain C symbols (not Swift-mangled, not the Swift runtime's), and the Glibc overlay's Swift functions.
-    calls=$(nm -u "${objects[@]}" 2>/dev/null | awk '{print $2}' | sort -u |
-        grep -E '^\$s5Glibc|^[A-Za-z_][A-Za-z_0-9]*$' | grep -vE '^(\$s|_?swift_|__swift|_swift|\$ss)' ;
-        nm -u "${objects[@]}" 2>/dev/null | awk '{print $2}' | grep -E '^\$s5Glibc' | sort -u)
-    list=$(printf '%s\n' "$calls" | grep -v '^$' | sort -u | "${demangle[@]}" | sed -E 's/^Glibc\.//; s/\(.*$//' | sort -u |
-        grep -vE "$pure" | grep -vE "${extra[$module]:-^$}" || true)
+    list=$(nm -u "${objects[@]}" 2>/dev/null | awk '{print $2}' | sort -u |
+        grep -E '^\$s5Glibc|^[A-Za-z_][A-Za-z_0-9]*$' | grep -vE '^(_?swift|__swift)' | "${demangle[@]}" |
+        sed -E 's/^Glibc\.//; s/\(.*$//' | sort -u | grep -vE "$pure" | grep -vE "${extra[$module]:-^$}" || true)
     for name in $list; do
         echo "kernel door: $module calls $name directly; go through TaurunLinux (or TaurunSupport's file layer)"
         violations=$((violations + 1))
